@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import typedb
+
+
+def test_raw_round_trip_and_placeholders(db: typedb.Database) -> None:
+    assert db.raw("SELECT %s AS a, %s AS b", [1, "x"]) == [{"a": 1, "b": "x"}]
+    assert db.raw("SELECT %(n)s AS n", {"n": 5}) == [{"n": 5}]
+    assert db.raw("SELECT 'a%%' AS p WHERE 1 = %s", [1]) == [{"p": "a%"}]
+    assert db.raw("CREATE TABLE t (a INTEGER)") == []
+
+
+def test_dialect_name(db: typedb.Database, backend: str) -> None:
+    assert db.dialect.name == backend
+
+
+def test_transaction_commits_and_rolls_back(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE t (a INTEGER)")
+    with db.transaction() as trx:
+        trx.raw("INSERT INTO t VALUES (1)")
+    with pytest.raises(RuntimeError), db.transaction() as trx:
+        trx.raw("INSERT INTO t VALUES (2)")
+        raise RuntimeError("boom")
+    assert db.raw("SELECT a FROM t") == [{"a": 1}]
+    assert not db.in_transaction
+
+
+def test_nested_transactions_use_savepoints(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE t (a INTEGER)")
+    with db.transaction() as outer:
+        outer.raw("INSERT INTO t VALUES (1)")
+        with pytest.raises(ValueError), outer.transaction() as inner:
+            inner.raw("INSERT INTO t VALUES (2)")
+            raise ValueError
+        with outer.transaction() as inner:
+            inner.raw("INSERT INTO t VALUES (3)")
+    assert [r["a"] for r in db.raw("SELECT a FROM t ORDER BY a")] == [1, 3]
+
+
+def test_ddl_rolls_back_with_the_transaction(db: typedb.Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as trx:
+        trx.raw("CREATE TABLE gone (a INTEGER)")
+        raise RuntimeError
+    with pytest.raises(typedb.QueryError):
+        db.raw("SELECT * FROM gone")
+
+
+def test_foreign_keys_are_enforced(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+    db.raw("CREATE TABLE c (p_id INTEGER REFERENCES p (id))")
+    with pytest.raises(typedb.IntegrityError):
+        db.raw("INSERT INTO c VALUES (42)")
+
+
+def test_database_errors_are_typedb_errors(db: typedb.Database) -> None:
+    with pytest.raises(typedb.QueryError, match="nope") as info:
+        db.raw("SELECT * FROM nope")
+    assert info.value.sql == "SELECT * FROM nope"
+
+
+def test_sqlite_waits_for_a_lock_instead_of_failing(sqlite_url: str) -> None:
+    with typedb.connect(sqlite_url) as a, typedb.connect(sqlite_url) as b:
+        a.raw("CREATE TABLE t (a INTEGER)")
+        # b holds the write lock for a moment in another process-like connection
+        script = (
+            "import sqlite3, time; c = sqlite3.connect({!r}, isolation_level=None);"
+            "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(0.5);"
+            "c.execute('COMMIT')"
+        ).format(sqlite_url.removeprefix("sqlite:///"))
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        b.raw("INSERT INTO t VALUES (1)")  # would be "database is locked" without a timeout
+        proc.wait()
+        assert a.raw("SELECT count(*) AS n FROM t") == [{"n": 1}]
+
+
+def test_in_memory_and_relative_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with typedb.connect("sqlite://") as db:
+        assert db.raw("SELECT 1 AS one") == [{"one": 1}]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with typedb.connect("sqlite:///rel.db") as db:
+        db.raw("CREATE TABLE t (a INTEGER)")
+    assert (tmp_path / "rel.db").is_file()
+
+
+def test_url_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TYPEDB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with typedb.connect() as db:  # nothing configured: a SQLite file in the project
+        assert db.url.path == str(tmp_path / "typedb.sqlite3")
+    (tmp_path / "pyproject.toml").write_text('[tool.typedb]\ndatabase_url = "sqlite:///c.db"\n')
+    with typedb.connect() as db:
+        assert db.url.path == str(tmp_path / "c.db")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///d.db")
+    with typedb.connect() as db:
+        assert db.url.path == str(tmp_path / "d.db")
+    monkeypatch.setenv("TYPEDB_DATABASE_URL", "sqlite:///t.db")
+    with typedb.connect() as db:
+        assert db.url.path == str(tmp_path / "t.db")
+    with typedb.connect("sqlite:///arg.db") as db:
+        assert db.url.path == str(tmp_path / "arg.db")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://root@localhost/x", "not a url", "sqlite:relative.db", "postgresql://u:pw@h:99999/x"],
+)
+def test_bad_urls_are_clear_errors(url: str) -> None:
+    with pytest.raises(typedb.ConnectionError) as info:
+        typedb.connect(url)
+    assert "pw" not in str(info.value)
+
+
+def test_unreachable_server_masks_the_password() -> None:
+    with pytest.raises(typedb.ConnectionError) as info:
+        typedb.connect("postgresql://postgres:hunter2@127.0.0.1:1/test")
+    message = str(info.value)
+    assert "hunter2" not in message and "postgres:***@127.0.0.1:1/test" in message
+
+
+def test_sql_fragment_rejects_empty() -> None:
+    with pytest.raises(typedb.CompileError):
+        typedb.sql("  ")

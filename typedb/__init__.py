@@ -1,0 +1,38 @@
+"""typedb: a typed SQL query builder for Python with schema contracts."""
+
+from typedb._errors import (
+    CompileError,
+    ConnectionError,
+    ContractError,
+    DataTypeError,
+    IdentifierError,
+    IntegrityError,
+    MigrationError,
+    NoResultError,
+    QueryError,
+    TypedbError,
+)
+from typedb._sql import CompiledQuery, Fragment, sql
+from typedb.connection import Database, Transaction, connect
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CompileError",
+    "CompiledQuery",
+    "ConnectionError",
+    "ContractError",
+    "DataTypeError",
+    "Database",
+    "Fragment",
+    "IdentifierError",
+    "IntegrityError",
+    "MigrationError",
+    "NoResultError",
+    "QueryError",
+    "Transaction",
+    "TypedbError",
+    "__version__",
+    "connect",
+    "sql",
+]

@@ -1,0 +1,100 @@
+"""Database URLs: parsing, masking the password, and finding the one to use."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from typedb._errors import ConnectionError
+
+SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def mask(url: str) -> str:
+    """The URL with its password replaced, safe for error messages and logs.
+
+    >>> mask("postgresql://app:s3cret@db:5432/shop")
+    'postgresql://app:***@db:5432/shop'
+    >>> mask("sqlite:///app.db")
+    'sqlite:///app.db'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    """A parsed database URL. `path` is the SQLite file (None: in memory)."""
+
+    raw: str
+    backend: str  # "sqlite" or "postgresql"
+    path: str | None = None
+
+    @property
+    def masked(self) -> str:
+        return mask(self.raw)
+
+
+def parse(url: str, base: Path | None = None) -> Url:
+    """Check a URL and say which backend it is for.
+
+    >>> parse("sqlite://").path is None
+    True
+    >>> parse("sqlite:////tmp/app.db").path
+    '/tmp/app.db'
+    >>> parse("mysql://root@localhost/db")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    typedb._errors.ConnectionError: unsupported database URL 'mysql://root@localhost/db': ...
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConnectionError(
+            f"not a database URL: {mask(url)!r} (expected e.g. sqlite:///app.db "
+            "or postgresql://user@host:5432/db)"
+        )
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:// -> memory; sqlite:///rel.db -> relative; sqlite:////abs.db -> absolute
+        if rest in ("", "/", "/:memory:"):
+            return Url(url, "sqlite", None)
+        if not rest.startswith("/"):
+            raise ConnectionError(
+                f"bad SQLite URL {url!r}: use sqlite:///relative.db, sqlite:////absolute.db "
+                "or sqlite:// for an in-memory database"
+            )
+        path = rest[1:].split("?", 1)[0]
+        if not path.startswith("/") and base is not None:
+            path = str(base / path)
+        return Url(url, "sqlite", path)
+    if scheme in ("postgresql", "postgres"):
+        try:
+            urlsplit(url).port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise ConnectionError(f"bad PostgreSQL URL {mask(url)!r}: {exc}") from None
+        return Url(url, "postgresql", None)
+    raise ConnectionError(
+        f"unsupported database URL {mask(url)!r}: the scheme must be one of sqlite, postgresql"
+    )
+
+
+def resolve(url: str | None, root: Path | None = None) -> Url:
+    """The URL to use: the argument, then TYPEDB_DATABASE_URL, then DATABASE_URL, then
+    `[tool.typedb] database_url`, then a SQLite file in the project."""
+    from typedb._config import load
+
+    if url is None:
+        url = os.environ.get("TYPEDB_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    config = load(root)
+    if url is None:
+        url = config.database_url or "sqlite:///typedb.sqlite3"
+    return parse(url, base=config.root)

@@ -1,0 +1,66 @@
+"""The small surface every backend driver offers `Database` and the builders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+from typedb._errors import CompileError
+from typedb._sql import Parameters
+from typedb.dialects import Dialect
+
+Row = dict[str, Any]
+
+
+class Driver(Protocol):
+    dialect: Dialect
+    #: Open transactions on this connection: 0 outside, 1 in BEGIN, 2+ in savepoints.
+    depth: int
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """Execute one statement; its rows ([] when it returns none) and affected row count."""
+        ...
+
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """`run()` for user SQL written with psycopg-style placeholders on every backend."""
+        ...
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Execute one statement once per parameter row; the total affected count."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_PYFORMAT = re.compile(r"%(?:\((?P<name>[^)]*)\))?(?P<kind>.)", re.S)
+
+
+@lru_cache(maxsize=512)
+def pyformat_to_qmark(sql: str) -> tuple[str, bool]:
+    """Rewrite psycopg-style placeholders for sqlite3; also says whether they were named.
+
+    `raw()` takes one placeholder style on every backend: psycopg's `%s` and `%(name)s`,
+    with `%%` for a literal percent sign.
+
+    >>> pyformat_to_qmark("SELECT * FROM t WHERE a = %s AND b LIKE 'x%%'")
+    ("SELECT * FROM t WHERE a = ? AND b LIKE 'x%'", False)
+    >>> pyformat_to_qmark("SELECT %(id)s")
+    ('SELECT :id', True)
+    """
+    styles: set[bool] = set()
+
+    def swap(m: re.Match[str]) -> str:
+        name, kind = m.group("name"), m.group("kind")
+        if kind == "%" and name is None:
+            return "%"
+        if kind not in "sbt":
+            raise CompileError(f"bad placeholder {m.group(0)!r} in {sql!r}: use %s or %(name)s")
+        styles.add(name is not None)
+        return "?" if name is None else f":{name}"
+
+    out = _PYFORMAT.sub(swap, sql)
+    if len(styles) > 1:
+        raise CompileError(f"placeholders in {sql!r} mix %s and %(name)s; use one style")
+    return out, styles == {True}
