@@ -1,0 +1,1 @@
+"""Ready-made objects configured from the project: `db` and `migrator`."""
