@@ -1,0 +1,82 @@
+"""`typedb` on the command line: parse, dispatch to a registered command, report errors."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from typedb._errors import TypedbError
+from typedb.cli._registry import Context, Registry
+
+#: Modules whose `register(commands)` adds commands; one line per module.
+COMMAND_MODULES: tuple[str, ...] = ("typedb.cli._migration",)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def registry() -> Registry:
+    commands = Registry()
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return commands
+
+
+def parser(commands: Registry) -> argparse.ArgumentParser:
+    from typedb import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="database to use (default: TYPEDB_DATABASE_URL, DATABASE_URL, "
+        "[tool.typedb] database_url, then a SQLite file in the project)",
+    )
+    main = argparse.ArgumentParser(
+        prog="typedb",
+        description="typedb: typed SQL for Python. Migrations, typed stubs and contracts.",
+    )
+    main.add_argument("--version", action="version", version=f"typedb {__version__}")
+    sub = main.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for command in commands:
+        child = sub.add_parser(
+            command.name, help=command.help, description=command.help, parents=[common]
+        )
+        command.configure(child)
+    return main
+
+
+def _report(err: TextIO, exc: BaseException) -> None:
+    err.write(f"typedb: error: {exc}\n")
+    cause = exc.__cause__
+    if cause is not None and str(cause) and str(cause) not in str(exc):
+        err.write(f"  caused by {type(cause).__name__}: {cause}\n")
+    err.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 success, 1 failure, 2 bad usage)."""
+    from typedb._config import load
+
+    commands = registry()
+    args = parser(commands).parse_args(argv)  # exits 2 on bad usage
+    if args.command is None:
+        parser(commands).print_help(sys.stderr)
+        return EXIT_USAGE
+    context: Context | None = None
+    try:
+        context = Context(load(), args.database_url, sys.stdout, sys.stderr)
+        return commands[args.command].run(context, args)
+    except TypedbError as exc:
+        _report(sys.stderr, exc)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        sys.stderr.write("typedb: interrupted\n")
+        return 130
+    finally:
+        if context is not None:
+            context.close()

@@ -1,0 +1,90 @@
+"""The CLI's command registry: each command module registers its commands in one call.
+
+A command module is a module with `register(commands: Registry) -> None`; adding one to
+`COMMAND_MODULES` in `typedb/cli/_app.py` is the only other change a new command needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from typedb._config import Config
+    from typedb.connection import Database
+
+Configure = Callable[[argparse.ArgumentParser], None]
+Handler = Callable[["Context", argparse.Namespace], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    help: str
+    configure: Configure
+    run: Handler
+
+
+@dataclass(slots=True)
+class Context:
+    """What a command needs: the project's configuration, the database, where to print."""
+
+    config: Config
+    database_url: str | None
+    out: TextIO
+    err: TextIO
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def connect(self) -> Database:
+        """The project's database (opened once): `--database-url`, else the environment,
+        else `[tool.typedb] database_url`, else a SQLite file in the project. Relative SQLite
+        paths are resolved against the project root, not the working directory."""
+        if self._db is None:
+            from typedb.connection import connect
+            from typedb.migrator._project import database_url
+
+            self._db = connect(database_url(self.config, self.database_url))
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+class Registry:
+    """Commands by name, in the order they were registered (the order `--help` lists)."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+
+    def add(self, name: str, help: str, configure: Configure, run: Handler) -> None:
+        if name in self._commands:
+            raise ValueError(f"CLI command {name!r} is registered twice")
+        self._commands[name] = Command(name, help, configure, run)
+
+    def command(self, name: str, help: str, configure: Configure) -> Callable[[Handler], Handler]:
+        """Decorator form of `add()`."""
+
+        def register(run: Handler) -> Handler:
+            self.add(name, help, configure, run)
+            return run
+
+        return register
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._commands.values())
+
+    def __getitem__(self, name: str) -> Command:
+        return self._commands[name]
