@@ -14,6 +14,7 @@ from typedb._errors import (
 )
 from typedb._sql import CompiledQuery, Fragment, sql
 from typedb.connection import Database, Transaction, connect
+from typedb.migrator import Migrator, migration
 
 __version__ = "0.1.0"
 
@@ -28,11 +29,13 @@ __all__ = [
     "IdentifierError",
     "IntegrityError",
     "MigrationError",
+    "Migrator",
     "NoResultError",
     "QueryError",
     "Transaction",
     "TypedbError",
     "__version__",
     "connect",
+    "migration",
     "sql",
 ]

@@ -1,0 +1,197 @@
+"""Running migrations: one transaction each with its tracking row, events, timing, dry runs.
+
+Shared by the file-based `Migrator` and the code-defined `MigrationRunner`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from typedb._errors import MigrationError
+from typedb.connection import Database
+from typedb.migrator._recording import recording
+from typedb.migrator._tracking import Tracking
+from typedb.migrator._unit import Direction, Step, Unit
+
+EVENTS: tuple[str, ...] = (
+    "migrator:before-migrate",
+    "migrator:after-migrate",
+    "migrator:before-rollback",
+    "migrator:after-rollback",
+)
+
+Listener = Callable[[Step], object]
+
+
+class Logger(Protocol):
+    """What the migrator logs through: a `logging.Logger`, or anything with these methods."""
+
+    def info(self, msg: str, /, *args: object) -> object: ...
+    def error(self, msg: str, /, *args: object) -> object: ...
+
+
+class MigrationFailed(MigrationError):
+    """A migration raised. It was rolled back (unless it opted out of its transaction);
+    `completed` lists the steps that finished before it, which stay applied."""
+
+    def __init__(self, message: str, unit: Unit, completed: list[Step]) -> None:
+        super().__init__(message)
+        self.unit = unit
+        self.completed = completed
+
+
+class Events:
+    """`on(event, callback)`: callbacks get the `Step`, in registration order."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[Listener]] = {name: [] for name in EVENTS}
+
+    def _check(self, event: str) -> list[Listener]:
+        try:
+            return self._listeners[event]
+        except KeyError:
+            raise MigrationError(
+                f"unknown migrator event {event!r}; the events are: {', '.join(EVENTS)}"
+            ) from None
+
+    def on(self, event: str, callback: Listener) -> None:
+        self._check(event).append(callback)
+
+    def off(self, event: str, callback: Listener) -> None:
+        listeners = self._check(event)
+        if callback in listeners:
+            listeners.remove(callback)
+
+    def emit(self, event: str, step: Step) -> None:
+        for callback in list(self._listeners[event]):
+            callback(step)
+
+
+class _DryRunDone(Exception):
+    """Raised at the end of a dry run so the enclosing transaction rolls everything back."""
+
+
+def _describe(exc: BaseException) -> str:
+    from typedb._errors import TypedbError
+
+    text = str(exc).strip() or type(exc).__name__
+    return text if isinstance(exc, TypedbError) else f"{type(exc).__name__}: {text}"
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        tracking: Tracking,
+        events: Events,
+        log: Logger,
+        use_transactions: bool = True,
+    ) -> None:
+        self.db = db
+        self.tracking = tracking
+        self.events = events
+        self.log = log
+        self.use_transactions = use_transactions
+
+    def run(
+        self,
+        plan: Sequence[tuple[Unit, int]],
+        direction: Direction,
+        dry_run: bool = False,
+    ) -> list[Step]:
+        """Apply (`up`) or roll back (`down`) each (migration, batch) in order; stop at the
+        first failure with `MigrationFailed`."""
+        if dry_run:
+            return self._dry_run(plan, direction)
+        done: list[Step] = []
+        for unit, batch in plan:
+            done.append(self._one(unit, batch, direction, done))
+        return done
+
+    def _transactional(self, unit: Unit) -> bool:
+        return self.use_transactions and unit.transaction
+
+    def _one(self, unit: Unit, batch: int, direction: Direction, done: list[Step]) -> Step:
+        verb = "migrate" if direction == "up" else "rollback"
+        transactional = self._transactional(unit)
+        step = Step(unit.name, unit.module, direction, batch, unit.path, transaction=transactional)
+        self.events.emit(f"migrator:before-{verb}", step)
+        fn = unit.up if direction == "up" else unit.down
+        if fn is None:  # callers check first; this keeps the type checker honest
+            raise MigrationError(f"{unit.label}: has no down(db) function, cannot roll it back")
+        started = time.perf_counter()
+        try:
+            if transactional:
+                with self.db.transaction() as trx:
+                    fn(trx)
+                    self._track(trx, unit, batch, direction)
+            else:
+                fn(self.db)
+                self._track(self.db, unit, batch, direction)
+        except Exception as exc:
+            action = "migration" if direction == "up" else "rollback (down)"
+            if transactional:
+                outcome = "rolled back"
+            else:
+                outcome = "NOT rolled back (transaction = False): statements before the error stay"
+            self.log.error("%s failed: %s", unit.label, _describe(exc))
+            raise MigrationFailed(
+                f"{unit.label}: {action} failed and was {outcome}: {_describe(exc)}", unit, done
+            ) from exc
+        seconds = time.perf_counter() - started
+        step = Step(
+            unit.name,
+            unit.module,
+            direction,
+            batch,
+            unit.path,
+            seconds=seconds,
+            transaction=transactional,
+        )
+        self.log.info(
+            "%s %s (%.1f ms)",
+            "migrated" if direction == "up" else "rolled back",
+            unit.label,
+            seconds * 1000,
+        )
+        self.events.emit(f"migrator:after-{verb}", step)
+        return step
+
+    def _track(self, db: Database, unit: Unit, batch: int, direction: Direction) -> None:
+        if direction == "up":
+            self.tracking.insert(db, unit.name, unit.module, batch, unit.checksum)
+        else:
+            self.tracking.delete(db, unit.name, unit.module)
+
+    def _dry_run(self, plan: Sequence[tuple[Unit, int]], direction: Direction) -> list[Step]:
+        """Run every step inside one transaction that is always rolled back, recording SQL.
+        Later steps see earlier ones' changes, as they would for real. Migrations that opt
+        out of transactions cannot be undone, so they are listed but not run."""
+        rec_db, recorder = recording(self.db)
+        done: list[Step] = []
+        try:
+            with rec_db.transaction():
+                for unit, batch in plan:
+                    fn = unit.up if direction == "up" else unit.down
+                    step = Step(unit.name, unit.module, direction, batch, unit.path, dry_run=True)
+                    if not self._transactional(unit) or fn is None:
+                        done.append(replace(step, transaction=False))
+                        continue
+                    recorder.statements.clear()
+                    try:
+                        with rec_db.transaction() as trx:
+                            fn(trx)
+                    except Exception as exc:
+                        raise MigrationFailed(
+                            f"{unit.label}: dry run failed (nothing was changed): {_describe(exc)}",
+                            unit,
+                            done,
+                        ) from exc
+                    done.append(replace(step, statements=tuple(recorder.statements)))
+                raise _DryRunDone
+        except _DryRunDone:
+            pass
+        return done

@@ -1,0 +1,91 @@
+"""`migration:make`: a new, timestamped migration file from a template."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from typedb._config import Config
+from typedb._errors import MigrationError
+from typedb.migrator._files import MAKE_NAME, module_dir
+
+_MODULE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CREATE = re.compile(r"^create_(?P<table>[a-z][a-z0-9_]*?)(?:_table)?$")
+
+_GENERIC = '''"""Migration {name}."""
+
+from typedb import Database
+
+
+def up(db: Database) -> None:
+    # e.g. db.schema.alter_table("items").add_column("sku", "text").execute()
+    pass
+
+
+def down(db: Database) -> None:
+    # Undo what up() did, so `typedb migration:rollback` can take it back.
+    pass
+'''
+
+_CREATE_TABLE = '''"""Migration {name}: create the {table} table."""
+
+from typedb import Database
+
+table = "{table}"
+
+
+def up(db: Database) -> None:
+    db.schema.create_table(table).add_id_column().add_timestamp_columns().execute()
+
+
+def down(db: Database) -> None:
+    db.schema.drop_table(table).execute()
+'''
+
+
+def file_name(name: str, now: datetime | None = None) -> str:
+    """`YYYY_MM_DD_HH_MM_SS_name.py`, in UTC.
+
+    >>> file_name("create_users", datetime(2026, 1, 2, 3, 4, 5))
+    '2026_01_02_03_04_05_create_users.py'
+    """
+    stamp = (now or datetime.now(UTC)).strftime("%Y_%m_%d_%H_%M_%S")
+    return f"{stamp}_{name}.py"
+
+
+def render(name: str, module: str | None) -> str:
+    """The new file's text: a create_table/drop_table pair for `create_<table>`, else an
+    empty `up` and `down`. Module tables get the module's `<module>__` prefix."""
+    match = _CREATE.match(name)
+    if match is None:
+        return _GENERIC.format(name=name)
+    table = match.group("table")
+    if module is not None and not table.startswith(f"{module}__"):
+        table = f"{module}__{table}"
+    return _CREATE_TABLE.format(name=name, table=table)
+
+
+def make(config: Config, name: str, module: str | None = None) -> Path:
+    """Write the file (creating the folder if needed) and return its path."""
+    if not MAKE_NAME.match(name):
+        raise MigrationError(
+            f"bad migration name {name!r}: use lowercase letters, digits and underscores, "
+            "starting with a letter (e.g. create_users or add_slug_to_posts)"
+        )
+    if module is not None and not _MODULE.match(module):
+        raise MigrationError(
+            f"bad module name {module!r}: use lowercase letters, digits and underscores, "
+            "starting with a letter"
+        )
+    folder = module_dir(config, module)
+    path = folder / file_name(name)
+    if path.exists():
+        raise MigrationError(f"{path} already exists; wait a second or pick another name")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as out:
+            out.write(render(name, module))
+    except OSError as exc:
+        raise MigrationError(f"cannot write {path}: {exc}") from exc
+    return path

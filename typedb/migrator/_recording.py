@@ -1,0 +1,58 @@
+"""A driver wrapper for `--dry-run`: runs everything on the real connection (inside a
+transaction the migrator always rolls back) and remembers the SQL the migration sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from typedb._sql import Parameters
+from typedb.connection import Database
+from typedb.connection._driver import Driver, Row
+from typedb.dialects import Dialect
+
+_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def _render(sql: str, params: object) -> str:
+    text = sql.strip().rstrip(";") + ";"
+    if params:
+        text += f"  -- parameters: {params!r}"
+    return text
+
+
+class RecordingDriver:
+    """Delegates to `inner`; keeps every statement except transaction control."""
+
+    def __init__(self, inner: Driver) -> None:
+        self.inner = inner
+        self.dialect: Dialect = inner.dialect
+        # Its own nesting depth: during a dry run every statement goes through this driver.
+        self.depth: int = inner.depth
+        self.statements: list[str] = []
+
+    def _record(self, sql: str, params: object) -> None:
+        if not sql.lstrip().upper().startswith(_CONTROL):
+            self.statements.append(_render(sql, params))
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        self._record(sql, params)
+        return self.inner.run(sql, params)
+
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        self._record(sql, params)
+        return self.inner.run_raw(sql, params)
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        self._record(sql, list(rows))
+        return self.inner.run_many(sql, rows)
+
+    def close(self) -> None:
+        # The migrator owns the real connection; a migration closing its `db` must not.
+        pass
+
+
+def recording(db: Database) -> tuple[Database, RecordingDriver]:
+    """A `Database` on the same connection as `db` that records what it runs."""
+    driver = RecordingDriver(db._driver)  # pyright: ignore[reportPrivateUsage]
+    return Database(driver, db.url), driver
