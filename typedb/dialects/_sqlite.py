@@ -38,4 +38,5 @@ class SqliteDialect(Dialect):
         return "INTEGER"
 
     def now_sql(self, data_type: str) -> str:
-        return "CURRENT_TIMESTAMP"
+        # UTC like CURRENT_TIMESTAMP, but to the millisecond as PostgreSQL's is (to the µs).
+        return "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"

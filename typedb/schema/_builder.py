@@ -1,13 +1,60 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
+from typedb.dialects import Dialect
+from typedb.schema._alter_table import AlterTable
+from typedb.schema._create_table import CreateTable
+from typedb.schema._ddl import Target
+from typedb.schema._index import CreateIndex, DropIndex, DropTable
+
 if TYPE_CHECKING:
-    from typedb.connection import Database
+    from typedb.connection import Database, Transaction
 
 
 class SchemaBuilder:
-    """Entry point of the schema builders, bound to one database (placeholder)."""
+    """`db.schema`: starts the DDL builders. Built on a `Dialect` alone it can only compile.
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    >>> from typedb.dialects import PostgresDialect
+    >>> SchemaBuilder(PostgresDialect()).drop_table("items").compile().sql
+    'DROP TABLE "items"'
+    """
+
+    __slots__ = ("_target",)
+
+    def __init__(self, db: Database | Dialect) -> None:
+        if isinstance(db, Dialect):
+            self._target = Target(db)
+        else:
+            self._target = Target(db.dialect, db)
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """`db.transaction()` made for schema changes: on SQLite, foreign key enforcement is off
+        inside it (so tables others reference can be rebuilt) and every reference is checked
+        before it commits."""
+        from typedb.schema._transaction import schema_transaction
+
+        return schema_transaction(self._target.database("SchemaBuilder"))
+
+    def create_table(self, name: str) -> CreateTable:
+        return CreateTable(self._target, _named(name))
+
+    def alter_table(self, name: str) -> AlterTable:
+        return AlterTable(self._target, _named(name))
+
+    def drop_table(self, name: str) -> DropTable:
+        return DropTable(self._target, _named(name))
+
+    def create_index(self, name: str) -> CreateIndex:
+        return CreateIndex(self._target, _named(name))
+
+    def drop_index(self, name: str) -> DropIndex:
+        return DropIndex(self._target, _named(name))
+
+
+def _named(name: str) -> str:
+    from typedb.dialects import quote_identifier
+
+    quote_identifier(name)  # refuse a bad name where it is given, not at execute()
+    return name

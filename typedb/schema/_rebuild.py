@@ -1,0 +1,210 @@
+"""SQLite table rebuilds: the generalized ALTER TABLE of https://sqlite.org/lang_altertable.html,
+inside the caller's transaction: create the new table under a temporary name, copy the rows,
+drop the old table, rename the new one, recreate indexes and triggers, check foreign keys.
+
+With foreign keys enforced, dropping a table that others reference would run their ON DELETE
+actions (and renaming rewrites their references whatever `legacy_alter_table` says), and
+SQLite cannot switch enforcement inside a transaction. So such a rebuild runs inside
+`db.schema.transaction()` (which migrations use), where enforcement is off and the whole
+database is checked before COMMIT.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from typedb._errors import CompileError
+from typedb.schema._column import Column, ColumnChange
+from typedb.schema._constraint import TableConstraint
+from typedb.schema._render import column_definition, default_sql
+from typedb.schema._sqlite_ddl import (
+    Clause,
+    ColumnDef,
+    TableDef,
+    mentions,
+    parse_create_table,
+)
+from typedb.schema._transaction import check_foreign_keys, referencing_tables
+
+if TYPE_CHECKING:
+    from typedb.connection import Database
+
+
+def rebuild(db: Database, table: str, actions: list[tuple[str, Any]]) -> None:
+    rows, _ = db._run(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", [table]
+    )
+    if not rows:
+        raise CompileError(f"cannot alter table {table!r}: no such table")
+    definition = parse_create_table(rows[0]["sql"])
+    dropped: list[str] = []
+    for kind, payload in actions:
+        definition = _apply(definition, table, kind, payload, dropped)
+    _swap(db, table, definition, dropped)
+
+
+def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str]) -> TableDef:
+    from typedb.dialects import SqliteDialect
+
+    dialect = SqliteDialect()
+    if kind == "add_column":
+        col: Column = payload
+        if t.column(col.name) is not None:
+            raise CompileError(f"table {table}: column {col.name!r} already exists")
+        added = parse_create_table(f"CREATE TABLE x ({column_definition(col, dialect, table)})")
+        return replace(t, columns=(*t.columns, *added.columns))
+    if kind == "drop_column":
+        _column(t, table, payload)
+        if len(t.columns) == 1:
+            raise CompileError(f"table {table}: cannot drop {payload!r}, its only column")
+        dropped.append(payload)
+        return replace(
+            t,
+            columns=tuple(c for c in t.columns if c.name.lower() != payload.lower()),
+            constraints=tuple(c for c in t.constraints if not c.mentions(payload)),
+        )
+    if kind == "alter_column":
+        name, changes = payload
+        column = _column(t, table, name)
+        for change in changes:
+            column = _change(column, change, f"{table}.{name}")
+        return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
+    if kind == "add_constraint":
+        constraint: TableConstraint = payload
+        if _constraint_named(t, table, constraint.name) is not None:
+            raise CompileError(f"table {table}: constraint {constraint.name!r} already exists")
+        added = parse_create_table(f"CREATE TABLE x (a, {constraint.sql(dialect, table)})")
+        return replace(t, constraints=(*t.constraints, *added.constraints))
+    if kind == "drop_constraint":
+        return _drop_constraint(t, table, payload)
+    raise AssertionError(kind)
+
+
+def _column(t: TableDef, table: str, name: str) -> ColumnDef:
+    column = t.column(name)
+    if column is None:
+        raise CompileError(f"table {table} has no column {name!r}")
+    return column
+
+
+def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
+    from typedb.dialects import SqliteDialect
+
+    dialect = SqliteDialect()
+    if change.kind == "type":
+        return replace(column, type_text=dialect.type_sql(change.value))
+    if change.kind == "default":
+        clause = Clause("DEFAULT", "DEFAULT " + default_sql(change.value, dialect, where))
+        return replace(
+            column.without("DEFAULT"), clauses=(*column.without("DEFAULT").clauses, clause)
+        )
+    if change.kind == "drop_default":
+        return column.without("DEFAULT")
+    if change.kind == "set_not_null":
+        if column.has("NOT NULL"):
+            return column
+        base = column.without("NULL")
+        return replace(base, clauses=(Clause("NOT NULL", "NOT NULL"), *base.clauses))
+    if change.kind == "drop_not_null":
+        if column.has("PRIMARY KEY"):
+            raise CompileError(f"column {where} is a primary key; it cannot become nullable")
+        return column.without("NOT NULL")
+    raise AssertionError(change.kind)
+
+
+def _constraint_named(t: TableDef, table: str, name: str) -> object | None:
+    lowered = name.lower()
+    for constraint in t.constraints:
+        if (constraint.name or "").lower() == lowered:
+            return constraint
+    for column in t.columns:
+        for clause in column.clauses:
+            if (clause.name or "").lower() == lowered:
+                return clause
+    return None
+
+
+_SUFFIX = {"UNIQUE": "key", "REFERENCES": "fkey", "FOREIGN KEY": "fkey", "CHECK": "check"}
+
+
+def _implicit_name(kind: str, table: str, columns: tuple[str, ...]) -> str:
+    """PostgreSQL's name for an unnamed constraint, so that drop_constraint() takes the same
+    name on both backends: items_pkey, items_email_key, items_user_id_fkey, items_price_check."""
+    if kind == "PRIMARY KEY":
+        return f"{table}_pkey"
+    if kind not in _SUFFIX:
+        return ""
+    return "_".join((table, *columns, _SUFFIX[kind]))
+
+
+def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
+    target = name.lower()
+
+    def is_it(own: str | None, implicit: str) -> bool:
+        return (own or implicit).lower() == target
+
+    constraints = tuple(
+        c for c in t.constraints if not is_it(c.name, _implicit_name(c.kind, table, c.columns))
+    )
+    columns = tuple(
+        replace(
+            col,
+            clauses=tuple(
+                c
+                for c in col.clauses
+                if not is_it(c.name, _implicit_name(c.kind, table, (col.name,)))
+            ),
+        )
+        for col in t.columns
+    )
+    if constraints == t.constraints and columns == t.columns:
+        raise CompileError(f"table {table} has no constraint named {name!r}")
+    return replace(t, columns=columns, constraints=constraints)
+
+
+def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
+    """Replace `table` with `new`, keeping rows, indexes, triggers and foreign keys."""
+    q = db.dialect.quote
+    if db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"]:
+        children = referencing_tables(db, table)
+        if children:
+            raise CompileError(
+                f"table {table} must be rebuilt on SQLite, and {', '.join(children)} "
+                "reference(s) it: that needs foreign keys off, which SQLite cannot switch inside "
+                "a transaction. Run the change outside a transaction, inside "
+                "db.schema.transaction(), or in a migration (migrations do this)"
+            )
+    temp = f"_typedb_new_{uuid.uuid4().hex[:12]}"
+    extras, _ = db._run(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? COLLATE NOCASE "
+        "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
+        [table],
+    )
+    old_columns = [r["name"] for r in db._run(f"PRAGMA table_info({q(table)})")[0]]
+    new_columns = {c.name.lower() for c in new.columns}
+    cols = ", ".join(q(c) for c in old_columns if c.lower() in new_columns)
+    sequence = _sequence(db, table)
+    with db.transaction() as trx:
+        trx._run(new.sql(temp))
+        trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
+        trx._run(f"DROP TABLE {q(table)}")
+        trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
+        for extra in extras:
+            if extra["type"] == "index" and any(mentions(extra["sql"], c) for c in dropped):
+                continue  # like PostgreSQL: dropping a column drops its indexes
+            trx._run(extra["sql"])
+        if sequence is not None:
+            trx._run(
+                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", [sequence, table]
+            )
+        check_foreign_keys(trx, table)
+
+
+def _sequence(db: Database, table: str) -> int | None:
+    """The AUTOINCREMENT high-water mark, so a rebuilt table never reuses an id."""
+    if not db._run("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")[0]:
+        return None
+    rows = db._run("SELECT seq FROM sqlite_sequence WHERE name = ?", [table])[0]
+    return int(rows[0]["seq"]) if rows else None

@@ -1,0 +1,261 @@
+"""Just enough of a SQLite CREATE TABLE parser to rebuild a table with one thing changed.
+
+SQLite keeps each table's definition only as the text of its CREATE TABLE statement (CHECK
+constraints and constraint names are nowhere else), so a rebuild edits that text item by item
+and leaves every item it does not touch exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from typedb._errors import CompileError
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+|--[^\n]*|/\*.*?\*/)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<ident>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
+  | (?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
+  | (?P<word>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
+  | (?P<punct>.)
+    """,
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper() if self.kind == "word" else ""
+
+    @property
+    def name(self) -> str:
+        """The identifier this token spells, unquoted."""
+        t = self.text
+        if self.kind == "ident":
+            quote = t[0]
+            inner = t[1:-1]
+            return inner if quote == "[" else inner.replace(quote * 2, quote)
+        if self.kind == "string":  # SQLite accepts 'name' where an identifier is expected
+            return t[1:-1].replace("''", "'")
+        return t
+
+
+def tokenize(sql: str) -> list[Token]:
+    return [
+        Token(m.lastgroup or "", m.group(), m.start(), m.end())
+        for m in _TOKEN.finditer(sql)
+        if m.lastgroup != "space"
+    ]
+
+
+def _split(tokens: list[Token], sep: str = ",") -> list[list[Token]]:
+    """Split at top-level separators."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for tok in tokens:
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        if depth == 0 and tok.kind == "punct" and tok.text == sep:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [p for p in parts if p]
+
+
+def _names_in_parens(tokens: list[Token]) -> tuple[str, ...]:
+    """Column names in the first parenthesized list: `UNIQUE ("a", b COLLATE x)` -> (a, b)."""
+    try:
+        open_at = next(i for i, t in enumerate(tokens) if t.text == "(")
+    except StopIteration:
+        return ()
+    depth, inner = 0, []
+    for tok in tokens[open_at:]:
+        depth += tok.text == "("
+        depth -= tok.text == ")"
+        if depth == 0:
+            break
+        inner.append(tok)
+    return tuple(part[0].name for part in _split(inner[1:]) if part)
+
+
+_COLUMN_CLAUSE = {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
+                  "REFERENCES", "GENERATED", "AS"}  # fmt: skip
+_TABLE_CONSTRAINT = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One column constraint: kind is NOT NULL, NULL, PRIMARY KEY, UNIQUE, CHECK, DEFAULT,
+    COLLATE, REFERENCES or GENERATED; text is its SQL without the CONSTRAINT prefix."""
+
+    kind: str
+    text: str
+    name: str | None = None
+
+    def sql(self) -> str:
+        if self.name is None:
+            return self.text
+        return f"CONSTRAINT {_q(self.name)} {self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDef:
+    name: str
+    type_text: str
+    clauses: tuple[Clause, ...] = ()
+
+    def has(self, kind: str) -> bool:
+        return any(c.kind == kind for c in self.clauses)
+
+    def without(self, kind: str) -> ColumnDef:
+        return replace(self, clauses=tuple(c for c in self.clauses if c.kind != kind))
+
+    def sql(self) -> str:
+        parts = [_q(self.name)]
+        if self.type_text:
+            parts.append(self.type_text)
+        parts.extend(c.sql() for c in self.clauses)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintDef:
+    """A table constraint: kind is PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY."""
+
+    kind: str
+    text: str
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    words: frozenset[str] = field(default_factory=frozenset[str])
+
+    def sql(self) -> str:
+        return self.text if self.name is None else f"CONSTRAINT {_q(self.name)} {self.text}"
+
+    def mentions(self, column: str) -> bool:
+        column = column.lower()
+        if self.kind == "CHECK":
+            return column in self.words
+        return column in (c.lower() for c in self.columns)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    name: str
+    columns: tuple[ColumnDef, ...]
+    constraints: tuple[ConstraintDef, ...]
+    options: str = ""  # WITHOUT ROWID, STRICT
+
+    def column(self, name: str) -> ColumnDef | None:
+        return next((c for c in self.columns if c.name.lower() == name.lower()), None)
+
+    def sql(self, name: str | None = None) -> str:
+        items = [c.sql() for c in self.columns] + [c.sql() for c in self.constraints]
+        body = ",\n  ".join(items)
+        return f"CREATE TABLE {_q(name or self.name)} (\n  {body}\n){self.options}"
+
+
+def _text(sql: str, tokens: list[Token]) -> str:
+    return sql[tokens[0].start : tokens[-1].end] if tokens else ""
+
+
+def _parse_column(sql: str, tokens: list[Token]) -> ColumnDef:
+    name = tokens[0].name
+    rest = tokens[1:]
+    # The type runs until the first clause keyword at depth 0.
+    i, depth = 0, 0
+    while i < len(rest):
+        tok = rest[i]
+        depth += tok.text == "("
+        depth -= tok.text == ")"
+        if depth == 0 and tok.upper in _COLUMN_CLAUSE:
+            break
+        i += 1
+    type_text = _text(sql, rest[:i])
+    clauses: list[Clause] = []
+    groups: list[list[Token]] = []
+    depth = 0
+    for j, tok in enumerate(rest[i:]):
+        prev = rest[i + j - 1].upper if j else ""
+        nxt = rest[i + j + 1].upper if i + j + 1 < len(rest) else ""
+        starts = (
+            depth == 0
+            and tok.upper in _COLUMN_CLAUSE
+            and not (tok.upper == "NULL" and prev in ("NOT", "DEFAULT"))
+            and not (tok.upper == "NOT" and nxt == "DEFERRABLE")
+            and not (tok.upper == "AS" and prev == "ALWAYS")
+            and not (groups and groups[-1][0].upper == "CONSTRAINT" and len(groups[-1]) == 1)
+        )
+        if starts:
+            groups.append([tok])
+        else:
+            groups[-1].append(tok)
+        depth += tok.text == "("
+        depth -= tok.text == ")"
+    pending_name: str | None = None
+    for group in groups:
+        head = group[0].upper
+        if head == "CONSTRAINT":
+            pending_name = group[1].name
+            continue
+        kind = {"NOT": "NOT NULL", "PRIMARY": "PRIMARY KEY", "AS": "GENERATED"}.get(head, head)
+        clauses.append(Clause(kind, _text(sql, group), pending_name))
+        pending_name = None
+    return ColumnDef(name, type_text, tuple(clauses))
+
+
+def _parse_constraint(sql: str, tokens: list[Token]) -> ConstraintDef:
+    name = None
+    if tokens[0].upper == "CONSTRAINT":
+        name, tokens = tokens[1].name, tokens[2:]
+    head = tokens[0].upper
+    kind = {"PRIMARY": "PRIMARY KEY", "FOREIGN": "FOREIGN KEY"}.get(head, head)
+    columns = () if kind == "CHECK" else _names_in_parens(tokens)
+    words = frozenset(t.name.lower() for t in tokens if t.kind in ("word", "ident"))
+    return ConstraintDef(kind, _text(sql, tokens), name, columns, words)
+
+
+def parse_create_table(sql: str) -> TableDef:
+    """Parse the CREATE TABLE text SQLite stored in sqlite_master."""
+    tokens = tokenize(sql)
+    try:
+        open_at = next(i for i, t in enumerate(tokens) if t.text == "(")
+    except StopIteration:
+        raise CompileError(f"cannot rebuild a table created without a column list: {sql}") from None
+    name = tokens[open_at - 1].name
+    depth, close_at = 0, len(tokens) - 1
+    for k in range(open_at, len(tokens)):
+        depth += tokens[k].text == "("
+        depth -= tokens[k].text == ")"
+        if depth == 0:
+            close_at = k
+            break
+    options = sql[tokens[close_at].end :].rstrip().rstrip(";")
+    columns: list[ColumnDef] = []
+    constraints: list[ConstraintDef] = []
+    for item in _split(tokens[open_at + 1 : close_at]):
+        if item[0].upper in _TABLE_CONSTRAINT:
+            constraints.append(_parse_constraint(sql, item))
+        else:
+            columns.append(_parse_column(sql, item))
+    return TableDef(name, tuple(columns), tuple(constraints), options)
+
+
+def mentions(sql: str, column: str) -> bool:
+    """Whether an index or trigger definition names `column` anywhere."""
+    column = column.lower()
+    return any(t.kind in ("word", "ident") and t.name.lower() == column for t in tokenize(sql))
