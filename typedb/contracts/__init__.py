@@ -1,0 +1,41 @@
+"""Contracts: TypedDict tables, merged from core and module files into one `Database` registry.
+
+from typedb.contracts import Generated, SoftDeleteTable, TimestampTable
+
+class ItemsTable(TimestampTable, SoftDeleteTable):
+    id: Generated[int]
+    name: str
+
+class Database(TypedDict):
+    items: ItemsTable
+"""
+
+from typedb.contracts._base import GENERATED, Generated, SoftDeleteTable, TimestampTable
+from typedb.contracts._registry import (
+    Column,
+    ContractWarning,
+    Registry,
+    Table,
+    contract_files,
+    load_file,
+    load_registry,
+    merge,
+)
+from typedb.contracts._types import ColumnType, column_type
+
+__all__ = [
+    "GENERATED",
+    "Column",
+    "ColumnType",
+    "ContractWarning",
+    "Generated",
+    "Registry",
+    "SoftDeleteTable",
+    "Table",
+    "TimestampTable",
+    "column_type",
+    "contract_files",
+    "load_file",
+    "load_registry",
+    "merge",
+]
