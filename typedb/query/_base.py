@@ -1,0 +1,114 @@
+"""What every builder shares: immutable copies, shape-cached compilation, where clauses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self, overload
+
+from typedb._errors import CompileError
+from typedb._sql import CompiledQuery
+from typedb.query import _cache
+from typedb.query._expr import Column, Op, Shape, Values, Where, condition
+from typedb.query._params import finish
+
+if TYPE_CHECKING:
+    from typedb.connection import Database
+
+Row = dict[str, Any]
+
+DELETED_AT = "deleted_at"
+
+
+def run(db: Database, sql: str, params: tuple[Any, ...]) -> tuple[list[Row], int]:
+    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection."""
+    return db._run(sql, params)  # pyright: ignore[reportPrivateUsage]  # the builders' door
+
+
+def split_table(table: str) -> tuple[str, str | None]:
+    """`"items as i"` -> ("items", "i"); plain names have no alias."""
+    if not isinstance(table, str) or not table.strip():
+        raise CompileError(f"table name must be a non-empty string, got {table!r}")
+    name, _, alias = table.partition(" as ") if " as " in table else table.partition(" AS ")
+    return (name.strip(), alias.strip() or None) if alias else (table, None)
+
+
+class Query:
+    """Base of the builders. Each call returns a new builder that records the call in its
+    SHAPE (hashable, the cache key) and its values in VALUES (bound, never in the SQL)."""
+
+    __slots__ = ("_db", "_dialect", "_shape", "_table", "_values")
+
+    _db: Database
+    _dialect: str
+    _table: str
+    _shape: Shape
+    _values: Values
+
+    def __init__(self, db: Database, table: str) -> None:
+        split_table(table)
+        self._db = db
+        self._dialect = db.dialect.name
+        self._table = table
+        self._shape = ()
+        self._values = ()
+
+    def _add(self, record: Shape, values: Values = ()) -> Self:
+        new = object.__new__(self.__class__)
+        new._db = self._db
+        new._dialect = self._dialect
+        new._table = self._table
+        new._shape = (*self._shape, record)
+        new._values = self._values + values if values else self._values
+        return new
+
+    def _render(self) -> str:
+        """SQL with value markers, built from the shape (only on a cache miss)."""
+        raise NotImplementedError
+
+    def _compile(self) -> tuple[str, tuple[Any, ...]]:
+        key = (self.__class__, self._dialect, self._table, self._shape)
+        sql, order = _cache.lookup(key, self._finish)
+        values = self._values
+        if order is not None:
+            values = tuple([values[i] for i in order])
+        return sql, values
+
+    def _finish(self) -> tuple[str, tuple[int, ...] | None]:
+        return finish(self._render(), self._db.dialect.placeholder)
+
+    def compile(self) -> CompiledQuery:
+        """The SQL and parameters this builder runs, without touching the database."""
+        return CompiledQuery(*self._compile())
+
+    def _alias(self) -> str:
+        name, alias = split_table(self._table)
+        return alias or name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.compile().sql!r}>"
+
+
+class Filtered(Query):
+    """Builders with a WHERE clause: select, update, delete, soft delete."""
+
+    __slots__ = ()
+
+    @overload
+    def where(self, column: Column, op: Op, value: Any, /) -> Self: ...
+    @overload
+    def where(self, build: Where, /) -> Self: ...
+    def where(self, *args: Any) -> Self:
+        """AND one condition: `where("price", ">", 10)`, or a group built by a callback:
+        `where(lambda eb: eb.or_([eb("a", "=", 1), eb("b", "is", None)]))`."""
+        shape, values = condition(self._dialect, args)
+        return self._add(("where", shape), values)
+
+    def where_not_deleted(self) -> Self:
+        """Only rows not soft-deleted: `deleted_at IS NULL`."""
+        return self._add(("where", ("cmp", f"{self._alias()}.{DELETED_AT}", "IS", None)))
+
+    def where_deleted(self) -> Self:
+        """Only soft-deleted rows: `deleted_at IS NOT NULL`."""
+        return self._add(("where", ("cmp", f"{self._alias()}.{DELETED_AT}", "IS NOT", None)))
+
+    def _where_shapes(self) -> list[Shape]:
+        return [r[1] for r in self._shape if r[0] == "where"]

@@ -1,0 +1,38 @@
+"""The shape cache: rendered SQL by query shape, so a repeated shape pays only for binding.
+
+A key is (builder class, dialect name, table, shape), all plain tuples and strings; a value is
+the SQL and the order its placeholders take the builder's values in (None: as recorded).
+Bounded: past `MAX_ENTRIES` the oldest entries go, so generated shapes (say, `in` lists of
+every length) cannot grow it without limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Entry = tuple[str, tuple[int, ...] | None]
+
+MAX_ENTRIES = 4096
+_entries: dict[Any, Entry] = {}
+
+
+def lookup(key: Any, render: Callable[[], Entry]) -> Entry:
+    """The cached entry for `key`, rendering (and storing) it on a miss."""
+    entry = _entries.get(key)
+    if entry is None:
+        entry = render()
+        if len(_entries) >= MAX_ENTRIES:
+            # dicts keep insertion order: drop the oldest tenth in one go.
+            for old in list(_entries)[: MAX_ENTRIES // 10]:
+                del _entries[old]
+        _entries[key] = entry
+    return entry
+
+
+def size() -> int:
+    return len(_entries)
+
+
+def clear() -> None:
+    _entries.clear()

@@ -1,0 +1,317 @@
+"""Conditions for `where` / `having`: comparisons, AND / OR / NOT groups, and column references.
+
+A condition is recorded as a SHAPE (nested tuples of names and operators, hashable, the cache
+key) plus its VALUES (a tuple, in the order the shape's placeholders appear). Rendering a
+shape to SQL happens once per shape; repeating it only binds new values.
+
+Grouping follows Kysely's expression builder, so a stub can type it per table later:
+
+    db.select_from("items").where(lambda eb: eb.or_([eb("a", "=", 1), eb("b", "=", 2)]))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from typedb._errors import CompileError
+from typedb._sql import Fragment
+from typedb.dialects import quote_identifier
+from typedb.query._params import mark, refuse_nul
+
+Op: TypeAlias = Literal[
+    "=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not"
+]
+OPS: tuple[str, ...] = (
+    "=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not",
+)  # fmt: skip
+_SQL_OPS = {
+    "=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+    "like": "LIKE", "ilike": "ILIKE", "in": "IN", "not in": "NOT IN", "is": "IS", "is not": "IS NOT",
+}  # fmt: skip
+
+Shape: TypeAlias = tuple[Any, ...]
+Values: TypeAlias = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """An aggregate function over a column, made by `fn`: usable in select, having, order_by.
+
+    >>> fn.count().as_("n")
+    Aggregate(name='COUNT', column=None, distinct=False, alias='n')
+    """
+
+    name: str
+    column: str | None = None
+    distinct: bool = False
+    alias: str | None = None
+
+    def as_(self, alias: str) -> Aggregate:
+        return Aggregate(self.name, self.column, self.distinct, alias)
+
+
+class _Functions:
+    """`fn.count("id")`, `fn.sum("price").as_("total")`: aggregates Kysely spells `eb.fn.*`."""
+
+    def count(self, column: str | None = None, *, distinct: bool = False) -> Aggregate:
+        return Aggregate("COUNT", column, distinct)
+
+    def sum(self, column: str, *, distinct: bool = False) -> Aggregate:
+        return Aggregate("SUM", column, distinct)
+
+    def avg(self, column: str, *, distinct: bool = False) -> Aggregate:
+        return Aggregate("AVG", column, distinct)
+
+    def min(self, column: str) -> Aggregate:
+        return Aggregate("MIN", column)
+
+    def max(self, column: str) -> Aggregate:
+        return Aggregate("MAX", column)
+
+
+fn = _Functions()
+
+Column: TypeAlias = str | Aggregate
+
+
+def ref(name: str) -> str:
+    """A column reference as SQL: `name`, `table.name`, `*` or `table.*`, quoted.
+
+    >>> ref("items.name")
+    '"items"."name"'
+    """
+    if name == "*":
+        return "*"
+    table, dot, column = name.rpartition(".")
+    if not dot:
+        return quote_identifier(name)
+    return quote_identifier(table) + "." + ("*" if column == "*" else quote_identifier(column))
+
+
+def column_sql(column: Column) -> str:
+    if isinstance(column, Aggregate):
+        inner = "*" if column.column is None else ref(column.column)
+        return f"{column.name}({'DISTINCT ' if column.distinct else ''}{inner})"
+    return ref(column)
+
+
+_ALIAS = re.compile(r"^\s*(.+?)\s+as\s+(.+?)\s*$", re.I | re.S)
+
+
+def split_alias(text: str) -> tuple[str, str | None]:
+    """`"name as alias"` -> ("name", "alias").
+
+    >>> split_alias("items.name AS title")
+    ('items.name', 'title')
+    """
+    m = _ALIAS.match(text)
+    return (m.group(1), m.group(2)) if m else (text, None)
+
+
+def like_to_glob(pattern: str) -> str:
+    """A LIKE pattern (PostgreSQL rules: % _ wildcards, backslash escapes) as an SQLite GLOB,
+    which is case-sensitive like PostgreSQL's LIKE (SQLite's own LIKE ignores ASCII case).
+
+    >>> like_to_glob("a%b_c\\\\%*?[")
+    'a*b?c%[*][?][[]'
+    """
+    out: list[str] = []
+    chars = iter(pattern)
+    for c in chars:
+        if c == "\\":
+            c = next(chars, "")
+            out.append(f"[{c}]" if c in "*?[" and c else c)
+        elif c == "%":
+            out.append("*")
+        elif c == "_":
+            out.append("?")
+        elif c in "*?[":
+            out.append(f"[{c}]")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _bad_op(op: object) -> CompileError:
+    return CompileError(f"unknown operator {op!r}; valid operators are: {', '.join(OPS)}")
+
+
+def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, Values]:
+    """Validate one comparison; its shape and values."""
+    if not isinstance(column, str | Aggregate):
+        raise CompileError(f"column must be a name or an fn aggregate, got {column!r}")
+    sql_op = _SQL_OPS.get(op) if isinstance(op, str) else None
+    if sql_op is None:
+        sql_op = _SQL_OPS.get(" ".join(op.lower().split())) if isinstance(op, str) else None
+        if sql_op is None:
+            raise _bad_op(op)
+    if isinstance(value, Fragment):
+        return ("cmp", column, sql_op, value), ()
+    if sql_op in ("IS", "IS NOT"):
+        if value is not None:
+            raise CompileError(
+                f"operator {op!r} on column {column!r} takes None (IS NULL / IS NOT NULL), got "
+                f"{value!r}; use '=' or '!=' to compare with a value"
+            )
+        return ("cmp", column, sql_op, None), ()
+    if value is None:
+        hint = "is" if sql_op in ("=", "IN") else "is not"
+        raise CompileError(
+            f"where({column!r}, {op!r}, None) never matches in SQL (NULL is not equal to "
+            f"anything); use where({column!r}, {hint!r}, None)"
+        )
+    if sql_op in ("IN", "NOT IN"):
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
+            raise CompileError(
+                f"operator {op!r} on column {column!r} needs a list of values, got {value!r}"
+            )
+        values = tuple(value)
+        for v in values:
+            if type(v) is str:
+                refuse_nul(v, f"column {column!r}")
+        return ("cmp", column, sql_op, len(values)), values
+    if type(value) is str:
+        refuse_nul(value, f"column {column!r}")
+        if dialect == "sqlite" and sql_op == "LIKE":
+            return ("cmp", column, "GLOB", 1), (like_to_glob(value),)
+    return ("cmp", column, sql_op, 1), (value,)
+
+
+class Expression:
+    """A condition built by the expression builder: combine with `eb.and_`, `eb.or_`,
+    `eb.not_`, or the operators `&`, `|`, `~`."""
+
+    __slots__ = ("shape", "values")
+
+    def __init__(self, shape: Shape, values: Values) -> None:
+        self.shape = shape
+        self.values = values
+
+    def __and__(self, other: Expression) -> Expression:
+        return _group("and", [self, other])
+
+    def __or__(self, other: Expression) -> Expression:
+        return _group("or", [self, other])
+
+    def __invert__(self) -> Expression:
+        return Expression(("not", self.shape), self.values)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.shape!r}, {self.values!r})"
+
+
+def _group(kind: str, items: Sequence[Expression]) -> Expression:
+    exprs = list(items)
+    for e in exprs:
+        if not isinstance(e, Expression):
+            raise CompileError(f"{kind}_() takes expressions made by eb(...), got {e!r}")
+    values: Values = ()
+    for e in exprs:
+        values += e.values
+    return Expression((kind, tuple(e.shape for e in exprs)), values)
+
+
+class ExpressionBuilder:
+    """What a `where(lambda eb: ...)` callback receives (Kysely's `eb`).
+
+    `eb(column, op, value)` is one comparison; `eb.and_([...])`, `eb.or_([...])` and
+    `eb.not_(...)` group them. An empty `and_` is true and an empty `or_` false, as in Kysely.
+    """
+
+    __slots__ = ("_dialect",)
+
+    def __init__(self, dialect: str) -> None:
+        self._dialect = dialect
+
+    def __call__(self, column: Column, op: Op, value: Any) -> Expression:
+        shape, values = compare(self._dialect, column, op, value)
+        return Expression(shape, values)
+
+    def and_(self, expressions: Sequence[Expression]) -> Expression:
+        return _group("and", expressions)
+
+    def or_(self, expressions: Sequence[Expression]) -> Expression:
+        return _group("or", expressions)
+
+    def not_(self, expression: Expression) -> Expression:
+        if not isinstance(expression, Expression):
+            raise CompileError(f"not_() takes an expression made by eb(...), got {expression!r}")
+        return ~expression
+
+
+Where: TypeAlias = Callable[[ExpressionBuilder], Expression]
+
+
+def condition(dialect: str, args: tuple[Any, ...]) -> tuple[Shape, Values]:
+    """The shape and values of `where(...)` / `having(...)` arguments: a callback, or
+    (column, op, value)."""
+    if len(args) == 1:
+        (build,) = args
+        if not callable(build):
+            raise CompileError(
+                "where() takes (column, op, value) or a callback: where(lambda eb: eb(...))"
+            )
+        expr = build(ExpressionBuilder(dialect))
+        if not isinstance(expr, Expression):
+            raise CompileError(f"the where() callback must return an expression, got {expr!r}")
+        return expr.shape, expr.values
+    if len(args) != 3:
+        raise CompileError(
+            f"where() takes (column, op, value) or one callback, got {len(args)} arguments"
+        )
+    return compare(dialect, args[0], args[1], args[2])
+
+
+class Marks:
+    """Numbers the value markers of one statement in order while it is rendered."""
+
+    __slots__ = ("next", "sqlite")
+
+    def __init__(self, sqlite: bool) -> None:
+        self.next = 0
+        self.sqlite = sqlite
+
+    def take(self, count: int = 1) -> int:
+        start = self.next
+        self.next += count
+        return start
+
+
+def render(shape: Shape, marks: Marks, top: bool = True) -> str:
+    """SQL for a condition shape. Groups below the top are parenthesised."""
+    kind = shape[0]
+    if kind == "cmp":
+        _, column, op, arg = shape
+        left = column_sql(column)
+        if isinstance(arg, Fragment):
+            return f"{left} {op} {arg.text}"
+        if arg is None:
+            return f"{left} {op} NULL"
+        if op in ("IN", "NOT IN"):
+            if arg == 0:
+                # x IN () is a syntax error; an empty list matches nothing, NOT IN everything.
+                return "1 = 0" if op == "IN" else "1 = 1"
+            start = marks.take(arg)
+            return f"{left} {op} ({', '.join(mark(i) for i in range(start, start + arg))})"
+        index = marks.take()
+        if op == "ILIKE" and marks.sqlite:
+            # SQLite's LIKE ignores ASCII case; ESCAPE gives it PostgreSQL's backslash escapes.
+            return f"{left} LIKE {mark(index)} ESCAPE '\\'"
+        return f"{left} {op} {mark(index)}"
+    if kind == "not":
+        return f"NOT ({render(shape[1], marks)})"
+    parts = shape[1]
+    if not parts:
+        return "1 = 1" if kind == "and" else "1 = 0"
+    text = (" AND " if kind == "and" else " OR ").join(render(p, marks, False) for p in parts)
+    return text if top or len(parts) == 1 else f"({text})"
+
+
+def render_all(shapes: Sequence[Shape], marks: Marks) -> str:
+    """The conditions of several where() calls, ANDed."""
+    if len(shapes) == 1:
+        return render(shapes[0], marks)
+    return " AND ".join(render(s, marks, False) for s in shapes)

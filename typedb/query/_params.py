@@ -1,0 +1,49 @@
+"""Values as bound parameters: markers in the SQL text, turned into placeholders at the end.
+
+PyPika's own parameter support stringifies dates, UUIDs and dicts and inlines None, so values
+never go through it. Each value renders as a marker holding its index; `finish()` swaps every
+marker for the dialect's placeholder and records which value goes where, so the same shape of
+query can be cached once and bound many times. Identifiers are quoted and refuse control
+characters, so no table or column name can forge a marker.
+"""
+
+from __future__ import annotations
+
+import re
+
+from typedb._errors import CompileError
+
+_MARK = re.compile("\x00(\\d+)\x01")
+
+
+def mark(index: int) -> str:
+    """The marker for the value at `index`; `finish()` replaces it."""
+    return f"\x00{index}\x01"
+
+
+def finish(text: str, placeholder: str) -> tuple[str, tuple[int, ...] | None]:
+    """Replace markers with placeholders. Returns the SQL and the value order it needs, or
+    None when the values are already in order (then binding needs no reordering).
+
+    >>> finish("a = \\x001\\x01 AND b = \\x000\\x01 AND c LIKE '5%'", "%s")
+    ("a = %s AND b = %s AND c LIKE '5%%'", (1, 0))
+    >>> finish("a = \\x000\\x01", "?")
+    ('a = ?', None)
+    """
+    if placeholder == "%s":
+        # psycopg reads % as the start of a placeholder; a literal one (in a quoted name or a
+        # typedb.sql() fragment) must be doubled.
+        text = text.replace("%", "%%")
+    order = tuple(int(m) for m in _MARK.findall(text))
+    sql = _MARK.sub(placeholder, text)
+    return sql, (None if order == tuple(range(len(order))) else order)
+
+
+def refuse_nul(value: str, where: str) -> None:
+    """Refuse NUL in text on every backend: PostgreSQL cannot store it, and a value that works
+    on SQLite only would break the promise that both backends behave the same."""
+    if "\x00" in value:
+        raise CompileError(
+            f"text value for {where} contains a NUL character (\\x00), which PostgreSQL cannot "
+            "store; typedb refuses it on every backend (store binary data as bytes)"
+        )

@@ -1,0 +1,20 @@
+"""The RETURNING clause shared by insert, update and delete (both backends support it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from typedb.dialects import quote_identifier
+from typedb.query._expr import ref, split_alias
+
+
+def returning_sql(columns: Sequence[str]) -> str:
+    """
+    >>> returning_sql(["id", "name as title"])
+    ' RETURNING "id", "name" AS "title"'
+    """
+    parts: list[str] = []
+    for column in columns:
+        name, alias = split_alias(column)
+        parts.append(ref(name) if alias is None else f"{ref(name)} AS {quote_identifier(alias)}")
+    return " RETURNING " + ", ".join(parts)

@@ -1,0 +1,211 @@
+"""`db.select_from(table)`: SELECT built fluently, rendered by PyPika once per shape."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
+
+from pypika import JoinType, Order, Query, Table
+from pypika.terms import Criterion
+
+from typedb._errors import CompileError, NoResultError
+from typedb._sql import Fragment
+from typedb.dialects import quote_identifier
+from typedb.query._base import Filtered, Row, run, split_table
+from typedb.query._expr import (
+    Aggregate,
+    Column,
+    Marks,
+    Op,
+    Where,
+    column_sql,
+    condition,
+    ref,
+    render,
+    split_alias,
+)
+from typedb.query._params import mark
+
+if TYPE_CHECKING:
+    from typedb.connection import Database
+
+
+class _Sql(Criterion):
+    """SQL typedb rendered itself (quoted names, markers) as a PyPika term."""
+
+    def __init__(self, text: str, alias: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.label = alias
+
+    def get_sql(self, with_alias: bool = False, **kwargs: Any) -> str:
+        if with_alias and self.label is not None:
+            return f"{self.text} AS {quote_identifier(self.label)}"
+        return self.text
+
+
+def _table(table: str) -> Table:
+    name, alias = split_table(table)
+    quote_identifier(name)  # validation; PyPika quotes with the same rules
+    if alias is not None:
+        quote_identifier(alias)
+    return Table(name, alias=alias)
+
+
+def _selected(item: Column | Fragment) -> _Sql:
+    if isinstance(item, Fragment):
+        return _Sql(item.text)
+    if isinstance(item, Aggregate):
+        # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
+        return _Sql(column_sql(item), item.alias or item.name.lower())
+    if not isinstance(item, str):
+        raise CompileError(
+            f"select() takes column names, fn aggregates or typedb.sql(), not {item!r}"
+        )
+    name, alias = split_alias(item)
+    return _Sql(ref(name), alias)
+
+
+_JOINS = {"inner": JoinType.inner, "left": JoinType.left}
+
+
+class SelectQuery(Filtered):
+    """A SELECT. Immutable: every method returns a new query.
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> q = db.select_from("items").select("id", "name as title").where("price", ">", 10) \\
+    ...       .order_by("id", "desc").limit(5)
+    >>> print(q.compile().sql)
+    SELECT "id","name" AS "title" FROM "items" WHERE "price" > ? ORDER BY "id" DESC LIMIT ?
+    >>> q.compile().parameters
+    (10, 5)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, db: Database, table: str) -> None:
+        super().__init__(db, table)
+
+    def select(self, *columns: Column | Fragment) -> Self:
+        """Columns to return: `"name"`, `"table.name"`, `"name as alias"`, `fn.count("id")`,
+        or `typedb.sql(...)`. Several calls add up; none at all means `*`."""
+        if not columns:
+            raise CompileError("select() needs at least one column (or use select_all())")
+        return self._add(("select", columns))
+
+    def select_all(self, table: str | None = None) -> Self:
+        """`SELECT *`, or `SELECT "table".*` for one table of a join."""
+        return self._add(("select", ("*" if table is None else f"{table}.*",)))
+
+    def distinct(self) -> Self:
+        return self._add(("distinct",))
+
+    def inner_join(self, table: str, left_column: str, right_column: str) -> Self:
+        """`INNER JOIN table ON left_column = right_column` (`"table as alias"` works)."""
+        return self._add(("join", "inner", table, left_column, right_column))
+
+    def left_join(self, table: str, left_column: str, right_column: str) -> Self:
+        """`LEFT JOIN table ON left_column = right_column`: columns of `table` may be None."""
+        return self._add(("join", "left", table, left_column, right_column))
+
+    def order_by(self, column: Column, direction: Literal["asc", "desc"] = "asc") -> Self:
+        if direction not in ("asc", "desc"):
+            raise CompileError(f"order_by direction must be 'asc' or 'desc', got {direction!r}")
+        return self._add(("order", column, direction))
+
+    def group_by(self, *columns: str) -> Self:
+        if not columns:
+            raise CompileError("group_by() needs at least one column")
+        return self._add(("group", columns))
+
+    @overload
+    def having(self, column: Column, op: Op, value: Any, /) -> Self: ...
+    @overload
+    def having(self, build: Where, /) -> Self: ...
+    def having(self, *args: Any) -> Self:
+        """Like `where`, applied after grouping: `having(fn.count("id"), ">", 1)`."""
+        shape, values = condition(self._dialect, args)
+        return self._add(("having", shape), values)
+
+    def limit(self, count: int) -> Self:
+        return self._add(("limit",), (_count("limit", count),))
+
+    def offset(self, count: int) -> Self:
+        return self._add(("offset",), (_count("offset", count),))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def execute(self) -> list[Row]:
+        """All matching rows, as dicts."""
+        sql, params = self._compile()
+        return run(self._db, sql, params)[0]
+
+    def execute_take_first(self) -> Row | None:
+        """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
+        query = self if any(r[0] == "limit" for r in self._shape) else self.limit(1)
+        rows = query.execute()
+        return rows[0] if rows else None
+
+    def execute_take_first_or_throw(self) -> Row:
+        """The first row; `typedb.NoResultError` naming the table when there is none."""
+        row = self.execute_take_first()
+        if row is None:
+            raise NoResultError(f"no row found in table {self._table!r} for: {self.compile().sql}")
+        return row
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _render(self) -> str:
+        marks = Marks(self._dialect == "sqlite")
+        query = Query.from_(_table(self._table))
+        selected: list[_Sql] = []
+        where_sql: list[str] = []
+        having_sql: list[str] = []
+        limit = offset = None
+        n_where = sum(1 for r in self._shape if r[0] == "where")
+        n_having = sum(1 for r in self._shape if r[0] == "having")
+        # Records are rendered in call order so markers number the values as they were added.
+        for record in self._shape:
+            kind = record[0]
+            if kind == "select":
+                selected.extend(_selected(c) for c in record[1])
+            elif kind == "where":
+                where_sql.append(render(record[1], marks, n_where == 1))
+            elif kind == "having":
+                having_sql.append(render(record[1], marks, n_having == 1))
+            elif kind == "join":
+                _, how, table, left, right = record
+                query = query.join(_table(table), how=_JOINS[how]).on(
+                    _Sql(f"{ref(left)}={ref(right)}")
+                )
+            elif kind == "order":
+                order = Order.desc if record[2] == "desc" else Order.asc
+                query = query.orderby(_Sql(column_sql(record[1])), order=order)
+            elif kind == "group":
+                query = query.groupby(*(_Sql(ref(c)) for c in record[1]))
+            elif kind == "distinct":
+                query = query.distinct()
+            elif kind == "limit":
+                limit = mark(marks.take())
+            elif kind == "offset":
+                offset = mark(marks.take())
+        query = query.select(*selected) if selected else query.select("*")
+        if where_sql:
+            query = query.where(_Sql(" AND ".join(where_sql)))
+        if having_sql:
+            query = query.having(_Sql(" AND ".join(having_sql)))
+        text: str = query.get_sql(quote_char='"')
+        # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
+        if limit is not None:
+            text += f" LIMIT {limit}"
+        elif offset is not None and self._dialect == "sqlite":
+            text += " LIMIT -1"  # SQLite needs a LIMIT before OFFSET
+        if offset is not None:
+            text += f" OFFSET {offset}"
+        return text
+
+
+def _count(what: str, value: int) -> int:
+    if type(value) is not int or value < 0:
+        raise CompileError(f"{what}() needs a non-negative int, got {value!r}")
+    return value

@@ -1,0 +1,173 @@
+"""`update_table`, `delete_from` and `soft_delete`: WHERE-filtered writes with RETURNING."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from typedb._errors import CompileError, NoResultError
+from typedb._sql import Fragment
+from typedb.dialects import quote_identifier
+from typedb.query._base import DELETED_AT, Filtered, Row, run, split_table
+from typedb.query._expr import Marks, render
+from typedb.query._params import mark, refuse_nul
+from typedb.query._result import DeleteResult, UpdateResult
+from typedb.query._returning import returning_sql
+
+
+class _Write(Filtered):
+    __slots__ = ()
+
+    def returning(self, *columns: str) -> Self:
+        """Give back these columns of the affected rows (`"name as alias"` works)."""
+        if not columns:
+            raise CompileError("returning() needs at least one column (or use returning_all())")
+        return self._add(("returning", columns))
+
+    def returning_all(self) -> Self:
+        return self._add(("returning", ("*",)))
+
+    def _returns(self) -> bool:
+        return any(r[0] == "returning" for r in self._shape)
+
+    def _execute(self) -> tuple[list[Row], int]:
+        sql, params = self._compile()
+        rows, count = run(self._db, sql, params)
+        return rows, (len(rows) if self._returns() else count)
+
+    def _first(self, rows: list[Row]) -> Row | None:
+        if not self._returns():
+            raise CompileError(f"execute_take_first() on {type(self).__name__} needs returning()")
+        return rows[0] if rows else None
+
+    def _tail(self, marks: Marks, more: bool = False) -> tuple[list[str], str]:
+        """WHERE conditions and the RETURNING clause, rendered in call order. `more`: other
+        conditions will be ANDed, so a lone OR group needs its parentheses."""
+        wheres = [r for r in self._shape if r[0] == "where"]
+        where_sql: list[str] = []
+        returning = ""
+        for record in self._shape:
+            if record[0] == "where":
+                where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
+            elif record[0] == "returning":
+                returning = returning_sql(record[1])
+        return where_sql, returning
+
+    def _table_sql(self) -> str:
+        name, alias = split_table(self._table)
+        if alias is not None:
+            raise CompileError(f"{type(self).__name__} takes a table name, not an alias: {name!r}")
+        return quote_identifier(name)
+
+
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+class UpdateQuery(_Write):
+    """An UPDATE. Without a where() it updates every row, as SQL does.
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> db.update_table("items").set({"name": "x"}).where("id", "=", 1).compile()
+    CompiledQuery(sql='UPDATE "items" SET "name" = ? WHERE "id" = ?', parameters=('x', 1))
+    """
+
+    __slots__ = ()
+
+    def set(self, values: Mapping[str, Any]) -> Self:
+        """Columns to change: plain values are bound, `typedb.sql(...)` goes in as SQL.
+        Several calls merge (a later value for a column wins)."""
+        if not isinstance(values, Mapping) or not values:
+            raise CompileError(
+                f"set() for table {self._table!r} needs a non-empty dict of column -> value"
+            )
+        kinds: list[tuple[str, Fragment | None]] = []
+        bound: list[Any] = []
+        for column, value in values.items():
+            if not isinstance(column, str):
+                raise CompileError(f"set() column names must be strings, got {column!r}")
+            if isinstance(value, Fragment):
+                kinds.append((column, value))
+                continue
+            if type(value) is str:
+                refuse_nul(value, f"column {column!r} of table {self._table!r}")
+            kinds.append((column, None))
+            bound.append(value)
+        return self._add(("set", tuple(kinds)), tuple(bound))
+
+    def execute(self) -> UpdateResult:
+        rows, count = self._execute()
+        return UpdateResult(count, rows)
+
+    def execute_take_first(self) -> Row | None:
+        return self._first(self._execute()[0])
+
+    def execute_take_first_or_throw(self) -> Row:
+        row = self.execute_take_first()
+        if row is None:
+            raise NoResultError(f"update of table {self._table!r} matched no row")
+        return row
+
+    def _render(self) -> str:
+        marks = Marks(self._dialect == "sqlite")
+        sets: dict[str, str] = {}
+        for record in self._shape:
+            if record[0] == "set":
+                for column, fragment in record[1]:
+                    sets.pop(column, None)  # a later set() wins, in its own position
+                    sets[column] = fragment.text if fragment else mark(marks.take())
+        if not sets:
+            raise CompileError(f"update_table({self._table!r}) needs set({{...}})")
+        where_sql, returning = self._tail(marks)
+        assignments = ", ".join(f"{quote_identifier(c)} = {v}" for c, v in sets.items())
+        return f"UPDATE {self._table_sql()} SET {assignments}{_where(where_sql)}{returning}"
+
+
+class DeleteQuery(_Write):
+    """A DELETE. Without a where() it deletes every row, as SQL does.
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> db.delete_from("items").where("id", "in", [1, 2]).compile()
+    CompiledQuery(sql='DELETE FROM "items" WHERE "id" IN (?, ?)', parameters=(1, 2))
+    """
+
+    __slots__ = ()
+
+    def execute(self) -> DeleteResult:
+        rows, count = self._execute()
+        return DeleteResult(count, rows)
+
+    def execute_take_first(self) -> Row | None:
+        return self._first(self._execute()[0])
+
+    def execute_take_first_or_throw(self) -> Row:
+        row = self.execute_take_first()
+        if row is None:
+            raise NoResultError(f"delete from table {self._table!r} matched no row")
+        return row
+
+    def _render(self) -> str:
+        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"))
+        return f"DELETE FROM {self._table_sql()}{_where(where_sql)}{returning}"
+
+
+class SoftDeleteQuery(DeleteQuery):
+    """Marks rows deleted: `deleted_at` = now (UTC, naive, the database clock). Rows already
+    deleted keep their original time and are not counted.
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> print(db.soft_delete("items").where("id", "=", 1).compile().sql)
+    UPDATE "items" SET "deleted_at" = (strftime('%Y-%m-%d %H:%M:%f', 'now')) WHERE "id" = ? AND "deleted_at" IS NULL
+    """
+
+    __slots__ = ()
+
+    def _render(self) -> str:
+        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"), more=True)
+        where_sql.append(f"{quote_identifier(DELETED_AT)} IS NULL")
+        now = self._db.dialect.now_sql("timestamp")
+        column = quote_identifier(DELETED_AT)
+        return f"UPDATE {self._table_sql()} SET {column} = {now}{_where(where_sql)}{returning}"
