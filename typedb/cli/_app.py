@@ -51,7 +51,11 @@ def parser(commands: Registry) -> argparse.ArgumentParser:
 
 
 def _report(err: TextIO, exc: BaseException) -> None:
-    err.write(f"typedb: error: {exc}\n")
+    # The first line says what failed; a database's DETAIL / HINT lines follow, indented.
+    first, *rest = (str(exc).strip() or type(exc).__name__).splitlines()
+    err.write(f"typedb: error: {first}\n")
+    for line in rest:
+        err.write(f"  {line}\n")
     cause = exc.__cause__
     if cause is not None and str(cause) and str(cause) not in str(exc):
         err.write(f"  caused by {type(cause).__name__}: {cause}\n")

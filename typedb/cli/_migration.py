@@ -68,8 +68,20 @@ def _relative(ctx: Context, path: Path | None) -> str:
         return str(path)
 
 
+class _Quiet:
+    def info(self, msg: str, /, *args: object) -> None:
+        pass
+
+    def error(self, msg: str, /, *args: object) -> None:
+        pass
+
+
+_QUIET = _Quiet()
+
+
 def _migrator(ctx: Context) -> Migrator:
-    migrator = Migrator(ctx.connect(), ctx.config)
+    # The CLI prints each step itself; the migrator's log would say it all twice.
+    migrator = Migrator(ctx.connect(), ctx.config, logger=_QUIET)
 
     def line(step: Step) -> None:
         verb = "migrated   " if step.direction == "up" else "rolled back"
@@ -96,6 +108,10 @@ def _print_dry_run(ctx: Context, steps: list[Step]) -> None:
         ctx.print()
 
 
+def _count(n: int) -> str:
+    return f"{n} migration" + ("" if n == 1 else "s")
+
+
 def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step]]) -> int:
     """Run a migrator call; print the dry run or a summary; fire the schema-change hook."""
     dry_run = bool(getattr(args, "dry_run", False))
@@ -109,7 +125,7 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
         raise
     if dry_run:
         _print_dry_run(ctx, steps)
-        ctx.print(f"Dry run: {len(steps)} migration(s), nothing was changed.")
+        ctx.print(f"Dry run of {_count(len(steps))}: nothing was changed.")
         return 0
     if not steps:
         ctx.print("Nothing to do.")
@@ -118,10 +134,11 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
     downs = len(steps) - ups
     parts = []
     if downs:
-        parts.append(f"rolled back {downs}")
+        parts.append(f"rolled back {_count(downs)}")
     if ups:
-        parts.append(f"ran {ups} (batch {steps[-1].batch})")
-    ctx.print(f"Done: {', '.join(parts)} migration(s).")
+        parts.append(f"ran {_count(ups)} in batch {steps[-1].batch}")
+    text = " and ".join(parts)
+    ctx.print(text[0].upper() + text[1:] + ".")
     after_schema_change(ctx.config, ctx.connect())
     return 0
 
@@ -197,8 +214,19 @@ def make(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _name(text: str) -> str:
+    from typedb.migrator._files import MAKE_NAME
+
+    if not MAKE_NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"bad migration name {text!r}: use lowercase letters, digits and underscores, "
+            "starting with a letter (e.g. create_users)"
+        )
+    return text
+
+
 def _make_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", help="what it does, in snake_case (e.g. create_users)")
+    parser.add_argument("name", type=_name, help="what it does, in snake_case (e.g. create_users)")
     parser.add_argument("-m", "--module", metavar="NAME", help="put it in modules/NAME/migrations/")
 
 

@@ -132,14 +132,24 @@ class Engine:
                 fn(self.db)
                 self._track(self.db, unit, batch, direction)
         except Exception as exc:
-            action = "migration" if direction == "up" else "rollback (down)"
-            if transactional:
-                outcome = "rolled back"
+            if direction == "down":
+                outcome = (
+                    "its changes were undone and it stays applied"
+                    if transactional
+                    else "it stays applied, but statements before the error were NOT undone "
+                    "(transaction = False)"
+                )
+                what = "down() failed"
             else:
-                outcome = "NOT rolled back (transaction = False): statements before the error stay"
-            self.log.error("%s failed: %s", unit.label, _describe(exc))
+                outcome = (
+                    "it was rolled back"
+                    if transactional
+                    else "statements before the error were NOT rolled back (transaction = False)"
+                )
+                what = "migration failed"
+            self.log.error("%s: %s: %s", unit.label, what, _describe(exc))
             raise MigrationFailed(
-                f"{unit.label}: {action} failed and was {outcome}: {_describe(exc)}", unit, done
+                f"{unit.label}: {what} ({outcome}): {_describe(exc)}", unit, done
             ) from exc
         seconds = time.perf_counter() - started
         step = Step(
