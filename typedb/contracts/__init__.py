@@ -21,6 +21,7 @@ from typedb.contracts._registry import (
     load_registry,
     merge,
 )
+from typedb.contracts._schema import Difference, LiveColumn, compare, live_schema, type_family
 from typedb.contracts._types import ColumnType, column_type
 
 __all__ = [
@@ -28,14 +29,19 @@ __all__ = [
     "Column",
     "ColumnType",
     "ContractWarning",
+    "Difference",
     "Generated",
+    "LiveColumn",
     "Registry",
     "SoftDeleteTable",
     "Table",
     "TimestampTable",
     "column_type",
+    "compare",
     "contract_files",
+    "live_schema",
     "load_file",
     "load_registry",
     "merge",
+    "type_family",
 ]

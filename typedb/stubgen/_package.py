@@ -30,9 +30,8 @@ _COMMON = (
 from typing import Any, Generic, Literal, Self, TypeVar
 
 from typedb._sql import CompiledQuery, Fragment
-from typedb.query._expr import Aggregate as Aggregate
-from typedb.query._expr import Expression as Expression
-from typedb.query._expr import ExpressionBuilder
+from typedb.query import Aggregate as Aggregate
+from typedb.query import Expression as Expression
 
 CmpOp = Literal["=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike"]
 InOp = Literal["in", "not in"]
@@ -84,8 +83,6 @@ class AnySelect:
     def execute(self) -> list[dict[str, Any]]: ...
     def execute_take_first(self) -> dict[str, Any] | None: ...
     def execute_take_first_or_throw(self) -> dict[str, Any]: ...
-
-__all__ = ["ExpressionBuilder"]
 '''
 )
 

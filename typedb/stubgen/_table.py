@@ -95,6 +95,7 @@ def render_table(table: Table, names: Names) -> str:
         ("typing", "overload"),
         ("typedb._sql", "CompiledQuery"),
         ("typedb._sql", "Fragment"),
+        ("typedb.query", "OnConflict"),
     }
     for column in table.columns:
         imports |= column.type.imports
@@ -240,6 +241,8 @@ def _returning(p: str) -> str:
         f"    def returning(self, *columns: {p}Column) -> Self: ...\n"
         "    def returning_all(self) -> Self: ...\n"
         "    def compile(self) -> CompiledQuery: ...\n"
+        f"    def execute_take_first(self) -> {p}Row | None: ...\n"
+        f"    def execute_take_first_or_throw(self) -> {p}Row: ...\n"
     )
 
 
@@ -248,9 +251,7 @@ def _insert(p: str) -> str:
         f"class {p}InsertQuery:\n"
         f'    """`insert_into()`: rows are {p}Insert; `returning()` rows are {p}Row."""\n\n'
         f"    def values(self, rows: {p}Insert | Sequence[{p}Insert]) -> Self: ...\n"
-        f"    def on_conflict_do_nothing(self, *columns: {p}Column) -> Self: ...\n"
-        f"    def on_conflict_do_update(self, columns: Sequence[{p}Column], values: {p}Update) "
-        "-> Self: ...\n"
+        "    def on_conflict(self, build: Callable[[OnConflict], OnConflict]) -> Self: ...\n"
         f"{_returning(p)}"
         f"    def execute(self) -> InsertResult[{p}Row]: ...\n\n"
     )
