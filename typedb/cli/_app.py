@@ -12,7 +12,7 @@ from typedb._errors import TypedbError
 from typedb.cli._registry import Context, Registry
 
 #: Modules whose `register(commands)` adds commands; one line per module.
-COMMAND_MODULES: tuple[str, ...] = ("typedb.cli._migration",)
+COMMAND_MODULES: tuple[str, ...] = ("typedb.cli._migration", "typedb.cli._stubs")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
