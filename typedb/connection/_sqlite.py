@@ -20,9 +20,10 @@ BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def _timestamp_out(value: datetime) -> str:
-    # Aware values are stored in UTC so that text order is time order.
+    # Aware values are stored as UTC without an offset, the format the dialect's "now" default
+    # writes too, so that text order is time order and equal instants compare equal.
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ")
 
 
@@ -115,6 +116,9 @@ class SqliteDriver:
             return rows, cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql) from exc
+        except OverflowError as exc:
+            # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
+            raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         if params is not None:
@@ -134,6 +138,8 @@ class SqliteDriver:
             return cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql) from exc
+        except OverflowError as exc:
+            raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
     def close(self) -> None:
         self.conn.close()

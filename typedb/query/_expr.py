@@ -136,7 +136,9 @@ def like_to_glob(pattern: str) -> str:
 
 
 def _bad_op(op: object) -> CompileError:
-    return CompileError(f"unknown operator {op!r}; valid operators are: {', '.join(OPS)}")
+    return CompileError(
+        f"unknown operator {op!r}; valid operators are: {', '.join(map(repr, OPS))}"
+    )
 
 
 def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, Values]:
