@@ -1,0 +1,120 @@
+"""One migrator at a time, across real processes: concurrent `migration:latest` runs apply each
+migration exactly once, and a SIGKILLed migrator leaves no lock behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _migrator_project import Project
+
+
+@pytest.fixture
+def project(tmp_path: Path, db_url: str) -> Iterator[Project]:
+    p = Project(tmp_path / "app", db_url)
+    yield p
+    p.close()
+
+
+def _logging_migrations(project: Project, count: int) -> None:
+    """A log table, then `count` migrations that each add one row naming themselves (a
+    migration applied twice would add two) and sleep a little so the runs overlap."""
+    project.write(
+        "2026_01_01_00_00_00_log",
+        """
+        def up(db):
+            db.raw("CREATE TABLE applied_log (name TEXT NOT NULL)")
+        """,
+    )
+    for i in range(count):
+        module = "blog" if i % 2 else None
+        project.write(
+            f"2026_01_02_00_00_{i:02d}_step",
+            f"""
+            import time
+
+            def up(db):
+                db.raw("INSERT INTO applied_log (name) VALUES (%s)", ["{module}:{i}"])
+                time.sleep(0.05)
+            """,
+            module,
+        )
+
+
+def test_six_concurrent_migrators_apply_each_migration_exactly_once(project: Project) -> None:
+    _logging_migrations(project, 6)
+    procs = [
+        subprocess.Popen(
+            project.argv("migration:latest"),
+            cwd=project.root,
+            env=project.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outputs = [p.communicate(timeout=180) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, f"stdout:\n{out}\nstderr:\n{err}"
+    rows = project.db.raw("SELECT name, count(*) AS n FROM applied_log GROUP BY name")
+    assert sorted(r["name"] for r in rows) == sorted(
+        f"{'blog' if i % 2 else None}:{i}" for i in range(6)
+    )
+    assert {r["n"] for r in rows} == {1}
+    assert len(project.tracked()) == 7
+    # One process did the work; the others waited and found nothing left to do.
+    assert sum("Nothing to do." in out for out, _ in outputs) == 5
+    assert sum(out.count("migrated") for out, _ in outputs) == 7
+
+
+def test_a_sigkilled_migrator_leaves_no_lock_behind(project: Project) -> None:
+    started = project.root / "started"
+    block = project.root / "block"
+    block.touch()
+    project.create("2026_01_01_00_00_00_users", "users")
+    project.write(
+        "2026_01_02_00_00_00_slow",
+        f"""
+        import pathlib, time
+
+        def up(db):
+            db.raw("CREATE TABLE slow (id INTEGER PRIMARY KEY)")
+            pathlib.Path({str(started)!r}).touch()
+            while pathlib.Path({str(block)!r}).exists():
+                time.sleep(0.05)
+        """,
+    )
+    victim = subprocess.Popen(
+        project.argv("migration:latest"),
+        cwd=project.root,
+        env=project.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert victim.poll() is None, "the migrator exited before the slow migration"
+            assert time.monotonic() < deadline, "the slow migration never started"
+            time.sleep(0.05)
+        # Killed in the middle of the slow migration, holding the lock and a transaction.
+        os.kill(victim.pid, signal.SIGKILL)
+        assert victim.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    block.unlink()
+    result = project.cli("migration:latest", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "2026_01_02_00_00_00_slow" in result.stdout
+    assert [r[1] for r in project.tracked()] == [
+        "2026_01_01_00_00_00_users",
+        "2026_01_02_00_00_00_slow",
+    ]
+    assert {"users", "slow"} <= project.tables()
