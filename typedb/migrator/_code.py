@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from typedb._errors import MigrationError
 from typedb.connection import Database
-from typedb.migrator._engine import Engine, Events, Listener, Logger
+from typedb.migrator._engine import Engine, Events, Listener, Logger, check_steps
 from typedb.migrator._lock import migration_lock
 from typedb.migrator._tracking import Record, Tracking
 from typedb.migrator._unit import MigrationFn, Status, Step, Unit
@@ -112,6 +112,7 @@ class MigrationRunner:
 
     def up(self, steps: int | None = None, *, dry_run: bool = False) -> list[Step]:
         """Run the pending migrations (the first `steps` of them), in one new batch."""
+        check_steps(steps)
         with migration_lock(self.db, self.tracking.table, logging.getLogger(__name__)):
             if not dry_run:
                 self.tracking.create(self.db)
@@ -125,6 +126,7 @@ class MigrationRunner:
 
     def down(self, steps: int = 1, *, dry_run: bool = False) -> list[Step]:
         """Undo the last `steps` executed migrations, newest first."""
+        check_steps(steps)
         with migration_lock(self.db, self.tracking.table, logging.getLogger(__name__)):
             records = self._records()
             by_name = {m.name: m for m in self.migrations}

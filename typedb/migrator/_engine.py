@@ -43,6 +43,12 @@ class MigrationFailed(MigrationError):
         self.completed = completed
 
 
+def check_steps(steps: int | None) -> None:
+    """`steps` must be None or a positive int (a bool is not a number of steps)."""
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise MigrationError(f"steps must be a positive integer, got {steps!r}")
+
+
 class Events:
     """`on(event, callback)`: callbacks get the `Step`, in registration order."""
 

@@ -13,7 +13,7 @@ from typedb._config import Config, load
 from typedb._errors import MigrationError
 from typedb.connection import Database
 from typedb.migrator import _files
-from typedb.migrator._engine import Engine, Events, Listener, Logger
+from typedb.migrator._engine import Engine, Events, Listener, Logger, check_steps
 from typedb.migrator._files import MigrationFile
 from typedb.migrator._lock import migration_lock
 from typedb.migrator._tracking import Record, Tracking
@@ -25,11 +25,6 @@ Key = tuple[str | None, str]  # (module, name)
 
 def _source_name(source: Source) -> str:
     return "core" if source is None else f"module {source!r}"
-
-
-def _check_steps(steps: int | None) -> None:
-    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
-        raise MigrationError(f"steps must be a positive integer, got {steps!r}")
 
 
 class _State:
@@ -225,7 +220,7 @@ class Migrator:
         dry_run: bool = False,
     ) -> list[Step]:
         """Run the next `steps` pending migrations, in one new batch."""
-        _check_steps(steps)
+        check_steps(steps)
         sources = self._sources(root, module)
         with self._locked(create=not dry_run):
             state = self._state(sources)
@@ -240,7 +235,7 @@ class Migrator:
         dry_run: bool = False,
     ) -> list[Step]:
         """Roll back the last `steps` executed migrations (newest batch, then name, first)."""
-        _check_steps(steps)
+        check_steps(steps)
         sources = self._sources(root, module)
         with self._locked(create=not dry_run):
             state = self._state(sources)
@@ -251,7 +246,7 @@ class Migrator:
         self, *, root: bool = False, module: str | None = None, steps: int | None = None
     ) -> list[Step]:
         """`latest()`, or `up(steps)` when `steps` is given."""
-        _check_steps(steps)
+        check_steps(steps)
         if steps is None:
             return self.latest(root=root, module=module)
         return self.up(steps, root=root, module=module)
@@ -261,7 +256,7 @@ class Migrator:
     ) -> list[Step]:
         """Roll back the last batch (of the migrations in scope), or the last `steps`
         migrations when `steps` is given."""
-        _check_steps(steps)
+        check_steps(steps)
         if steps is not None:
             return self.down(steps, root=root, module=module)
         sources = self._sources(root, module)
@@ -278,7 +273,7 @@ class Migrator:
     ) -> list[Step]:
         """Roll back every executed migration in scope (or the last `steps`), then run every
         pending one in a new batch."""
-        _check_steps(steps)
+        check_steps(steps)
         sources = self._sources(root, module)
         with self._locked():
             applied = self._state(sources).applied()
