@@ -72,7 +72,9 @@ def test_status_json_has_the_design_shape(project: Project) -> None:
             (None, "2026_01_03_00_00_00_items"),
         ]
     ]
-    _ok(project.cli("migration:up"))
+    # --database-url is accepted before the command too.
+    up = project.cli("--database-url", project.url, "migration:up", url=False)
+    assert "2026_01_01_00_00_00_users" in _ok(up)
     first = _status(project)[0]
     assert first["status"] == "ran" and first["batch"] == 1 and first["module"] is None
     assert isinstance(first["executed_at"], str)

@@ -29,17 +29,19 @@ def registry() -> Registry:
 def parser(commands: Registry) -> argparse.ArgumentParser:
     from typedb import __version__
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="database to use (default: TYPEDB_DATABASE_URL, DATABASE_URL, "
-        "[tool.typedb] database_url, then a SQLite file in the project)",
+    url_help = (
+        "database to use (default: TYPEDB_DATABASE_URL, DATABASE_URL, "
+        "[tool.typedb] database_url, then a SQLite file in the project)"
     )
+    # Accepted before or after the command; SUPPRESS keeps a subcommand's unset option from
+    # overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=url_help)
     main = argparse.ArgumentParser(
         prog="typedb",
         description="typedb: typed SQL for Python. Migrations, typed stubs and contracts.",
     )
+    main.add_argument("--database-url", metavar="URL", help=url_help)
     main.add_argument("--version", action="version", version=f"typedb {__version__}")
     sub = main.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for command in commands:
