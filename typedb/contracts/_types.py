@@ -38,7 +38,7 @@ _FAMILIES: dict[type, str] = {
     dict: "json",
     list: "json",
 }
-_BUILTIN_NAMES = {bool, int, float, str, bytes, dict, list, tuple, set, frozenset, object}
+_BUILTIN_NAMES = {bool, int, float, str, bytes, dict, list, object}
 _ABC_NAMES = {"Sequence", "Mapping"}
 
 SUPPORTED = (

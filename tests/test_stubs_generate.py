@@ -1,0 +1,157 @@
+"""The stub generator: deterministic output, stale detection, the CLI commands, install."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from typedb._config import load
+from typedb.contracts import Registry, Table, load_registry, merge
+from typedb.stubgen import PACKAGE, check, generate, install, render
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPEDB = [sys.executable, "-m", "typedb"]
+
+
+def demo() -> Registry:
+    return load_registry(load(ROOT))
+
+
+def test_render_is_deterministic_and_independent_of_declaration_order() -> None:
+    registry = demo()
+    reversed_registry = merge([list(reversed(list(registry)))])
+    assert render(registry) == render(registry) == render(reversed_registry)
+
+
+def test_one_module_per_table_plus_index() -> None:
+    files = render(demo())
+    assert files[f"{PACKAGE}/py.typed"] == "partial\n"
+    assert sorted(f for f in files if f.endswith(".pyi")) == [
+        f"{PACKAGE}/facades/_db/__init__.pyi",
+        f"{PACKAGE}/facades/_db/_common.pyi",
+        f"{PACKAGE}/facades/_db/blog__posts.pyi",
+        f"{PACKAGE}/facades/_db/items.pyi",
+        f"{PACKAGE}/facades/_db/users.pyi",
+        f"{PACKAGE}/facades/db.pyi",
+    ]
+    items = files[f"{PACKAGE}/facades/_db/items.pyi"]
+    assert "class ItemsInsert(TypedDict):" in items
+    assert "    price: NotRequired[Decimal]\n" in items
+    assert "    name: str\n" in items
+    assert "class ItemsUpdate(TypedDict, total=False):" in items
+    index = files[f"{PACKAGE}/facades/db.pyi"]
+    assert 'def soft_delete(self, table: Literal["items"])' in index
+    assert 'def soft_delete(self, table: Literal["users"])' not in index
+    assert "table: str" not in index  # no fallback overload
+
+
+def test_committed_demo_stubs_are_fresh() -> None:
+    assert check(demo(), ROOT / "stubs") == []
+
+
+def test_check_reports_missing_stale_and_extra(tmp_path: Path) -> None:
+    registry = demo()
+    assert {c.status for c in check(registry, tmp_path)} == {"missing"}
+    generate(registry, tmp_path)
+    assert check(registry, tmp_path) == []
+    index = tmp_path / PACKAGE / "facades" / "db.pyi"
+    index.write_text(index.read_text() + "\n# edited\n")
+    stray = tmp_path / PACKAGE / "facades" / "_db" / "gone.pyi"
+    stray.write_text(render(registry)[f"{PACKAGE}/facades/_db/users.pyi"])
+    mine = tmp_path / PACKAGE / "notes.pyi"  # not generated: left alone
+    mine.write_text("x: int\n")
+    assert [(c.path, c.status) for c in check(registry, tmp_path)] == [
+        (f"{PACKAGE}/facades/_db/gone.pyi", "extra"),
+        (f"{PACKAGE}/facades/db.pyi", "stale"),
+    ]
+    generate(registry, tmp_path)
+    assert check(registry, tmp_path) == [] and not stray.exists() and mine.exists()
+
+
+def test_generate_touches_only_the_changed_table(tmp_path: Path) -> None:
+    registry = demo()
+    generate(registry, tmp_path)
+    for path in tmp_path.rglob("*.pyi"):
+        os.utime(path, ns=(1, 1))
+    users = registry["users"]
+    fewer = Table(users.name, users.columns[:-1], users.source, users.module)
+    changed = merge([[t for t in registry if t.name != "users"], [fewer]])
+    changes = generate(changed, tmp_path)
+    assert [c.path for c in changes] == [f"{PACKAGE}/facades/_db/users.pyi"]
+    assert (tmp_path / PACKAGE / "facades" / "_db" / "items.pyi").stat().st_mtime_ns == 1
+    assert (tmp_path / PACKAGE / "facades" / "db.pyi").stat().st_mtime_ns == 1
+
+
+def test_install_is_idempotent(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    pth, changed = install(tmp_path / "stubs", site)
+    assert changed and pth.read_text() == f"{(tmp_path / 'stubs').resolve()}\n"
+    assert install(tmp_path / "stubs", site) == (pth, False)
+    assert install(tmp_path / "other", site)[1] is True
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.typedb]\ncontracts = ["contracts.py"]\nstubs = "typing/stubs"\n'
+    )
+    (tmp_path / "contracts.py").write_text(
+        textwrap.dedent("""\
+        from typing import TypedDict
+        from typedb.contracts import Generated
+
+        class Tags(TypedDict):
+            id: Generated[int]
+            label: str
+
+        class Database(TypedDict):
+            tags: Tags
+        """)
+    )
+    return tmp_path
+
+
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*TYPEDB, *args], cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_generate_check_and_install(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    stale = _cli(root, "stubs:check")
+    assert stale.returncode == 1
+    assert f"{PACKAGE}/facades/db.pyi: missing" in stale.stderr
+
+    made = _cli(root, "stubs:generate")
+    assert made.returncode == 0, made.stderr
+    assert "Stubs for 1 table(s) in typing/stubs/: 5 file(s) changed." in made.stdout
+    assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
+    assert _cli(root, "stubs:check").returncode == 0
+    assert "already up to date" in _cli(root, "stubs:generate").stdout
+
+    contracts = root / "contracts.py"
+    contracts.write_text(contracts.read_text() + "\n# a comment changes no stub\n")
+    assert _cli(root, "stubs:check").returncode == 0
+    contracts.write_text(contracts.read_text().replace("label: str", "label: str | None"))
+    stale = _cli(root, "stubs:check")
+    assert stale.returncode == 1 and "tags.pyi: stale" in stale.stderr
+
+    site = tmp_path / "site"
+    site.mkdir()
+    installed = _cli(root, "stubs:install", "--site-packages", str(site))
+    assert installed.returncode == 0, installed.stderr
+    assert "registered in" in installed.stdout
+    assert (site / "typedb_stubs.pth").read_text().strip() == str(root / "typing" / "stubs")
+    again = _cli(root, "stubs:install", "--site-packages", str(site))
+    assert "already registered" in again.stdout
+
+
+def test_cli_reports_a_broken_contract_in_one_line(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "contracts.py").write_text("raise RuntimeError('boom')\n")
+    proc = _cli(root, "stubs:generate")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("typedb: error: contracts.py: failed to import: RuntimeError")
+    assert "Traceback" not in proc.stderr
