@@ -158,3 +158,47 @@ def test_bad_snippet_errors_exactly_on_marked_lines(report: Report, name: str) -
     unexpected = {line: report.errors[(name, line)] for line in sorted(got - set(expected))}
     assert not missing, f"lines that should error but do not: {[(n, expected[n]) for n in missing]}"
     assert not unexpected, f"lines that error but should not: {unexpected}"
+
+
+def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
+    contracts = tmp_path / "contracts.py"
+    body = (
+        "from typing import TypedDict\nfrom typedb.contracts import Generated\n"
+        "class T(TypedDict):\n    id: Generated[int]\n    label: str\n"
+        "class Database(TypedDict):\n    {table}: T\n"
+    )
+    config = load(ROOT).__class__(root=tmp_path, contracts=("contracts.py",))
+    contracts.write_text(body.format(table="tags"))
+    stubs = tmp_path / "stubs"
+    generate(load_registry(config), stubs)
+    environment = make_env(tmp_path, stubs)
+    (environment.work / "use.py").write_text(
+        "from typedb.facades.db import db\nrows = db.select_from('tags').execute()\n"
+    )
+    assert run_mypy(environment, ["use.py"]).errors == {}
+
+    contracts.write_text(body.format(table="labels"))
+    generate(load_registry(config), stubs)  # same folder, no install
+    assert list(run_mypy(environment, ["use.py"]).errors) == [("use.py", 2)]
+    assert list(run_pyright(environment, ["use.py"]).errors) == [("use.py", 2)]
+
+
+def test_generated_stubs_are_clean_under_strict_checkers(env: Env, tmp_path: Path) -> None:
+    """The stubs as a source tree (over a copy of typedb): no errors, no unused ignores."""
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "typedb", tree / "typedb", ignore=shutil.ignore_patterns("__pycache__"))
+    (tree / "typedb" / "facades" / "db.py").unlink()
+    shutil.copytree(env.stubs / "typedb-stubs" / "facades", tree / "typedb" / "facades",
+                    dirs_exist_ok=True)  # fmt: skip
+    mypy = subprocess.run(
+        [str(BIN / "mypy"), "--strict", "--warn-unused-ignores", "--no-incremental",
+         "-p", "typedb.facades"],
+        cwd=tree, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert mypy.returncode == 0, mypy.stdout
+    (tree / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict"}))
+    pyright = subprocess.run(
+        [str(BIN / "pyright"), "--pythonpath", sys.executable, "typedb/facades"],
+        cwd=tree, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert pyright.returncode == 0, pyright.stdout
