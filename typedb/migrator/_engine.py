@@ -131,7 +131,7 @@ class Engine:
         started = time.perf_counter()
         try:
             if transactional:
-                with self.db.transaction() as trx:
+                with self.db.schema.transaction() as trx:
                     fn(trx)
                     self._track(trx, unit, batch, direction)
             else:
@@ -189,7 +189,7 @@ class Engine:
         rec_db, recorder = recording(self.db)
         done: list[Step] = []
         try:
-            with rec_db.transaction():
+            with rec_db.schema.transaction():
                 for unit, batch in plan:
                     fn = unit.up if direction == "up" else unit.down
                     step = Step(unit.name, unit.module, direction, batch, unit.path, dry_run=True)
