@@ -130,3 +130,16 @@ def test_unreachable_server_masks_the_password() -> None:
 def test_sql_fragment_rejects_empty() -> None:
     with pytest.raises(typedb.CompileError):
         typedb.sql("  ")
+
+
+def test_explicit_url_ignores_a_broken_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.typedb\nbroken")
+    with typedb.connect("sqlite://") as db:
+        assert db.raw("SELECT 1 AS one") == [{"one": 1}]
+    monkeypatch.delenv("TYPEDB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(typedb.TypedbError, match="pyproject.toml"):
+        typedb.connect()
