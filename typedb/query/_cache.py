@@ -14,25 +14,25 @@ from typing import Any
 Entry = tuple[str, tuple[int, ...] | None]
 
 MAX_ENTRIES = 4096
-_entries: dict[Any, Entry] = {}
+entries: dict[Any, Entry] = {}
 
 
 def lookup(key: Any, render: Callable[[], Entry]) -> Entry:
     """The cached entry for `key`, rendering (and storing) it on a miss."""
-    entry = _entries.get(key)
+    entry = entries.get(key)
     if entry is None:
         entry = render()
-        if len(_entries) >= MAX_ENTRIES:
+        if len(entries) >= MAX_ENTRIES:
             # dicts keep insertion order: drop the oldest tenth in one go.
-            for old in list(_entries)[: MAX_ENTRIES // 10]:
-                del _entries[old]
-        _entries[key] = entry
+            for old in list(entries)[: MAX_ENTRIES // 10]:
+                del entries[old]
+        entries[key] = entry
     return entry
 
 
 def size() -> int:
-    return len(_entries)
+    return len(entries)
 
 
 def clear() -> None:
-    _entries.clear()
+    entries.clear()

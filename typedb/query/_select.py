@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Self, overload
+from typing import Any, Literal, Self, overload
 
 from pypika import JoinType, Order, Query, Table
 from pypika.terms import Criterion
@@ -24,9 +24,6 @@ from typedb.query._expr import (
     split_alias,
 )
 from typedb.query._params import mark
-
-if TYPE_CHECKING:
-    from typedb.connection import Database
 
 
 class _Sql(Criterion):
@@ -82,9 +79,6 @@ class SelectQuery(Filtered):
     """
 
     __slots__ = ()
-
-    def __init__(self, db: Database, table: str) -> None:
-        super().__init__(db, table)
 
     def select(self, *columns: Column | Fragment) -> Self:
         """Columns to return: `"name"`, `"table.name"`, `"name as alias"`, `fn.count("id")`,
