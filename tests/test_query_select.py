@@ -320,6 +320,12 @@ def test_bad_arguments(db: typedb.Database) -> None:
         q.where(lambda eb: True)  # type: ignore[arg-type,return-value]
     with pytest.raises(typedb.CompileError, match="table name"):
         db.select_from("")
+    with pytest.raises(typedb.CompileError, match="column names"):
+        q.select(["id"])  # type: ignore[arg-type]
+    with pytest.raises(typedb.CompileError, match="column name"):
+        q.order_by(["id"])  # type: ignore[arg-type]
+    with pytest.raises(typedb.CompileError, match="column names"):
+        q.group_by()
 
 
 def test_bad_identifier_names_the_column(db: typedb.Database) -> None:

@@ -85,6 +85,12 @@ class SelectQuery(Filtered):
         or `typedb.sql(...)`. Several calls add up; none at all means `*`."""
         if not columns:
             raise CompileError("select() needs at least one column (or use select_all())")
+        for c in columns:
+            if not isinstance(c, str | Aggregate | Fragment):
+                raise CompileError(
+                    f"select() on table {self._table!r} takes column names, fn aggregates or "
+                    f"typedb.sql(), not {c!r}"
+                )
         return self._add(("select", columns))
 
     def select_all(self, table: str | None = None) -> Self:
@@ -103,13 +109,15 @@ class SelectQuery(Filtered):
         return self._add(("join", "left", table, left_column, right_column))
 
     def order_by(self, column: Column, direction: Literal["asc", "desc"] = "asc") -> Self:
+        if not isinstance(column, str | Aggregate):
+            raise CompileError(f"order_by() takes a column name or fn aggregate, not {column!r}")
         if direction not in ("asc", "desc"):
             raise CompileError(f"order_by direction must be 'asc' or 'desc', got {direction!r}")
         return self._add(("order", column, direction))
 
     def group_by(self, *columns: str) -> Self:
-        if not columns:
-            raise CompileError("group_by() needs at least one column")
+        if not columns or not all(isinstance(c, str) for c in columns):
+            raise CompileError(f"group_by() needs one or more column names, got {columns!r}")
         return self._add(("group", columns))
 
     @overload
