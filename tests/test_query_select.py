@@ -277,6 +277,8 @@ def test_identifiers_are_quoted(db: typedb.Database) -> None:
     db.insert_into(table).values({"select": 1, "a b": "x"}).execute()
     rows = db.select_from(table).select("select", "a b as c").where("select", "=", 1).execute()
     assert rows == [{"select": 1, "c": "x"}]
+    # No parameters at all: the doubled % must still reach the server as one.
+    assert db.select_from(table).select("a b").execute() == [{"a b": "x"}]
 
 
 def test_unknown_operator_lists_the_valid_ones(db: typedb.Database) -> None:
