@@ -1,0 +1,184 @@
+"""Type-checking at scale: 500 tables x 20 columns of contracts and a file of 200 queries.
+
+    python benchmarks/typecheck_scale.py [--tables 500] [--columns 20] [--queries 200]
+
+Reports stub generation time (reading the contracts + writing the stubs), cold mypy and
+pyright times over the queries file, and mypy's re-check time after one table changes (one
+column added, stubs regenerated, mypy run again with its cache). The stubs are registered the
+way `typedb stubs:install` does it, in a throwaway venv. The baseline, measured in the same
+run, is each checker on a one-line file in the same environment (start-up and typeshed).
+
+Targets (issue 5): generation <= 2 s, mypy cold <= 15 s, pyright cold <= 5 s,
+mypy re-check <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+from typedb._config import Config
+from typedb.contracts import load_registry
+from typedb.stubgen import generate, install
+
+BIN = Path(sys.executable).parent
+# (annotation, where-value literal, insert-value literal)
+KINDS = [
+    ("str", '"x"'),
+    ("str | None", '"x"'),
+    ("int", "1"),
+    ("int | None", "1"),
+    ("Decimal", 'Decimal("1.5")'),
+    ("bool", "True"),
+    ("datetime", "datetime(2026, 1, 1)"),
+    ("datetime | None", "datetime(2026, 1, 1)"),
+    ("float", "1.5"),
+    ("Generated[int]", "2"),
+]
+
+
+def columns_of(table: int, count: int) -> list[tuple[str, str, str]]:
+    cols = [("id", "Generated[int]", "1")]
+    for c in range(1, count):
+        annotation, value = KINDS[(table + c) % len(KINDS)]
+        cols.append((f"col_{c}", annotation, value))
+    return cols
+
+
+def write_contracts(path: Path, tables: int, columns: int, extra: str | None = None) -> None:
+    out = [
+        "from datetime import datetime\nfrom decimal import Decimal\nfrom typing import TypedDict\n",
+        "from typedb.contracts import Generated\n\n",
+    ]
+    for t in range(tables):
+        out.append(f"class Table{t}(TypedDict):\n")
+        out += [f"    {name}: {annotation}\n" for name, annotation, _ in columns_of(t, columns)]
+        if extra is not None and t == 0:
+            out.append(f"    {extra}: str | None\n")
+        out.append("\n")
+    out.append("class Database(TypedDict):\n")
+    out += [f"    table_{t}: Table{t}\n" for t in range(tables)]
+    path.write_text("".join(out))
+
+
+def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
+    rng = random.Random(5)
+    out = [
+        "from datetime import datetime\nfrom decimal import Decimal\n\n",
+        "from typedb.facades.db import db\n\n\ndef run() -> None:\n",
+    ]
+    for q in range(queries):
+        t = rng.randrange(tables)
+        cols = columns_of(t, columns)
+        name, _annotation, value = cols[rng.randrange(1, len(cols))]
+        required = [c for c in cols if "None" not in c[1] and "Generated" not in c[1]]
+        kind = q % 4
+        if kind == 0:
+            out.append(
+                f'    r{q} = db.select_from("table_{t}").where("{name}", "=", {value})'
+                f'.order_by("id", "desc").limit(5).execute_take_first_or_throw()\n'
+                f'    v{q}: int = r{q}["id"]\n'
+            )
+        elif kind == 1:
+            row = ", ".join(f'"{n}": {v}' for n, _, v in required)
+            out.append(f'    db.insert_into("table_{t}").values({{{row}}}).execute()\n')
+        elif kind == 2:
+            out.append(
+                f'    db.update_table("table_{t}").set({{"{name}": {value}}})'
+                f'.where("id", "in", [1, 2]).execute()\n'
+            )
+        else:
+            out.append(
+                f'    db.delete_from("table_{t}").where("{name}", "!=", {value}).execute()\n'
+            )
+    path.write_text("".join(out))
+
+
+def venv_with_stubs(base: Path, stubs: Path) -> Path:
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    install(stubs, Path(purelib))
+    here = sysconfig.get_paths()["purelib"]
+    (Path(purelib) / "_parent_env.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    return python
+
+
+def timed(cmd: list[str], cwd: Path, expect_clean: bool = True) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if expect_clean and proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", type=int, default=500)
+    parser.add_argument("--columns", type=int, default=20)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="typedb-scale-") as tmp:
+        base = Path(tmp)
+        work = base / "work"
+        work.mkdir()
+        config = Config(root=base, contracts=("contracts.py",))
+        contracts = base / "contracts.py"
+        stubs = base / "stubs"
+        write_contracts(contracts, args.tables, args.columns)
+        write_queries(work / "queries.py", args.tables, args.columns, args.queries)
+        (work / "empty.py").write_text("x: int = 1\n")
+
+        start = time.perf_counter()
+        registry = load_registry(config)
+        changes = generate(registry, stubs)
+        generation = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in stubs.rglob("*.pyi"))
+        python = venv_with_stubs(base, stubs)
+
+        mypy = [str(BIN / "mypy"), "--strict", "--python-executable", str(python)]
+        pyright = [str(BIN / "pyright"), "--pythonpath", str(python)]
+        base_mypy = timed([*mypy, "--cache-dir", str(base / "c0"), "empty.py"], work)
+        base_pyright = timed([*pyright, "empty.py"], work)
+        cache = ["--cache-dir", str(base / "cache")]
+        mypy_cold = timed([*mypy, *cache, "queries.py"], work)
+        pyright_cold = timed([*pyright, "queries.py"], work)
+
+        write_contracts(contracts, args.tables, args.columns, extra="added_column")
+        start = time.perf_counter()
+        changed = generate(load_registry(config), stubs)
+        regeneration = time.perf_counter() - start
+        mypy_recheck = timed([*mypy, *cache, "queries.py"], work)
+
+    rows = [
+        ("stub generation (read contracts + write)", generation, 2.0, None),
+        ("regeneration after one table changed", regeneration, 2.0, None),
+        ("mypy cold", mypy_cold, 15.0, base_mypy),
+        ("pyright cold", pyright_cold, 5.0, base_pyright),
+        ("mypy re-check after one table changed", mypy_recheck, 2.0, base_mypy),
+    ]
+    print(
+        f"{args.tables} tables x {args.columns} columns, {args.queries} queries; "
+        f"{len(changes)} stub files, {size / 1e6:.1f} MB; one change rewrote {len(changed)} file(s)"
+    )
+    print(f"baseline (one-line file): mypy {base_mypy:.2f} s, pyright {base_pyright:.2f} s")
+    for label, seconds, target, baseline in rows:
+        ratio = f"  ({seconds / baseline:.1f}x baseline)" if baseline else ""
+        verdict = "ok" if seconds <= target else "OVER TARGET"
+        print(f"  {label:<42} {seconds:6.2f} s  target <= {target:.0f} s  {verdict}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
