@@ -141,5 +141,5 @@ def test_explicit_url_ignores_a_broken_pyproject(
         assert db.raw("SELECT 1 AS one") == [{"one": 1}]
     monkeypatch.delenv("TYPEDB_DATABASE_URL", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(typedb.TypedbError, match="pyproject.toml"):
+    with pytest.raises(typedb.TypedbError, match=r"pyproject\.toml"):
         typedb.connect()

@@ -12,9 +12,9 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._driver import Driver, Row
 from typedb.dialects import Dialect
+from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
 
 if TYPE_CHECKING:
-    from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
     from typedb.schema import SchemaBuilder
 
 
@@ -82,29 +82,22 @@ class Database:
 
     def select_from(self, table: str) -> SelectQuery:
         """A SELECT on `table` (`"items"` or `"items as i"`); see `typedb.query`."""
-        from typedb.query._select import SelectQuery
-
         return SelectQuery(self, table)
 
     def insert_into(self, table: str) -> InsertQuery:
-        from typedb.query._insert import InsertQuery
-
+        """An INSERT of `values(row | [rows])` into `table`."""
         return InsertQuery(self, table)
 
     def update_table(self, table: str) -> UpdateQuery:
-        from typedb.query._write import UpdateQuery
-
+        """An UPDATE: `set({...})` on the rows matched by `where(...)`."""
         return UpdateQuery(self, table)
 
     def delete_from(self, table: str) -> DeleteQuery:
-        from typedb.query._write import DeleteQuery
-
+        """A DELETE of the rows matched by `where(...)`."""
         return DeleteQuery(self, table)
 
     def soft_delete(self, table: str) -> SoftDeleteQuery:
         """Set `deleted_at` to now (UTC) on the rows matched by `where(...)`."""
-        from typedb.query._write import SoftDeleteQuery
-
         return SoftDeleteQuery(self, table)
 
     # -- lifetime ------------------------------------------------------------------------------
