@@ -112,11 +112,11 @@ def _table_names(tables: list[Table]) -> str:
 
 
 _METHODS = (
-    ("select_from", "Select", "a select"),
-    ("insert_into", "InsertQuery", "an insert"),
-    ("update_table", "UpdateQuery", "an update"),
-    ("delete_from", "DeleteQuery", "a delete"),
-    ("soft_delete", "SoftDeleteQuery", "a soft delete (sets deleted_at)"),
+    ("select_from", "Select"),
+    ("insert_into", "InsertQuery"),
+    ("update_table", "UpdateQuery"),
+    ("delete_from", "DeleteQuery"),
+    ("soft_delete", "SoftDeleteQuery"),
 )
 _EXPORTS = (
     "Column", "Qualified", "Row", "Insert", "Update", "Builder", "Where", "Select", "InsertQuery",
@@ -129,7 +129,7 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
         HEADER,
         '"""The typed facade: `db` and `connect()` with every table of the contracts."""\n\n',
         "from contextlib import AbstractContextManager\n"
-        "from typing import Literal, Never, NoReturn, overload\n\n"
+        f"from typing import {_typing_imports(tables)}\n\n"
         "from typedb.connection import Database\n"
         "from typedb.facades._db._common import AnySelect as AnySelect\n"
         "from typedb.facades._db._common import DeleteResult as DeleteResult\n"
@@ -146,9 +146,9 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
         "\nclass DB(Database):\n"
         '    """`Database` typed by the contracts: table names, columns and values are checked."""\n\n'
     )
-    for method, suffix, what in _METHODS:
+    for method, suffix in _METHODS:
         eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
-        out.append(_dispatch(method, suffix, what, eligible, names))
+        out.append(_dispatch(method, suffix, eligible, names))
     out.append(
         "    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]\n"
         "\n#: The project's database, connected on first use.\n"
@@ -158,9 +158,19 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
     return "".join(out)
 
 
-def _dispatch(
-    method: str, suffix: str, what: str, tables: list[Table], names: dict[str, Names]
-) -> str:
+_PYRIGHT = "  # pyright: ignore[reportIncompatibleMethodOverride]"
+
+
+def _typing_imports(tables: list[Table]) -> str:
+    names = {"Literal"}
+    if len(tables) > 1:
+        names.add("overload")
+    if not tables or not any(t.soft_deletes for t in tables):
+        names |= {"Never", "NoReturn"}
+    return ", ".join(sorted(names))
+
+
+def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Names]) -> str:
     ignore = "  # type: ignore[override]"
     if not tables:
         return f"    def {method}(self, table: Never) -> NoReturn: ...{ignore}\n"
@@ -170,14 +180,14 @@ def _dispatch(
             f'    def {method}(self, table: Literal["{t.name}"]) -> '
             f"{names[t.name].prefix}{suffix}: ...{ignore}\n"
         )
+    # mypy reports the override at the first overload, pyright at the last one.
     lines = []
     for i, t in enumerate(tables):
         lines.append(f"    @overload{ignore if i == 0 else ''}\n")
         lines.append(
             f'    def {method}(self, table: Literal["{t.name}"]) -> '
-            f"{names[t.name].prefix}{suffix}: ...\n"
+            f"{names[t.name].prefix}{suffix}: ...{_PYRIGHT if i == len(tables) - 1 else ''}\n"
         )
-    del what
     return "".join(lines)
 
 
