@@ -18,14 +18,13 @@ import argparse
 import random
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 from typedb._config import Config
 from typedb.contracts import load_registry
-from typedb.stubgen import generate, install
+from typedb.stubgen import generate, scratch_environment
 
 BIN = Path(sys.executable).parent
 # (annotation, where-value literal, insert-value literal)
@@ -100,20 +99,6 @@ def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
     path.write_text("".join(out))
 
 
-def venv_with_stubs(base: Path, stubs: Path) -> Path:
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    install(stubs, Path(purelib))
-    here = sysconfig.get_paths()["purelib"]
-    (Path(purelib) / "_parent_env.pth").write_text(f"import site; site.addsitedir({here!r})\n")
-    return python
-
-
 def timed(cmd: list[str], cwd: Path, expect_clean: bool = True) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
@@ -146,7 +131,7 @@ def main() -> None:
         changes = generate(registry, stubs)
         generation = time.perf_counter() - start
         size = sum(p.stat().st_size for p in stubs.rglob("*.pyi"))
-        python = venv_with_stubs(base, stubs)
+        python = scratch_environment(base, stubs)
 
         mypy = [str(BIN / "mypy"), "--strict", "--python-executable", str(python)]
         pyright = [str(BIN / "pyright"), "--pythonpath", str(python)]

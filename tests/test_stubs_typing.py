@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 
 from typedb._config import load
 from typedb.contracts import load_registry
-from typedb.stubgen import generate, install
+from typedb.stubgen import generate, scratch_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "tests" / "typing"
@@ -45,18 +44,7 @@ class Env:
 
 def make_env(base: Path, stubs: Path) -> Env:
     """A venv whose site-packages holds the stubs `.pth` and a link to this environment."""
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    install(stubs, Path(purelib))
-    here = sysconfig.get_paths()["purelib"]
-    (Path(purelib) / "_parent_env.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    python = scratch_environment(base, stubs)
     work = base / "work"
     work.mkdir()
     return Env(python, stubs, work)

@@ -36,3 +36,34 @@ def install(stubs_dir: Path, target: Path | None = None) -> tuple[Path, bool]:
     except OSError as exc:
         raise TypedbError(f"cannot register the stubs in {pth}: {exc}") from exc
     return pth, True
+
+
+def scratch_environment(base: Path, stubs_dir: Path) -> Path:
+    """A throwaway venv at `base/venv` that sees this environment's packages and `stubs_dir`
+    as its stubs — not the stubs this environment may have registered itself (which would
+    come first on the path and win). Returns its python, for `mypy --python-executable` and
+    `pyright --pythonpath`. Used by the type tests and the type-checking benchmark."""
+    import subprocess
+    import sys
+
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    install(stubs_dir, Path(purelib))
+    parent = str(site_packages())
+    # A .pth line that starts with "import" is executed: add the parent's site-packages and
+    # its .pth files (the editable typedb install among them) except its stubs registration.
+    # (site runs it in a function's namespace, so no comprehension may refer to p or site).
+    link = (
+        f"import os, site, sys; p = {parent!r}; sys.path.append(p); "
+        f"n = [f for f in sorted(os.listdir(p)) if f.endswith('.pth') and f != {PTH_NAME!r}]; "
+        "list(map(site.addpackage, [p] * len(n), n, [set()] * len(n)))\n"
+    )
+    (Path(purelib) / "_parent_env.pth").write_text(link, encoding="utf-8")
+    return python
