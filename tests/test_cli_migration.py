@@ -218,10 +218,6 @@ def test_the_facade_is_configured_from_the_project(project: Project) -> None:
 
 
 def test_the_demo_app_migrates(tmp_path: Path, db_url: str) -> None:
-    from typedb.schema import SchemaBuilder
-
-    if not hasattr(SchemaBuilder, "create_table"):
-        pytest.skip("the schema builder has not landed yet")
     project = Project(tmp_path / "unused", db_url)
     project.root = ROOT  # the repository root is the demo app
     try:
