@@ -11,6 +11,7 @@ from typedb.schema._column import (
     Column,
     ColumnBuild,
     ColumnChange,
+    ColumnHelpers,
     build_column,
 )
 from typedb.schema._constraint import ForeignKeyBuilder, TableConstraint, foreign_key_constraint
@@ -21,7 +22,7 @@ Action = tuple[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class AlterTable(Statement):
+class AlterTable(ColumnHelpers, Statement):
     """`ALTER TABLE`: actions run in the order they were added.
 
     On SQLite, what cannot be altered in place (column type, default, nullability,
@@ -50,15 +51,6 @@ class AlterTable(Statement):
         self, name: str, data_type: str | Fragment, build: ColumnBuild | None = None
     ) -> Self:
         return self._add("add_column", build_column(name, data_type, build))
-
-    def add_timestamp_columns(self) -> Self:
-        now = Now("timestamp")
-        return self.add_column(
-            "created_at", "timestamp", lambda c: c.not_null().default_to(now)
-        ).add_column("updated_at", "timestamp", lambda c: c.not_null().default_to(now))
-
-    def add_soft_delete_column(self) -> Self:
-        return self.add_column("deleted_at", "timestamp")
 
     def drop_column(self, name: str) -> Self:
         return self._add("drop_column", name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Self
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
@@ -145,3 +145,28 @@ class AlterColumnBuilder:
 
     def drop_not_null(self) -> AlterColumnBuilder:
         return self._add("drop_not_null")
+
+
+class ColumnHelpers:
+    """The helper columns, the same for `create_table` and `alter_table`; each means the same
+    on every dialect. Subclasses provide `add_column`."""
+
+    __slots__ = ()
+
+    def add_column(
+        self, name: str, data_type: str | Fragment, build: ColumnBuild | None = None
+    ) -> Self:
+        raise NotImplementedError
+
+    def add_timestamp_columns(self) -> Self:
+        """`created_at` and `updated_at`: TIMESTAMP NOT NULL, defaulting to now (UTC)."""
+        from typedb.schema._render import Now
+
+        now = Now("timestamp")
+        return self.add_column(
+            "created_at", "timestamp", lambda c: c.not_null().default_to(now)
+        ).add_column("updated_at", "timestamp", lambda c: c.not_null().default_to(now))
+
+    def add_soft_delete_column(self) -> Self:
+        """`deleted_at`: a nullable TIMESTAMP; NULL means the row is live."""
+        return self.add_column("deleted_at", "timestamp")

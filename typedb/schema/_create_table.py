@@ -6,14 +6,14 @@ from typing import Self
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
-from typedb.schema._column import Column, ColumnBuild, build_column
+from typedb.schema._column import Column, ColumnBuild, ColumnHelpers, build_column
 from typedb.schema._constraint import ForeignKeyBuilder, TableConstraint, foreign_key_constraint
 from typedb.schema._ddl import Statement, Target
-from typedb.schema._render import Now, column_definition
+from typedb.schema._render import column_definition
 
 
 @dataclass(frozen=True, slots=True)
-class CreateTable(Statement):
+class CreateTable(ColumnHelpers, Statement):
     """`CREATE TABLE`, built one call at a time; each call returns a new builder.
 
     >>> from typedb.dialects import PostgresDialect, SqliteDialect
@@ -55,17 +55,6 @@ class CreateTable(Statement):
     def add_id_column(self, name: str = "id") -> Self:
         """An auto-incrementing integer primary key."""
         return self.add_column(name, "integer", lambda col: col.primary_key().auto_increment())
-
-    def add_timestamp_columns(self) -> Self:
-        """`created_at` and `updated_at`: TIMESTAMP NOT NULL, defaulting to now (UTC)."""
-        now = Now("timestamp")
-        return self.add_column(
-            "created_at", "timestamp", lambda c: c.not_null().default_to(now)
-        ).add_column("updated_at", "timestamp", lambda c: c.not_null().default_to(now))
-
-    def add_soft_delete_column(self) -> Self:
-        """`deleted_at`: a nullable TIMESTAMP; NULL means the row is live."""
-        return self.add_column("deleted_at", "timestamp")
 
     def add_primary_key_constraint(self, name: str, columns: Sequence[str]) -> Self:
         return self._constrain(TableConstraint("PRIMARY KEY", name, tuple(columns)))
