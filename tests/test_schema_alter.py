@@ -269,3 +269,9 @@ def test_index_needs_table_and_columns(db: typedb.Database) -> None:
         db.schema.create_index("i").on("t").execute()
     with pytest.raises(typedb.CompileError, match="op"):
         db.schema.create_index("i").on("t").columns(["a"]).where("a", "like", "x")
+
+
+def test_adding_a_constraint_twice_names_it(items: typedb.Database) -> None:
+    items.schema.alter_table("items").add_unique_constraint("items_name_u", ["name"]).execute()
+    with pytest.raises(typedb.TypedbError, match="items_name_u"):
+        items.schema.alter_table("items").add_check_constraint("items_name_u", "id > 0").execute()

@@ -73,7 +73,7 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
     if kind == "add_constraint":
         constraint: TableConstraint = payload
-        if _constraint_named(t, table, constraint.name) is not None:
+        if _has_constraint(t, constraint.name):
             raise CompileError(f"table {table}: constraint {constraint.name!r} already exists")
         added = parse_create_table(f"CREATE TABLE x (a, {constraint.sql(dialect, table)})")
         return replace(t, constraints=(*t.constraints, *added.constraints))
@@ -114,16 +114,10 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
     raise AssertionError(change.kind)
 
 
-def _constraint_named(t: TableDef, table: str, name: str) -> object | None:
+def _has_constraint(t: TableDef, name: str) -> bool:
     lowered = name.lower()
-    for constraint in t.constraints:
-        if (constraint.name or "").lower() == lowered:
-            return constraint
-    for column in t.columns:
-        for clause in column.clauses:
-            if (clause.name or "").lower() == lowered:
-                return clause
-    return None
+    named = [c.name for c in t.constraints] + [cl.name for col in t.columns for cl in col.clauses]
+    return any((n or "").lower() == lowered for n in named)
 
 
 _SUFFIX = {"UNIQUE": "key", "REFERENCES": "fkey", "FOREIGN KEY": "fkey", "CHECK": "check"}
