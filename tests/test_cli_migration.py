@@ -236,3 +236,29 @@ def test_the_demo_app_migrates(tmp_path: Path, db_url: str) -> None:
         assert "blog__posts" not in project.tables()
     finally:
         project.close()
+
+
+def test_a_waiting_migrator_says_so_and_runs_once_the_lock_is_free(project: Project) -> None:
+    import subprocess
+    import threading
+
+    from typedb.migrator._lock import migration_lock
+
+    project.create("2026_01_01_00_00_00_a", "a")
+    with migration_lock(project.db, "typedb_migrations"):
+        proc = subprocess.Popen(
+            project.argv("migration:latest"),
+            cwd=project.root,
+            env=project.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        watchdog = threading.Timer(60, proc.kill)  # never hang the suite
+        watchdog.start()
+        assert proc.stderr is not None
+        assert "waiting for another migrator to finish" in proc.stderr.readline()
+    out, err = proc.communicate(timeout=60)
+    watchdog.cancel()
+    assert proc.returncode == 0, err
+    assert "2026_01_01_00_00_00_a" in out

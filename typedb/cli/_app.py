@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -64,10 +65,21 @@ def _report(err: TextIO, exc: BaseException) -> None:
     err.flush()
 
 
+def _show_lock_waits(err: TextIO) -> None:
+    """A migrator that waits for another one says so, instead of seeming to hang."""
+    lock = logging.getLogger("typedb.migrator.lock")
+    if not lock.handlers:
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("typedb: %(message)s"))
+        lock.addHandler(handler)
+        lock.setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 success, 1 failure, 2 bad usage)."""
     from typedb._config import load
 
+    _show_lock_waits(sys.stderr)
     commands = registry()
     args = parser(commands).parse_args(argv)  # exits 2 on bad usage
     if args.command is None:

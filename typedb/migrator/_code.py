@@ -113,7 +113,7 @@ class MigrationRunner:
     def up(self, steps: int | None = None, *, dry_run: bool = False) -> list[Step]:
         """Run the pending migrations (the first `steps` of them), in one new batch."""
         check_steps(steps)
-        with migration_lock(self.db, self.tracking.table, logging.getLogger(__name__)):
+        with migration_lock(self.db, self.tracking.table):
             if not dry_run:
                 self.tracking.create(self.db)
             records = self._records()
@@ -127,7 +127,7 @@ class MigrationRunner:
     def down(self, steps: int = 1, *, dry_run: bool = False) -> list[Step]:
         """Undo the last `steps` executed migrations, newest first."""
         check_steps(steps)
-        with migration_lock(self.db, self.tracking.table, logging.getLogger(__name__)):
+        with migration_lock(self.db, self.tracking.table):
             records = self._records()
             by_name = {m.name: m for m in self.migrations}
             applied = sorted(

@@ -34,6 +34,9 @@ def advisory_key(schema: str, table: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+_LOG = logging.getLogger("typedb.migrator.lock")
+
+
 @contextmanager
 def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, None, None]:
     run = db._run  # pyright: ignore[reportPrivateUsage]
@@ -75,15 +78,16 @@ def _sqlite(path: str, log: logging.Logger) -> Generator[None, None, None]:
 
 
 @contextmanager
-def migration_lock(db: Database, table: str, log: logging.Logger) -> Generator[None, None, None]:
-    """Hold the migration lock for the block; waits while another migrator holds it."""
+def migration_lock(db: Database, table: str) -> Generator[None, None, None]:
+    """Hold the migration lock for the block; waits while another migrator holds it, and says
+    so on the `typedb.migrator.lock` logger (the CLI shows it on stderr)."""
     if db.in_transaction:
         raise MigrationError("the migrator needs a connection outside any transaction")
     if db.dialect.name == "postgresql":
-        with _postgres(db, table, log):
+        with _postgres(db, table, _LOG):
             yield
     elif db.url.path is not None:
-        with _sqlite(db.url.path, log):
+        with _sqlite(db.url.path, _LOG):
             yield
     else:
         yield

@@ -166,7 +166,7 @@ class Migrator:
 
     @contextmanager
     def _locked(self, create: bool = True) -> Generator[None, None, None]:
-        with migration_lock(self.db, self.config.migration_table, logging.getLogger(__name__)):
+        with migration_lock(self.db, self.config.migration_table):
             if create:
                 self.tracking.create(self.db)
             yield
