@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from itertools import repeat
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -15,9 +15,11 @@ from typedb._errors import ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, pyformat_to_qmark
+from typedb.connection._rows import maker
 from typedb.dialects import Dialect, SqliteDialect
 
 BUSY_TIMEOUT_SECONDS = 30.0
+_first = itemgetter(0)  # a column name out of a cursor.description entry
 
 
 def _timestamp_out(value: datetime) -> str:
@@ -113,9 +115,7 @@ class SqliteDriver:
             description = cur.description
             if description is None:
                 return [], cur.rowcount
-            names = [d[0] for d in description]
-            # map() keeps the per-row work in C; rows and names come from the same cursor.
-            rows: list[Row] = list(map(dict, map(zip, repeat(names), cur.fetchall())))
+            rows = maker(tuple(map(_first, description)))(cur.fetchall())
             return rows, cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql) from exc

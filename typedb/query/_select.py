@@ -63,6 +63,7 @@ def _selected(item: Column | Fragment) -> _Sql:
 
 
 _JOINS = {"inner": JoinType.inner, "left": JoinType.left}
+_LIMIT = ("limit",)
 
 
 class SelectQuery(Filtered):
@@ -86,7 +87,8 @@ class SelectQuery(Filtered):
         if not columns:
             raise CompileError("select() needs at least one column (or use select_all())")
         for c in columns:
-            if not isinstance(c, str | Aggregate | Fragment):
+            # type() first: plain names are the common case, and the union isinstance is slow.
+            if type(c) is not str and not isinstance(c, Aggregate | Fragment):
                 raise CompileError(
                     f"select() on table {self._table!r} takes column names, fn aggregates or "
                     f"typedb.sql(), not {c!r}"
@@ -109,9 +111,9 @@ class SelectQuery(Filtered):
         return self._add(("join", "left", table, left_column, right_column))
 
     def order_by(self, column: Column, direction: Literal["asc", "desc"] = "asc") -> Self:
-        if not isinstance(column, str | Aggregate):
+        if type(column) is not str and not isinstance(column, Aggregate):
             raise CompileError(f"order_by() takes a column name or fn aggregate, not {column!r}")
-        if direction not in ("asc", "desc"):
+        if direction != "asc" and direction != "desc":
             raise CompileError(f"order_by direction must be 'asc' or 'desc', got {direction!r}")
         return self._add(("order", column, direction))
 
@@ -130,7 +132,9 @@ class SelectQuery(Filtered):
         return self._add(("having", shape), values)
 
     def limit(self, count: int) -> Self:
-        return self._add(("limit",), (_count("limit", count),))
+        if type(count) is not int or count < 0:
+            _count("limit", count)  # raises
+        return self._add(_LIMIT, (count,))
 
     def offset(self, count: int) -> Self:
         return self._add(("offset",), (_count("offset", count),))
@@ -139,8 +143,7 @@ class SelectQuery(Filtered):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        sql, params = self._compile()
-        return run(self._db, sql, params)[0]
+        return run(self._db, *self._compile())[0]
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
