@@ -143,3 +143,63 @@ def test_explicit_url_ignores_a_broken_pyproject(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(typedb.TypedbError, match=r"pyproject\.toml"):
         typedb.connect()
+
+
+def test_an_error_caught_inside_a_transaction(db: typedb.Database) -> None:
+    """Catching a failed statement does not undo it on PostgreSQL: the transaction is
+    aborted and COMMIT would silently roll back. typedb says so instead of pretending it
+    committed. A nested transaction (a savepoint) recovers on both backends."""
+    db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    with db.transaction() as trx:
+        trx.raw("INSERT INTO t VALUES (1)")
+        with pytest.raises(typedb.IntegrityError), trx.transaction() as inner:
+            inner.raw("INSERT INTO t VALUES (1)")
+        trx.raw("INSERT INTO t VALUES (2)")
+    assert db.raw("SELECT id FROM t ORDER BY id") == [{"id": 1}, {"id": 2}]
+
+    def swallow_a_failure() -> None:
+        with db.transaction() as trx:
+            trx.raw("INSERT INTO t VALUES (3)")
+            with pytest.raises(typedb.IntegrityError):
+                trx.raw("INSERT INTO t VALUES (1)")
+
+    if db.dialect.name == "postgresql":
+        with pytest.raises(typedb.QueryError, match="rolled back"):
+            swallow_a_failure()
+        assert db.raw("SELECT count(*) AS n FROM t") == [{"n": 2}]
+    else:  # SQLite undoes only the failed statement
+        swallow_a_failure()
+        assert db.raw("SELECT count(*) AS n FROM t") == [{"n": 3}]
+    assert not db.in_transaction
+    db.raw("INSERT INTO t VALUES (4)")  # the connection is usable
+
+
+def test_a_failed_commit_leaves_the_connection_usable(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+    db.raw("CREATE TABLE c (p_id INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(typedb.IntegrityError), db.transaction() as trx:
+        trx.raw("INSERT INTO c VALUES (1)")  # checked only at COMMIT
+    assert not db.in_transaction
+    with db.transaction() as trx:
+        trx.raw("INSERT INTO p VALUES (1)")
+        trx.raw("INSERT INTO c VALUES (1)")
+    assert db.raw("SELECT p_id FROM c") == [{"p_id": 1}]
+
+
+def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
+    """A transaction that reads before it writes must wait for a concurrent writer, not fail
+    with "database is locked" (what a deferred BEGIN does)."""
+    with typedb.connect(sqlite_url) as db:
+        db.raw("CREATE TABLE t (a INTEGER)")
+        script = (
+            "import sqlite3, time; c = sqlite3.connect({!r}, isolation_level=None);"
+            "c.execute('BEGIN IMMEDIATE'); c.execute('INSERT INTO t VALUES (1)');"
+            "print('locked', flush=True); time.sleep(0.5); c.execute('COMMIT')"
+        ).format(sqlite_url.removeprefix("sqlite:///"))
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        with db.transaction() as trx:
+            trx.raw("SELECT count(*) AS n FROM t")
+            trx.raw("INSERT INTO t VALUES (2)")
+        proc.wait()
+        assert db.raw("SELECT count(*) AS n FROM t") == [{"n": 2}]

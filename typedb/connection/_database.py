@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, Self
 
-from typedb._errors import CompileError
+from typedb._errors import CompileError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._driver import Driver, Row
@@ -59,7 +59,7 @@ class Database:
         driver = self._driver
         level = driver.depth
         name = f"typedb_sp_{level}"
-        driver.run("BEGIN" if level == 0 else f"SAVEPOINT {name}", None)
+        driver.run(self.dialect.begin_sql if level == 0 else f"SAVEPOINT {name}", None)
         driver.depth = level + 1
         try:
             yield Transaction(driver, self.url)
@@ -70,7 +70,24 @@ class Database:
                 driver.run(f"RELEASE SAVEPOINT {name}", None)
             raise
         driver.depth = level
-        driver.run("COMMIT" if level == 0 else f"RELEASE SAVEPOINT {name}", None)
+        if level > 0:
+            driver.run(f"RELEASE SAVEPOINT {name}", None)
+            return
+        if driver.aborted():
+            driver.run("ROLLBACK", None)
+            raise QueryError(
+                "the transaction was rolled back: a statement in it failed and PostgreSQL "
+                "refuses to commit after that (catching the error does not undo it; wrap the "
+                "statement in a nested transaction() to recover from it)"
+            )
+        try:
+            driver.run("COMMIT", None)
+        except QueryError:
+            # A COMMIT can fail (a deferred constraint, SQLite busy): end the transaction so
+            # the connection stays usable, then report the failure.
+            with suppress(QueryError):
+                driver.run("ROLLBACK", None)
+            raise
 
     # -- builders ------------------------------------------------------------------------------
 

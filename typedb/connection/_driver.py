@@ -31,6 +31,10 @@ class Driver(Protocol):
         """Execute one statement once per parameter row; the total affected count."""
         ...
 
+    def aborted(self) -> bool:
+        """Whether the open transaction can only be rolled back (PostgreSQL after an error)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -85,5 +85,10 @@ class PostgresDriver:
         except psycopg.Error as exc:
             raise _error(exc, sql) from exc
 
+    def aborted(self) -> bool:
+        # After a failed statement PostgreSQL refuses everything but ROLLBACK, and answers
+        # COMMIT with a silent ROLLBACK.
+        return self.conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+
     def close(self) -> None:
         self.conn.close()

@@ -144,5 +144,8 @@ class SqliteDriver:
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
+    def aborted(self) -> bool:
+        return False  # a failed statement in SQLite undoes itself, not the transaction
+
     def close(self) -> None:
         self.conn.close()
