@@ -203,3 +203,26 @@ def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
             trx.raw("INSERT INTO t VALUES (2)")
         proc.wait()
         assert db.raw("SELECT count(*) AS n FROM t") == [{"n": 2}]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql:/app:S3CRET@127.0.0.1/test",
+        "app:S3CRET@127.0.0.1/test",
+        "postgresql://app@127.0.0.1:1/test?password=S3CRET",
+        "postgresql://app:S3/CRET@127.0.0.1:1/test",
+        "postgresql://app:S3#CRET@127.0.0.1:1/test",
+        "postgresql://app:S3?CRET@127.0.0.1:1/test",
+    ],
+)
+def test_no_error_shows_a_password(url: str) -> None:
+    with pytest.raises(typedb.ConnectionError) as info:
+        typedb.connect(url)
+    assert "S3" not in str(info.value) and "CRET" not in str(info.value)
+
+
+def test_url_repr_hides_the_password() -> None:
+    from typedb._url import parse
+
+    assert "S3CRET" not in repr(parse("postgresql://app:S3CRET@db/x"))

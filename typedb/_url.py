@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,35 +14,47 @@ SCHEMES = ("sqlite", "postgresql", "postgres")
 
 
 def mask(url: str) -> str:
-    """The URL with its password replaced, safe for error messages and logs.
+    """The URL with any password replaced, safe for error messages and logs. Errs on the side
+    of hiding: everything between the user name and the last `@`, and `password=` options.
 
     >>> mask("postgresql://app:s3cret@db:5432/shop")
     'postgresql://app:***@db:5432/shop'
+    >>> mask("postgresql://app:s3/cr?t@db/shop"), mask("app:s3cret@db/shop")
+    ('postgresql://app:***@db/shop', 'app:***@db/shop')
+    >>> mask("postgresql://app@db/shop?sslmode=require&password=s3cret")
+    'postgresql://app@db/shop?sslmode=require&password=***'
     >>> mask("sqlite:///app.db")
     'sqlite:///app.db'
     """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    masked = _PASSWORD_OPTION.sub(r"\1***", url)
+    at = masked.rfind("@")
+    if at == -1:
+        return masked
+    scheme_end = masked.find("//")
+    start = scheme_end + 2 if -1 < scheme_end < at else 0
+    colon = masked.find(":", start, at)
+    if colon == -1:
+        return masked
+    return f"{masked[: colon + 1]}***{masked[at:]}"
+
+
+_PASSWORD_OPTION = re.compile(r"(?i)(\bpassword=)[^&\s]*")
 
 
 @dataclass(frozen=True, slots=True)
 class Url:
     """A parsed database URL. `path` is the SQLite file (None: in memory)."""
 
-    raw: str
+    raw: str = field(repr=False)
     backend: str  # "sqlite" or "postgresql"
     path: str | None = None
 
     @property
     def masked(self) -> str:
         return mask(self.raw)
+
+    def __repr__(self) -> str:
+        return f"Url({self.masked!r}, backend={self.backend!r})"
 
 
 def parse(url: str, base: Path | None = None) -> Url:
@@ -79,8 +92,11 @@ def parse(url: str, base: Path | None = None) -> Url:
     if scheme in ("postgresql", "postgres"):
         try:
             urlsplit(url).port  # noqa: B018 - raises on a bad port
-        except ValueError as exc:
-            raise ConnectionError(f"bad PostgreSQL URL {mask(url)!r}: {exc}") from None
+        except ValueError:  # its message would quote the "port", maybe part of a password
+            raise ConnectionError(
+                f"bad PostgreSQL URL {mask(url)!r}: the port is not a number from 0 to 65535 "
+                "(percent-encode / # ? @ in a user name or password)"
+            ) from None
         return Url(url, "postgresql", None)
     raise ConnectionError(
         f"unsupported database URL {mask(url)!r}: the scheme must be one of sqlite, postgresql"
