@@ -43,11 +43,9 @@ class Query:
     """Base of the builders. Each call returns a new builder that records the call in its
     SHAPE (hashable, the cache key) and its values in VALUES (bound, never in the SQL)."""
 
-    __slots__ = ("_db", "_dialect", "_shape", "_table", "_values")
+    __slots__ = ("_db", "_shape", "_values")
 
     _db: Database
-    _dialect: str
-    _table: str
     _shape: Shape
     _values: Values
 
@@ -55,17 +53,28 @@ class Query:
         if type(table) is not str or not table:
             split_table(table)  # raises the error; names are fully checked when rendered
         self._db = db
-        self._dialect = db.dialect.name
-        self._table = table
-        self._shape = ()
+        # The head record holds all but the calls that decides the SQL, so the shape is the
+        # cache key as it is and every call copies three attributes: both run per query.
+        self._shape = ((type(self), db.dialect.name, table),)
         self._values = ()
+
+    @property
+    def _dialect(self) -> str:
+        return self._shape[0][1]  # type: ignore[no-any-return]
+
+    @property
+    def _table(self) -> str:
+        return self._shape[0][2]  # type: ignore[no-any-return]
+
+    @property
+    def _records(self) -> Shape:
+        """The calls made, in order (the shape without its head)."""
+        return self._shape[1:]
 
     def _add(self, record: Shape, values: Values = ()) -> Self:
         new = object.__new__(type(self))
         new._db = self._db
-        new._dialect = self._dialect
-        new._table = self._table
-        new._shape = self._shape + (record,)
+        new._shape = self._shape + (record,)  # noqa: RUF005  # 40 ns faster than (*s, r)
         new._values = self._values + values if values else self._values
         return new
 
@@ -74,7 +83,7 @@ class Query:
         raise NotImplementedError
 
     def _compile(self) -> tuple[str, tuple[Any, ...]]:
-        key = (type(self), self._dialect, self._table, self._shape)
+        key = self._shape
         entry = _cache.entries.get(key)  # the hit, inlined: this runs for every query
         sql, order = entry if entry is not None else _cache.lookup(key, self._finish)
         values = self._values
@@ -128,4 +137,4 @@ class Filtered(Query):
         return self._add(("where", ("cmp", f"{self._alias()}.{DELETED_AT}", "IS NOT", None)))
 
     def _where_shapes(self) -> list[Shape]:
-        return [r[1] for r in self._shape if r[0] == "where"]
+        return [r[1] for r in self._records if r[0] == "where"]

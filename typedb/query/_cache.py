@@ -1,7 +1,8 @@
 """The shape cache: rendered SQL by query shape, so a repeated shape pays only for binding.
 
-A key is (builder class, dialect name, table, shape), all plain tuples and strings; a value is
-the SQL and the order its placeholders take the builder's values in (None: as recorded).
+A key is a builder's shape: its head (builder class, dialect name, table) and one record per
+call, all plain tuples and strings; a value is the SQL and the order its placeholders take the
+builder's values in (None: as recorded).
 Bounded: past `MAX_ENTRIES` the oldest entries go, so generated shapes (say, `in` lists of
 every length) cannot grow it without limit.
 """

@@ -147,7 +147,7 @@ class SelectQuery(Filtered):
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
-        query = self if any(r[0] == "limit" for r in self._shape) else self.limit(1)
+        query = self if any(r[0] == "limit" for r in self._records) else self.limit(1)
         rows = query.execute()
         return rows[0] if rows else None
 
@@ -167,10 +167,10 @@ class SelectQuery(Filtered):
         where_sql: list[str] = []
         having_sql: list[str] = []
         limit = offset = None
-        n_where = sum(1 for r in self._shape if r[0] == "where")
-        n_having = sum(1 for r in self._shape if r[0] == "having")
+        n_where = sum(1 for r in self._records if r[0] == "where")
+        n_having = sum(1 for r in self._records if r[0] == "having")
         # Records are rendered in call order so markers number the values as they were added.
-        for record in self._shape:
+        for record in self._records:
             kind = record[0]
             if kind == "select":
                 selected.extend(_selected(c) for c in record[1])

@@ -28,7 +28,7 @@ class _Write(Filtered):
         return self._add(("returning", ("*",)))
 
     def _returns(self) -> bool:
-        return any(r[0] == "returning" for r in self._shape)
+        return any(r[0] == "returning" for r in self._records)
 
     def _execute(self) -> tuple[list[Row], int]:
         sql, params = self._compile()
@@ -43,10 +43,10 @@ class _Write(Filtered):
     def _tail(self, marks: Marks, more: bool = False) -> tuple[list[str], str]:
         """WHERE conditions and the RETURNING clause, rendered in call order. `more`: other
         conditions will be ANDed, so a lone OR group needs its parentheses."""
-        wheres = [r for r in self._shape if r[0] == "where"]
+        wheres = [r for r in self._records if r[0] == "where"]
         where_sql: list[str] = []
         returning = ""
-        for record in self._shape:
+        for record in self._records:
             if record[0] == "where":
                 where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
             elif record[0] == "returning":
@@ -112,7 +112,7 @@ class UpdateQuery(_Write):
     def _render(self) -> str:
         marks = Marks(self._dialect == "sqlite")
         sets: dict[str, str] = {}
-        for record in self._shape:
+        for record in self._records:
             if record[0] == "set":
                 for column, fragment in record[1]:
                     sets.pop(column, None)  # a later set() wins, in its own position
