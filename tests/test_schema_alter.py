@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from catalog import columns, count, indexes, tables
 
@@ -275,3 +277,63 @@ def test_adding_a_constraint_twice_names_it(items: typedb.Database) -> None:
     items.schema.alter_table("items").add_unique_constraint("items_name_u", ["name"]).execute()
     with pytest.raises(typedb.TypedbError, match="items_name_u"):
         items.schema.alter_table("items").add_check_constraint("items_name_u", "id > 0").execute()
+
+
+def test_rebuild_keeps_views(items: typedb.Database) -> None:
+    items.raw("CREATE VIEW item_names AS SELECT id, name FROM items")
+    items.schema.alter_table("items").alter_column("name", lambda c: c.set_default("x")).execute()
+    assert items.raw("SELECT name FROM item_names ORDER BY id") == [{"name": "a"}, {"name": "b"}]
+
+
+def test_dropping_a_column_drops_the_checks_that_use_it(db: typedb.Database) -> None:
+    db.schema.create_table("t2").add_column("a", "integer").add_column(
+        "b", "integer", lambda c: c.check("b > a")
+    ).execute()
+    db.schema.alter_table("t2").drop_column("a").execute()
+    db.raw("INSERT INTO t2 (b) VALUES (-5)")
+    assert list(columns(db, "t2")) == ["b"]
+
+
+def test_a_failed_rebuild_names_the_table(db: typedb.Database) -> None:
+    db.schema.create_table("t2").add_column("a", "integer").add_column("b", "integer").execute()
+    db.raw("CREATE VIEW v2 AS SELECT a, b FROM t2")
+    with pytest.raises(typedb.QueryError) as info:
+        db.schema.alter_table("t2").add_check_constraint("b_pos", "b > 0").drop_column(
+            "a"
+        ).execute()
+    if db.dialect.name == "sqlite":
+        assert "rebuilding table t2" in str(info.value)
+    assert list(columns(db, "t2")) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda s: (
+                s.create_table("t").add_column("name", "text").add_unique_constraint("u", "name")
+            ),
+            "list of column names",
+        ),
+        (
+            lambda s: s.alter_table("items").add_unique_constraint("u", "name"),
+            "list of column names",
+        ),
+        (lambda s: s.create_index("i").on("items").columns(None), "list of column names"),
+        (
+            lambda s: s.alter_table("items").alter_column(
+                "qty", lambda c: c.set_data_type("strng")
+            ),
+            "items.qty",
+        ),
+        (
+            lambda s: s.create_table("t").add_column(
+                "d", "numeric(5,2)", lambda c: c.default_to(Decimal("NaN"))
+            ),
+            "NaN",
+        ),
+    ],
+)
+def test_more_bad_input_is_named(items: typedb.Database, build: object, message: str) -> None:
+    with pytest.raises(typedb.CompileError, match=message):
+        build(items.schema).execute()  # type: ignore[operator]

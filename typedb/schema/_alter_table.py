@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Self
 
-from typedb._errors import CompileError, QueryError
+from typedb._errors import CompileError, DataTypeError, QueryError
 from typedb._sql import Fragment
 from typedb.schema._column import (
     AlterColumnBuilder,
@@ -14,7 +14,12 @@ from typedb.schema._column import (
     ColumnHelpers,
     build_column,
 )
-from typedb.schema._constraint import ForeignKeyBuilder, TableConstraint, foreign_key_constraint
+from typedb.schema._constraint import (
+    ForeignKeyBuilder,
+    TableConstraint,
+    foreign_key_constraint,
+    names,
+)
 from typedb.schema._ddl import Statement, Target
 from typedb.schema._render import Now, column_definition, default_sql
 
@@ -74,7 +79,9 @@ class AlterTable(ColumnHelpers, Statement):
         return self._add("alter_column", (name, changes.changes))
 
     def add_unique_constraint(self, name: str, columns: Sequence[str]) -> Self:
-        return self._add("add_constraint", TableConstraint("UNIQUE", name, tuple(columns)))
+        return self._add(
+            "add_constraint", TableConstraint("UNIQUE", name, names(columns, f"constraint {name}"))
+        )
 
     def add_check_constraint(self, name: str, expression: str | Fragment) -> Self:
         return self._add("add_constraint", TableConstraint("CHECK", name, expression=expression))
@@ -144,7 +151,10 @@ class AlterTable(ColumnHelpers, Statement):
         dialect = self.target.dialect
         col = f"ALTER COLUMN {dialect.quote(name)} "
         if change.kind == "type":
-            type_sql = dialect.type_sql(change.value)
+            try:
+                type_sql = dialect.type_sql(change.value)
+            except DataTypeError as exc:
+                raise DataTypeError(f"column {table}.{name}: {exc}") from None
             return col + f"TYPE {type_sql} USING {dialect.quote(name)}::{type_sql}"
         if change.kind == "default":
             return col + "SET DEFAULT " + default_sql(change.value, dialect, f"{table}.{name}")

@@ -41,6 +41,14 @@ class TableConstraint:
         return head + f"{self.kind} ({column_list(dialect, self.columns, where)})"
 
 
+def names(columns: Sequence[str], where: str) -> tuple[str, ...]:
+    """A list of column names as a tuple; refuses a bare string, whose letters tuple() would
+    otherwise take for column names."""
+    if isinstance(columns, str) or not isinstance(columns, Sequence) or not columns:
+        raise CompileError(f"{where}: expected a non-empty list of column names, got {columns!r}")
+    return tuple(columns)
+
+
 class ForeignKeyBuilder:
     """What the `build` callback of `add_foreign_key_constraint` gets."""
 
@@ -69,14 +77,12 @@ def foreign_key_constraint(
         fk = build(fk)
         if not isinstance(fk, ForeignKeyBuilder):
             raise CompileError(f"constraint {name}: the build callback must return the builder")
-    if isinstance(columns, str) or isinstance(ref_columns, str):
-        raise CompileError(f"constraint {name}: columns must be lists of names, not a string")
     return TableConstraint(
         "FOREIGN KEY",
         name,
-        tuple(columns),
+        names(columns, f"constraint {name}"),
         ref_table=ref_table,
-        ref_columns=tuple(ref_columns),
+        ref_columns=names(ref_columns, f"constraint {name}"),
         on_delete=fk.on_delete_action,
         on_update=fk.on_update_action,
     )

@@ -7,7 +7,12 @@ from typing import Self
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.schema._column import Column, ColumnBuild, ColumnHelpers, build_column
-from typedb.schema._constraint import ForeignKeyBuilder, TableConstraint, foreign_key_constraint
+from typedb.schema._constraint import (
+    ForeignKeyBuilder,
+    TableConstraint,
+    foreign_key_constraint,
+    names,
+)
 from typedb.schema._ddl import Statement, Target
 from typedb.schema._render import column_definition
 
@@ -57,10 +62,14 @@ class CreateTable(ColumnHelpers, Statement):
         return self.add_column(name, "integer", lambda col: col.primary_key().auto_increment())
 
     def add_primary_key_constraint(self, name: str, columns: Sequence[str]) -> Self:
-        return self._constrain(TableConstraint("PRIMARY KEY", name, tuple(columns)))
+        return self._constrain(
+            TableConstraint("PRIMARY KEY", name, names(columns, f"constraint {name}"))
+        )
 
     def add_unique_constraint(self, name: str, columns: Sequence[str]) -> Self:
-        return self._constrain(TableConstraint("UNIQUE", name, tuple(columns)))
+        return self._constrain(
+            TableConstraint("UNIQUE", name, names(columns, f"constraint {name}"))
+        )
 
     def add_check_constraint(self, name: str, expression: str | Fragment) -> Self:
         return self._constrain(TableConstraint("CHECK", name, expression=expression))

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
+from typedb.schema._constraint import names
 from typedb.schema._ddl import Statement, Target
 from typedb.schema._render import expression, literal
 
@@ -37,9 +38,7 @@ class CreateIndex(Statement):
 
     def columns(self, columns: Sequence[str]) -> Self:
         """Column names, each optionally followed by `asc` or `desc`."""
-        if isinstance(columns, str):
-            raise CompileError(f"index {self.name}: columns() takes a list of names")
-        return replace(self, column_names=tuple(columns))
+        return replace(self, column_names=names(columns, f"index {self.name}"))
 
     def column(self, column: str) -> Self:
         return replace(self, column_names=(*self.column_names, column))

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from typedb._errors import CompileError
+from typedb._errors import CompileError, DataTypeError, QueryError
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
 from typedb.schema._render import column_definition, default_sql
@@ -60,9 +60,15 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         if len(t.columns) == 1:
             raise CompileError(f"table {table}: cannot drop {payload!r}, its only column")
         dropped.append(payload)
+        # Like PostgreSQL, constraints involving the column go with it, a CHECK written on
+        # another column included (PostgreSQL stores those as table constraints).
         return replace(
             t,
-            columns=tuple(c for c in t.columns if c.name.lower() != payload.lower()),
+            columns=tuple(
+                replace(c, clauses=tuple(k for k in c.clauses if not _check_mentions(k, payload)))
+                for c in t.columns
+                if c.name.lower() != payload.lower()
+            ),
             constraints=tuple(c for c in t.constraints if not c.mentions(payload)),
         )
     if kind == "alter_column":
@@ -82,6 +88,10 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
     raise AssertionError(kind)
 
 
+def _check_mentions(clause: Clause, column: str) -> bool:
+    return clause.kind == "CHECK" and mentions(clause.text, column)
+
+
 def _column(t: TableDef, table: str, name: str) -> ColumnDef:
     column = t.column(name)
     if column is None:
@@ -94,7 +104,10 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
 
     dialect = SqliteDialect()
     if change.kind == "type":
-        return replace(column, type_text=dialect.type_sql(change.value))
+        try:
+            return replace(column, type_text=dialect.type_sql(change.value))
+        except DataTypeError as exc:
+            raise DataTypeError(f"column {where}: {exc}") from None
     if change.kind == "default":
         clause = Clause("DEFAULT", "DEFAULT " + default_sql(change.value, dialect, where))
         return replace(
@@ -176,24 +189,42 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
         "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
         [table],
     )
+    # Views naming the table would fail the DROP/RENAME (SQLite re-checks them): drop them
+    # first and recreate them after, as the SQLite manual's procedure does.
+    views = [
+        v
+        for v in db._run("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name")[0]
+        if mentions(v["sql"], table)
+    ]
     old_columns = [r["name"] for r in db._run(f"PRAGMA table_info({q(table)})")[0]]
     new_columns = {c.name.lower() for c in new.columns}
     cols = ", ".join(q(c) for c in old_columns if c.lower() in new_columns)
     sequence = _sequence(db, table)
-    with db.transaction() as trx:
-        trx._run(new.sql(temp))
-        trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
-        trx._run(f"DROP TABLE {q(table)}")
-        trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
-        for extra in extras:
-            if extra["type"] == "index" and any(mentions(extra["sql"], c) for c in dropped):
-                continue  # like PostgreSQL: dropping a column drops its indexes
-            trx._run(extra["sql"])
-        if sequence is not None:
-            trx._run(
-                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", [sequence, table]
-            )
-        check_foreign_keys(trx, table)
+    try:
+        with db.transaction() as trx:
+            for view in views:
+                trx._run(f"DROP VIEW {q(view['name'])}")
+            trx._run(new.sql(temp))
+            trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
+            trx._run(f"DROP TABLE {q(table)}")
+            trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
+            for extra in extras:
+                if extra["type"] == "index" and any(mentions(extra["sql"], c) for c in dropped):
+                    continue  # like PostgreSQL: dropping a column drops its indexes
+                trx._run(extra["sql"])
+            for view in views:
+                trx._run(view["sql"])
+                # SQLite checks a view's columns only when it runs: make it fail here, as
+                # PostgreSQL refuses to drop a column a view uses.
+                trx._run(f"SELECT * FROM {q(view['name'])} LIMIT 0")
+            if sequence is not None:
+                trx._run(
+                    "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+                    [sequence, table],
+                )
+            check_foreign_keys(trx, table)
+    except QueryError as exc:
+        raise type(exc)(f"rebuilding table {table} on SQLite: {exc}", exc.sql) from exc
 
 
 def _sequence(db: Database, table: str) -> int | None:

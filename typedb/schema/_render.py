@@ -60,6 +60,8 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
         if dialect.name == "sqlite":
             return "1" if value else "0"
         return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise CompileError(f"{where}: {value!r} cannot be written as a SQL literal")
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
