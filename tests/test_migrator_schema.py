@@ -82,3 +82,27 @@ def test_a_migration_that_breaks_a_reference_fails_and_rolls_back(project: Proje
         project.migrator().latest()
     assert count(project.db, "users") == 1
     assert [name for _, name, _ in project.tracked()] == ["2026_01_01_00_00_00_tables"]
+
+
+def test_on_delete_actions_fire_inside_migrations(project: Project) -> None:
+    project.write(
+        "2026_01_01_00_00_00_tables",
+        """
+        def up(db):
+            db.schema.create_table("parent").add_id_column().execute()
+            db.schema.create_table("child").add_column(
+                "pid", "integer", lambda c: c.references("parent.id").on_delete("cascade")
+            ).execute()
+            db.raw("INSERT INTO parent (id) VALUES (1)")
+            db.raw("INSERT INTO child VALUES (1)")
+        """,
+    )
+    project.write(
+        "2026_01_02_00_00_00_prune",
+        """
+        def up(db):
+            db.delete_from("parent").where("id", "=", 1).execute()
+        """,
+    )
+    project.migrator().latest()
+    assert count(project.db, "child") == 0

@@ -15,6 +15,7 @@ from typedb.connection import Database
 from typedb.migrator._recording import recording
 from typedb.migrator._tracking import Tracking
 from typedb.migrator._unit import Direction, Step, Unit
+from typedb.schema._transaction import ForeignKeysOnError
 
 EVENTS: tuple[str, ...] = (
     "migrator:before-migrate",
@@ -131,9 +132,17 @@ class Engine:
         started = time.perf_counter()
         try:
             if transactional:
-                with self.db.schema.transaction() as trx:
-                    fn(trx)
-                    self._track(trx, unit, batch, direction)
+                try:
+                    with self.db.transaction() as trx:  # foreign keys enforced: ON DELETE fires
+                        fn(trx)
+                        self._track(trx, unit, batch, direction)
+                except ForeignKeysOnError:
+                    # A SQLite rebuild of a table others reference: everything was rolled back;
+                    # run it again where enforcement is off and references are checked at COMMIT.
+                    self.log.info("%s: rerunning with foreign keys off for a rebuild", unit.label)
+                    with self.db.schema.transaction() as trx:
+                        fn(trx)
+                        self._track(trx, unit, batch, direction)
             else:
                 fn(self.db)
                 self._track(self.db, unit, batch, direction)

@@ -47,6 +47,9 @@ class RecordingDriver:
         self._record(sql, list(rows))
         return self.inner.run_many(sql, rows)
 
+    def aborted(self) -> bool:
+        return self.inner.aborted()
+
     def close(self) -> None:
         # The migrator owns the real connection; a migration closing its `db` must not.
         pass

@@ -26,7 +26,11 @@ from typedb.schema._sqlite_ddl import (
     mentions,
     parse_create_table,
 )
-from typedb.schema._transaction import check_foreign_keys, referencing_tables
+from typedb.schema._transaction import (
+    ForeignKeysOnError,
+    check_foreign_keys,
+    referencing_tables,
+)
 
 if TYPE_CHECKING:
     from typedb.connection import Database
@@ -177,7 +181,7 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
     if db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"]:
         children = referencing_tables(db, table)
         if children:
-            raise CompileError(
+            raise ForeignKeysOnError(
                 f"table {table} must be rebuilt on SQLite, and {', '.join(children)} "
                 "reference(s) it: that needs foreign keys off, which SQLite cannot switch inside "
                 "a transaction. Run the change outside a transaction, inside "

@@ -7,10 +7,15 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from typedb._errors import IntegrityError
+from typedb._errors import CompileError, IntegrityError
 
 if TYPE_CHECKING:
     from typedb.connection import Database, Transaction
+
+
+class ForeignKeysOnError(CompileError):
+    """A SQLite table rebuild needs foreign key enforcement off, and the transaction it runs in
+    began with it on. Migrations catch this and run the migration again with it off."""
 
 
 @contextmanager
