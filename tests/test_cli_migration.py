@@ -262,3 +262,24 @@ def test_a_waiting_migrator_says_so_and_runs_once_the_lock_is_free(project: Proj
     watchdog.cancel()
     assert proc.returncode == 0, err
     assert "2026_01_01_00_00_00_a" in out
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(project: Project) -> None:
+    import subprocess
+
+    for i in range(40):
+        project.create(f"2026_02_01_00_00_{i:02d}_t{i}", f"t{i}")
+    proc = subprocess.Popen(
+        project.argv("migration:status"),
+        cwd=project.root,
+        env=project.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `| head -c 10`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err
