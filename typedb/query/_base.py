@@ -119,11 +119,15 @@ class Filtered(Query):
         """AND one condition: `where("price", ">", 10)`, or a group built by a callback:
         `where(lambda eb: eb.or_([eb("a", "=", 1), eb("b", "is", None)]))`."""
         if len(args) == 3:
-            # Fast path for the common case (a plain comparison with a non-text value); it
-            # records exactly what compare() would.
+            # Fast path for the common case (a plain comparison with a scalar value); it
+            # records exactly what compare() would, NUL check on text included.
             column, op, value = args
             sql_op = _PLAIN_OPS.get(op) if type(op) is str else None
-            if sql_op is not None and type(column) is str and type(value) in _PLAIN_TYPES:
+            if (
+                sql_op is not None
+                and type(column) is str
+                and (type(value) in _PLAIN_TYPES or (type(value) is str and "\x00" not in value))
+            ):
                 return self._add(("where", ("cmp", column, sql_op, 1)), (value,))
         shape, values = condition(self._dialect, args)
         return self._add(("where", shape), values)
