@@ -6,6 +6,7 @@ Every test runs on SQLite and PostgreSQL through the `db` fixture.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -290,3 +291,35 @@ def test_integrity_error_from_a_builder(users: typedb.Database) -> None:
     with pytest.raises(typedb.IntegrityError) as err:
         users.insert_into("users").values({"name": "no email"}).execute()
     assert err.value.sql is not None and "INSERT" in err.value.sql
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda q: q.where("id", "=", 7).set({"status": 1}),
+        lambda q: q.set({"status": 5}).where("id", "=", 7).set({"status": 1}),
+        lambda q: q.where("id", ">", 6).where("id", "<", 8).set({"status": 1, "note": "x"}),
+    ],
+)
+def test_update_binds_values_whatever_the_call_order(db: typedb.Database, build: Any) -> None:
+    """Found by review: where() before set() used to bind each value to the other's marker."""
+    db.schema.create_table("acct").add_column("id", "integer").add_column(
+        "status", "integer"
+    ).add_column("note", "text").execute()
+    db.insert_into("acct").values([{"id": i, "status": 0, "note": None} for i in range(1, 10)]).execute()
+    result = build(db.update_table("acct")).execute()
+    assert result.num_updated_rows == 1
+    changed = db.select_from("acct").select("id", "status").where("status", "!=", 0).execute()
+    assert changed == [{"id": 7, "status": 1}]
+
+
+def test_json_that_cannot_be_stored_is_a_clear_error(db: typedb.Database) -> None:
+    db.schema.create_table("docs").add_column("data", "jsonb").execute()
+    with pytest.raises(typedb.CompileError, match="datetime is not JSON serializable"):
+        db.insert_into("docs").values({"data": {"when": datetime.now(UTC)}}).execute()
+    assert db.select_from("docs").execute() == []
+
+
+def test_join_arguments_are_checked(db: typedb.Database) -> None:
+    with pytest.raises(typedb.CompileError, match="inner_join"):
+        db.select_from("a").inner_join("b", 1, 2)  # type: ignore[arg-type]

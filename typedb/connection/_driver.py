@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -36,6 +37,21 @@ class Driver(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def json_dumps(value: Any) -> str:
+    """A dict or list as JSON text for the database, or a clear error saying what cannot be.
+
+    >>> json_dumps({"a": [1, "x"]})
+    '{"a": [1, "x"]}'
+    """
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise CompileError(
+            f"cannot store this {type(value).__name__} as JSON: {exc} (JSON holds str, int, "
+            "float, bool, None, list and dict; convert other values first, e.g. .isoformat())"
+        ) from None
 
 
 _PYFORMAT = re.compile(r"%(?:\((?P<name>[^)]*)\))?(?P<kind>.)", re.S)

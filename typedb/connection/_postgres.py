@@ -14,7 +14,7 @@ from psycopg.types.json import JsonDumper
 from typedb._errors import ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
-from typedb.connection._driver import Row
+from typedb.connection._driver import Row, json_dumps
 from typedb.connection._rows import Maker, maker
 from typedb.dialects import Dialect, PostgresDialect
 
@@ -25,6 +25,10 @@ _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 class _JsonUnknown(JsonDumper):
     # Unknown OID lets the server cast to json or jsonb by the column it goes into.
     oid = 0
+
+
+# Assigned outside the class body, where a function would become a method.
+_JsonUnknown._dumps = json_dumps
 
 
 @lru_cache(maxsize=512)

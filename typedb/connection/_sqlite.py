@@ -14,7 +14,7 @@ from uuid import UUID
 from typedb._errors import ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
-from typedb.connection._driver import Row, pyformat_to_qmark
+from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
 from typedb.dialects import Dialect, SqliteDialect
 
@@ -36,8 +36,8 @@ _ADAPTERS: dict[type, Callable[[Any], Any]] = {
     time: time.isoformat,
     Decimal: str,
     UUID: str,
-    dict: json.dumps,
-    list: json.dumps,
+    dict: json_dumps,
+    list: json_dumps,
 }
 
 

@@ -104,11 +104,19 @@ class SelectQuery(Filtered):
 
     def inner_join(self, table: str, left_column: str, right_column: str) -> Self:
         """`INNER JOIN table ON left_column = right_column` (`"table as alias"` works)."""
-        return self._add(("join", "inner", table, left_column, right_column))
+        return self._join("inner", table, left_column, right_column)
 
     def left_join(self, table: str, left_column: str, right_column: str) -> Self:
         """`LEFT JOIN table ON left_column = right_column`: columns of `table` may be None."""
-        return self._add(("join", "left", table, left_column, right_column))
+        return self._join("left", table, left_column, right_column)
+
+    def _join(self, kind: str, table: str, left_column: str, right_column: str) -> Self:
+        if not all(isinstance(a, str) and a for a in (table, left_column, right_column)):
+            raise CompileError(
+                f"{kind}_join() takes a table and two column names, got "
+                f"{table!r}, {left_column!r}, {right_column!r}"
+            )
+        return self._add(("join", kind, table, left_column, right_column))
 
     def order_by(self, column: Column, direction: Literal["asc", "desc"] = "asc") -> Self:
         if type(column) is not str and not isinstance(column, Aggregate):

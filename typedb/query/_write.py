@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from typedb._errors import CompileError, NoResultError
@@ -40,9 +40,13 @@ class _Write(Filtered):
             raise CompileError(f"execute_take_first() on {type(self).__name__} needs returning()")
         return rows[0] if rows else None
 
-    def _tail(self, marks: Marks, more: bool = False) -> tuple[list[str], str]:
-        """WHERE conditions and the RETURNING clause, rendered in call order. `more`: other
-        conditions will be ANDed, so a lone OR group needs its parentheses."""
+    def _tail(
+        self, marks: Marks, more: bool = False, other: Callable[[Any], None] | None = None
+    ) -> tuple[list[str], str]:
+        """WHERE conditions and the RETURNING clause, rendered in call order; `other` renders
+        the remaining records (set) in the same walk. Value markers must be numbered in call
+        order, the order the values were recorded in. `more`: other conditions will be ANDed,
+        so a lone OR group needs its parentheses."""
         wheres = [r for r in self._records if r[0] == "where"]
         where_sql: list[str] = []
         returning = ""
@@ -51,6 +55,8 @@ class _Write(Filtered):
                 where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
             elif record[0] == "returning":
                 returning = returning_sql(record[1])
+            elif other is not None:
+                other(record)
         return where_sql, returning
 
     def _table_sql(self) -> str:
@@ -112,14 +118,16 @@ class UpdateQuery(_Write):
     def _render(self) -> str:
         marks = Marks(self._dialect == "sqlite")
         sets: dict[str, str] = {}
-        for record in self._records:
+
+        def assign(record: Any) -> None:
             if record[0] == "set":
                 for column, fragment in record[1]:
                     sets.pop(column, None)  # a later set() wins, in its own position
                     sets[column] = fragment.text if fragment else mark(marks.take())
+
+        where_sql, returning = self._tail(marks, other=assign)
         if not sets:
             raise CompileError(f"update_table({self._table!r}) needs set({{...}})")
-        where_sql, returning = self._tail(marks)
         assignments = ", ".join(f"{quote_identifier(c)} = {v}" for c, v in sets.items())
         return f"UPDATE {self._table_sql()} SET {assignments}{_where(where_sql)}{returning}"
 
