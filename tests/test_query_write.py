@@ -18,8 +18,12 @@ from typedb.query import DeleteResult, InsertResult, UpdateResult, excluded
 def users(db: typedb.Database) -> typedb.Database:
     db.schema.create_table("users").add_id_column().add_column(
         "email", "text", lambda c: c.not_null().unique()
-    ).add_column("name", "text").add_column("visits", "integer", lambda c: c.default_to(0)).add_column(
-        "created_at", "timestamp", lambda c: c.not_null().default_to(typedb.sql("CURRENT_TIMESTAMP"))
+    ).add_column("name", "text").add_column(
+        "visits", "integer", lambda c: c.default_to(0)
+    ).add_column(
+        "created_at",
+        "timestamp",
+        lambda c: c.not_null().default_to(typedb.sql("CURRENT_TIMESTAMP")),
     ).add_soft_delete_column().execute()
     return db
 
@@ -75,11 +79,33 @@ def test_insert_nothing_is_a_no_op(users: typedb.Database) -> None:
         users.insert_into("users").values([]).compile()
 
 
-def test_rows_must_share_columns(users: typedb.Database) -> None:
-    with pytest.raises(typedb.CompileError, match=r"row 1 .*missing \['name'\]"):
-        users.insert_into("users").values([{"email": "a", "name": "b"}, {"email": "c"}])
-    with pytest.raises(typedb.CompileError, match=r"row 1 .*extra \['visits'\]"):
-        users.insert_into("users").values([{"email": "a"}, {"email": "c", "visits": 1}])
+def test_rows_may_leave_out_different_optional_columns(users: typedb.Database) -> None:
+    """What the generated Insert TypedDicts allow: each run of rows with the same keys is one
+    statement, the left-out columns take their defaults, the order is kept, all or nothing."""
+    query = users.insert_into("users").values(
+        [
+            {"email": "a", "name": "Ann"},
+            {"email": "b"},
+            {"email": "c"},
+            {"email": "d", "visits": 7},
+        ]
+    )
+    result = query.returning("email", "name", "visits").execute()
+    assert result.num_inserted_rows == 4
+    assert result.rows == [
+        {"email": "a", "name": "Ann", "visits": 0},
+        {"email": "b", "name": None, "visits": 0},
+        {"email": "c", "name": None, "visits": 0},
+        {"email": "d", "name": None, "visits": 7},
+    ]
+    assert [r["id"] for r in users.select_from("users").order_by("id").execute()] == [1, 2, 3, 4]
+    with pytest.raises(typedb.CompileError, match="3 statements"):
+        query.compile()
+    with pytest.raises(typedb.IntegrityError):  # the last run fails: nothing stays
+        users.insert_into("users").values(
+            [{"email": "x"}, {"email": "y", "name": "Y"}, {"email": "a"}]
+        ).execute()
+    assert len(users.select_from("users").execute()) == 4
     with pytest.raises(typedb.CompileError, match="dict"):
         users.insert_into("users").values(["email"])  # type: ignore[list-item]
 
@@ -176,7 +202,9 @@ def test_on_conflict_constraint(users: typedb.Database) -> None:
 
 def test_update(users: typedb.Database) -> None:
     users.insert_into("users").values([{"email": "a"}, {"email": "b"}, {"email": "c"}]).execute()
-    result = users.update_table("users").set({"name": "N"}).where("email", "in", ["a", "b"]).execute()
+    result = (
+        users.update_table("users").set({"name": "N"}).where("email", "in", ["a", "b"]).execute()
+    )
     assert result == UpdateResult(2, [])
     both = (
         users.update_table("users")
@@ -188,14 +216,15 @@ def test_update(users: typedb.Database) -> None:
     )
     assert both.rows == [{"name": "second", "visits": 5}]
     assert users.update_table("users").set({"visits": 1}).execute().num_updated_rows == 3
-    assert users.update_table("users").set({"visits": 1}).where("id", "<", 0).execute() == UpdateResult(
-        0, []
-    )
+    assert users.update_table("users").set({"visits": 1}).where(
+        "id", "<", 0
+    ).execute() == UpdateResult(0, [])
     first = users.update_table("users").set({"name": "z"}).where("email", "=", "c").returning("id")
     assert first.execute_take_first_or_throw() == {"id": 3}
     with pytest.raises(typedb.NoResultError, match="users"):
-        users.update_table("users").set({"name": "z"}).where("id", "=", 99).returning("id")\
-            .execute_take_first_or_throw()
+        users.update_table("users").set({"name": "z"}).where("id", "=", 99).returning(
+            "id"
+        ).execute_take_first_or_throw()
 
 
 def test_update_needs_set(users: typedb.Database) -> None:
@@ -306,7 +335,9 @@ def test_update_binds_values_whatever_the_call_order(db: typedb.Database, build:
     db.schema.create_table("acct").add_column("id", "integer").add_column(
         "status", "integer"
     ).add_column("note", "text").execute()
-    db.insert_into("acct").values([{"id": i, "status": 0, "note": None} for i in range(1, 10)]).execute()
+    db.insert_into("acct").values(
+        [{"id": i, "status": 0, "note": None} for i in range(1, 10)]
+    ).execute()
     result = build(db.update_table("acct")).execute()
     assert result.num_updated_rows == 1
     changed = db.select_from("acct").select("id", "status").where("status", "!=", 0).execute()

@@ -106,7 +106,8 @@ class InsertQuery:
     """
 
     __slots__ = (
-        "_columns", "_conflict", "_db", "_dialect", "_fragments", "_returning", "_rows", "_table",
+        "_columns", "_conflict", "_db", "_dialect", "_fragments", "_more", "_returning", "_rows",
+        "_table",
     )  # fmt: skip
 
     def __init__(self, db: Database, table: str) -> None:
@@ -119,6 +120,8 @@ class InsertQuery:
         self._columns: tuple[str, ...] = ()
         self._rows: list[tuple[Any, ...]] | None = None
         self._fragments = False
+        # Rows whose keys differ from the row before them start another statement.
+        self._more: tuple[Sequence[Mapping[str, Any]], ...] = ()
         self._conflict = OnConflict()
         self._returning: tuple[str, ...] = ()
 
@@ -129,14 +132,18 @@ class InsertQuery:
         return new
 
     def values(self, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Self:
-        """The row or rows to insert (replacing earlier ones). Every row needs the same
-        columns; an empty list inserts nothing."""
+        """The row or rows to insert (replacing earlier ones); an empty list inserts nothing.
+        Rows may leave out different optional columns, as the Insert contracts allow: each
+        run of rows with the same keys is one statement (the missing columns take their
+        defaults), all in one transaction, in order."""
         if isinstance(rows, Mapping):
             rows = (rows,)
         elif isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
             raise CompileError(f"values() takes a dict or a list of dicts, got {rows!r}")
+        runs = _runs(rows)
         new = self._copy()
-        new._rows, new._columns, new._fragments = _rows(self._table, rows)
+        new._rows, new._columns, new._fragments = _rows(self._table, runs[0])
+        new._more = tuple(runs[1:])
         return new
 
     def on_conflict(self, build: Callable[[OnConflict], OnConflict]) -> Self:
@@ -172,6 +179,11 @@ class InsertQuery:
         rows = self._rows
         if not rows:
             raise CompileError(f"insert_into({self._table!r}) has no rows: call values() first")
+        if self._more:
+            raise CompileError(
+                f"insert_into({self._table!r}): rows with different columns are "
+                f"{len(self._more) + 1} statements; compile() a values() call per set of columns"
+            )
         return CompiledQuery(*self._statement(rows))
 
     def execute(self) -> InsertResult:
@@ -180,6 +192,8 @@ class InsertQuery:
             raise CompileError(f"insert_into({self._table!r}) has no rows: call values() first")
         if not rows:
             return InsertResult(0, [])
+        if self._more:
+            return self._execute_runs()
         size = self._chunk_rows()
         if len(rows) <= size:
             return self._run(rows)
@@ -188,6 +202,18 @@ class InsertQuery:
         with self._db.transaction():
             for start in range(0, len(rows), size):
                 result = self._run(rows[start : start + size])
+                count += result.num_inserted_rows
+                out.extend(result.rows)
+        return InsertResult(count, out)
+
+    def _execute_runs(self) -> InsertResult:
+        out: list[Row] = []
+        count = 0
+        with self._db.transaction():
+            first = self._copy()
+            first._more = ()
+            for query in (first, *(self.values(run) for run in self._more)):
+                result = query.execute()
                 count += result.num_inserted_rows
                 out.extend(result.rows)
         return InsertResult(count, out)
@@ -289,6 +315,24 @@ def _conflict_sql(conflict: OnConflict, index: int) -> str:
             index += 1
         sets.append(f"{q(column)} = {value}")
     return text + " DO UPDATE SET " + ", ".join(sets)
+
+
+def _runs(rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Mapping[str, Any]]]:
+    """Consecutive rows with the same keys, in order; one run when all agree (the usual case,
+    checked cheaply; anything that is not a dict is left for _rows() to report)."""
+    if len(rows) < 2:
+        return [rows]
+    runs: list[Sequence[Mapping[str, Any]]] = []
+    start = 0
+    keys = rows[0].keys() if isinstance(rows[0], Mapping) else None
+    for i in range(1, len(rows)):
+        row = rows[i]
+        here = row.keys() if isinstance(row, Mapping) else None
+        if keys is not None and here is not None and here != keys:
+            runs.append(rows[start:i])
+            start, keys = i, here
+    runs.append(rows[start:])
+    return runs
 
 
 def _rows(
