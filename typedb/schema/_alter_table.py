@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from typedb._errors import CompileError, DataTypeError, QueryError
 from typedb._sql import Fragment
+from typedb.dialects import Dialect
 from typedb.schema._column import (
     AlterColumnBuilder,
     Column,
@@ -108,14 +109,14 @@ class AlterTable(ColumnHelpers, Statement):
 
     def _statements(self) -> list[str]:
         self._check()
-        if self.target.dialect.name == "sqlite":
-            rebuilds = [kind for kind, payload in self.actions if needs_rebuild(kind, payload)]
-            if rebuilds:
-                raise CompileError(
-                    f"table {self.name}: on SQLite, {rebuilds[0]} is done by rebuilding the "
-                    "table, which needs its live definition; execute() it (a migration's "
-                    "--dry-run shows the statements)"
-                )
+        dialect = self.target.dialect
+        rebuilds = [kind for kind, payload in self.actions if needs_rebuild(dialect, kind, payload)]
+        if rebuilds:
+            raise CompileError(
+                f"table {self.name}: on {dialect.name}, {rebuilds[0]} is done by rebuilding the "
+                "table, which needs its live definition; execute() it (a migration's "
+                "--dry-run shows the statements)"
+            )
         return [self._in_place(kind, payload, table) for kind, payload, table in self._steps()]
 
     def _steps(self) -> list[tuple[str, Any, str]]:
@@ -179,7 +180,7 @@ class AlterTable(ColumnHelpers, Statement):
             pending: list[Action] = []
             pending_table = self.name
             for kind, payload, table in self._steps():
-                if needs_rebuild(kind, payload):
+                if needs_rebuild(db.dialect, kind, payload):
                     pending.append((kind, payload))
                     pending_table = table
                     continue
@@ -202,13 +203,12 @@ class AlterTable(ColumnHelpers, Statement):
         return None
 
 
-def needs_rebuild(kind: str, payload: Any) -> bool:
-    """Whether SQLite must rebuild the table for this action (it cannot do it in place)."""
-    if kind in ("alter_column", "add_constraint", "drop_constraint"):
+def needs_rebuild(dialect: Dialect, kind: str, payload: Any) -> bool:
+    """Whether the table must be rebuilt for this action: the dialect cannot do it in place
+    (`Dialect.alter_in_place`), or it is a column SQLite's ADD COLUMN refuses."""
+    if kind not in dialect.alter_in_place:
         return True
-    if kind == "drop_column":
-        return False  # tried in place first; rebuild.py falls back when SQLite refuses
-    if kind == "add_column":
+    if kind == "add_column" and dialect.name == "sqlite":
         col: Column = payload
         default_ok = not col.has_default or not isinstance(col.default, Now | Fragment)
         return (
@@ -218,4 +218,5 @@ def needs_rebuild(kind: str, payload: Any) -> bool:
             or (col.not_null and (not col.has_default or col.default is None))
             or (col.references is not None and col.has_default and col.default is not None)
         )
+    # drop_column on SQLite is tried in place first; rebuild.py takes over if SQLite refuses.
     return False
