@@ -19,7 +19,7 @@ def test_declared_capabilities_hold(db: typedb.Database) -> None:
             raise RuntimeError
         assert "gone" not in tables(db)
     if dialect.supports_returning:
-        assert db.raw("INSERT INTO t (v) VALUES ('x') RETURNING id") == [{"id": 1}]
+        assert db.raw("INSERT INTO t (id, v) VALUES (1, 'x') RETURNING id") == [{"id": 1}]
     # Everything alter_in_place lists runs as a plain ALTER TABLE; the rest needs a rebuild.
     alter = db.schema.alter_table("t").add_column("w", "text").rename_column("w", "w2")
     alter.drop_column("w2").rename_to("t2").execute()
