@@ -45,6 +45,8 @@ def test_update_and_select_bind_in_placeholder_order(calls: list[tuple[Any, ...]
     for n, c in enumerate(calls):
         if c[0] == "set":
             update = update.set({col: f"{col}:{n}" for col in c[1]})
+        elif c[0] == "set_sql":
+            update = update.set({c[1]: typedb.sql("NULL")})
         elif c[0] == "where":
             update = update.where(c[1], c[2], f"{c[1]}:{n}")
             select = select.where(c[1], c[2], f"{c[1]}:{n}")
@@ -52,6 +54,6 @@ def test_update_and_select_bind_in_placeholder_order(calls: list[tuple[Any, ...]
             values = [f"{c[1]}:{n}.{i}" for i in range(c[2])]
             update = update.where(c[1], "in", values)
             select = select.where(c[1], "in", values)
-    if any(c[0] == "set" for c in calls):
+    if any(c[0] in ("set", "set_sql") for c in calls):
         _check(*update.compile())
     _check(*select.compile())

@@ -92,7 +92,8 @@ class Query:
         return sql, values
 
     def _finish(self) -> tuple[str, tuple[int, ...] | None]:
-        return finish(self._render(), self._db.dialect.placeholder)
+        # The value count is part of the shape, so it is the same for every query it caches.
+        return finish(self._render(), self._db.dialect.placeholder, len(self._values))
 
     def compile(self) -> CompiledQuery:
         """The SQL and parameters this builder runs, without touching the database."""

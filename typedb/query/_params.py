@@ -21,14 +21,19 @@ def mark(index: int) -> str:
     return f"\x00{index}\x01"
 
 
-def finish(text: str, placeholder: str) -> tuple[str, tuple[int, ...] | None]:
+def finish(
+    text: str, placeholder: str, values: int | None = None
+) -> tuple[str, tuple[int, ...] | None]:
     """Replace markers with placeholders. Returns the SQL and the value order it needs, or
-    None when the values are already in order (then binding needs no reordering).
+    None when the recorded values (`values` of them, when given) are exactly the ones the SQL
+    binds, in order. A value a later call replaced has no marker and must be left out.
 
     >>> finish("a = \\x001\\x01 AND b = \\x000\\x01 AND c LIKE '5%'", "%s")
     ("a = %s AND b = %s AND c LIKE '5%%'", (1, 0))
     >>> finish("a = \\x000\\x01", "?")
     ('a = ?', None)
+    >>> finish("a = \\x000\\x01", "?", values=2)  # value 1 was overwritten by a later set()
+    ('a = ?', (0,))
     """
     if placeholder == "%s":
         # psycopg reads % as the start of a placeholder; a literal one (in a quoted name or a
@@ -36,7 +41,8 @@ def finish(text: str, placeholder: str) -> tuple[str, tuple[int, ...] | None]:
         text = text.replace("%", "%%")
     order = tuple(int(m) for m in _MARK.findall(text))
     sql = _MARK.sub(placeholder, text)
-    return sql, (None if order == tuple(range(len(order))) else order)
+    in_order = order == tuple(range(len(order))) and values in (None, len(order))
+    return sql, (None if in_order else order)
 
 
 def refuse_nul(value: str, where: str) -> None:
