@@ -22,6 +22,8 @@ call = st.one_of(
     st.tuples(
         st.just("set"), st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=3, unique=True)
     ),
+    # A later set() may replace a bound value with SQL: that value must then not be bound.
+    st.tuples(st.just("set_sql"), st.sampled_from(COLUMNS)),
     st.tuples(st.just("where"), st.sampled_from(COLUMNS), st.sampled_from(OPS)),
     st.tuples(st.just("in"), st.sampled_from(COLUMNS), st.integers(1, 3)),
 )
