@@ -187,8 +187,8 @@ def test_a_failed_commit_leaves_the_connection_usable(db: typedb.Database) -> No
 
 
 def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
-    """A transaction that reads before it writes must wait for a concurrent writer, not fail
-    with "database is locked" (what a deferred BEGIN does)."""
+    """With immediate=True a transaction that reads before it writes waits for a concurrent
+    writer instead of failing with "database is locked" (what a deferred BEGIN does)."""
     with typedb.connect(sqlite_url) as db:
         db.raw("CREATE TABLE t (a INTEGER)")
         script = (
@@ -198,7 +198,7 @@ def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
         ).format(sqlite_url.removeprefix("sqlite:///"))
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-        with db.transaction() as trx:
+        with db.transaction(immediate=True) as trx:
             trx.raw("SELECT count(*) AS n FROM t")
             trx.raw("INSERT INTO t VALUES (2)")
         proc.wait()
@@ -226,3 +226,42 @@ def test_url_repr_hides_the_password() -> None:
     from typedb._url import parse
 
     assert "S3CRET" not in repr(parse("postgresql://app:S3CRET@db/x"))
+
+
+def test_sqlite_read_transactions_do_not_wait_for_each_other(sqlite_url: str) -> None:
+    with typedb.connect(sqlite_url) as a, typedb.connect(sqlite_url) as b:
+        a.raw("CREATE TABLE t (x INTEGER)")
+        with a.transaction() as ra, b.transaction() as rb:  # would deadlock if either waited
+            assert ra.raw("SELECT count(*) AS n FROM t") == rb.raw("SELECT count(*) AS n FROM t")
+
+
+def test_sqlite_ending_the_transaction_itself_stops_it(sqlite_url: str) -> None:
+    """ON CONFLICT ROLLBACK ends the whole transaction; what follows must not autocommit."""
+    with typedb.connect(sqlite_url) as db:
+        db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY ON CONFLICT ROLLBACK)")
+        db.raw("INSERT INTO t VALUES (1)")
+        with pytest.raises(typedb.QueryError, match="rolled back"), db.transaction() as trx:
+            trx.raw("INSERT INTO t VALUES (2)")
+            with pytest.raises(typedb.IntegrityError):
+                trx.raw("INSERT INTO t VALUES (1)")
+            trx.raw("INSERT INTO t VALUES (3)")
+        assert db.raw("SELECT id FROM t") == [{"id": 1}]
+        with pytest.raises(typedb.IntegrityError), db.transaction() as trx:  # the original error
+            trx.raw("INSERT INTO t VALUES (1)")
+        db.raw("INSERT INTO t VALUES (4)")  # usable afterwards
+
+
+def test_a_nested_transaction_that_swallowed_an_error(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    with db.transaction() as trx:
+        trx.raw("INSERT INTO t VALUES (1)")
+        try:
+            with trx.transaction() as inner:
+                inner.raw("INSERT INTO t VALUES (2)")
+                with pytest.raises(typedb.IntegrityError):
+                    inner.raw("INSERT INTO t VALUES (1)")
+        except typedb.QueryError as exc:  # PostgreSQL: the savepoint is rolled back, and said so
+            assert db.dialect.name == "postgresql" and "nested transaction" in str(exc)
+        trx.raw("INSERT INTO t VALUES (3)")  # the outer transaction goes on
+    expected = [1, 3] if db.dialect.name == "postgresql" else [1, 2, 3]
+    assert [r["id"] for r in db.raw("SELECT id FROM t ORDER BY id")] == expected

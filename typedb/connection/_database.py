@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, Self
 
@@ -50,42 +50,60 @@ class Database:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Generator[Transaction, None, None]:
+    def transaction(self, *, immediate: bool = False) -> Generator[Transaction, None, None]:
         """Commit on success, roll back on an exception. Nested calls use savepoints.
 
         The connection is shared: statements run through `db` inside the block are part of
-        the transaction too.
+        the transaction too. `immediate=True` (SQLite; PostgreSQL ignores it) takes the write
+        lock at BEGIN: a transaction that reads and then writes waits for another writer
+        instead of failing with "database is locked". Without it, readers never wait.
         """
         driver = self._driver
         level = driver.depth
         name = f"typedb_sp_{level}"
-        driver.run(self.dialect.begin_sql if level == 0 else f"SAVEPOINT {name}", None)
+        if level > 0:
+            driver.run(f"SAVEPOINT {name}", None)
+        else:
+            driver.run(self.dialect.begin_immediate_sql if immediate else "BEGIN", None)
         driver.depth = level + 1
         try:
             yield Transaction(driver, self.url)
         except BaseException:
             driver.depth = level
-            driver.run("ROLLBACK" if level == 0 else f"ROLLBACK TO SAVEPOINT {name}", None)
-            if level > 0:
-                driver.run(f"RELEASE SAVEPOINT {name}", None)
+            if driver.in_transaction():  # SQLite may have rolled back by itself already
+                driver.run("ROLLBACK" if level == 0 else f"ROLLBACK TO SAVEPOINT {name}", None)
+                if level > 0:
+                    driver.run(f"RELEASE SAVEPOINT {name}", None)
             raise
         driver.depth = level
+        if not driver.in_transaction():
+            raise QueryError(
+                "the transaction was rolled back by SQLite itself (ON CONFLICT ROLLBACK, "
+                "RAISE(ROLLBACK) or a disk error) after a statement failed; nothing after it ran"
+            )
+        if driver.aborted():
+            # PostgreSQL refuses everything after a failed statement and would answer COMMIT
+            # with a silent ROLLBACK; a savepoint can be rolled back to, and then reported.
+            if level == 0:
+                driver.run("ROLLBACK", None)
+            else:
+                driver.run(f"ROLLBACK TO SAVEPOINT {name}", None)
+                driver.run(f"RELEASE SAVEPOINT {name}", None)
+            raise QueryError(
+                f"the {'transaction' if level == 0 else 'nested transaction'} was rolled "
+                "back: a statement in it failed, and PostgreSQL refuses to commit after that "
+                "(catching the error does not undo it; run the statement in its own nested "
+                "transaction() to recover from it)"
+            )
         if level > 0:
             driver.run(f"RELEASE SAVEPOINT {name}", None)
             return
-        if driver.aborted():
-            driver.run("ROLLBACK", None)
-            raise QueryError(
-                "the transaction was rolled back: a statement in it failed and PostgreSQL "
-                "refuses to commit after that (catching the error does not undo it; wrap the "
-                "statement in a nested transaction() to recover from it)"
-            )
         try:
             driver.run("COMMIT", None)
         except QueryError:
             # A COMMIT can fail (a deferred constraint, SQLite busy): end the transaction so
             # the connection stays usable, then report the failure.
-            with suppress(QueryError):
+            if driver.in_transaction():
                 driver.run("ROLLBACK", None)
             raise
 

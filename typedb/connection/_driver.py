@@ -36,6 +36,10 @@ class Driver(Protocol):
         """Whether the open transaction can only be rolled back (PostgreSQL after an error)."""
         ...
 
+    def in_transaction(self) -> bool:
+        """Whether the database has a transaction open (SQLite can end one by itself)."""
+        ...
+
     def close(self) -> None: ...
 
 

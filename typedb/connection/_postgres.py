@@ -94,5 +94,8 @@ class PostgresDriver:
         # COMMIT with a silent ROLLBACK.
         return self.conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
 
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
     def close(self) -> None:
         self.conn.close()

@@ -106,6 +106,13 @@ class SqliteDriver:
         self.cursor = self.conn.cursor()
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        if self.depth and not self.conn.in_transaction:
+            raise QueryError(
+                "SQLite rolled back this transaction by itself after a statement failed "
+                "(ON CONFLICT ROLLBACK, RAISE(ROLLBACK) or a disk error); refusing to run "
+                "more statements, which would each commit on their own",
+                sql,
+            )
         cur = self.cursor
         try:
             if params is None:
@@ -145,7 +152,10 @@ class SqliteDriver:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
     def aborted(self) -> bool:
-        return False  # a failed statement in SQLite undoes itself, not the transaction
+        return False  # SQLite either undoes just the failed statement or ends the transaction
+
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
 
     def close(self) -> None:
         self.conn.close()

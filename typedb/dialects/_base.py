@@ -83,8 +83,8 @@ class Dialect:
 
     name: str = ""
     placeholder: str = "?"
-    #: How a top-level transaction starts.
-    begin_sql: str = "BEGIN"
+    #: How `transaction(immediate=True)` starts: taking the write lock up front.
+    begin_immediate_sql: str = "BEGIN"
     transactional_ddl: bool = True
     supports_returning: bool = True
     #: ALTER TABLE actions this backend does in place; the rest needs a table rebuild.

@@ -22,8 +22,9 @@ class SqliteDialect(Dialect):
     placeholder = "?"
     # A deferred BEGIN takes a read lock first; when such a transaction then needs to write
     # while another connection writes, SQLite fails at once ("database is locked") instead of
-    # waiting out the busy timeout. IMMEDIATE takes the write lock up front, and waits.
-    begin_sql = "BEGIN IMMEDIATE"
+    # waiting out the busy timeout. IMMEDIATE takes the write lock up front, and waits; it is
+    # opt-in, since it also makes read-only transactions wait for each other.
+    begin_immediate_sql = "BEGIN IMMEDIATE"
     alter_in_place = frozenset({"add_column", "drop_column", "rename_column", "rename_to"})
 
     def render_type(self, t: DataType) -> str:

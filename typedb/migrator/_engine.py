@@ -133,7 +133,7 @@ class Engine:
         try:
             if transactional:
                 try:
-                    with self.db.transaction() as trx:  # foreign keys enforced: ON DELETE fires
+                    with self.db.transaction(immediate=True) as trx:  # FKs on: ON DELETE fires
                         fn(trx)
                         self._track(trx, unit, batch, direction)
                 except ForeignKeysOnError:

@@ -50,6 +50,9 @@ class RecordingDriver:
     def aborted(self) -> bool:
         return self.inner.aborted()
 
+    def in_transaction(self) -> bool:
+        return self.inner.in_transaction()
+
     def close(self) -> None:
         # The migrator owns the real connection; a migration closing its `db` must not.
         pass

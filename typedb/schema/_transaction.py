@@ -20,20 +20,20 @@ class ForeignKeysOnError(CompileError):
 
 @contextmanager
 def schema_transaction(db: Database) -> Generator[Transaction, None, None]:
-    """Like `db.transaction()`. On SQLite at the outermost level it also turns foreign key
+    """Like `db.transaction(immediate=True)`. On SQLite at the outermost level it also turns foreign key
     enforcement off for the block — SQLite can only switch it outside a transaction, and a
     table rebuild must not fire ON DELETE actions of other tables — and runs
     `PRAGMA foreign_key_check` before committing, so a change that breaks a reference fails
     and rolls back. This is what Django does for SQLite migrations, too."""
     if db.dialect.name != "sqlite" or db.in_transaction:
-        with db.transaction() as trx:
+        with db.transaction(immediate=True) as trx:
             yield trx
         return
     enforced = bool(db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"])
     if enforced:
         db._run("PRAGMA foreign_keys = OFF")
     try:
-        with db.transaction() as trx:
+        with db.transaction(immediate=True) as trx:
             yield trx
             if enforced:
                 check_foreign_keys(trx)
