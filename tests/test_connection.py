@@ -214,6 +214,11 @@ def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
         "postgresql://app:S3/CRET@127.0.0.1:1/test",
         "postgresql://app:S3#CRET@127.0.0.1:1/test",
         "postgresql://app:S3?CRET@127.0.0.1:1/test",
+        "postgresql://app:S3%zzCRET@127.0.0.1:1/test",  # libpq quotes the bad token
+        "postgresql://app@127.0.0.1:1/test?password=S3 CRET",
+        "postgresql://app@127.0.0.1:1/test?sslpassword=S3CRET",
+        "host=db user=app password = S3CRET dbname=x",
+        "host=db user=app password='S3 CRET' dbname=x",
     ],
 )
 def test_no_error_shows_a_password(url: str) -> None:
@@ -265,3 +270,8 @@ def test_a_nested_transaction_that_swallowed_an_error(db: typedb.Database) -> No
         trx.raw("INSERT INTO t VALUES (3)")  # the outer transaction goes on
     expected = [1, 3] if db.dialect.name == "postgresql" else [1, 2, 3]
     assert [r["id"] for r in db.raw("SELECT id FROM t ORDER BY id")] == expected
+
+
+def test_sqlite_paths_are_not_masked() -> None:
+    with pytest.raises(typedb.ConnectionError, match="with:colon@at"):
+        typedb.connect("sqlite:////nonexistent/with:colon@at/x.db")

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from typedb._errors import ConnectionError
 
@@ -16,17 +16,22 @@ SCHEMES = ("sqlite", "postgresql", "postgres")
 def mask(url: str) -> str:
     """The URL with any password replaced, safe for error messages and logs. Errs on the side
     of hiding: everything between the user name and the last `@`, and `password=` options.
+    SQLite URLs hold no password and are left alone.
 
     >>> mask("postgresql://app:s3cret@db:5432/shop")
     'postgresql://app:***@db:5432/shop'
     >>> mask("postgresql://app:s3/cr?t@db/shop"), mask("app:s3cret@db/shop")
     ('postgresql://app:***@db/shop', 'app:***@db/shop')
-    >>> mask("postgresql://app@db/shop?sslmode=require&password=s3cret")
-    'postgresql://app@db/shop?sslmode=require&password=***'
-    >>> mask("sqlite:///app.db")
-    'sqlite:///app.db'
+    >>> mask("postgresql://app@db/shop?sslmode=require&sslpassword=k3y&password=s3cret")
+    'postgresql://app@db/shop?sslmode=require&sslpassword=***&password=***'
+    >>> mask("host=db password = 's3 cret' dbname=shop")
+    'host=db password = *** dbname=shop'
+    >>> mask("sqlite:///data/with:colon@at.db")
+    'sqlite:///data/with:colon@at.db'
     """
-    masked = _PASSWORD_OPTION.sub(r"\1***", url)
+    if url.lower().startswith("sqlite:"):
+        return url
+    masked = _password_options(url).sub(r"\1***", url)
     at = masked.rfind("@")
     if at == -1:
         return masked
@@ -38,7 +43,40 @@ def mask(url: str) -> str:
     return f"{masked[: colon + 1]}***{masked[at:]}"
 
 
-_PASSWORD_OPTION = re.compile(r"(?i)(\bpassword=)[^&\s]*")
+def passwords(url: str) -> list[str]:
+    """The password(s) a URL carries, as written and percent-decoded, to scrub them from text
+    that quotes them (libpq's own error messages do).
+
+    >>> passwords("postgresql://app:hu%20nter@db/x?sslpassword=k3y")
+    ['hu%20nter', 'k3y', 'hu nter']
+    """
+    found: list[str] = []
+    at = url.rfind("@")
+    if at != -1:
+        start = url.find("//") + 2 if -1 < url.find("//") < at else 0
+        colon = url.find(":", start, at)
+        if colon != -1:
+            found.append(url[colon + 1 : at])
+    found += [m.group(3).rstrip("'") for m in _password_options(url).finditer(url)]
+    decoded = [unquote(p) for p in found]
+    return [p for p in dict.fromkeys(found + decoded) if p]
+
+
+def scrub(text: str, url: str) -> str:
+    """`text` with every password of `url` replaced by ***."""
+    for secret in sorted(passwords(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+# In a URL an option runs to the next &; in a libpq "key=value" string, to a space unless
+# it is quoted.
+_URL_PASSWORD = re.compile(r"(?i)([?&](?:ssl)?password=)()([^&]*)")
+_CONNINFO_PASSWORD = re.compile(r"(?i)(\b(?:ssl)?password\s*=\s*)(')?((?(2)(?:[^'\\]|\\.)*'|\S*))")
+
+
+def _password_options(text: str) -> re.Pattern[str]:
+    return _URL_PASSWORD if "://" in text else _CONNINFO_PASSWORD
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from psycopg.types.json import JsonDumper
 
 from typedb._errors import ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
-from typedb._url import Url
+from typedb._url import Url, scrub
 from typedb.connection._driver import Row, json_dumps
 from typedb.connection._rows import Maker, maker
 from typedb.dialects import Dialect, PostgresDialect
@@ -55,6 +55,8 @@ class PostgresDriver:
             )
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            # libpq quotes parts of the URL it cannot parse, password included.
+            reason = scrub(reason, url.raw)
             raise ConnectionError(f"cannot connect to {url.masked}: {reason}") from None
         self.conn.adapters.register_dumper(dict, _JsonUnknown)
         self.conn.adapters.register_dumper(list, _JsonUnknown)
