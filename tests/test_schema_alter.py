@@ -337,3 +337,101 @@ def test_a_failed_rebuild_names_the_table(db: typedb.Database) -> None:
 def test_more_bad_input_is_named(items: typedb.Database, build: object, message: str) -> None:
     with pytest.raises(typedb.CompileError, match=message):
         build(items.schema).execute()  # type: ignore[operator]
+
+
+def _create_trigger(db: typedb.Database, name: str, event: str, statement: str) -> None:
+    """A row trigger `event` (e.g. "AFTER INSERT ON log") running one statement, on both
+    backends; SQLite names the trigger's row `new`, PostgreSQL `NEW`: both accept either."""
+    if db.dialect.name == "sqlite":
+        db.raw(f"CREATE TRIGGER {name} {event} BEGIN {statement}; END")
+        return
+    db.raw(
+        f"CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {statement}; RETURN NEW; END $$"
+    )
+    db.raw(f"CREATE TRIGGER {name} {event} FOR EACH ROW EXECUTE FUNCTION {name}_fn()")
+
+
+def test_rebuild_keeps_views_on_views_and_other_tables_triggers(items: typedb.Database) -> None:
+    """Every object that reads the table, directly or through a view, survives the rebuild,
+    recreated in the order it was created (b_v before a_v, which joins it)."""
+    db = items
+    db.raw("CREATE VIEW b_v AS SELECT id, name FROM items")
+    db.raw("CREATE VIEW a_v AS SELECT items.id, b_v.name FROM items JOIN b_v USING (id)")
+    db.raw("CREATE VIEW on_a_v AS SELECT * FROM a_v")
+    db.raw("CREATE TABLE log (x text)")
+    _create_trigger(
+        db, "log_to_items", "AFTER INSERT ON log", "INSERT INTO items (name) VALUES (NEW.x)"
+    )
+    db.schema.alter_table("items").alter_column("name", lambda c: c.set_default("x")).execute()
+    db.raw("INSERT INTO log VALUES ('c')")
+    assert db.raw("SELECT name FROM on_a_v ORDER BY id") == [{"name": n} for n in "abc"]
+    if db.dialect.name == "sqlite":
+        rows = db.raw("SELECT name FROM sqlite_master WHERE type IN ('view', 'trigger')")
+        assert [r["name"] for r in rows] == ["b_v", "a_v", "on_a_v", "log_to_items"]
+
+
+def test_rebuild_keeps_temporary_views_and_triggers(items: typedb.Database) -> None:
+    db = items
+    db.raw("CREATE TEMP VIEW tv AS SELECT id, name FROM items")
+    db.raw("CREATE TEMP TABLE audit (x integer)")
+    if db.dialect.name == "sqlite":
+        db.raw(
+            "CREATE TEMP TRIGGER tt AFTER INSERT ON main.items "
+            "BEGIN INSERT INTO audit VALUES (new.id); END"
+        )
+    else:  # PostgreSQL has no temporary triggers: the nearest is one writing a temp table
+        _create_trigger(db, "tt", "AFTER INSERT ON items", "INSERT INTO audit VALUES (NEW.id)")
+    db.schema.alter_table("items").alter_column("name", lambda c: c.set_default("x")).execute()
+    db.raw("INSERT INTO items (name) VALUES ('c')")
+    assert db.raw("SELECT name FROM tv ORDER BY id") == [{"name": n} for n in "abc"]
+    assert db.raw("SELECT x FROM audit") == [{"x": 3}]
+
+
+def test_a_temporary_view_using_a_dropped_column_stops_the_drop(items: typedb.Database) -> None:
+    db = items
+    db.raw("CREATE TEMP VIEW tv AS SELECT id, qty FROM items")
+    db.schema.create_index("items_qty").on("items").columns(["qty"]).execute()
+    with pytest.raises(typedb.QueryError, match="qty"):
+        db.schema.alter_table("items").drop_column("qty").execute()
+    assert db.raw("SELECT qty FROM tv ORDER BY id") == [{"qty": "1"}, {"qty": "2"}]
+    assert indexes(db, "items") == {"items_qty": False}
+
+
+def test_dropping_a_column_keeps_checks_calling_a_function_of_that_name(
+    db: typedb.Database,
+) -> None:
+    db.raw(
+        "CREATE TABLE t3 (name text CHECK (length(name) > 0), length integer, "
+        'CONSTRAINT length_pos CHECK ("length" >= 0))'
+    )
+    db.raw("CREATE INDEX t3_length ON t3 (length)")  # so that SQLite rebuilds the table
+    db.schema.alter_table("t3").drop_column("length").execute()
+    assert list(columns(db, "t3")) == ["name"]
+    with pytest.raises(typedb.IntegrityError):
+        db.raw("INSERT INTO t3 (name) VALUES ('')")
+    db.raw("INSERT INTO t3 (name) VALUES ('x')")
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_dropping_a_column_a_trigger_uses_fails_and_changes_nothing(
+    items: typedb.Database, indexed: bool
+) -> None:
+    """SQLite's own DROP COLUMN refuses this, PostgreSQL too (the trigger depends on the
+    column through UPDATE OF); a rebuild that kept the trigger would break every update."""
+    db = items
+    db.raw("CREATE TABLE log (x text)")
+    _create_trigger(
+        db, "items_qty_log", "AFTER UPDATE OF qty ON items", "INSERT INTO log VALUES (NEW.qty)"
+    )
+    if indexed:  # SQLite must rebuild the table instead of dropping the column in place
+        db.schema.create_index("items_qty").on("items").columns(["qty"]).execute()
+    with pytest.raises(typedb.TypedbError) as info:
+        db.schema.alter_table("items").drop_column("qty").execute()
+    if db.dialect.name == "sqlite":
+        assert isinstance(info.value, typedb.CompileError)
+    for name in ("items_qty_log", "qty", "items"):
+        assert name in str(info.value)
+    assert list(columns(db, "items")) == ["id", "name", "qty"]
+    db.raw("UPDATE items SET qty = '5' WHERE id = 1")
+    assert db.raw("SELECT x FROM log") == [{"x": "5"}]

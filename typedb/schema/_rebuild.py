@@ -12,7 +12,8 @@ database is checked before COMMIT.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from typedb._errors import CompileError, DataTypeError, QueryError
@@ -24,7 +25,9 @@ from typedb.schema._sqlite_ddl import (
     ColumnDef,
     TableDef,
     mentions,
+    names,
     parse_create_table,
+    tokenize,
 )
 from typedb.schema._transaction import (
     ForeignKeysOnError,
@@ -176,7 +179,7 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
 
 
 def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
-    """Replace `table` with `new`, keeping rows, indexes, triggers and foreign keys."""
+    """Replace `table` with `new`, keeping rows, indexes, triggers, views and foreign keys."""
     q = db.dialect.quote
     if db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"]:
         children = referencing_tables(db, table)
@@ -188,39 +191,39 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
                 "db.schema.transaction(), or in a migration (migrations do this)"
             )
     temp = f"_typedb_new_{uuid.uuid4().hex[:12]}"
-    extras, _ = db._run(
-        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? COLLATE NOCASE "
-        "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
+    indexes, _ = db._run(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? COLLATE NOCASE "
+        "AND sql IS NOT NULL ORDER BY rowid",
         [table],
     )
-    # Views naming the table would fail the DROP/RENAME (SQLite re-checks them): drop them
-    # first and recreate them after, as the SQLite manual's procedure does.
-    views = [
-        v
-        for v in db._run("SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY name")[0]
-        if mentions(v["sql"], table)
-    ]
+    dependents = _dependents(db, table)
+    _refuse_broken_triggers(dependents, table, dropped)
+    creates = [d.create(table) for d in dependents]  # refuses before anything changes
     old_columns = [r["name"] for r in db._run(f"PRAGMA table_info({q(table)})")[0]]
     new_columns = {c.name.lower() for c in new.columns}
     cols = ", ".join(q(c) for c in old_columns if c.lower() in new_columns)
     sequence = _sequence(db, table)
     try:
         with db.transaction() as trx:
-            for view in views:
-                trx._run(f"DROP VIEW {q(view['name'])}")
+            # Views and triggers reading the table fail the DROP/RENAME (SQLite re-checks
+            # them): drop them first and recreate them after, as the SQLite manual says.
+            for dependent in reversed(dependents):
+                trx._run(dependent.drop(q))
             trx._run(new.sql(temp))
             trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
             trx._run(f"DROP TABLE {q(table)}")
             trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
-            for extra in extras:
-                if extra["type"] == "index" and any(mentions(extra["sql"], c) for c in dropped):
+            for index in indexes:
+                if any(mentions(index["sql"], c) for c in dropped):
                     continue  # like PostgreSQL: dropping a column drops its indexes
-                trx._run(extra["sql"])
-            for view in views:
-                trx._run(view["sql"])
-                # SQLite checks a view's columns only when it runs: make it fail here, as
-                # PostgreSQL refuses to drop a column a view uses.
-                trx._run(f"SELECT * FROM {q(view['name'])} LIMIT 0")
+                trx._run(index["sql"])
+            for create in creates:
+                trx._run(create)
+            for dependent in dependents:
+                if dependent.type == "view":
+                    # SQLite checks a view's columns only when it runs: make it fail here,
+                    # as PostgreSQL refuses to drop a column a view uses.
+                    trx._run(f"SELECT * FROM {dependent.schema}.{q(dependent.name)} LIMIT 0")
             if sequence is not None:
                 trx._run(
                     "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
@@ -229,6 +232,78 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
             check_foreign_keys(trx, table)
     except QueryError as exc:
         raise type(exc)(f"rebuilding table {table} on SQLite: {exc}", exc.sql) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Dependent:
+    """A view or trigger that reads the rebuilt table, or is defined on it."""
+
+    schema: str  # main or temp
+    type: str  # view or trigger
+    name: str
+    on: str  # the table or view a trigger is defined on; a view's own name
+    sql: str
+
+    def drop(self, q: Callable[[str], str]) -> str:
+        # IF EXISTS: dropping a view has already dropped the triggers defined on it.
+        return f"DROP {self.type.upper()} IF EXISTS {self.schema}.{q(self.name)}"
+
+    def create(self, table: str) -> str:
+        if self.schema == "main":
+            return self.sql
+        # sqlite_temp_master keeps the statement without its TEMP: put it back.
+        tokens = tokenize(self.sql)
+        if len(tokens) > 1 and tokens[0].upper == "CREATE":
+            if tokens[1].upper in ("TEMP", "TEMPORARY"):
+                return self.sql
+            if tokens[1].upper in ("VIEW", "TRIGGER"):
+                at = tokens[1].start
+                return f"{self.sql[:at]}TEMP {self.sql[at:]}"
+        raise CompileError(
+            f"table {table} must be rebuilt on SQLite, and temporary {self.type} {self.name} "
+            "uses it: typedb cannot recreate it from its definition; drop it first"
+        )
+
+
+def _dependents(db: Database, table: str) -> list[_Dependent]:
+    """The views and triggers that must be dropped for the rebuild and recreated after, in
+    the order they were created: the table's own triggers (temporary ones included), and,
+    transitively, every view and trigger whose SQL names the table or such a view."""
+    objects = [
+        _Dependent(schema, r["type"], r["name"], r["tbl_name"], r["sql"])
+        for schema, master in (("main", "sqlite_master"), ("temp", "sqlite_temp_master"))
+        for r in db._run(
+            f"SELECT type, name, tbl_name, sql FROM {master} "
+            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        )[0]
+    ]
+    read = {table.lower()}
+    found: set[int] = set()
+    grew = True
+    while grew:
+        grew = False
+        for i, obj in enumerate(objects):
+            if i in found or not (obj.on.lower() in read or names(obj.sql) & read):
+                continue
+            found.add(i)
+            if obj.type == "view":
+                read.add(obj.name.lower())
+                grew = True
+    return [obj for i, obj in enumerate(objects) if i in found]
+
+
+def _refuse_broken_triggers(dependents: list[_Dependent], table: str, dropped: list[str]) -> None:
+    """SQLite's own DROP COLUMN refuses a column a trigger uses (PostgreSQL too, for one in
+    UPDATE OF or WHEN); kept, the trigger would break the next write with "no such column"."""
+    for dependent in dependents:
+        if dependent.type != "trigger":
+            continue
+        for column in dropped:
+            if mentions(dependent.sql, column):
+                raise CompileError(
+                    f"cannot drop column {column} of table {table}: trigger {dependent.name} "
+                    f"(on {dependent.on}) uses it; drop or change the trigger first"
+                )
 
 
 def _sequence(db: Database, table: str) -> int | None:

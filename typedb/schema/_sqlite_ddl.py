@@ -225,7 +225,7 @@ def _parse_constraint(sql: str, tokens: list[Token]) -> ConstraintDef:
     head = tokens[0].upper
     kind = {"PRIMARY": "PRIMARY KEY", "FOREIGN": "FOREIGN KEY"}.get(head, head)
     columns = () if kind == "CHECK" else _names_in_parens(tokens)
-    words = frozenset(t.name.lower() for t in tokens if t.kind in ("word", "ident"))
+    words = frozenset(_column_names(tokens))
     return ConstraintDef(kind, _text(sql, tokens), name, columns, words)
 
 
@@ -255,7 +255,30 @@ def parse_create_table(sql: str) -> TableDef:
     return TableDef(name, tuple(columns), tuple(constraints), options)
 
 
+def names(sql: str) -> set[str]:
+    """Every identifier `sql` spells, lowercased: the tables, views and columns it may read.
+
+    >>> sorted(names('CREATE VIEW v AS SELECT "A b" FROM t JOIN [u] USING (id)'))
+    ['a b', 'as', 'create', 'from', 'id', 'join', 'select', 't', 'u', 'using', 'v', 'view']
+    """
+    return {t.name.lower() for t in tokenize(sql) if t.kind in ("word", "ident")}
+
+
+def _column_names(tokens: list[Token]) -> set[str]:
+    # An identifier right before "(" is a function called (`length(name)`, even quoted,
+    # as SQLite reads `"length"(name)`), or a table's column list (`ON t(w)`): not a column.
+    return {
+        t.name.lower()
+        for t, after in zip(tokens, [*tokens[1:], None], strict=True)
+        if t.kind in ("word", "ident") and (after is None or after.text != "(")
+    }
+
+
 def mentions(sql: str, column: str) -> bool:
-    """Whether an index or trigger definition names `column` anywhere."""
-    column = column.lower()
-    return any(t.kind in ("word", "ident") and t.name.lower() == column for t in tokenize(sql))
+    """Whether a CHECK, index or trigger definition may use `column`: it names it anywhere
+    but as a function called.
+
+    >>> mentions("CHECK (length(name) > 0)", "length"), mentions('CHECK ("length" > 0)', "length")
+    (False, True)
+    """
+    return column.lower() in _column_names(tokenize(sql))
