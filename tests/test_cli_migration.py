@@ -264,13 +264,14 @@ def test_a_waiting_migrator_says_so_and_runs_once_the_lock_is_free(project: Proj
     assert "2026_01_01_00_00_00_a" in out
 
 
-def test_output_into_a_closed_pipe_is_no_traceback(project: Project) -> None:
+def test_output_into_a_closed_pipe_is_no_traceback_and_no_partial_run(project: Project) -> None:
+    """`typedb migration:latest | head -c 10`: the reader goes away, the run must finish."""
     import subprocess
 
     for i in range(40):
         project.create(f"2026_02_01_00_00_{i:02d}_t{i}", f"t{i}")
     proc = subprocess.Popen(
-        project.argv("migration:status"),
+        project.argv("migration:latest"),
         cwd=project.root,
         env=project.env(),
         stdout=subprocess.PIPE,
@@ -279,7 +280,8 @@ def test_output_into_a_closed_pipe_is_no_traceback(project: Project) -> None:
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(10)
-    proc.stdout.close()  # like `| head -c 10`
+    proc.stdout.close()
     err = proc.stderr.read().decode()
-    proc.wait(timeout=60)
+    assert proc.wait(timeout=60) == 0, err
     assert "Traceback" not in err
+    assert len(project.tracked()) == 43  # the fixture's three and these forty

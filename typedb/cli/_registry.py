@@ -7,6 +7,7 @@ A command module is a module with `register(commands: Registry) -> None`; adding
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,15 @@ class Context:
             self._db = None
 
     def print(self, text: str = "") -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        try:
+            self.out.write(text + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            # The reader went away (`| head`). Output is a courtesy; a command that is changing
+            # the database must still finish, so drop further output and go on.
+            devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - kept for the run
+            os.dup2(devnull.fileno(), self.out.fileno())
+            self.out = devnull
 
 
 class Registry:
