@@ -354,3 +354,19 @@ def test_json_that_cannot_be_stored_is_a_clear_error(db: typedb.Database) -> Non
 def test_join_arguments_are_checked(db: typedb.Database) -> None:
     with pytest.raises(typedb.CompileError, match="inner_join"):
         db.select_from("a").inner_join("b", 1, 2)  # type: ignore[arg-type]
+
+
+def test_json_nan_is_refused_on_both_backends(db: typedb.Database) -> None:
+    db.schema.create_table("docs").add_column("data", "jsonb").execute()
+    with pytest.raises(typedb.CompileError, match="JSON"):
+        db.insert_into("docs").values({"data": {"x": float("nan")}}).execute()
+
+
+def test_row_errors_come_at_values_with_the_row_number(users: typedb.Database) -> None:
+    """Every run is checked when values() is called, and errors count rows from the start."""
+    with pytest.raises(typedb.CompileError, match=r"row 2\)"):
+        users.insert_into("users").values(
+            [{"email": "a"}, {"email": "b", "name": "B"}, {"email": "c", "name": "bad\x00"}]
+        )
+    with pytest.raises(typedb.CompileError, match=r"takes dicts|not a dict"):
+        users.insert_into("users").values([{"email": "a"}, {"email": "b", "name": "B"}, 3])  # type: ignore[list-item]

@@ -50,7 +50,8 @@ def json_dumps(value: Any) -> str:
     '{"a": [1, "x"]}'
     """
     try:
-        return json.dumps(value)
+        # NaN and Infinity are not JSON: PostgreSQL rejects them, SQLite would store them.
+        return json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise CompileError(
             f"cannot store this {type(value).__name__} as JSON: {exc} (JSON holds str, int, "

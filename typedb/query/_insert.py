@@ -121,7 +121,7 @@ class InsertQuery:
         self._rows: list[tuple[Any, ...]] | None = None
         self._fragments = False
         # Rows whose keys differ from the row before them start another statement.
-        self._more: tuple[Sequence[Mapping[str, Any]], ...] = ()
+        self._more: tuple[_Parsed, ...] = ()
         self._conflict = OnConflict()
         self._returning: tuple[str, ...] = ()
 
@@ -140,10 +140,13 @@ class InsertQuery:
             rows = (rows,)
         elif isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
             raise CompileError(f"values() takes a dict or a list of dicts, got {rows!r}")
-        runs = _runs(rows)
+        try:
+            parsed = [_rows(self._table, rows)]
+        except _KeysDiffer:  # checked only then, so the usual case pays nothing for runs
+            parsed = [_rows(self._table, run, offset) for run, offset in _runs(rows)]
         new = self._copy()
-        new._rows, new._columns, new._fragments = _rows(self._table, runs[0])
-        new._more = tuple(runs[1:])
+        new._rows, new._columns, new._fragments = parsed[0]
+        new._more = tuple(parsed[1:])
         return new
 
     def on_conflict(self, build: Callable[[OnConflict], OnConflict]) -> Self:
@@ -210,9 +213,14 @@ class InsertQuery:
         out: list[Row] = []
         count = 0
         with self._db.transaction():
-            first = self._copy()
-            first._more = ()
-            for query in (first, *(self.values(run) for run in self._more)):
+            for rows, columns, fragments in (
+                (self._rows or [], self._columns, self._fragments),
+                *self._more,
+            ):
+                query = self._copy()
+                query._rows, query._columns, query._fragments, query._more = (
+                    rows, columns, fragments, ()
+                )  # fmt: skip
                 result = query.execute()
                 count += result.num_inserted_rows
                 out.extend(result.rows)
@@ -317,28 +325,29 @@ def _conflict_sql(conflict: OnConflict, index: int) -> str:
     return text + " DO UPDATE SET " + ", ".join(sets)
 
 
-def _runs(rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Mapping[str, Any]]]:
-    """Consecutive rows with the same keys, in order; one run when all agree (the usual case,
-    checked cheaply; anything that is not a dict is left for _rows() to report)."""
-    if len(rows) < 2:
-        return [rows]
-    runs: list[Sequence[Mapping[str, Any]]] = []
+def _runs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Sequence[Mapping[str, Any]], int]]:
+    """Consecutive rows with the same keys, each with the index of its first row."""
+    runs: list[tuple[Sequence[Mapping[str, Any]], int]] = []
     start = 0
-    keys = rows[0].keys() if isinstance(rows[0], Mapping) else None
+    keys = [row.keys() if isinstance(row, Mapping) else None for row in rows]
     for i in range(1, len(rows)):
-        row = rows[i]
-        here = row.keys() if isinstance(row, Mapping) else None
-        if keys is not None and here is not None and here != keys:
-            runs.append(rows[start:i])
-            start, keys = i, here
-    runs.append(rows[start:])
+        if keys[i] != keys[i - 1]:  # a non-dict starts a run of its own; _rows() reports it
+            runs.append((rows[start:i], start))
+            start = i
+    runs.append((rows[start:], start))
     return runs
 
 
-def _rows(
-    table: str, rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[tuple[Any, ...]], tuple[str, ...], bool]:
-    """Rows as value tuples in one column order; checks they agree and hold no NUL text."""
+_Parsed = tuple[list[tuple[Any, ...]], tuple[str, ...], bool]
+
+
+class _KeysDiffer(CompileError):
+    """Rows have different keys: values() splits them into runs."""
+
+
+def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Parsed:
+    """Rows as value tuples in one column order; checks they agree and hold no NUL text.
+    `offset`: the index of rows[0] among all the rows given, for messages."""
     if not rows:
         return [], (), False
     first = rows[0]
@@ -355,13 +364,13 @@ def _rows(
         try:
             values = tuple([row[c] for c in columns])
         except (KeyError, TypeError):
-            raise _mismatch(table, i, row, columns) from None
+            raise _mismatch(table, i + offset, row, columns) from None
         if len(row) != width:
-            raise _mismatch(table, i, row, columns)
+            raise _mismatch(table, i + offset, row, columns)
         for j, v in enumerate(values):
             if type(v) is str:
                 if "\x00" in v:
-                    refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i})")
+                    refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i + offset})")
             elif type(v) is Fragment:
                 fragments = True
         out.append(values)
@@ -374,7 +383,7 @@ def _mismatch(table: str, i: int, row: object, columns: tuple[str, ...]) -> Comp
     keys = set(row)
     missing = sorted(set(columns) - keys)
     extra = sorted(str(k) for k in keys - set(columns))
-    return CompileError(
-        f"values() for table {table!r}: row {i} has different columns than row 0 "
-        f"(missing {missing}, extra {extra}); every row must have the same columns"
+    return _KeysDiffer(
+        f"values() for table {table!r}: row {i} has other columns than the rows before it "
+        f"(missing {missing}, extra {extra})"
     )
