@@ -106,3 +106,51 @@ def test_on_delete_actions_fire_inside_migrations(project: Project) -> None:
     )
     project.migrator().latest()
     assert count(project.db, "child") == 0
+
+
+def _parent_and_child(project: Project) -> None:
+    project.write(
+        "2026_01_01_00_00_00_tables",
+        """
+        def up(db):
+            db.schema.create_table("parent").add_id_column().add_column("name", "text").execute()
+            db.schema.create_table("child").add_column(
+                "pid", "integer", lambda c: c.references("parent.id").on_delete("cascade")
+            ).execute()
+            db.raw("INSERT INTO parent (id) VALUES (1)")
+            db.raw("INSERT INTO child VALUES (1)")
+        """,
+    )
+
+
+def test_dry_run_of_a_rebuild_of_a_referenced_table(project: Project) -> None:
+    _parent_and_child(project)
+    project.migrator().latest()
+    project.write(
+        "2026_01_02_00_00_00_name_default",
+        """
+        def up(db):
+            db.schema.alter_table("parent").alter_column("name", lambda c: c.set_default("x")).execute()
+        """,
+    )
+    steps = project.migrator().latest(dry_run=True)
+    assert [s.name for s in steps] == ["2026_01_02_00_00_00_name_default"]
+    assert any("DEFAULT" in sql for sql in steps[0].statements)
+    assert count(project.db, "child") == 1 and len(project.tracked()) == 1  # nothing changed
+
+
+def test_dry_run_fires_on_delete_like_the_real_run(project: Project) -> None:
+    _parent_and_child(project)
+    project.migrator().latest()
+    project.write(
+        "2026_01_02_00_00_00_prune",
+        """
+        def up(db):
+            db.delete_from("parent").where("id", "=", 1).execute()
+            assert db.select_from("child").execute() == []  # cascaded, as in the real run
+        """,
+    )
+    project.migrator().latest(dry_run=True)
+    assert count(project.db, "child") == 1
+    project.migrator().latest()
+    assert count(project.db, "child") == 0

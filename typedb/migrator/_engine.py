@@ -194,29 +194,41 @@ class Engine:
     def _dry_run(self, plan: Sequence[tuple[Unit, int]], direction: Direction) -> list[Step]:
         """Run every step inside one transaction that is always rolled back, recording SQL.
         Later steps see earlier ones' changes, as they would for real. Migrations that opt
-        out of transactions cannot be undone, so they are listed but not run."""
+        out of transactions cannot be undone, so they are listed but not run. Like a real
+        run, foreign keys stay enforced unless a SQLite rebuild needs them off; then the
+        whole dry run is done again that way."""
         rec_db, recorder = recording(self.db)
-        done: list[Step] = []
-        try:
-            with rec_db.schema.transaction():
-                for unit, batch in plan:
-                    fn = unit.up if direction == "up" else unit.down
-                    step = Step(unit.name, unit.module, direction, batch, unit.path, dry_run=True)
-                    if not self._transactional(unit) or fn is None:
-                        done.append(replace(step, transaction=False))
-                        continue
-                    recorder.statements.clear()
-                    try:
-                        with rec_db.transaction() as trx:
-                            fn(trx)
-                    except Exception as exc:
-                        raise MigrationFailed(
-                            f"{unit.label}: dry run failed (nothing was changed): {_describe(exc)}",
-                            unit,
-                            done,
-                        ) from exc
-                    done.append(replace(step, statements=tuple(recorder.statements)))
-                raise _DryRunDone
-        except _DryRunDone:
-            pass
-        return done
+        for relaxed in (False, True):
+            done: list[Step] = []
+            block = rec_db.schema.transaction() if relaxed else rec_db.transaction(immediate=True)
+            try:
+                with block:
+                    for unit, batch in plan:
+                        fn = unit.up if direction == "up" else unit.down
+                        step = Step(
+                            unit.name, unit.module, direction, batch, unit.path, dry_run=True
+                        )
+                        if not self._transactional(unit) or fn is None:
+                            done.append(replace(step, transaction=False))
+                            continue
+                        recorder.statements.clear()
+                        try:
+                            with rec_db.transaction() as trx:
+                                fn(trx)
+                        except ForeignKeysOnError:
+                            raise
+                        except Exception as exc:
+                            raise MigrationFailed(
+                                f"{unit.label}: dry run failed (nothing was changed): "
+                                f"{_describe(exc)}",
+                                unit,
+                                done,
+                            ) from exc
+                        done.append(replace(step, statements=tuple(recorder.statements)))
+                    raise _DryRunDone
+            except _DryRunDone:
+                return done
+            except ForeignKeysOnError:
+                if relaxed:
+                    raise
+        raise AssertionError("unreachable")
