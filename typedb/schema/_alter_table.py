@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Self
 
@@ -16,10 +16,8 @@ from typedb.schema._column import (
     build_column,
 )
 from typedb.schema._constraint import (
-    ForeignKeyBuilder,
+    ConstraintHelpers,
     TableConstraint,
-    foreign_key_constraint,
-    names,
 )
 from typedb.schema._ddl import Statement, Target
 from typedb.schema._render import Now, column_definition, default_sql
@@ -28,7 +26,7 @@ Action = tuple[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class AlterTable(ColumnHelpers, Statement):
+class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
     """`ALTER TABLE`: actions run in the order they were added.
 
     On SQLite, what cannot be altered in place (column type, default, nullability,
@@ -79,23 +77,7 @@ class AlterTable(ColumnHelpers, Statement):
             )
         return self._add("alter_column", (name, changes.changes))
 
-    def add_unique_constraint(self, name: str, columns: Sequence[str]) -> Self:
-        return self._add(
-            "add_constraint", TableConstraint("UNIQUE", name, names(columns, f"constraint {name}"))
-        )
-
-    def add_check_constraint(self, name: str, expression: str | Fragment) -> Self:
-        return self._add("add_constraint", TableConstraint("CHECK", name, expression=expression))
-
-    def add_foreign_key_constraint(
-        self,
-        name: str,
-        columns: Sequence[str],
-        ref_table: str,
-        ref_columns: Sequence[str],
-        build: Callable[[ForeignKeyBuilder], ForeignKeyBuilder] | None = None,
-    ) -> Self:
-        constraint = foreign_key_constraint(name, columns, ref_table, ref_columns, build)
+    def _constrain(self, constraint: TableConstraint) -> Self:
         return self._add("add_constraint", constraint)
 
     def drop_constraint(self, name: str) -> Self:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
@@ -86,3 +87,31 @@ def foreign_key_constraint(
         on_delete=fk.on_delete_action,
         on_update=fk.on_update_action,
     )
+
+
+class ConstraintHelpers:
+    """The table constraints `create_table` and `alter_table` both add; subclasses say how
+    one is added (`_constrain`)."""
+
+    __slots__ = ()
+
+    def _constrain(self, constraint: TableConstraint) -> Self:
+        raise NotImplementedError
+
+    def add_unique_constraint(self, name: str, columns: Sequence[str]) -> Self:
+        return self._constrain(
+            TableConstraint("UNIQUE", name, names(columns, f"constraint {name}"))
+        )
+
+    def add_check_constraint(self, name: str, expression: str | Fragment) -> Self:
+        return self._constrain(TableConstraint("CHECK", name, expression=expression))
+
+    def add_foreign_key_constraint(
+        self,
+        name: str,
+        columns: Sequence[str],
+        ref_table: str,
+        ref_columns: Sequence[str],
+        build: Callable[[ForeignKeyBuilder], ForeignKeyBuilder] | None = None,
+    ) -> Self:
+        return self._constrain(foreign_key_constraint(name, columns, ref_table, ref_columns, build))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Self
 
@@ -8,9 +8,8 @@ from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.schema._column import Column, ColumnBuild, ColumnHelpers, build_column
 from typedb.schema._constraint import (
-    ForeignKeyBuilder,
+    ConstraintHelpers,
     TableConstraint,
-    foreign_key_constraint,
     names,
 )
 from typedb.schema._ddl import Statement, Target
@@ -18,7 +17,7 @@ from typedb.schema._render import column_definition
 
 
 @dataclass(frozen=True, slots=True)
-class CreateTable(ColumnHelpers, Statement):
+class CreateTable(ColumnHelpers, ConstraintHelpers, Statement):
     """`CREATE TABLE`, built one call at a time; each call returns a new builder.
 
     >>> from typedb.dialects import PostgresDialect, SqliteDialect
@@ -65,24 +64,6 @@ class CreateTable(ColumnHelpers, Statement):
         return self._constrain(
             TableConstraint("PRIMARY KEY", name, names(columns, f"constraint {name}"))
         )
-
-    def add_unique_constraint(self, name: str, columns: Sequence[str]) -> Self:
-        return self._constrain(
-            TableConstraint("UNIQUE", name, names(columns, f"constraint {name}"))
-        )
-
-    def add_check_constraint(self, name: str, expression: str | Fragment) -> Self:
-        return self._constrain(TableConstraint("CHECK", name, expression=expression))
-
-    def add_foreign_key_constraint(
-        self,
-        name: str,
-        columns: Sequence[str],
-        ref_table: str,
-        ref_columns: Sequence[str],
-        build: Callable[[ForeignKeyBuilder], ForeignKeyBuilder] | None = None,
-    ) -> Self:
-        return self._constrain(foreign_key_constraint(name, columns, ref_table, ref_columns, build))
 
     def _constrain(self, constraint: TableConstraint) -> Self:
         if any(c.name == constraint.name for c in self.constraints):
