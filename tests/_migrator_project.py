@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import typedb
 from typedb._config import load
@@ -92,6 +93,10 @@ class Project:
     def argv(self, *args: str, url: bool = True) -> list[str]:
         extra = ["--database-url", self.url] if url else []
         return [sys.executable, "-m", "typedb", *args, *extra]
+
+    def start(self, *args: str, **popen: Any) -> subprocess.Popen[Any]:
+        """The CLI in a background process, in this project (`popen`: pipes, text...)."""
+        return subprocess.Popen(self.argv(*args), cwd=self.root, env=self.env(), **popen)
 
     def cli(
         self, *args: str, url: bool = True, timeout: float = 120

@@ -246,10 +246,8 @@ def test_a_waiting_migrator_says_so_and_runs_once_the_lock_is_free(project: Proj
 
     project.create("2026_01_01_00_00_00_a", "a")
     with migration_lock(project.db, "typedb_migrations"):
-        proc = subprocess.Popen(
-            project.argv("migration:latest"),
-            cwd=project.root,
-            env=project.env(),
+        proc = project.start(
+            "migration:latest",
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -270,10 +268,8 @@ def test_output_into_a_closed_pipe_is_no_traceback_and_no_partial_run(project: P
 
     for i in range(40):
         project.create(f"2026_02_01_00_00_{i:02d}_t{i}", f"t{i}")
-    proc = subprocess.Popen(
-        project.argv("migration:latest"),
-        cwd=project.root,
-        env=project.env(),
+    proc = project.start(
+        "migration:latest",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         bufsize=0,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,19 +66,28 @@ def test_database_errors_are_typedb_errors(db: typedb.Database) -> None:
     assert info.value.sql == "SELECT * FROM nope"
 
 
+@contextmanager
+def _another_writer(sqlite_url: str, sql: str = "") -> Iterator[None]:
+    """Another process takes SQLite's write lock (running `sql` under it) and holds it for
+    half a second from the moment the block starts; the block's end waits for it."""
+    script = (
+        "import sqlite3, time; c = sqlite3.connect({!r}, isolation_level=None);"
+        "c.execute('BEGIN IMMEDIATE'); {}print('locked', flush=True); time.sleep(0.5);"
+        "c.execute('COMMIT')"
+    ).format(sqlite_url.removeprefix("sqlite:///"), f"c.execute({sql!r}); " if sql else "")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    try:
+        yield
+    finally:
+        proc.wait()
+
+
 def test_sqlite_waits_for_a_lock_instead_of_failing(sqlite_url: str) -> None:
     with typedb.connect(sqlite_url) as a, typedb.connect(sqlite_url) as b:
         a.raw("CREATE TABLE t (a INTEGER)")
-        # b holds the write lock for a moment in another process-like connection
-        script = (
-            "import sqlite3, time; c = sqlite3.connect({!r}, isolation_level=None);"
-            "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(0.5);"
-            "c.execute('COMMIT')"
-        ).format(sqlite_url.removeprefix("sqlite:///"))
-        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-        b.raw("INSERT INTO t VALUES (1)")  # would be "database is locked" without a timeout
-        proc.wait()
+        with _another_writer(sqlite_url):
+            b.raw("INSERT INTO t VALUES (1)")  # would be "database is locked" without a timeout
         assert a.raw("SELECT count(*) AS n FROM t") == [{"n": 1}]
 
 
@@ -191,17 +202,12 @@ def test_sqlite_transaction_waits_for_another_writer(sqlite_url: str) -> None:
     writer instead of failing with "database is locked" (what a deferred BEGIN does)."""
     with typedb.connect(sqlite_url) as db:
         db.raw("CREATE TABLE t (a INTEGER)")
-        script = (
-            "import sqlite3, time; c = sqlite3.connect({!r}, isolation_level=None);"
-            "c.execute('BEGIN IMMEDIATE'); c.execute('INSERT INTO t VALUES (1)');"
-            "print('locked', flush=True); time.sleep(0.5); c.execute('COMMIT')"
-        ).format(sqlite_url.removeprefix("sqlite:///"))
-        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-        with db.transaction(immediate=True) as trx:
+        with (
+            _another_writer(sqlite_url, "INSERT INTO t VALUES (1)"),
+            db.transaction(immediate=True) as trx,
+        ):
             trx.raw("SELECT count(*) AS n FROM t")
             trx.raw("INSERT INTO t VALUES (2)")
-        proc.wait()
         assert db.raw("SELECT count(*) AS n FROM t") == [{"n": 2}]
 
 

@@ -49,10 +49,8 @@ def _logging_migrations(project: Project, count: int) -> None:
 def test_six_concurrent_migrators_apply_each_migration_exactly_once(project: Project) -> None:
     _logging_migrations(project, 6)
     procs = [
-        subprocess.Popen(
-            project.argv("migration:latest"),
-            cwd=project.root,
-            env=project.env(),
+        project.start(
+            "migration:latest",
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -90,10 +88,8 @@ def test_a_sigkilled_migrator_leaves_no_lock_behind(project: Project) -> None:
                 time.sleep(0.05)
         """,
     )
-    victim = subprocess.Popen(
-        project.argv("migration:latest"),
-        cwd=project.root,
-        env=project.env(),
+    victim = project.start(
+        "migration:latest",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
