@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
 
@@ -20,6 +21,26 @@ from typedb.dialects import Dialect, PostgresDialect
 
 CONNECT_TIMEOUT_SECONDS = 10
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
+
+#: typedb's rule is UTC. A server, database or role TimeZone would otherwise shift values cast
+#: between timestamp and timestamptz (a naive datetime into timestamptz, an aware one into
+#: timestamp, comparisons between the two) and the zone psycopg gives timestamptz values back in.
+SESSION_TIME_ZONE_OPTION = "-c TimeZone=UTC"
+
+
+def utc_session_kwargs(conninfo: str) -> dict[str, str]:
+    """Keyword arguments for `psycopg.connect()` (or a pool's `kwargs`) that start every session
+    in UTC, whatever the server, database, role or URL says.
+
+    Sent as a startup option, so it costs no round trip; appended to the URL's own `options`
+    (a later `-c` wins), which it would otherwise replace.
+
+    >>> utc_session_kwargs("postgresql://u@h/db?options=-csearch_path%3Dtenant")
+    {'options': '-csearch_path=tenant -c TimeZone=UTC'}
+    """
+    own = conninfo_to_dict(conninfo).get("options")
+    options = f"{own} {SESSION_TIME_ZONE_OPTION}" if own else SESSION_TIME_ZONE_OPTION
+    return {"options": options}
 
 
 class _JsonUnknown(JsonDumper):
@@ -52,6 +73,7 @@ class PostgresDriver:
                 url.raw,
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                **utc_session_kwargs(url.raw),
             )
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
