@@ -2,39 +2,75 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import sqlite3
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from typedb._errors import ConnectionError, IntegrityError, QueryError
+from typedb._errors import CompileError, ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
 from typedb.dialects import Dialect, SqliteDialect
+from typedb.dialects._sqlite import date_text, decimal_value, time_text, timestamp_text
+
+
+def _private_sqlite3() -> ModuleType:
+    """A copy of the `_sqlite3` extension module of typedb's own.
+
+    sqlite3's converters and adapters live in a registry per module instance, which for the
+    one everybody imports is the whole process: registering typedb's there would hand other
+    sqlite3 code in the program typedb's parsing (and theirs to typedb). `_sqlite3` supports
+    several instances (PEP 489 multi-phase init, each with its own state), so typedb loads its
+    own: the same C code and speed, with converters seen by typedb's connections only.
+    """
+    spec = importlib.util.find_spec("_sqlite3")
+    if spec is None or spec.loader is None:  # pragma: no cover - a Python without sqlite3
+        raise ImportError("the _sqlite3 extension module is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    import sqlite3
+else:
+    sqlite3 = _private_sqlite3()
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _first = itemgetter(0)  # a column name out of a cursor.description entry
 
 
-def _timestamp_out(value: datetime) -> str:
-    # Aware values are stored as UTC without an offset, the format the dialect's "now" default
-    # writes too, so that text order is time order and equal instants compare equal.
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(sep=" ")
+def _float_out(value: float) -> float:
+    if math.isnan(value):
+        # SQLite stores NaN as NULL; PostgreSQL keeps it. Refuse rather than lose it.
+        raise CompileError("SQLite cannot store NaN (it would become NULL); use None")
+    return value
 
 
+def _decimal_out(value: Decimal) -> int | float:
+    try:
+        return decimal_value(value)
+    except ValueError as exc:
+        raise CompileError(f"{exc}; PostgreSQL keeps it, so typedb refuses it") from None
+
+
+# What each Python type is stored as: the one text form typedb writes for each (see
+# typedb.dialects._sqlite), so that equal values compare equal in SQL.
 _ADAPTERS: dict[type, Callable[[Any], Any]] = {
-    datetime: _timestamp_out,
-    date: date.isoformat,
-    time: time.isoformat,
-    Decimal: str,
+    datetime: timestamp_text,
+    date: date_text,
+    time: time_text,
+    Decimal: _decimal_out,
+    float: _float_out,
     UUID: str,
     dict: json_dumps,
     list: json_dumps,
@@ -55,14 +91,14 @@ def _adapt_params(params: Parameters) -> Parameters:
 
 
 def _timestamptz_in(raw: bytes) -> datetime:
-    value = datetime.fromisoformat(raw.decode())
-    # CURRENT_TIMESTAMP writes UTC without an offset.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    # Stored as UTC wall time without an offset (timestamp_text).
+    return datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC)
 
 
 def _register_converters() -> None:
-    # sqlite3 converters are process-wide; these names are the declared types typedb's SQLite
-    # dialect writes (first word), so they only touch columns typed that way.
+    # On typedb's own sqlite3 module only (see _private_sqlite3). The names are the first
+    # word of the declared types typedb's SQLite dialect writes; each column's type CHECK
+    # (SqliteDialect.type_check) guarantees the text parses.
     convert: dict[str, Callable[[bytes], Any]] = {
         "DATE": lambda b: date.fromisoformat(b.decode()),
         "TIME": lambda b: time.fromisoformat(b.decode()),
@@ -81,10 +117,76 @@ def _register_converters() -> None:
 
 _register_converters()
 
+# "CHECK constraint failed: <column>" is the type CHECK of that column (see type_check).
+_CHECK_FAILED = re.compile(r"CHECK constraint failed: (.*)\Z", re.S)
+_WRITTEN_TABLE = re.compile(
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?)\s+"
+    r"(\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`(?:[^`]|``)*`|[\w$]+)",
+    re.I,
+)
 
-def _error(exc: sqlite3.Error, sql: str) -> QueryError:
-    cls = IntegrityError if isinstance(exc, sqlite3.IntegrityError) else QueryError
-    return cls(str(exc), sql)
+
+def _error(exc: sqlite3.Error, sql: str, conn: sqlite3.Connection) -> QueryError:
+    if isinstance(exc, sqlite3.IntegrityError):
+        refused = _type_refused(str(exc), sql, conn)
+        if refused is not None:
+            return QueryError(refused, sql)
+        return IntegrityError(str(exc), sql)
+    return QueryError(str(exc), sql)
+
+
+def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | None:
+    """A message naming table.column and its type, when a column's type CHECK failed."""
+    failed = _CHECK_FAILED.match(message)
+    table = _WRITTEN_TABLE.match(sql)
+    if failed is None or table is None:
+        return None
+    name, column = _unquote(table.group(1)), failed.group(1)
+    try:
+        rows = conn.execute(
+            "SELECT type FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE", (name, column)
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    if not rows:
+        return None
+    declared = " ".join(str(rows[0][0]).lower().split()).replace("decimal text", "numeric")
+    declared = declared.removesuffix(" text")
+    where = f"column {name}.{column}"
+    if declared.startswith("varchar"):
+        return f"value too long for type {declared} in {where}"
+    if declared.startswith("char"):
+        return (
+            f"value for type {declared} in {where} must have exactly that many characters on "
+            "SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot)"
+        )
+    if declared.startswith("numeric"):
+        return (
+            f"invalid value for type {declared} in {where}: on SQLite it must be a number within "
+            "the type's precision and scale (PostgreSQL refuses text and overflow too, and "
+            "rounds extra decimals, which SQLite cannot; round the value first)"
+        )
+    hint = _HINTS.get(declared, "")
+    return f"invalid value for type {declared} in {where} (PostgreSQL refuses it too){hint}"
+
+
+_STORED_AS = "; bind the Python value, or write the text typedb stores: "
+_HINTS = {
+    "timestamp": _STORED_AS + "'YYYY-MM-DD HH:MM:SS.ffffff' in UTC",
+    "timestamptz": _STORED_AS + "'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, without an offset",
+    "time": _STORED_AS + "'HH:MM:SS.ffffff'",
+    "date": _STORED_AS + "'YYYY-MM-DD'",
+    "uuid": _STORED_AS + "lowercase 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'",
+    "boolean": "; booleans are stored as 0 and 1",
+}
+
+
+def _unquote(name: str) -> str:
+    if name[:1] in ('"', "`"):
+        return name[1:-1].replace(name[0] * 2, name[0])
+    if name[:1] == "[":
+        return name[1:-1]
+    return name
 
 
 class SqliteDriver:
@@ -125,7 +227,7 @@ class SqliteDriver:
             rows = maker(tuple(map(_first, description)))(cur.fetchall())
             return rows, cur.rowcount
         except sqlite3.Error as exc:
-            raise _error(exc, sql) from exc
+            raise _error(exc, sql, self.conn) from exc
         except OverflowError as exc:
             # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
@@ -147,7 +249,7 @@ class SqliteDriver:
             cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
             return cur.rowcount
         except sqlite3.Error as exc:
-            raise _error(exc, sql) from exc
+            raise _error(exc, sql, self.conn) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 

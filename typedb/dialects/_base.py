@@ -106,6 +106,11 @@ class Dialect:
         """The type of an auto-incrementing integer column of `data_type`."""
         raise NotImplementedError
 
+    def type_check(self, column: str, data_type: str | Fragment) -> str | None:
+        """A CHECK expression that makes `column` (quoted) hold only values of `data_type`,
+        where the backend would not refuse others by itself; None where it does."""
+        return None
+
     def now_sql(self, data_type: str) -> str:
         """SQL for "now" as a default of a timestamp column: UTC, on every backend."""
         raise NotImplementedError

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from typedb._errors import DataTypeError
 from typedb._sql import Fragment
-from typedb.dialects._base import DataType, Dialect
+from typedb.dialects._base import DataType, Dialect, parse_type
 
 # Declared types are chosen for two things: the column affinity SQLite gives them, and the
 # first word, which picks the converter (typedb.connection._sqlite) that gives back the Python
@@ -13,8 +17,67 @@ _NAMES = {
     "uuid": "UUID", "json": "JSON TEXT", "jsonb": "JSONB TEXT", "bytea": "BLOB",
 }  # fmt: skip
 
-# SQLite keeps only 15 significant digits when NUMERIC affinity turns text into REAL.
-_EXACT_NUMERIC_DIGITS = 15
+#: SQLite numbers keep 15 significant decimal digits (a REAL is a double; text with more digits
+#: is rounded on its way into a NUMERIC column), and 64-bit integers exactly.
+EXACT_DIGITS = 15
+
+# -- one canonical text form per temporal type --------------------------------------------------
+# SQLite compares these as text, so every writer (bound values, DDL literals, the "now" default,
+# SQLite's own CURRENT_TIMESTAMP) must write one form: equal instants are then equal strings,
+# and text order is time order. The form is Python's isoformat(): seconds, then a fraction of
+# exactly six digits unless it is zero; UTC without an offset.
+_D = "[0-9]"
+_FRACTION = "." + _D * 6
+_TIME_GLOB = f"[0-2]{_D}:[0-5]{_D}:[0-5]{_D}"
+_DATE_GLOB = f"{_D * 4}-[0-1]{_D}-[0-3]{_D}"
+_HEX = "[0-9a-f]"
+_UUID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
+
+
+def timestamp_text(value: datetime) -> str:
+    """A datetime as typedb stores it on SQLite; aware values as UTC wall time.
+
+    >>> timestamp_text(datetime(2024, 1, 2, 3, 4, 5)), timestamp_text(datetime(2024, 1, 2, 3, 4, 5, 6))
+    ('2024-01-02 03:04:05', '2024-01-02 03:04:05.000006')
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+def time_text(value: time) -> str:
+    """A time as typedb stores it on SQLite. An offset is dropped, as PostgreSQL does when a
+    time with zone goes into a `time` column.
+
+    >>> time_text(time(9, 30)), time_text(time(9, 30, 0, 500000))
+    ('09:30:00', '09:30:00.500000')
+    """
+    return value.replace(tzinfo=None).isoformat()
+
+
+def date_text(value: date) -> str:
+    return value.isoformat()
+
+
+def decimal_value(value: Decimal) -> int | float:
+    """A Decimal as SQLite stores it in a numeric column: a number, so that it compares and
+    aggregates as one. Refuses what SQLite would round.
+
+    >>> decimal_value(Decimal("12.50")), decimal_value(Decimal("1E+3"))
+    (12.5, 1000)
+    """
+    if not value.is_finite():
+        if value.is_nan():
+            raise ValueError("SQLite cannot store NaN (it would become NULL)")
+        return float(value)
+    if value == value.to_integral_value() and -(2**63) <= value < 2**63:
+        return int(value)
+    if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
+        raise ValueError(
+            f"Decimal {value} has more than {EXACT_DIGITS} significant digits, "
+            "which SQLite would round"
+        )
+    return float(value)
 
 
 class SqliteDialect(Dialect):
@@ -31,17 +94,96 @@ class SqliteDialect(Dialect):
         if t.name in ("varchar", "char"):
             return f"{t.name.upper()}({t.size})"
         if t.name == "numeric":
-            # Up to 15 digits NUMERIC affinity is exact and compares as a number; wider (or
-            # unbounded) decimals are kept as text so no digit is lost.
-            if t.size is not None and t.size <= _EXACT_NUMERIC_DIGITS:
-                return f"NUMERIC({t.size},{t.scale or 0})"
-            return "DECIMAL TEXT" if t.size is None else f"DECIMAL TEXT({t.size},{t.scale or 0})"
+            # Stored as a number (NUMERIC affinity), so it compares and aggregates as one; a
+            # wider precision could not be exact there, so it is refused rather than rounded.
+            if t.size is None:
+                return "NUMERIC"
+            if t.size > EXACT_DIGITS:
+                raise DataTypeError(
+                    f"numeric({t.size},{t.scale or 0}) cannot be exact on SQLite, whose numbers "
+                    f"keep {EXACT_DIGITS} significant digits: use a precision of at most "
+                    f"{EXACT_DIGITS}, or text"
+                )
+            return f"NUMERIC({t.size},{t.scale or 0})"
         return _NAMES[t.name]
+
+    def type_check(self, column: str, data_type: str | Fragment) -> str | None:
+        """The CHECK expression that makes a column of `data_type` refuse what PostgreSQL
+        refuses (SQLite stores any value in any column). `column` is the quoted name.
+
+        It starts with the quoted column name: for such a column CHECK SQLite's error reads
+        "CHECK constraint failed: <column>", even after a rename, which is how the driver
+        names the column at fault.
+
+        >>> SqliteDialect().type_check('"code"', "varchar(3)")
+        '"code" IS NULL OR length("code") <= 3'
+        """
+        if isinstance(data_type, Fragment):
+            return None
+        test = _type_test(column, parse_type(data_type))
+        return None if test is None else f"{column} IS NULL OR {test}"
 
     def auto_increment_type(self, data_type: str | Fragment) -> str:
         # Only "INTEGER PRIMARY KEY" aliases the rowid; BIGINT would not auto-increment.
         return "INTEGER"
 
     def now_sql(self, data_type: str) -> str:
-        # UTC like CURRENT_TIMESTAMP, but to the millisecond as PostgreSQL's is (to the µs).
-        return "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+        # UTC like CURRENT_TIMESTAMP, in timestamp_text()'s form: SQLite's clock has
+        # milliseconds, written out to six digits, or none when they are zero. Every 'now' in
+        # one statement is the same instant.
+        return (
+            "(strftime('%Y-%m-%d %H:%M:%S', 'now') || "
+            "coalesce(nullif(substr(strftime('%f', 'now'), 3) || '000', '.000000'), ''))"
+        )
+
+
+def _canonical(c: str, glob: str, fraction_at: int) -> str:
+    """`c` is in the one form: whole seconds, or a six-digit fraction that is not zero."""
+    with_fraction = f"{c} GLOB '{glob}{_FRACTION}' AND substr({c}, {fraction_at}) <> '.000000'"
+    return f"({c} GLOB '{glob}' OR {with_fraction})"
+
+
+# Comparisons below are between substr() results: a column of NUMERIC affinity (DATE, TIME...)
+# would turn a text literal such as '24' into a number before comparing.
+_INT_RANGES = {"smallint": 2**15, "integer": 2**31}
+
+
+def _type_test(c: str, t: DataType) -> str | None:
+    name = t.name
+    if name == "varchar":
+        return f"length({c}) <= {t.size}"
+    if name == "char":
+        # PostgreSQL pads a shorter value with spaces; SQLite cannot, so it takes exactly n.
+        return f"length({c}) = {t.size}"
+    if name == "boolean":
+        return f"{c} IN (0, 1)"
+    if name in ("smallint", "integer", "bigint"):
+        limit = _INT_RANGES.get(name)
+        test = f"typeof({c}) = 'integer'"
+        return test if limit is None else f"{test} AND {c} BETWEEN {-limit} AND {limit - 1}"
+    if name in ("real", "double precision"):
+        return f"typeof({c}) = 'real'"
+    if name == "numeric":
+        test = f"typeof({c}) IN ('integer', 'real')"
+        if t.size is None:
+            return test
+        scale = t.scale or 0
+        return f"{test} AND abs({c}) < 1e{t.size - scale} AND round({c}, {scale}) = {c}"
+    if name == "date":
+        # date(x, '+0 days') normalizes 2024-02-30 to 2024-03-01, so only real dates match.
+        return f"{c} GLOB '{_DATE_GLOB}' AND date({c}, '+0 days') IS {c} AND {c} NOT GLOB '0000*'"
+    if name == "time":
+        return f"{_canonical(c, _TIME_GLOB, 9)} AND substr({c}, 1, 2) < '24'"
+    if name in ("timestamp", "timestamptz"):
+        return (
+            f"{_canonical(c, f'{_DATE_GLOB} {_TIME_GLOB}', 20)} AND "
+            f"date({c}, '+0 days') IS substr({c}, 1, 10) AND substr({c}, 12, 2) < '24' AND "
+            f"substr({c}, 1, 4) <> '0000'"
+        )
+    if name == "uuid":
+        return f"typeof({c}) = 'text' AND {c} GLOB '{_UUID_GLOB}'"
+    if name in ("json", "jsonb"):
+        return f"json_valid({c})"
+    if name == "bytea":
+        return f"typeof({c}) = 'blob'"
+    return None  # text

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from typedb._errors import CompileError, DataTypeError, QueryError
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
-from typedb.schema._render import column_definition, default_sql
+from typedb.schema._render import column_definition, default_sql, type_check_clauses
 from typedb.schema._sqlite_ddl import (
     Clause,
     ColumnDef,
@@ -112,9 +112,15 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
     dialect = SqliteDialect()
     if change.kind == "type":
         try:
-            return replace(column, type_text=dialect.type_sql(change.value))
+            type_text = dialect.type_sql(change.value)
         except DataTypeError as exc:
             raise DataTypeError(f"column {where}: {exc}") from None
+        # The type's CHECK (see type_check_clauses) follows the type.
+        portable = _portable(column.type_text)
+        old = [] if portable is None else type_check_clauses(column.name, portable, dialect)
+        kept = tuple(c for c in column.clauses if not (c.kind == "CHECK" and c.text in old))
+        new = [Clause("CHECK", c) for c in type_check_clauses(column.name, change.value, dialect)]
+        return replace(column, type_text=type_text, clauses=(*new, *kept))
     if change.kind == "default":
         clause = Clause("DEFAULT", "DEFAULT " + default_sql(change.value, dialect, where))
         return replace(
@@ -132,6 +138,20 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
             raise CompileError(f"column {where} is a primary key; it cannot become nullable")
         return column.without("NOT NULL")
     raise AssertionError(change.kind)
+
+
+def _portable(type_text: str) -> str | None:
+    """The portable type a SQLite declared type was rendered from ("JSON TEXT" -> "json");
+    None for a type typedb did not write (it has no type CHECK)."""
+    from typedb.dialects._base import parse_type
+
+    text = " ".join(type_text.lower().split()).replace("decimal text", "numeric")
+    text = text.removesuffix(" text")
+    try:
+        parse_type(text)
+    except DataTypeError:
+        return None
+    return text
 
 
 def _has_constraint(t: TableDef, name: str) -> bool:

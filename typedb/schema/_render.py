@@ -62,6 +62,8 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, Decimal) and not value.is_finite():
         raise CompileError(f"{where}: {value!r} cannot be written as a SQL literal")
+    if dialect.name == "sqlite" and isinstance(value, int | Decimal):
+        _refuse_inexact_on_sqlite(value, where)
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
@@ -69,6 +71,8 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
             raise CompileError(f"{where}: {value!r} cannot be written as a SQL literal")
         return repr(value)
     if isinstance(value, datetime | date | time):
+        if dialect.name == "sqlite":  # the one text form SQLite compares (see timestamp_text)
+            return _quote_text(_sqlite_temporal_text(value), where)
         text = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
         return _quote_text(text, where)
     if isinstance(value, UUID):
@@ -83,6 +87,26 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
         f"{where}: cannot use a {type(value).__name__} as a SQL literal; "
         "use typedb.sql('...') for an expression"
     )
+
+
+def _refuse_inexact_on_sqlite(value: int | Decimal, where: str) -> None:
+    from typedb.dialects._sqlite import decimal_value
+
+    try:
+        if isinstance(value, Decimal):
+            decimal_value(value)
+        elif not -(2**63) <= value < 2**63:
+            raise ValueError(f"{value} is outside SQLite's 64-bit integers and would become a float")
+    except ValueError as exc:
+        raise CompileError(f"{where}: {exc}") from None
+
+
+def _sqlite_temporal_text(value: datetime | date | time) -> str:
+    from typedb.dialects._sqlite import date_text, time_text, timestamp_text
+
+    if isinstance(value, datetime):
+        return timestamp_text(value)
+    return time_text(value) if isinstance(value, time) else date_text(value)
 
 
 def _quote_text(text: str, where: str) -> str:
@@ -126,6 +150,8 @@ def column_definition(col: Column, dialect: Dialect, table: str) -> str:
         parts.append(dialect.type_sql(_check_type(col, where)))
         if col.primary_key:
             parts.append("PRIMARY KEY")
+    if not col.auto_increment:
+        parts.extend(type_check_clauses(col.name, col.data_type, dialect))
     if col.not_null and not col.primary_key:
         parts.append("NOT NULL")
     if col.unique:
@@ -144,6 +170,19 @@ def column_definition(col: Column, dialect: Dialect, table: str) -> str:
     elif col.on_delete is not None or col.on_update is not None:
         raise CompileError(f"{where}: on_delete()/on_update() need references('table.column')")
     return " ".join(parts)
+
+
+def type_check_clauses(name: str, data_type: str | Fragment, dialect: Dialect) -> list[str]:
+    """The CHECK a column of `data_type` gets so that SQLite refuses, as PostgreSQL does,
+    values that are not of its type ([] on PostgreSQL). Part of every column definition,
+    and what a type change in a SQLite table rebuild swaps.
+
+    >>> from typedb.dialects import SqliteDialect
+    >>> type_check_clauses("ok", "boolean", SqliteDialect())
+    ['CHECK ("ok" IS NULL OR "ok" IN (0, 1))']
+    """
+    check = dialect.type_check(dialect.quote(name), data_type)
+    return [] if check is None else [f"CHECK ({check})"]
 
 
 def default_sql(value: Any, dialect: Dialect, where: str) -> str:
