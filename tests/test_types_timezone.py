@@ -60,9 +60,9 @@ def role_zone(db_url: str, backend: str) -> Iterator[str]:
 
 def _holds_utc(url: str) -> None:
     with typedb.connect(url) as db:
-        db.schema.create_table("events").add_id_column().add_column(
-            "ts", "timestamp"
-        ).add_column("tz", "timestamptz").add_timestamp_columns().execute()
+        db.schema.create_table("events").add_id_column().add_column("ts", "timestamp").add_column(
+            "tz", "timestamptz"
+        ).add_timestamp_columns().execute()
         aware_noon = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
         naive_noon = datetime(2024, 6, 1, 12, 0)
         db.insert_into("events").values({"ts": aware_noon, "tz": naive_noon}).execute()

@@ -96,7 +96,9 @@ def _refuse_inexact_on_sqlite(value: int | Decimal, where: str) -> None:
         if isinstance(value, Decimal):
             decimal_value(value)
         elif not -(2**63) <= value < 2**63:
-            raise ValueError(f"{value} is outside SQLite's 64-bit integers and would become a float")
+            raise ValueError(
+                f"{value} is outside SQLite's 64-bit integers and would become a float"
+            )
     except ValueError as exc:
         raise CompileError(f"{where}: {exc}") from None
 
