@@ -28,7 +28,7 @@ _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 SESSION_TIME_ZONE_OPTION = "-c TimeZone=UTC"
 
 
-def utc_session_kwargs(conninfo: str) -> dict[str, str]:
+def utc_session_kwargs(conninfo: str) -> dict[str, Any]:
     """Keyword arguments for `psycopg.connect()` (or a pool's `kwargs`) that start every session
     in UTC, whatever the server, database, role or URL says.
 

@@ -129,12 +129,8 @@ class SqliteDialect(Dialect):
 
     def now_sql(self, data_type: str) -> str:
         # UTC like CURRENT_TIMESTAMP, in timestamp_text()'s form: SQLite's clock has
-        # milliseconds, written out to six digits, or none when they are zero. Every 'now' in
-        # one statement is the same instant.
-        return (
-            "(strftime('%Y-%m-%d %H:%M:%S', 'now') || "
-            "coalesce(nullif(substr(strftime('%f', 'now'), 3) || '000', '.000000'), ''))"
-        )
+        # milliseconds, written out to six digits, or none when they are zero.
+        return "(replace(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '.000000', ''))"
 
 
 def _canonical(c: str, glob: str, fraction_at: int) -> str:

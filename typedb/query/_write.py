@@ -167,8 +167,9 @@ class SoftDeleteQuery(DeleteQuery):
 
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
-    >>> print(db.soft_delete("items").where("id", "=", 1).compile().sql)
-    UPDATE "items" SET "deleted_at" = (strftime('%Y-%m-%d %H:%M:%f', 'now')) WHERE "id" = ? AND "deleted_at" IS NULL
+    >>> print(db.soft_delete("items").where("id", "=", 1).compile().sql)  # doctest: +NORMALIZE_WHITESPACE
+    UPDATE "items" SET "deleted_at" = (replace(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '.000000', ''))
+    WHERE "id" = ? AND "deleted_at" IS NULL
     """
 
     __slots__ = ()
