@@ -3,10 +3,14 @@ SQLite refuses what PostgreSQL refuses, at write time (issue 8, defects 3b, 5, 6
 
 from __future__ import annotations
 
+import doctest
 import math
+import re
 import sqlite3
+import textwrap
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -291,3 +295,18 @@ def test_other_sqlite3_code_in_the_process_is_unaffected(sqlite_url: str) -> Non
     finally:
         sqlite3.converters.pop("UUID", None)
         plain.close()
+
+
+def test_readme_types_example_runs() -> None:
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index("### Types: the same on both backends") :]
+    found = re.search(r"```python\n(.*?)```", section, re.S)
+    assert found is not None
+    test = doctest.DocTestParser().get_doctest(
+        textwrap.dedent(found.group(1)), {}, "README types", str(readme), 0
+    )
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    assert test.examples  # the block was found and run
