@@ -274,6 +274,16 @@ def test_a_type_check_names_the_column_after_a_rename(db: typedb.Database) -> No
         assert "t.w" in str(caught.value)
 
 
+def test_the_developers_own_check_stays_an_integrity_error(db: typedb.Database) -> None:
+    # Written to start with the quoted column, as typedb's type CHECK does.
+    db.schema.create_table("t").add_column(
+        "v", "varchar(5)", lambda c: c.check("\"v\" <> 'bad'")
+    ).execute()
+    with pytest.raises(typedb.IntegrityError) as caught:
+        db.insert_into("t").values({"v": "bad"}).execute()
+    assert "too long" not in str(caught.value)
+
+
 # -- defect 7: typedb's sqlite3 converters are its own ----------------------------------------
 
 

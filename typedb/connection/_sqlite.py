@@ -19,8 +19,14 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
-from typedb.dialects import Dialect, SqliteDialect
-from typedb.dialects._sqlite import date_text, decimal_value, time_text, timestamp_text
+from typedb.dialects import Dialect, SqliteDialect, quote_identifier
+from typedb.dialects._sqlite import (
+    date_text,
+    decimal_value,
+    portable_type,
+    time_text,
+    timestamp_text,
+)
 
 
 def _private_sqlite3() -> ModuleType:
@@ -136,7 +142,7 @@ def _error(exc: sqlite3.Error, sql: str, conn: sqlite3.Connection) -> QueryError
 
 
 def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | None:
-    """A message naming table.column and its type, when a column's type CHECK failed."""
+    """A message naming table.column and its type, when that column's type CHECK failed."""
     failed = _CHECK_FAILED.match(message)
     table = _WRITTEN_TABLE.match(sql)
     if failed is None or table is None:
@@ -144,40 +150,46 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
     name, column = _unquote(table.group(1)), failed.group(1)
     try:
         rows = conn.execute(
-            "SELECT type FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE", (name, column)
+            "SELECT p.name, p.type, m.sql FROM sqlite_master AS m, pragma_table_info(m.name) AS p "
+            "WHERE m.type = 'table' AND m.name = ? COLLATE NOCASE AND p.name = ? COLLATE NOCASE",
+            (name, column),
         ).fetchall()
     except sqlite3.Error:
         return None
-    if not rows:
+    portable = portable_type(rows[0][1]) if rows else None
+    if portable is None:
         return None
-    declared = " ".join(str(rows[0][0]).lower().split()).replace("decimal text", "numeric")
-    declared = declared.removesuffix(" text")
+    quoted = quote_identifier(rows[0][0])
+    check = SqliteDialect().type_check(quoted, portable)
+    table_sql: str = rows[0][2]
+    if check is None or f"CHECK ({check})" not in table_sql:
+        return None  # the developer's own CHECK, which SQLite happened to report by column name
+    if table_sql.count(f"CHECK ({quoted}") > 1:
+        return None  # a CHECK of the developer's is reported the same way: cannot tell which
     where = f"column {name}.{column}"
-    if declared.startswith("varchar"):
-        return f"value too long for type {declared} in {where}"
-    if declared.startswith("char"):
+    kind = portable.split("(")[0]
+    if kind == "varchar":
+        return f"value too long for type {portable} in {where}"
+    if kind == "char":
         return (
-            f"value for type {declared} in {where} must have exactly that many characters on "
+            f"value for type {portable} in {where} must have exactly that many characters on "
             "SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot)"
         )
-    if declared.startswith("numeric"):
-        return (
-            f"invalid value for type {declared} in {where}: on SQLite it must be a number within "
-            "the type's precision and scale (PostgreSQL refuses text and overflow too, and "
-            "rounds extra decimals, which SQLite cannot; round the value first)"
-        )
-    hint = _HINTS.get(declared, "")
-    return f"invalid value for type {declared} in {where} (PostgreSQL refuses it too){hint}"
+    return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
 
 
 _STORED_AS = "; bind the Python value, or write the text typedb stores: "
 _HINTS = {
-    "timestamp": _STORED_AS + "'YYYY-MM-DD HH:MM:SS.ffffff' in UTC",
-    "timestamptz": _STORED_AS + "'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, without an offset",
-    "time": _STORED_AS + "'HH:MM:SS.ffffff'",
+    "timestamp": _STORED_AS + "'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC",
+    "timestamptz": _STORED_AS + "'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC, without an offset",
+    "time": _STORED_AS + "'HH:MM:SS[.ffffff]'",
     "date": _STORED_AS + "'YYYY-MM-DD'",
     "uuid": _STORED_AS + "lowercase 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'",
     "boolean": "; booleans are stored as 0 and 1",
+    "numeric": (
+        ": on SQLite a number within the type's precision and scale (PostgreSQL would round "
+        "extra decimals, SQLite cannot: round the value first)"
+    ),
 }
 
 

@@ -59,6 +59,22 @@ def date_text(value: date) -> str:
     return value.isoformat()
 
 
+def portable_type(declared: str) -> str | None:
+    """The portable type a SQLite declared type was rendered from; None for one typedb did
+    not write.
+
+    >>> portable_type("JSON TEXT"), portable_type("NUMERIC(10,2)"), portable_type("money")
+    ('json', 'numeric(10,2)', None)
+    """
+    text = " ".join(declared.lower().split()).replace("decimal text", "numeric")
+    text = text.removesuffix(" text")
+    try:
+        parse_type(text)
+    except DataTypeError:
+        return None
+    return text
+
+
 def decimal_value(value: Decimal) -> int | float:
     """A Decimal as SQLite stores it in a numeric column: a number, so that it compares and
     aggregates as one. Refuses what SQLite would round.

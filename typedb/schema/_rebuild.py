@@ -108,6 +108,7 @@ def _column(t: TableDef, table: str, name: str) -> ColumnDef:
 
 def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
     from typedb.dialects import SqliteDialect
+    from typedb.dialects._sqlite import portable_type
 
     dialect = SqliteDialect()
     if change.kind == "type":
@@ -116,7 +117,7 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
         except DataTypeError as exc:
             raise DataTypeError(f"column {where}: {exc}") from None
         # The type's CHECK (see type_check_clauses) follows the type.
-        portable = _portable(column.type_text)
+        portable = portable_type(column.type_text)
         old = [] if portable is None else type_check_clauses(column.name, portable, dialect)
         kept = tuple(c for c in column.clauses if not (c.kind == "CHECK" and c.text in old))
         new = [Clause("CHECK", c) for c in type_check_clauses(column.name, change.value, dialect)]
@@ -138,20 +139,6 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
             raise CompileError(f"column {where} is a primary key; it cannot become nullable")
         return column.without("NOT NULL")
     raise AssertionError(change.kind)
-
-
-def _portable(type_text: str) -> str | None:
-    """The portable type a SQLite declared type was rendered from ("JSON TEXT" -> "json");
-    None for a type typedb did not write (it has no type CHECK)."""
-    from typedb.dialects._base import parse_type
-
-    text = " ".join(type_text.lower().split()).replace("decimal text", "numeric")
-    text = text.removesuffix(" text")
-    try:
-        parse_type(text)
-    except DataTypeError:
-        return None
-    return text
 
 
 def _has_constraint(t: TableDef, name: str) -> bool:
