@@ -27,6 +27,7 @@ from typedb.schema._sqlite_ddl import (
     mentions,
     names,
     parse_create_table,
+    references_target,
     tokenize,
 )
 from typedb.schema._transaction import (
@@ -92,7 +93,30 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         return replace(t, constraints=(*t.constraints, *added.constraints))
     if kind == "drop_constraint":
         return _drop_constraint(t, table, payload)
+    if kind == "drop_references_to":
+        return _drop_references_to(t, payload)
     raise AssertionError(kind)
+
+
+def _drop_references_to(t: TableDef, parent: str) -> TableDef:
+    """`t` without its foreign keys to `parent` (what DROP TABLE parent CASCADE does to it)."""
+
+    def points_there(text: str) -> bool:
+        return (references_target(text) or "").lower() == parent.lower()
+
+    columns = tuple(
+        replace(
+            c,
+            clauses=tuple(
+                k for k in c.clauses if not (k.kind == "REFERENCES" and points_there(k.text))
+            ),
+        )
+        for c in t.columns
+    )
+    constraints = tuple(
+        c for c in t.constraints if not (c.kind == "FOREIGN KEY" and points_there(c.text))
+    )
+    return replace(t, columns=columns, constraints=constraints)
 
 
 def _check_mentions(clause: Clause, column: str) -> bool:
@@ -143,7 +167,7 @@ def _has_constraint(t: TableDef, name: str) -> bool:
 _SUFFIX = {"UNIQUE": "key", "REFERENCES": "fkey", "FOREIGN KEY": "fkey", "CHECK": "check"}
 
 
-def _implicit_name(kind: str, table: str, columns: tuple[str, ...]) -> str:
+def implicit_name(kind: str, table: str, columns: tuple[str, ...]) -> str:
     """PostgreSQL's name for an unnamed constraint, so that drop_constraint() takes the same
     name on both backends: items_pkey, items_email_key, items_user_id_fkey, items_price_check."""
     if kind == "PRIMARY KEY":
@@ -160,7 +184,7 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
         return (own or implicit).lower() == target
 
     constraints = tuple(
-        c for c in t.constraints if not is_it(c.name, _implicit_name(c.kind, table, c.columns))
+        c for c in t.constraints if not is_it(c.name, implicit_name(c.kind, table, c.columns))
     )
     columns = tuple(
         replace(
@@ -168,7 +192,7 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
             clauses=tuple(
                 c
                 for c in col.clauses
-                if not is_it(c.name, _implicit_name(c.kind, table, (col.name,)))
+                if not is_it(c.name, implicit_name(c.kind, table, (col.name,)))
             ),
         )
         for col in t.columns

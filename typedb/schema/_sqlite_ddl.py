@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from typedb._errors import CompileError
 
@@ -330,6 +331,19 @@ def parse_create_table(sql: str) -> TableDef:
         else:
             columns.append(_parse_column(sql, item))
     return TableDef(name, tuple(columns), tuple(constraints), options)
+
+
+def references_target(text: str) -> str | None:
+    """The table a REFERENCES clause or FOREIGN KEY constraint points at.
+
+    >>> references_target('FOREIGN KEY (a) REFERENCES [users] (id) ON DELETE SET NULL')
+    'users'
+    """
+    tokens = tokenize(text)
+    for tok, after in pairwise(tokens):
+        if tok.upper == "REFERENCES":
+            return after.name
+    return None
 
 
 def names(sql: str) -> set[str]:
