@@ -155,6 +155,7 @@ class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
             return Statement.execute(self)
         self._check()
         from typedb.schema._rebuild import rebuild
+        from typedb.schema._sqlite_catalog import check_foreign_key_targets
         from typedb.schema._transaction import schema_transaction
 
         db = self.target.database("AlterTable")
@@ -182,6 +183,9 @@ class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
                     rebuild(trx, table, [(kind, payload)])
             if pending:
                 rebuild(trx, pending_table, pending)
+            # SQLite takes a foreign key to a missing table or column; PostgreSQL refuses it.
+            final_name = next((p for k, p in reversed(self.actions) if k == "rename_to"), self.name)
+            check_foreign_key_targets(trx, final_name)
         return None
 
 

@@ -20,6 +20,7 @@ from typedb._errors import CompileError, DataTypeError, QueryError
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
 from typedb.schema._render import column_definition, default_sql
+from typedb.schema._sqlite_catalog import check_foreign_key_targets
 from typedb.schema._sqlite_ddl import (
     Clause,
     ColumnDef,
@@ -253,6 +254,7 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
                     "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
                     [sequence, table],
                 )
+            check_foreign_key_targets(trx, table)
             check_foreign_keys(trx, table)
     except QueryError as exc:
         raise type(exc)(f"rebuilding table {table} on SQLite: {exc}", exc.sql) from exc
