@@ -11,12 +11,15 @@ database is checked before COMMIT.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from typedb._errors import CompileError, DataTypeError, QueryError
+from typedb._sql import Fragment
+from typedb.dialects._base import parse_type
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
 from typedb.schema._render import column_definition, default_sql
@@ -48,10 +51,31 @@ def rebuild(db: Database, table: str, actions: list[tuple[str, Any]]) -> None:
     if not rows:
         raise CompileError(f"cannot alter table {table!r}: no such table")
     definition = parse_create_table(rows[0]["sql"])
+    _refuse_lossy_type_changes(db, table, definition, actions)
     dropped: list[str] = []
     for kind, payload in actions:
         definition = _apply(definition, table, kind, payload, dropped)
     _swap(db, table, definition, dropped)
+
+
+def _refuse_lossy_type_changes(
+    db: Database, table: str, live: TableDef, actions: list[tuple[str, Any]]
+) -> None:
+    """A rebuild copies stored values as they are: each must already be a value of the
+    column's new type (see _lossless), checked before anything changes."""
+    from typedb.schema._lossless import check_sqlite
+
+    touched: set[str] = set()  # added or dropped in this rebuild: not the live column
+    for kind, payload in actions:
+        if kind in ("add_column", "drop_column"):
+            touched.add((payload.name if kind == "add_column" else payload).lower())
+        if kind != "alter_column" or payload[0].lower() in touched:
+            continue
+        name, changes = payload
+        if live.column(name) is not None:
+            for change in changes:
+                if change.kind == "type":
+                    check_sqlite(db, table, name, change.value)
 
 
 def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str]) -> TableDef:
@@ -84,7 +108,7 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         name, changes = payload
         column = _column(t, table, name)
         for change in changes:
-            column = _change(column, change, f"{table}.{name}")
+            column = _change(column, change, table)
         return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
     if kind == "add_constraint":
         constraint: TableConstraint = payload
@@ -131,15 +155,13 @@ def _column(t: TableDef, table: str, name: str) -> ColumnDef:
     return column
 
 
-def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
+def _change(column: ColumnDef, change: ColumnChange, table: str) -> ColumnDef:
     from typedb.dialects import SqliteDialect
 
     dialect = SqliteDialect()
+    where = f"{table}.{column.name}"
     if change.kind == "type":
-        try:
-            return replace(column, type_text=dialect.type_sql(change.value))
-        except DataTypeError as exc:
-            raise DataTypeError(f"column {where}: {exc}") from None
+        return _retype(column, change.value, table)
     if change.kind == "default":
         clause = Clause("DEFAULT", "DEFAULT " + default_sql(change.value, dialect, where))
         return replace(
@@ -157,6 +179,42 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
             raise CompileError(f"column {where} is a primary key; it cannot become nullable")
         return column.without("NOT NULL")
     raise AssertionError(change.kind)
+
+
+def _retype(column: ColumnDef, data_type: str | Fragment, table: str) -> ColumnDef:
+    """The column with a new type, written by the shared column rendering, so that what a
+    type brings along (such as a CHECK that enforces varchar(n)) goes and comes with it."""
+    new = _bare(column.name, data_type, table)
+    stale: set[tuple[str, ...]] = set()
+    old_type = _portable(column.type_text)
+    if old_type is not None:
+        stale = {_key(c) for c in _bare(column.name, old_type, table).clauses}
+    kept = tuple(c for c in column.clauses if c.name is not None or _key(c) not in stale)
+    return replace(column, type_text=new.type_text, clauses=(*kept, *new.clauses))
+
+
+def _bare(name: str, data_type: str | Fragment, table: str) -> ColumnDef:
+    from typedb.dialects import SqliteDialect
+
+    sql = column_definition(Column(name, data_type), SqliteDialect(), table)
+    return parse_create_table(f"CREATE TABLE x ({sql})").columns[0]
+
+
+def _portable(type_text: str) -> str | None:
+    """The portable type a stored SQLite type was rendered from ("JSON TEXT" is json)."""
+    text = re.sub(r"^\s*(\w+)\s+TEXT\b", r"\1", type_text, flags=re.I)
+    try:
+        parse_type(text)
+    except DataTypeError:
+        return None
+    return text
+
+
+def _key(clause: Clause) -> tuple[str, ...]:
+    """A clause as tokens, identifiers unquoted: the same whatever quoting wrote it."""
+    return tuple(
+        t.name.lower() if t.kind in ("word", "ident") else t.text for t in tokenize(clause.text)
+    )
 
 
 def _has_constraint(t: TableDef, name: str) -> bool:
@@ -224,9 +282,21 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
     dependents = _dependents(db, table)
     _refuse_broken_triggers(dependents, table, dropped)
     creates = [d.create(table) for d in dependents]  # refuses before anything changes
-    old_columns = [r["name"] for r in db._run(f"PRAGMA table_info({q(table)})")[0]]
+    old_info = db._run(f"PRAGMA table_info({q(table)})")[0]
+    old_columns = [r["name"] for r in old_info]
+    was_date = {r["name"].lower() for r in old_info if _portable(r["type"]) == "DATE"}
     new_columns = {c.name.lower() for c in new.columns}
-    cols = ", ".join(q(c) for c in old_columns if c.lower() in new_columns)
+    copied = [c for c in old_columns if c.lower() in new_columns]
+    cols = ", ".join(q(c) for c in copied)
+    # A timestamp at midnight becomes that date, as PostgreSQL converts it (_lossless has
+    # refused any other time of day); everything else is copied as stored.
+    dated = {c.name.lower() for c in new.columns if _portable(c.type_text) == "DATE"} - was_date
+    values = ", ".join(
+        f"CASE WHEN typeof({q(c)}) = 'text' THEN substr({q(c)}, 1, 10) ELSE {q(c)} END"
+        if c.lower() in dated
+        else q(c)
+        for c in copied
+    )
     sequence = _sequence(db, table)
     try:
         with db.transaction() as trx:
@@ -235,7 +305,7 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
             for dependent in reversed(dependents):
                 trx._run(dependent.drop(q))
             trx._run(new.sql(temp))
-            trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
+            trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {values} FROM {q(table)}")
             trx._run(f"DROP TABLE {q(table)}")
             trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
             for index in indexes:
