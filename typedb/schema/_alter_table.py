@@ -154,12 +154,13 @@ class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
         if self.target.dialect.name != "sqlite":
             return self._execute_in_place()
         self._check()
+        from typedb.schema._fk_actions import paused
         from typedb.schema._rebuild import rebuild
         from typedb.schema._sqlite_catalog import check_foreign_key_targets
         from typedb.schema._transaction import schema_transaction
 
         db = self.target.database("AlterTable")
-        with schema_transaction(db) as trx:
+        with schema_transaction(db, keep_actions=False) as trx, paused(trx):
             pending: list[Action] = []
             pending_table = self.name
             for kind, payload, table in self._steps():

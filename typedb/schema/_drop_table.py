@@ -53,6 +53,7 @@ class DropTable(Statement):
     def execute(self) -> None:
         if self.target.dialect.name != "sqlite":
             return Statement.execute(self)
+        from typedb.schema._fk_actions import paused
         from typedb.schema._sqlite_catalog import table_sql
         from typedb.schema._transaction import schema_transaction
 
@@ -60,7 +61,7 @@ class DropTable(Statement):
         if table_sql(db, self.name) is None:
             db._run(self._statements()[0])  # "no such table", or nothing with if_exists()
             return None
-        with schema_transaction(db) as trx:
+        with schema_transaction(db, keep_actions=False) as trx, paused(trx):
             self._drop_on_sqlite(trx)
         return None
 
