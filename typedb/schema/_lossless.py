@@ -35,10 +35,10 @@ _TEXTS = ("TEXT", "VARCHAR", "CHAR", "CHARACTER")
 
 
 def refuse_loss(table: str, column: str, new_type: str, count: int, sample: Any) -> QueryError:
-    shown = sample if len(repr(sample)) <= 60 else repr(sample)[:57] + "..."
+    shown = repr(sample) if len(repr(sample)) <= 60 else repr(sample)[:57] + "..."
     return QueryError(
         f"cannot change column {table}.{column} to {new_type}: {count} value(s) would not "
-        f"survive the conversion unchanged, e.g. {shown!r}. Change those values first "
+        f"survive the conversion unchanged, e.g. {shown}. Change those values first "
         "(or add a new column and convert them explicitly)"
     )
 
@@ -57,6 +57,7 @@ def check_postgres(db: Database, table: str, column: str, new_type: str | Fragme
     if not rows:
         return  # PostgreSQL's own ALTER names the missing table or column
     old = str(rows[0]["old"])
+    shown = new_type.text if isinstance(new_type, Fragment) else new_type
     try:
         new = db.dialect.type_sql(new_type)
     except DataTypeError as exc:
@@ -76,7 +77,7 @@ def check_postgres(db: Database, table: str, column: str, new_type: str | Fragme
             return  # a type without "=" (xml, point...): nothing to compare with
         raise QueryError(f"cannot change column {table}.{column} to {new}: {exc}", exc.sql) from exc
     if found:
-        raise refuse_loss(table, column, new, int(found[0]["n"]), found[0]["sample"])
+        raise refuse_loss(table, column, shown, int(found[0]["n"]), found[0]["sample"])
 
 
 def _pg_lossy(col: str, old: str, new: str) -> str | None:
@@ -117,7 +118,8 @@ def check_sqlite(db: Database, table: str, column: str, new_type: str | Fragment
     )[0]
     bad = [r["v"] for r in rows if not _survives(r["v"], str(r["s"]), str(r["t"]), target)]
     if bad:
-        raise refuse_loss(table, column, str(new_type), len(bad), bad[0])
+        shown = new_type.text if isinstance(new_type, Fragment) else new_type
+        raise refuse_loss(table, column, shown, len(bad), bad[0])
 
 
 def _survives(value: Any, text: str, storage: str, t: DataType) -> bool:
