@@ -33,7 +33,8 @@ def installed(db: Database) -> bool:
 
 def install(db: Database) -> None:
     """One trigger per foreign key action of every table. Recursive triggers are turned on
-    when a table cascades to itself (SQLite's own actions always recurse)."""
+    when a table cascades to itself (SQLite's own actions always recurse); the caller puts
+    the setting back."""
     recursive = False
     for n, fk in enumerate(_foreign_keys(db)):
         for event in ("delete", "update"):
@@ -53,7 +54,6 @@ def remove(db: Database) -> None:
         [len(PREFIX), PREFIX],
     )[0]:
         db._run(f"DROP TRIGGER temp.{q(str(row['name']))}")
-    db._run("PRAGMA recursive_triggers = OFF")
 
 
 @contextmanager

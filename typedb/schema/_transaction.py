@@ -37,6 +37,7 @@ def schema_transaction(
     from typedb.schema import _fk_actions
 
     enforced = bool(db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"])
+    recursive = int(db._run("PRAGMA recursive_triggers")[0][0]["recursive_triggers"])
     if enforced:
         db._run("PRAGMA foreign_keys = OFF")
     try:
@@ -50,8 +51,7 @@ def schema_transaction(
                 check_foreign_keys(trx)
     finally:
         if enforced:
-            if keep_actions:
-                db._run("PRAGMA recursive_triggers = OFF")
+            db._run(f"PRAGMA recursive_triggers = {recursive}")
             db._run("PRAGMA foreign_keys = ON")
 
 
