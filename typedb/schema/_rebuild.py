@@ -189,7 +189,7 @@ def _retype(column: ColumnDef, data_type: str | Fragment, table: str) -> ColumnD
     old_type = _portable(column.type_text)
     if old_type is not None:
         stale = {_key(c) for c in _bare(column.name, old_type, table).clauses}
-    kept = tuple(c for c in column.clauses if c.name is not None or _key(c) not in stale)
+    kept = tuple(c for c in column.clauses if _key(c) not in stale)
     return replace(column, type_text=new.type_text, clauses=(*kept, *new.clauses))
 
 
@@ -211,9 +211,10 @@ def _portable(type_text: str) -> str | None:
 
 
 def _key(clause: Clause) -> tuple[str, ...]:
-    """A clause as tokens, identifiers unquoted: the same whatever quoting wrote it."""
+    """A clause (with its name) as tokens, identifiers unquoted: the same whatever quoting
+    wrote it."""
     return tuple(
-        t.name.lower() if t.kind in ("word", "ident") else t.text for t in tokenize(clause.text)
+        t.name.lower() if t.kind in ("word", "ident") else t.text for t in tokenize(clause.sql())
     )
 
 
