@@ -5,7 +5,8 @@ from typedb.schema._builder import SchemaBuilder
 from typedb.schema._column import AlterColumnBuilder, ColumnBuilder
 from typedb.schema._constraint import ForeignKeyBuilder
 from typedb.schema._create_table import CreateTable
-from typedb.schema._index import CreateIndex, DropIndex, DropTable
+from typedb.schema._drop_table import DropTable
+from typedb.schema._index import CreateIndex, DropIndex
 
 __all__ = [
     "AlterColumnBuilder",

@@ -152,13 +152,15 @@ class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
 
     def execute(self) -> None:
         if self.target.dialect.name != "sqlite":
-            return Statement.execute(self)
+            return self._execute_in_place()
         self._check()
+        from typedb.schema._fk_actions import paused
         from typedb.schema._rebuild import rebuild
+        from typedb.schema._sqlite_catalog import check_foreign_key_targets
         from typedb.schema._transaction import schema_transaction
 
         db = self.target.database("AlterTable")
-        with schema_transaction(db) as trx:
+        with schema_transaction(db, keep_actions=False) as trx, paused(trx):
             pending: list[Action] = []
             pending_table = self.name
             for kind, payload, table in self._steps():
@@ -182,7 +184,25 @@ class AlterTable(ColumnHelpers, ConstraintHelpers, Statement):
                     rebuild(trx, table, [(kind, payload)])
             if pending:
                 rebuild(trx, pending_table, pending)
+            # SQLite takes a foreign key to a missing table or column; PostgreSQL refuses it.
+            final_name = next((p for k, p in reversed(self.actions) if k == "rename_to"), self.name)
+            check_foreign_key_targets(trx, final_name)
         return None
+
+    def _execute_in_place(self) -> None:
+        """PostgreSQL: each statement in turn, in one transaction; a type change first
+        checks that every value survives it (see _lossless)."""
+        from typedb.schema._lossless import check_postgres
+
+        statements = self._statements()
+        with self.target.database("AlterTable").transaction() as trx:
+            for (kind, payload, table), statement in zip(self._steps(), statements, strict=True):
+                if kind == "alter_column":
+                    name, changes = payload
+                    for change in changes:
+                        if change.kind == "type":
+                            check_postgres(trx, table, name, change.value)
+                trx._run(statement)
 
 
 def needs_rebuild(dialect: Dialect, kind: str, payload: Any) -> bool:

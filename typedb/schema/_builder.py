@@ -7,7 +7,8 @@ from typedb.dialects import Dialect
 from typedb.schema._alter_table import AlterTable
 from typedb.schema._create_table import CreateTable
 from typedb.schema._ddl import Target
-from typedb.schema._index import CreateIndex, DropIndex, DropTable
+from typedb.schema._drop_table import DropTable
+from typedb.schema._index import CreateIndex, DropIndex
 
 if TYPE_CHECKING:
     from typedb.connection import Database, Transaction

@@ -94,3 +94,15 @@ class CreateTable(ColumnHelpers, ConstraintHelpers, Statement):
         head = "CREATE TABLE IF NOT EXISTS" if self.if_not_exists_flag else "CREATE TABLE"
         body = ",\n  ".join(items)
         return [f"{head} {dialect.quote(self.name)} (\n  {body}\n)"]
+
+    def execute(self) -> None:
+        if self.target.dialect.name != "sqlite":
+            return Statement.execute(self)
+        from typedb.schema._fk_actions import paused
+        from typedb.schema._sqlite_catalog import check_foreign_key_targets
+
+        (statement,) = self._statements()
+        with self.target.database("CreateTable").transaction() as trx, paused(trx):
+            trx._run(statement)
+            check_foreign_key_targets(trx, self.name)  # SQLite would take a dangling one
+        return None

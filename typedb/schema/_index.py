@@ -106,34 +106,3 @@ class DropIndex(Statement):
     def _statements(self) -> list[str]:
         head = "DROP INDEX IF EXISTS" if self.if_exists_flag else "DROP INDEX"
         return [f"{head} {self.target.dialect.quote(self.name)}"]
-
-
-@dataclass(frozen=True, slots=True)
-class DropTable(Statement):
-    """`DROP TABLE`. `cascade()` also drops what depends on the table on PostgreSQL (views,
-    foreign keys of other tables); SQLite has no CASCADE and ignores it.
-
-    >>> from typedb.dialects import PostgresDialect
-    >>> from typedb.schema import SchemaBuilder
-    >>> SchemaBuilder(PostgresDialect()).drop_table("items").if_exists().cascade().compile().sql
-    'DROP TABLE IF EXISTS "items" CASCADE'
-    """
-
-    target: Target
-    name: str
-    if_exists_flag: bool = False
-    cascade_flag: bool = False
-
-    def if_exists(self) -> Self:
-        return replace(self, if_exists_flag=True)
-
-    def cascade(self) -> Self:
-        return replace(self, cascade_flag=True)
-
-    def _statements(self) -> list[str]:
-        dialect = self.target.dialect
-        sql = "DROP TABLE IF EXISTS " if self.if_exists_flag else "DROP TABLE "
-        sql += dialect.quote(self.name)
-        if self.cascade_flag and dialect.name == "postgresql":
-            sql += " CASCADE"
-        return [sql]

@@ -16,10 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from typedb._errors import CompileError, DataTypeError, QueryError
+from typedb._errors import CompileError, QueryError
+from typedb._sql import Fragment
+from typedb.dialects._sqlite import portable_type
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
-from typedb.schema._render import column_definition, default_sql, type_check_clauses
+from typedb.schema._render import column_definition, default_sql
+from typedb.schema._sqlite_catalog import check_foreign_key_targets
 from typedb.schema._sqlite_ddl import (
     Clause,
     ColumnDef,
@@ -27,6 +30,7 @@ from typedb.schema._sqlite_ddl import (
     mentions,
     names,
     parse_create_table,
+    references_target,
     tokenize,
 )
 from typedb.schema._transaction import (
@@ -46,10 +50,31 @@ def rebuild(db: Database, table: str, actions: list[tuple[str, Any]]) -> None:
     if not rows:
         raise CompileError(f"cannot alter table {table!r}: no such table")
     definition = parse_create_table(rows[0]["sql"])
+    _refuse_lossy_type_changes(db, table, definition, actions)
     dropped: list[str] = []
     for kind, payload in actions:
         definition = _apply(definition, table, kind, payload, dropped)
     _swap(db, table, definition, dropped)
+
+
+def _refuse_lossy_type_changes(
+    db: Database, table: str, live: TableDef, actions: list[tuple[str, Any]]
+) -> None:
+    """A rebuild copies stored values as they are: each must already be a value of the
+    column's new type (see _lossless), checked before anything changes."""
+    from typedb.schema._lossless import check_sqlite
+
+    touched: set[str] = set()  # added or dropped in this rebuild: not the live column
+    for kind, payload in actions:
+        if kind in ("add_column", "drop_column"):
+            touched.add((payload.name if kind == "add_column" else payload).lower())
+        if kind != "alter_column" or payload[0].lower() in touched:
+            continue
+        name, changes = payload
+        if live.column(name) is not None:
+            for change in changes:
+                if change.kind == "type":
+                    check_sqlite(db, table, name, change.value)
 
 
 def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str]) -> TableDef:
@@ -82,7 +107,7 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         name, changes = payload
         column = _column(t, table, name)
         for change in changes:
-            column = _change(column, change, f"{table}.{name}")
+            column = _change(column, change, table)
         return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
     if kind == "add_constraint":
         constraint: TableConstraint = payload
@@ -92,7 +117,30 @@ def _apply(t: TableDef, table: str, kind: str, payload: Any, dropped: list[str])
         return replace(t, constraints=(*t.constraints, *added.constraints))
     if kind == "drop_constraint":
         return _drop_constraint(t, table, payload)
+    if kind == "drop_references_to":
+        return _drop_references_to(t, payload)
     raise AssertionError(kind)
+
+
+def _drop_references_to(t: TableDef, parent: str) -> TableDef:
+    """`t` without its foreign keys to `parent` (what DROP TABLE parent CASCADE does to it)."""
+
+    def points_there(text: str) -> bool:
+        return (references_target(text) or "").lower() == parent.lower()
+
+    columns = tuple(
+        replace(
+            c,
+            clauses=tuple(
+                k for k in c.clauses if not (k.kind == "REFERENCES" and points_there(k.text))
+            ),
+        )
+        for c in t.columns
+    )
+    constraints = tuple(
+        c for c in t.constraints if not (c.kind == "FOREIGN KEY" and points_there(c.text))
+    )
+    return replace(t, columns=columns, constraints=constraints)
 
 
 def _check_mentions(clause: Clause, column: str) -> bool:
@@ -106,22 +154,13 @@ def _column(t: TableDef, table: str, name: str) -> ColumnDef:
     return column
 
 
-def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
+def _change(column: ColumnDef, change: ColumnChange, table: str) -> ColumnDef:
     from typedb.dialects import SqliteDialect
-    from typedb.dialects._sqlite import portable_type
 
     dialect = SqliteDialect()
+    where = f"{table}.{column.name}"
     if change.kind == "type":
-        try:
-            type_text = dialect.type_sql(change.value)
-        except DataTypeError as exc:
-            raise DataTypeError(f"column {where}: {exc}") from None
-        # The type's CHECK (see type_check_clauses) follows the type.
-        portable = portable_type(column.type_text)
-        old = [] if portable is None else type_check_clauses(column.name, portable, dialect)
-        kept = tuple(c for c in column.clauses if not (c.kind == "CHECK" and c.text in old))
-        new = [Clause("CHECK", c) for c in type_check_clauses(column.name, change.value, dialect)]
-        return replace(column, type_text=type_text, clauses=(*new, *kept))
+        return _retype(column, change.value, table)
     if change.kind == "default":
         clause = Clause("DEFAULT", "DEFAULT " + default_sql(change.value, dialect, where))
         return replace(
@@ -141,6 +180,33 @@ def _change(column: ColumnDef, change: ColumnChange, where: str) -> ColumnDef:
     raise AssertionError(change.kind)
 
 
+def _retype(column: ColumnDef, data_type: str | Fragment, table: str) -> ColumnDef:
+    """The column with a new type, written by the shared column rendering, so that what a
+    type brings along (such as a CHECK that enforces varchar(n)) goes and comes with it."""
+    new = _bare(column.name, data_type, table)
+    stale: set[tuple[str, ...]] = set()
+    old_type = portable_type(column.type_text)
+    if old_type is not None:
+        stale = {_key(c) for c in _bare(column.name, old_type, table).clauses}
+    kept = tuple(c for c in column.clauses if _key(c) not in stale)
+    return replace(column, type_text=new.type_text, clauses=(*kept, *new.clauses))
+
+
+def _bare(name: str, data_type: str | Fragment, table: str) -> ColumnDef:
+    from typedb.dialects import SqliteDialect
+
+    sql = column_definition(Column(name, data_type), SqliteDialect(), table)
+    return parse_create_table(f"CREATE TABLE x ({sql})").columns[0]
+
+
+def _key(clause: Clause) -> tuple[str, ...]:
+    """A clause (with its name) as tokens, identifiers unquoted: the same whatever quoting
+    wrote it."""
+    return tuple(
+        t.name.lower() if t.kind in ("word", "ident") else t.text for t in tokenize(clause.sql())
+    )
+
+
 def _has_constraint(t: TableDef, name: str) -> bool:
     lowered = name.lower()
     named = [c.name for c in t.constraints] + [cl.name for col in t.columns for cl in col.clauses]
@@ -150,7 +216,7 @@ def _has_constraint(t: TableDef, name: str) -> bool:
 _SUFFIX = {"UNIQUE": "key", "REFERENCES": "fkey", "FOREIGN KEY": "fkey", "CHECK": "check"}
 
 
-def _implicit_name(kind: str, table: str, columns: tuple[str, ...]) -> str:
+def implicit_name(kind: str, table: str, columns: tuple[str, ...]) -> str:
     """PostgreSQL's name for an unnamed constraint, so that drop_constraint() takes the same
     name on both backends: items_pkey, items_email_key, items_user_id_fkey, items_price_check."""
     if kind == "PRIMARY KEY":
@@ -167,7 +233,7 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
         return (own or implicit).lower() == target
 
     constraints = tuple(
-        c for c in t.constraints if not is_it(c.name, _implicit_name(c.kind, table, c.columns))
+        c for c in t.constraints if not is_it(c.name, implicit_name(c.kind, table, c.columns))
     )
     columns = tuple(
         replace(
@@ -175,7 +241,7 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
             clauses=tuple(
                 c
                 for c in col.clauses
-                if not is_it(c.name, _implicit_name(c.kind, table, (col.name,)))
+                if not is_it(c.name, implicit_name(c.kind, table, (col.name,)))
             ),
         )
         for col in t.columns
@@ -206,9 +272,21 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
     dependents = _dependents(db, table)
     _refuse_broken_triggers(dependents, table, dropped)
     creates = [d.create(table) for d in dependents]  # refuses before anything changes
-    old_columns = [r["name"] for r in db._run(f"PRAGMA table_info({q(table)})")[0]]
+    old_info = db._run(f"PRAGMA table_info({q(table)})")[0]
+    old_columns = [r["name"] for r in old_info]
+    was_date = {r["name"].lower() for r in old_info if portable_type(r["type"]) == "date"}
     new_columns = {c.name.lower() for c in new.columns}
-    cols = ", ".join(q(c) for c in old_columns if c.lower() in new_columns)
+    copied = [c for c in old_columns if c.lower() in new_columns]
+    cols = ", ".join(q(c) for c in copied)
+    # A timestamp at midnight becomes that date, as PostgreSQL converts it (_lossless has
+    # refused any other time of day); everything else is copied as stored.
+    dated = {c.name.lower() for c in new.columns if portable_type(c.type_text) == "date"} - was_date
+    values = ", ".join(
+        f"CASE WHEN typeof({q(c)}) = 'text' THEN substr({q(c)}, 1, 10) ELSE {q(c)} END"
+        if c.lower() in dated
+        else q(c)
+        for c in copied
+    )
     sequence = _sequence(db, table)
     try:
         with db.transaction() as trx:
@@ -217,7 +295,7 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
             for dependent in reversed(dependents):
                 trx._run(dependent.drop(q))
             trx._run(new.sql(temp))
-            trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {cols} FROM {q(table)}")
+            trx._run(f"INSERT INTO {q(temp)} ({cols}) SELECT {values} FROM {q(table)}")
             trx._run(f"DROP TABLE {q(table)}")
             trx._run(f"ALTER TABLE {q(temp)} RENAME TO {q(table)}")
             for index in indexes:
@@ -236,6 +314,7 @@ def _swap(db: Database, table: str, new: TableDef, dropped: list[str]) -> None:
                     "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
                     [sequence, table],
                 )
+            check_foreign_key_targets(trx, table)
             check_foreign_keys(trx, table)
     except QueryError as exc:
         raise type(exc)(f"rebuilding table {table} on SQLite: {exc}", exc.sql) from exc

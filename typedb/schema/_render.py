@@ -41,12 +41,19 @@ def fk_action(action: str, where: str) -> str:
 
 
 def literal(value: Any, dialect: Dialect, where: str) -> str:
-    """A Python value as a SQL literal, for the places DDL cannot bind parameters (defaults,
+    r"""A Python value as a SQL literal, for the places DDL cannot bind parameters (defaults,
     partial index predicates). Strings are quoted by doubling quotes; nothing else is spliced.
+    On PostgreSQL a string with a backslash is written as E'...' with the backslash doubled:
+    a plain '...' would read it as an escape under `standard_conforming_strings = off` (a
+    per-role or per-database setting), and `x'` would end the string there.
 
     >>> from typedb.dialects import PostgresDialect, SqliteDialect
     >>> literal("it's", SqliteDialect(), "x")
     "'it''s'"
+    >>> print(literal("a\\'b", PostgresDialect(), "x"), literal("a\\'b", SqliteDialect(), "x"))
+    E'a\\''b' 'a\''b'
+    >>> print(literal(b"AB", PostgresDialect(), "x"), literal(b"AB", SqliteDialect(), "x"))
+    E'\\x4142' X'4142'
     >>> literal(True, PostgresDialect(), "x"), literal(True, SqliteDialect(), "x")
     ('TRUE', '1')
     """
@@ -72,17 +79,19 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
         return repr(value)
     if isinstance(value, datetime | date | time):
         if dialect.name == "sqlite":  # the one text form SQLite compares (see timestamp_text)
-            return _quote_text(_sqlite_temporal_text(value), where)
+            return _quote_text(_sqlite_temporal_text(value), dialect, where)
         text = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-        return _quote_text(text, where)
+        return _quote_text(text, dialect, where)
     if isinstance(value, UUID):
-        return _quote_text(str(value), where)
+        return _quote_text(str(value), dialect, where)
     if isinstance(value, dict | list):
-        return _quote_text(json.dumps(value), where)
+        return _quote_text(json.dumps(value), dialect, where)
     if isinstance(value, str):
-        return _quote_text(value, where)
+        return _quote_text(value, dialect, where)
     if isinstance(value, bytes):
-        return ("X'" if dialect.name == "sqlite" else "'\\x") + value.hex() + "'"
+        if dialect.name == "sqlite":
+            return "X'" + value.hex() + "'"
+        return _quote_text("\\x" + value.hex(), dialect, where)
     raise CompileError(
         f"{where}: cannot use a {type(value).__name__} as a SQL literal; "
         "use typedb.sql('...') for an expression"
@@ -111,10 +120,14 @@ def _sqlite_temporal_text(value: datetime | date | time) -> str:
     return time_text(value) if isinstance(value, time) else date_text(value)
 
 
-def _quote_text(text: str, where: str) -> str:
+def _quote_text(text: str, dialect: Dialect, where: str) -> str:
     if "\x00" in text:
         raise CompileError(f"{where}: a text literal cannot contain a NUL character")
-    return "'" + text.replace("'", "''") + "'"
+    quoted = "'" + text.replace("'", "''") + "'"
+    if dialect.name == "postgresql" and "\\" in text:
+        # E'' reads backslashes as escapes whatever standard_conforming_strings says.
+        return "E" + quoted.replace("\\", "\\\\")
+    return quoted
 
 
 def expression(value: str | Fragment) -> str:

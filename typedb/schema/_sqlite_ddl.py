@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from typedb._errors import CompileError
 
@@ -187,35 +188,112 @@ def _parse_column(sql: str, tokens: list[Token]) -> ColumnDef:
         i += 1
     type_text = _text(sql, rest[:i])
     clauses: list[Clause] = []
-    groups: list[list[Token]] = []
-    depth = 0
-    for j, tok in enumerate(rest[i:]):
-        prev = rest[i + j - 1].upper if j else ""
-        nxt = rest[i + j + 1].upper if i + j + 1 < len(rest) else ""
-        starts = (
-            depth == 0
-            and tok.upper in _COLUMN_CLAUSE
-            and not (tok.upper == "NULL" and prev in ("NOT", "DEFAULT"))
-            and not (tok.upper == "NOT" and nxt == "DEFERRABLE")
-            and not (tok.upper == "AS" and prev == "ALWAYS")
-            and not (groups and groups[-1][0].upper == "CONSTRAINT" and len(groups[-1]) == 1)
-        )
-        if starts:
-            groups.append([tok])
-        else:
-            groups[-1].append(tok)
-        depth += tok.text == "("
-        depth -= tok.text == ")"
     pending_name: str | None = None
-    for group in groups:
-        head = group[0].upper
-        if head == "CONSTRAINT":
-            pending_name = group[1].name
+    while i < len(rest):
+        if rest[i].upper == "CONSTRAINT":
+            if i + 1 >= len(rest):
+                raise CompileError(f"cannot parse column {name!r}: CONSTRAINT without a name")
+            pending_name, i = rest[i + 1].name, i + 2
             continue
+        end = _clause_end(rest, i, name)
+        head = rest[i].upper
         kind = {"NOT": "NOT NULL", "PRIMARY": "PRIMARY KEY", "AS": "GENERATED"}.get(head, head)
-        clauses.append(Clause(kind, _text(sql, group), pending_name))
-        pending_name = None
+        clauses.append(Clause(kind, _text(sql, rest[i:end]), pending_name))
+        pending_name, i = None, end
     return ColumnDef(name, type_text, tuple(clauses))
+
+
+_FK_ACTION_WORDS = {"SET": 2, "NO": 2, "CASCADE": 1, "RESTRICT": 1}
+
+
+def _clause_end(tokens: list[Token], i: int, column: str) -> int:
+    """Where the column constraint starting at `tokens[i]` ends, read by SQLite's grammar
+    (https://sqlite.org/syntax/column-constraint.html), so that the NULL of `ON DELETE SET
+    NULL` or the DEFAULT of `SET DEFAULT` is never taken for a clause of its own."""
+
+    def word(at: int, *words: str) -> bool:
+        return at < len(tokens) and tokens[at].upper in words
+
+    def expect(at: int, *words: str) -> int:
+        if not word(at, *words):
+            found = tokens[at].text if at < len(tokens) else "the end"
+            raise CompileError(
+                f"cannot parse the definition of column {column!r}: expected "
+                f"{' or '.join(words)}, found {found}"
+            )
+        return at + 1
+
+    def group(at: int) -> int:
+        if at >= len(tokens) or tokens[at].text != "(":
+            raise CompileError(f"cannot parse the definition of column {column!r}: expected (")
+        return _group_end(tokens, at)
+
+    def on_conflict(at: int) -> int:
+        if word(at, "ON") and word(at + 1, "CONFLICT"):
+            return at + 3
+        return at
+
+    head = tokens[i].upper
+    i += 1
+    if head == "PRIMARY":
+        i = expect(i, "KEY")
+        i += word(i, "ASC", "DESC")
+        i = on_conflict(i)
+        return i + word(i, "AUTOINCREMENT")
+    if head == "NOT":
+        return on_conflict(expect(i, "NULL"))
+    if head in ("NULL", "UNIQUE"):
+        return on_conflict(i)
+    if head == "CHECK":
+        return group(i)
+    if head == "DEFAULT":
+        if i < len(tokens) and tokens[i].text == "(":
+            return group(i)
+        if i < len(tokens) and tokens[i].text in ("+", "-"):
+            return i + 2
+        return i + 1
+    if head == "COLLATE":
+        return i + 1
+    if head == "REFERENCES":
+        i += 1  # the parent table
+        if i < len(tokens) and tokens[i].text == "(":
+            i = group(i)
+        while True:
+            if word(i, "ON") and word(i + 1, "DELETE", "UPDATE"):
+                action = tokens[i + 2].upper if i + 2 < len(tokens) else ""
+                if action not in _FK_ACTION_WORDS:
+                    expect(i + 2, *_FK_ACTION_WORDS)
+                i += 2 + _FK_ACTION_WORDS[action]
+            elif word(i, "MATCH"):
+                i += 2
+            else:
+                break
+        if word(i, "NOT") and word(i + 1, "DEFERRABLE"):
+            i += 1
+        if word(i, "DEFERRABLE"):
+            i += 1
+            if word(i, "INITIALLY"):
+                i = expect(i + 1, "DEFERRED", "IMMEDIATE")
+        return i
+    if head in ("GENERATED", "AS"):
+        if head == "GENERATED":
+            i = expect(expect(i, "ALWAYS"), "AS")
+        i = group(i)
+        return i + word(i, "STORED", "VIRTUAL")
+    raise CompileError(
+        f"cannot parse the definition of column {column!r}: unexpected {tokens[i - 1].text!r}"
+    )
+
+
+def _group_end(tokens: list[Token], at: int) -> int:
+    """`tokens[at]` is "(": the index just after its matching ")"."""
+    depth = 0
+    for k in range(at, len(tokens)):
+        depth += tokens[k].text == "("
+        depth -= tokens[k].text == ")"
+        if depth == 0:
+            return k + 1
+    raise CompileError("cannot parse a table definition: unbalanced parentheses")
 
 
 def _parse_constraint(sql: str, tokens: list[Token]) -> ConstraintDef:
@@ -253,6 +331,19 @@ def parse_create_table(sql: str) -> TableDef:
         else:
             columns.append(_parse_column(sql, item))
     return TableDef(name, tuple(columns), tuple(constraints), options)
+
+
+def references_target(text: str) -> str | None:
+    """The table a REFERENCES clause or FOREIGN KEY constraint points at.
+
+    >>> references_target('FOREIGN KEY (a) REFERENCES [users] (id) ON DELETE SET NULL')
+    'users'
+    """
+    tokens = tokenize(text)
+    for tok, after in pairwise(tokens):
+        if tok.upper == "REFERENCES":
+            return after.name
+    return None
 
 
 def names(sql: str) -> set[str]:

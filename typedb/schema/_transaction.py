@@ -19,26 +19,39 @@ class ForeignKeysOnError(CompileError):
 
 
 @contextmanager
-def schema_transaction(db: Database) -> Generator[Transaction, None, None]:
+def schema_transaction(
+    db: Database, *, keep_actions: bool = True
+) -> Generator[Transaction, None, None]:
     """Like `db.transaction(immediate=True)`. On SQLite at the outermost level it also turns foreign key
     enforcement off for the block — SQLite can only switch it outside a transaction, and a
     table rebuild must not fire ON DELETE actions of other tables — and runs
     `PRAGMA foreign_key_check` before committing, so a change that breaks a reference fails
-    and rolls back. This is what Django does for SQLite migrations, too."""
+    and rolls back. This is what Django does for SQLite migrations, too.
+
+    With `keep_actions` (for blocks that also change rows, as migrations do), ON DELETE and
+    ON UPDATE actions still happen in the block: temporary triggers do them (_fk_actions)."""
     if db.dialect.name != "sqlite" or db.in_transaction:
         with db.transaction(immediate=True) as trx:
             yield trx
         return
+    from typedb.schema import _fk_actions
+
     enforced = bool(db._run("PRAGMA foreign_keys")[0][0]["foreign_keys"])
+    recursive = int(db._run("PRAGMA recursive_triggers")[0][0]["recursive_triggers"])
     if enforced:
         db._run("PRAGMA foreign_keys = OFF")
     try:
         with db.transaction(immediate=True) as trx:
+            if enforced and keep_actions:
+                _fk_actions.install(trx)
             yield trx
             if enforced:
+                if keep_actions:
+                    _fk_actions.remove(trx)
                 check_foreign_keys(trx)
     finally:
         if enforced:
+            db._run(f"PRAGMA recursive_triggers = {recursive}")
             db._run("PRAGMA foreign_keys = ON")
 
 
