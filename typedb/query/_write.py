@@ -7,7 +7,6 @@ from typing import Any, Self
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
-from typedb.dialects import quote_identifier
 from typedb.query._base import DELETED_AT, Filtered, Row, run, split_table
 from typedb.query._expr import Marks, render
 from typedb.query._params import mark, refuse_nul
@@ -54,7 +53,7 @@ class _Write(Filtered):
             if record[0] == "where":
                 where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
             elif record[0] == "returning":
-                returning = returning_sql(record[1])
+                returning = returning_sql(record[1], marks.quote)
             elif other is not None:
                 other(record)
         return where_sql, returning
@@ -63,7 +62,7 @@ class _Write(Filtered):
         name, alias = split_table(self._table)
         if alias is not None:
             raise CompileError(f"{type(self).__name__} takes a table name, not an alias: {name!r}")
-        return quote_identifier(name)
+        return self._db.dialect.quote(name)
 
 
 def _where(conditions: list[str]) -> str:
@@ -76,7 +75,7 @@ class UpdateQuery(_Write):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> db.update_table("items").set({"name": "x"}).where("id", "=", 1).compile()
-    CompiledQuery(sql='UPDATE "items" SET "name" = ? WHERE "id" = ?', parameters=('x', 1))
+    CompiledQuery(sql='UPDATE `items` SET `name` = ? WHERE `id` = ?', parameters=('x', 1))
     """
 
     __slots__ = ()
@@ -116,7 +115,7 @@ class UpdateQuery(_Write):
         return row
 
     def _render(self) -> str:
-        marks = Marks(self._dialect == "sqlite")
+        marks = Marks(self._db.dialect)
         sets: dict[str, str] = {}
 
         def assign(record: Any) -> None:
@@ -128,7 +127,8 @@ class UpdateQuery(_Write):
         where_sql, returning = self._tail(marks, other=assign)
         if not sets:
             raise CompileError(f"update_table({self._table!r}) needs set({{...}})")
-        assignments = ", ".join(f"{quote_identifier(c)} = {v}" for c, v in sets.items())
+        q = self._db.dialect.quote
+        assignments = ", ".join(f"{q(c)} = {v}" for c, v in sets.items())
         return f"UPDATE {self._table_sql()} SET {assignments}{_where(where_sql)}{returning}"
 
 
@@ -138,7 +138,7 @@ class DeleteQuery(_Write):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> db.delete_from("items").where("id", "in", [1, 2]).compile()
-    CompiledQuery(sql='DELETE FROM "items" WHERE "id" IN (?, ?)', parameters=(1, 2))
+    CompiledQuery(sql='DELETE FROM `items` WHERE `id` IN (?, ?)', parameters=(1, 2))
     """
 
     __slots__ = ()
@@ -157,7 +157,7 @@ class DeleteQuery(_Write):
         return row
 
     def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"))
+        where_sql, returning = self._tail(Marks(self._db.dialect))
         return f"DELETE FROM {self._table_sql()}{_where(where_sql)}{returning}"
 
 
@@ -168,14 +168,14 @@ class SoftDeleteQuery(DeleteQuery):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> print(db.soft_delete("items").where("id", "=", 1).compile().sql)
-    UPDATE "items" SET "deleted_at" = (strftime('%Y-%m-%d %H:%M:%f', 'now')) WHERE "id" = ? AND "deleted_at" IS NULL
+    UPDATE `items` SET `deleted_at` = (strftime('%Y-%m-%d %H:%M:%f', 'now')) WHERE `id` = ? AND `deleted_at` IS NULL
     """
 
     __slots__ = ()
 
     def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"), more=True)
-        where_sql.append(f"{quote_identifier(DELETED_AT)} IS NULL")
+        where_sql, returning = self._tail(Marks(self._db.dialect), more=True)
+        column = self._db.dialect.quote(DELETED_AT)
+        where_sql.append(f"{column} IS NULL")
         now = self._db.dialect.now_sql("timestamp")
-        column = quote_identifier(DELETED_AT)
         return f"UPDATE {self._table_sql()} SET {column} = {now}{_where(where_sql)}{returning}"
