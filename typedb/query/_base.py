@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, overload
 from uuid import UUID
 
-from typedb._errors import CompileError
+from typedb._errors import CompileError, QueryError, UnknownColumnError
 from typedb._sql import CompiledQuery
 from typedb.query import _cache
 from typedb.query._expr import Column, Op, Shape, Values, Where, condition
@@ -24,11 +25,39 @@ _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", 
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
-def run(db: Database, sql: str, params: tuple[Any, ...]) -> tuple[list[Row], int]:
-    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection."""
+def run(db: Database, sql: str, params: tuple[Any, ...], table: str) -> tuple[list[Row], int]:
+    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection.
+    `table`: the table (or tables) the statement is on, for an unknown column's error."""
     # Straight to the driver (what Database._run does) with one call less: this runs for
-    # every query.
-    return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]  # the builders' door
+    # every query. The try costs nothing until something is raised.
+    try:
+        return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]
+    except QueryError as exc:
+        raise unknown_column(exc, table) or exc from exc.__cause__
+
+
+# How each backend words "no such column"; the name is in group 1, maybe quoted.
+_UNKNOWN_COLUMN = (
+    re.compile(r"no such column: (.+)"),  # SQLite
+    re.compile(r"table \S+ has no column named (.+)"),  # SQLite, INSERT
+    re.compile(r'column (".+?"|\S+) (?:of relation ".+?" )?does not exist'),  # PostgreSQL
+)
+
+
+def unknown_column(exc: QueryError, table: str) -> UnknownColumnError | None:
+    """`exc` as an UnknownColumnError naming the column and table, if that is what it is."""
+    message = str(exc)
+    for pattern in _UNKNOWN_COLUMN:
+        match = pattern.match(message)
+        if match:
+            column = match.group(1).strip().strip('"')
+            return UnknownColumnError(
+                f"unknown column {column!r} in {table}: {message.splitlines()[0]}",
+                exc.sql,
+                column,
+                table,
+            )
+    return None
 
 
 def split_table(table: str) -> tuple[str, str | None]:
@@ -98,6 +127,13 @@ class Query:
     def compile(self) -> CompiledQuery:
         """The SQL and parameters this builder runs, without touching the database."""
         return CompiledQuery(*self._compile())
+
+    def _source(self) -> str:
+        """The table (and joined tables) the query is on, as errors name them."""
+        joined = [r[2] for r in self._records if r[0] == "join"]
+        if not joined:
+            return f"table {self._table!r}"
+        return "tables " + ", ".join(repr(t) for t in [self._table, *joined])
 
     def _alias(self) -> str:
         name, alias = split_table(self._table)

@@ -243,9 +243,9 @@ class InsertQuery:
         if not self._columns and len(rows) > 1:
             out: list[Row] = []
             for _ in rows:
-                out.extend(run(self._db, sql, params)[0])
+                out.extend(run(self._db, sql, params, f"table {self._table!r}")[0])
             return InsertResult(len(rows) if not self._returning else len(out), out)
-        got, count = run(self._db, sql, params)
+        got, count = run(self._db, sql, params, f"table {self._table!r}")
         return InsertResult(len(got) if self._returning else count, got)
 
     def _chunk_rows(self) -> int:

@@ -31,12 +31,18 @@ class _Write(Filtered):
 
     def _execute(self) -> tuple[list[Row], int]:
         sql, params = self._compile()
-        rows, count = run(self._db, sql, params)
+        rows, count = run(self._db, sql, params, self._source())
         return rows, (len(rows) if self._returns() else count)
 
-    def _first(self, rows: list[Row]) -> Row | None:
+    def _first(self) -> Row | None:
+        # Checked before running: raising after the write would report a failure for a
+        # change that was made.
         if not self._returns():
-            raise CompileError(f"execute_take_first() on {type(self).__name__} needs returning()")
+            raise CompileError(
+                f"execute_take_first() on {type(self).__name__} of table {self._table!r} needs "
+                "returning(...); nothing was changed"
+            )
+        rows = self._execute()[0]
         return rows[0] if rows else None
 
     def _tail(
@@ -106,7 +112,7 @@ class UpdateQuery(_Write):
         return UpdateResult(count, rows)
 
     def execute_take_first(self) -> Row | None:
-        return self._first(self._execute()[0])
+        return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
         row = self.execute_take_first()
@@ -148,7 +154,7 @@ class DeleteQuery(_Write):
         return DeleteResult(count, rows)
 
     def execute_take_first(self) -> Row | None:
-        return self._first(self._execute()[0])
+        return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
         row = self.execute_take_first()
