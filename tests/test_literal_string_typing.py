@@ -15,7 +15,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-SNIPPET = '''\
+SNIPPET = """\
 import typedb
 
 
@@ -31,7 +31,7 @@ def run(user: str) -> None:
     db.raw("SELECT " + user)  # E
     typedb.sql(f"x = {user}")  # E
     typedb.sql(user)  # E
-'''
+"""
 EXPECTED = {i for i, line in enumerate(SNIPPET.splitlines(), 1) if line.endswith("# E")}
 
 

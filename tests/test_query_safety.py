@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import typedb
-from typedb.query import Aggregate, Expression, excluded, fn
-from typedb.query import _cache
+from typedb.query import Aggregate, Expression, _cache, excluded, fn
 
 USERS = [{"id": 1, "name": "ann"}, {"id": 2, "name": "bob"}]
 
@@ -37,11 +36,15 @@ def rows(db: typedb.Database) -> list[dict[str, Any]]:
 # Every place a column name goes, each with a misspelled one ("nmae", or "deleted_at" on a
 # table without it). Each must raise and change nothing.
 MISSPELLED: dict[str, Callable[[typedb.Database], Any]] = {
-    "update where": lambda db: db.update_table("users").set({"name": "x"})
-    .where("nmae", "!=", "bob").execute(),
+    "update where": lambda db: (
+        db.update_table("users").set({"name": "x"}).where("nmae", "!=", "bob").execute()
+    ),
     "delete where": lambda db: db.delete_from("users").where("nmae", "!=", "bob").execute(),
-    "delete where eb": lambda db: db.delete_from("users")
-    .where(lambda eb: eb.or_([eb("nmae", "=", "x"), eb("nmae", "is", None)])).execute(),
+    "delete where eb": lambda db: (
+        db.delete_from("users")
+        .where(lambda eb: eb.or_([eb("nmae", "=", "x"), eb("nmae", "is", None)]))
+        .execute()
+    ),
     "delete where in": lambda db: db.delete_from("users").where("nmae", "not in", ["x"]).execute(),
     "update set": lambda db: db.update_table("users").set({"nmae": "x"}).execute(),
     "select": lambda db: db.select_from("users").select("nmae").execute(),
@@ -50,28 +53,50 @@ MISSPELLED: dict[str, Callable[[typedb.Database], Any]] = {
     "where": lambda db: db.select_from("users").where("nmae", "=", "bob").execute(),
     "order_by": lambda db: db.select_from("users").order_by("nmae").execute(),
     "group_by": lambda db: db.select_from("users").select(fn.count()).group_by("nmae").execute(),
-    "having": lambda db: db.select_from("users").select(fn.count()).group_by("name")
-    .having(fn.count("nmae"), ">", 0).execute(),
-    "inner_join": lambda db: db.select_from("users as a")
-    .inner_join("users as b", "a.id", "b.nmae").execute(),
-    "left_join": lambda db: db.select_from("users as a")
-    .left_join("users as b", "a.nmae", "b.id").execute(),
+    "having": lambda db: (
+        db.select_from("users")
+        .select(fn.count())
+        .group_by("name")
+        .having(fn.count("nmae"), ">", 0)
+        .execute()
+    ),
+    "inner_join": lambda db: (
+        db.select_from("users as a").inner_join("users as b", "a.id", "b.nmae").execute()
+    ),
+    "left_join": lambda db: (
+        db.select_from("users as a").left_join("users as b", "a.nmae", "b.id").execute()
+    ),
     "insert columns": lambda db: db.insert_into("users").values({"id": 3, "nmae": "x"}).execute(),
-    "insert returning": lambda db: db.insert_into("users").values({"id": 3, "name": "c"})
-    .returning("nmae").execute(),
-    "update returning": lambda db: db.update_table("users").set({"name": "x"})
-    .returning("nmae").execute(),
+    "insert returning": lambda db: (
+        db.insert_into("users").values({"id": 3, "name": "c"}).returning("nmae").execute()
+    ),
+    "update returning": lambda db: (
+        db.update_table("users").set({"name": "x"}).returning("nmae").execute()
+    ),
     "delete returning": lambda db: db.delete_from("users").returning("nmae").execute(),
-    "on_conflict target": lambda db: db.insert_into("users").values({"id": 1, "name": "z"})
-    .on_conflict(lambda oc: oc.column("nmae").do_nothing()).execute(),
-    "on_conflict set": lambda db: db.insert_into("users").values({"id": 1, "name": "z"})
-    .on_conflict(lambda oc: oc.column("id").do_update_set({"nmae": "x"})).execute(),
-    "on_conflict excluded": lambda db: db.insert_into("users").values({"id": 1, "name": "z"})
-    .on_conflict(lambda oc: oc.column("id").do_update_set({"name": excluded("nmae")})).execute(),
+    "on_conflict target": lambda db: (
+        db.insert_into("users")
+        .values({"id": 1, "name": "z"})
+        .on_conflict(lambda oc: oc.column("nmae").do_nothing())
+        .execute()
+    ),
+    "on_conflict set": lambda db: (
+        db.insert_into("users")
+        .values({"id": 1, "name": "z"})
+        .on_conflict(lambda oc: oc.column("id").do_update_set({"nmae": "x"}))
+        .execute()
+    ),
+    "on_conflict excluded": lambda db: (
+        db.insert_into("users")
+        .values({"id": 1, "name": "z"})
+        .on_conflict(lambda oc: oc.column("id").do_update_set({"name": excluded("nmae")}))
+        .execute()
+    ),
     "soft_delete": lambda db: db.soft_delete("users").where("id", "=", 1).execute(),
     "where_deleted": lambda db: db.delete_from("users").where_deleted().execute(),
-    "where_not_deleted": lambda db: db.update_table("users").set({"name": "x"})
-    .where_not_deleted().execute(),
+    "where_not_deleted": lambda db: (
+        db.update_table("users").set({"name": "x"}).where_not_deleted().execute()
+    ),
 }
 
 
@@ -88,18 +113,37 @@ def test_an_unknown_column_is_an_error_everywhere(users: typedb.Database, place:
 
 
 MISSPELLED_DDL: dict[str, Callable[[typedb.Database], Any]] = {
-    "index": lambda db: db.schema.create_index("users_nmae").on("users")
-    .columns(["id", "nmae desc"]).execute(),
-    "unique index": lambda db: db.schema.create_index("users_nmae").on("users")
-    .columns(["nmae"]).unique().execute(),
-    "partial index": lambda db: db.schema.create_index("users_p").on("users").columns(["id"])
-    .where("nmae", "is", None).execute(),
-    "unique constraint": lambda db: db.schema.create_table("t").add_column("a", "integer")
-    .add_unique_constraint("t_u", ["nmae"]).execute(),
-    "primary key constraint": lambda db: db.schema.create_table("t")
-    .add_column("a", "integer").add_primary_key_constraint("t_pk", ["nmae"]).execute(),
-    "check": lambda db: db.schema.create_table("t").add_column("a", "integer")
-    .add_check_constraint("t_c", "nmae > 0").execute(),
+    "index": lambda db: (
+        db.schema.create_index("users_nmae").on("users").columns(["id", "nmae desc"]).execute()
+    ),
+    "unique index": lambda db: (
+        db.schema.create_index("users_nmae").on("users").columns(["nmae"]).unique().execute()
+    ),
+    "partial index": lambda db: (
+        db.schema.create_index("users_p")
+        .on("users")
+        .columns(["id"])
+        .where("nmae", "is", None)
+        .execute()
+    ),
+    "unique constraint": lambda db: (
+        db.schema.create_table("t")
+        .add_column("a", "integer")
+        .add_unique_constraint("t_u", ["nmae"])
+        .execute()
+    ),
+    "primary key constraint": lambda db: (
+        db.schema.create_table("t")
+        .add_column("a", "integer")
+        .add_primary_key_constraint("t_pk", ["nmae"])
+        .execute()
+    ),
+    "check": lambda db: (
+        db.schema.create_table("t")
+        .add_column("a", "integer")
+        .add_check_constraint("t_c", "nmae > 0")
+        .execute()
+    ),
 }
 
 
@@ -211,7 +255,9 @@ def test_a_hostile_column_name_is_only_a_name(canary: typedb.Database, name: str
     assert db.select_from("t").select(name).where(name, "=", "v").execute() == [{name: "v"}]
     assert db.select_from("t").select(fn.count(name).as_(name)).group_by(name) \
         .order_by(name).execute() == [{name: 1}]  # fmt: skip
-    assert db.update_table("t").set({name: "w"}).where(name, "=", "v").execute().num_updated_rows == 1
+    assert (
+        db.update_table("t").set({name: "w"}).where(name, "=", "v").execute().num_updated_rows == 1
+    )
     with pytest.raises(typedb.UnknownColumnError):
         db.select_from("t").select(name.replace("x", "y")).execute()
 
@@ -253,7 +299,9 @@ HAND_MADE: list[tuple[Any, ...]] = [
 
 
 @pytest.mark.parametrize("shape", HAND_MADE)
-def test_a_hand_made_expression_cannot_carry_sql(db: typedb.Database, shape: tuple[Any, ...]) -> None:
+def test_a_hand_made_expression_cannot_carry_sql(
+    db: typedb.Database, shape: tuple[Any, ...]
+) -> None:
     db.raw("CREATE TABLE t (a INTEGER)")
     db.raw("INSERT INTO t VALUES (1)")
     expression = Expression(shape, (1,) if shape[-1] == 1 else ())

@@ -40,7 +40,7 @@ class _Sql(Criterion):
         return self.text
 
 
-class _Table(Table):  # type: ignore[misc]  # PyPika is untyped
+class _Table(Table):
     """A table whose name and alias typedb quotes itself. PyPika before 0.50 did not double
     a quote inside a name (kayak/pypika#768), so a table name could end the identifier and
     inject SQL; no identifier is left to PyPika's quoting."""
@@ -48,7 +48,8 @@ class _Table(Table):  # type: ignore[misc]  # PyPika is untyped
     def get_sql(self, **kwargs: Any) -> str:
         quote: str = kwargs["quote_char"]
         sql = quote_identifier(self._table_name, quote)
-        return sql if self.alias is None else f"{sql} {quote_identifier(self.alias, quote)}"
+        # PyPika annotates alias `str`; it is None for a table without one.
+        return f"{sql} {quote_identifier(self.alias, quote)}" if self.alias else sql
 
 
 def _table(table: str) -> _Table:
