@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, overload
@@ -25,37 +26,49 @@ _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", 
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
-def run(db: Database, sql: str, params: tuple[Any, ...], table: str) -> tuple[list[Row], int]:
+def run(
+    db: Database, sql: str, params: tuple[Any, ...], tables: Callable[[], tuple[str, ...]]
+) -> tuple[list[Row], int]:
     """Execute compiled SQL (native placeholders, values bound) on `db`'s connection.
-    `table`: the table (or tables) the statement is on, for an unknown column's error."""
+    `tables`: the tables the statement is on (as given, aliases included), asked for only
+    to name them in an unknown column's error."""
     # Straight to the driver (what Database._run does) with one call less: this runs for
     # every query. The try costs nothing until something is raised.
     try:
         return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]
     except QueryError as exc:
-        raise unknown_column(exc, table) or exc from exc.__cause__
+        error = unknown_column(exc, tables())
+        if error is None:
+            raise
+        raise error from exc.__cause__
 
 
 # How each backend words "no such column"; the name is in group 1, maybe quoted.
 _UNKNOWN_COLUMN = (
-    re.compile(r"no such column: (.+)"),  # SQLite
+    # SQLite; newer versions may add a hint about string literals after " - ".
+    re.compile(r"no such column: (.+?)(?: - should this be a string literal.*)?$", re.S),
     re.compile(r"table \S+ has no column named (.+)"),  # SQLite, INSERT
     re.compile(r'column (".+?"|\S+) (?:of relation ".+?" )?does not exist'),  # PostgreSQL
 )
 
 
-def unknown_column(exc: QueryError, table: str) -> UnknownColumnError | None:
-    """`exc` as an UnknownColumnError naming the column and table, if that is what it is."""
+def unknown_column(exc: QueryError, tables: tuple[str, ...]) -> UnknownColumnError | None:
+    """`exc` as an UnknownColumnError naming the column and table, if that is what it is.
+
+    >>> print(unknown_column(QueryError("no such column: nmae"), ("users",)))
+    unknown column 'nmae' in table 'users': no such column: nmae
+    """
     message = str(exc)
     for pattern in _UNKNOWN_COLUMN:
         match = pattern.match(message)
         if match:
             column = match.group(1).strip().strip('"')
+            where = ("table " if len(tables) == 1 else "tables ") + ", ".join(map(repr, tables))
             return UnknownColumnError(
-                f"unknown column {column!r} in {table}: {message.splitlines()[0]}",
+                f"unknown column {column!r} in {where}: {message.splitlines()[0]}",
                 exc.sql,
                 column,
-                table,
+                split_table(tables[0])[0],
             )
     return None
 
@@ -128,12 +141,9 @@ class Query:
         """The SQL and parameters this builder runs, without touching the database."""
         return CompiledQuery(*self._compile())
 
-    def _source(self) -> str:
-        """The table (and joined tables) the query is on, as errors name them."""
-        joined = [r[2] for r in self._records if r[0] == "join"]
-        if not joined:
-            return f"table {self._table!r}"
-        return "tables " + ", ".join(repr(t) for t in [self._table, *joined])
+    def _tables(self) -> tuple[str, ...]:
+        """The table and the joined tables the query is on, as given."""
+        return (self._table, *(r[2] for r in self._records if r[0] == "join"))
 
     def _alias(self) -> str:
         name, alias = split_table(self._table)

@@ -243,10 +243,13 @@ class InsertQuery:
         if not self._columns and len(rows) > 1:
             out: list[Row] = []
             for _ in rows:
-                out.extend(run(self._db, sql, params, f"table {self._table!r}")[0])
+                out.extend(run(self._db, sql, params, self._tables)[0])
             return InsertResult(len(rows) if not self._returning else len(out), out)
-        got, count = run(self._db, sql, params, f"table {self._table!r}")
+        got, count = run(self._db, sql, params, self._tables)
         return InsertResult(len(got) if self._returning else count, got)
+
+    def _tables(self) -> tuple[str, ...]:
+        return (self._table,)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))

@@ -163,7 +163,7 @@ class SelectQuery(Filtered):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        return run(self._db, *self._compile(), self._source())[0]
+        return run(self._db, *self._compile(), self._tables)[0]
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""

@@ -31,7 +31,7 @@ class _Write(Filtered):
 
     def _execute(self) -> tuple[list[Row], int]:
         sql, params = self._compile()
-        rows, count = run(self._db, sql, params, self._source())
+        rows, count = run(self._db, sql, params, self._tables)
         return rows, (len(rows) if self._returns() else count)
 
     def _first(self) -> Row | None:
