@@ -308,3 +308,10 @@ def test_a_hand_made_expression_cannot_carry_sql(
     with pytest.raises(typedb.CompileError):
         db.delete_from("t").where(lambda eb: expression).execute()
     assert db.select_from("t").execute() == [{"a": 1}]
+
+
+def test_a_hand_made_expression_needs_its_values(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE t (a INTEGER)")
+    expression = Expression(("cmp", "a", "IN", 3), (1,))
+    with pytest.raises(typedb.CompileError, match="3 placeholders but 1 values"):
+        db.select_from("t").where(lambda eb: expression).execute()

@@ -135,7 +135,15 @@ class Query:
 
     def _finish(self) -> tuple[str, tuple[int, ...] | None]:
         # The value count is part of the shape, so it is the same for every query it caches.
-        return finish(self._render(), self._db.dialect.placeholder, len(self._values))
+        sql, order = finish(self._render(), self._db.dialect.placeholder, len(self._values))
+        if order is not None and any(i >= len(self._values) for i in order):
+            # Only a hand-made Expression can get here: its shape has more placeholders
+            # than it carries values.
+            raise CompileError(
+                f"a condition on table {self._table!r} has {len(order)} placeholders but "
+                f"{len(self._values)} values"
+            )
+        return sql, order
 
     def compile(self) -> CompiledQuery:
         """The SQL and parameters this builder runs, without touching the database."""
