@@ -16,7 +16,7 @@ import typedb
 
 COLUMNS = ["a", "b", "c", "d"]
 OPS = ["=", "!=", "<", ">=", "like"]
-_PLACEHOLDER = re.compile(r'"(\w+)" (?:=|!=|<>|<|>=|LIKE|GLOB|IN \() ?\?|\?')
+_PLACEHOLDER = re.compile(r"`(\w+)` (?:=|!=|<>|<|>=|LIKE|GLOB|IN \() ?\?|\?")
 
 call = st.one_of(
     st.tuples(

@@ -78,9 +78,10 @@ def test_cache_keys_tell_builders_tables_and_dialects_apart(db: typedb.Database)
     delete = db.delete_from("t").where("id", "=", 1).compile().sql
     soft = db.soft_delete("t").where("id", "=", 1).compile().sql
     other_table = db.delete_from("u").where("id", "=", 1).compile().sql
-    assert delete.startswith('DELETE FROM "t"')
-    assert soft.startswith('UPDATE "t"')
-    assert other_table.startswith('DELETE FROM "u"')
+    q = db.dialect.quote
+    assert delete.startswith(f"DELETE FROM {q('t')}")
+    assert soft.startswith(f"UPDATE {q('t')}")
+    assert other_table.startswith(f"DELETE FROM {q('u')}")
     with typedb.connect("sqlite://") as lite:
         lite_sql = lite.delete_from("t").where("id", "=", 1).compile().sql
     assert lite_sql.endswith("?")

@@ -168,7 +168,8 @@ def test_builders_are_immutable_and_compile_touches_nothing(db: typedb.Database)
     base = db.schema.create_table("t")
     with_a = base.add_column("a", "integer")
     with_b = with_a.add_column("b", "integer")
-    assert '"b"' not in with_a.compile().sql and '"b"' in with_b.compile().sql
+    b = db.dialect.quote("b")
+    assert b not in with_a.compile().sql and b in with_b.compile().sql
     with pytest.raises(typedb.CompileError, match="at least one column"):
         base.compile()
     assert with_b.compile().parameters == ()

@@ -11,6 +11,7 @@ from typedb._errors import (
     NoResultError,
     QueryError,
     TypedbError,
+    UnknownColumnError,
 )
 from typedb._sql import CompiledQuery, Fragment, sql
 from typedb.connection import Database, Transaction, connect
@@ -34,6 +35,7 @@ __all__ = [
     "QueryError",
     "Transaction",
     "TypedbError",
+    "UnknownColumnError",
     "__version__",
     "connect",
     "migration",

@@ -31,6 +31,16 @@ class QueryError(TypedbError):
         self.sql = sql
 
 
+class UnknownColumnError(QueryError):
+    """A statement names a column its table does not have. Raised on both backends alike:
+    SQLite quotes names so that a misspelled one is an error there too, not a string."""
+
+    def __init__(self, message: str, sql: str | None, column: str, table: str | None) -> None:
+        super().__init__(message, sql)
+        self.column = column
+        self.table = table
+
+
 class IntegrityError(QueryError):
     """A constraint (NOT NULL, UNIQUE, FOREIGN KEY, CHECK) refused a row."""
 

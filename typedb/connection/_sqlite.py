@@ -159,12 +159,17 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
     portable = portable_type(rows[0][1]) if rows else None
     if portable is None:
         return None
-    quoted = quote_identifier(rows[0][0])
-    check = SqliteDialect().type_check(quoted, portable)
     table_sql: str = rows[0][2]
-    if check is None or f"CHECK ({check})" not in table_sql:
+    # Tables written before typedb quoted SQLite names with backticks have '"' in their CHECKs.
+    for quote in (SqliteDialect.quote_char, '"'):
+        quoted = quote_identifier(rows[0][0], quote)
+        check = SqliteDialect().type_check(quoted, portable)
+        if check is not None and f"CHECK ({check})" in table_sql:
+            break
+    else:
         return None  # the developer's own CHECK, which SQLite happened to report by column name
-    if table_sql.count(f"CHECK ({quoted}") > 1:
+    name_only = rows[0][0]
+    if sum(table_sql.count(f"CHECK ({quote_identifier(name_only, q)}") for q in '`"') > 1:
         return None  # a CHECK of the developer's is reported the same way: cannot tell which
     where = f"column {name}.{column}"
     kind = portable.split("(")[0]

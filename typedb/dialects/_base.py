@@ -18,13 +18,16 @@ _MAX_IDENTIFIER_BYTES = 63  # PostgreSQL silently truncates longer names; refuse
 
 
 @lru_cache(maxsize=4096)
-def quote_identifier(name: str) -> str:
-    """`name` as a double-quoted identifier. Refuses what cannot be quoted safely.
+def quote_identifier(name: str, quote: str = '"') -> str:
+    """`name` as an identifier quoted with `quote` (the dialect's `quote_char`), the quote
+    doubled inside. Refuses what cannot be quoted safely.
 
     >>> quote_identifier("items")
     '"items"'
     >>> quote_identifier('odd"name')
     '"odd""name"'
+    >>> quote_identifier("odd`name", "`")
+    '`odd``name`'
     >>> quote_identifier("bad\\x00name")
     Traceback (most recent call last):
     ...
@@ -39,7 +42,7 @@ def quote_identifier(name: str) -> str:
             f"identifier {name!r} is longer than {_MAX_IDENTIFIER_BYTES} bytes "
             "(PostgreSQL would silently truncate it)"
         )
-    return '"' + name.replace('"', '""') + '"'
+    return quote + name.replace(quote, quote + quote) + quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class Dialect:
 
     name: str = ""
     placeholder: str = "?"
+    #: Quotes identifiers: a name in it is always a name, never text.
+    quote_char: str = '"'
     #: How `transaction(immediate=True)` starts: taking the write lock up front.
     begin_immediate_sql: str = "BEGIN"
     transactional_ddl: bool = True
@@ -91,7 +96,7 @@ class Dialect:
     alter_in_place: frozenset[str] = frozenset()
 
     def quote(self, name: str) -> str:
-        return quote_identifier(name)
+        return quote_identifier(name, self.quote_char)
 
     def type_sql(self, data_type: str | Fragment) -> str:
         """The column type as this backend spells it."""

@@ -99,6 +99,11 @@ def decimal_value(value: Decimal) -> int | float:
 class SqliteDialect(Dialect):
     name = "sqlite"
     placeholder = "?"
+    # SQLite reads a double-quoted name that matches no column as a string literal (its
+    # "double-quoted string" misfeature, on in most builds), so `where("nmae", "!=", "x")`
+    # would compare two constants and match every row. A backtick-quoted name is always a
+    # name: an unknown one is "no such column", as PostgreSQL says "does not exist".
+    quote_char = "`"
     # A deferred BEGIN takes a read lock first; when such a transaction then needs to write
     # while another connection writes, SQLite fails at once ("database is locked") instead of
     # waiting out the busy timeout. IMMEDIATE takes the write lock up front, and waits; it is
@@ -131,8 +136,8 @@ class SqliteDialect(Dialect):
         "CHECK constraint failed: <column>", even after a rename, which is how the driver
         names the column at fault.
 
-        >>> SqliteDialect().type_check('"code"', "varchar(3)")
-        '"code" IS NULL OR length("code") <= 3'
+        >>> SqliteDialect().type_check('`code`', "varchar(3)")
+        '`code` IS NULL OR length(`code`) <= 3'
         """
         if isinstance(data_type, Fragment):
             return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, overload
 from uuid import UUID
 
-from typedb._errors import CompileError
+from typedb._errors import CompileError, QueryError, UnknownColumnError
 from typedb._sql import CompiledQuery
 from typedb.query import _cache
 from typedb.query._expr import Column, Op, Shape, Values, Where, condition
@@ -24,11 +26,51 @@ _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", 
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
-def run(db: Database, sql: str, params: tuple[Any, ...]) -> tuple[list[Row], int]:
-    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection."""
+def run(
+    db: Database, sql: str, params: tuple[Any, ...], tables: Callable[[], tuple[str, ...]]
+) -> tuple[list[Row], int]:
+    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection.
+    `tables`: the tables the statement is on (as given, aliases included), asked for only
+    to name them in an unknown column's error."""
     # Straight to the driver (what Database._run does) with one call less: this runs for
-    # every query.
-    return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]  # the builders' door
+    # every query. The try costs nothing until something is raised.
+    try:
+        return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]
+    except QueryError as exc:
+        error = unknown_column(exc, tables())
+        if error is None:
+            raise
+        raise error from exc.__cause__
+
+
+# How each backend words "no such column"; the name is in group 1, maybe quoted.
+_UNKNOWN_COLUMN = (
+    # SQLite; newer versions may add a hint about string literals after " - ".
+    re.compile(r"no such column: (.+?)(?: - should this be a string literal.*)?$", re.S),
+    re.compile(r"table \S+ has no column named (.+)"),  # SQLite, INSERT
+    re.compile(r'column (".+?"|\S+) (?:of relation ".+?" )?does not exist'),  # PostgreSQL
+)
+
+
+def unknown_column(exc: QueryError, tables: tuple[str, ...]) -> UnknownColumnError | None:
+    """`exc` as an UnknownColumnError naming the column and table, if that is what it is.
+
+    >>> print(unknown_column(QueryError("no such column: nmae"), ("users",)))
+    unknown column 'nmae' in table 'users': no such column: nmae
+    """
+    message = str(exc)
+    for pattern in _UNKNOWN_COLUMN:
+        match = pattern.match(message)
+        if match:
+            column = match.group(1).strip().strip('"')
+            where = ("table " if len(tables) == 1 else "tables ") + ", ".join(map(repr, tables))
+            return UnknownColumnError(
+                f"unknown column {column!r} in {where}: {message.splitlines()[0]}",
+                exc.sql,
+                column,
+                split_table(tables[0])[0],
+            )
+    return None
 
 
 def split_table(table: str) -> tuple[str, str | None]:
@@ -93,11 +135,23 @@ class Query:
 
     def _finish(self) -> tuple[str, tuple[int, ...] | None]:
         # The value count is part of the shape, so it is the same for every query it caches.
-        return finish(self._render(), self._db.dialect.placeholder, len(self._values))
+        sql, order = finish(self._render(), self._db.dialect.placeholder, len(self._values))
+        if order is not None and any(i >= len(self._values) for i in order):
+            # Only a hand-made Expression can get here: its shape has more placeholders
+            # than it carries values.
+            raise CompileError(
+                f"a condition on table {self._table!r} has {len(order)} placeholders but "
+                f"{len(self._values)} values"
+            )
+        return sql, order
 
     def compile(self) -> CompiledQuery:
         """The SQL and parameters this builder runs, without touching the database."""
         return CompiledQuery(*self._compile())
+
+    def _tables(self) -> tuple[str, ...]:
+        """The table and the joined tables the query is on, as given."""
+        return (self._table, *(r[2] for r in self._records if r[0] == "join"))
 
     def _alias(self) -> str:
         name, alias = split_table(self._table)

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeAlias
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
-from typedb.dialects import quote_identifier
+from typedb.dialects import Dialect, quote_identifier
 from typedb.query._params import mark, refuse_nul
 
 Op: TypeAlias = Literal[
@@ -32,8 +32,15 @@ _SQL_OPS = {
     "like": "LIKE", "ilike": "ILIKE", "in": "IN", "not in": "NOT IN", "is": "IS", "is not": "IS NOT",
 }  # fmt: skip
 
+# What render() lets through as an operator: the SQL each op above maps to, and GLOB (an SQLite
+# LIKE, made by compare()).
+_RENDERED_OPS = frozenset(_SQL_OPS.values()) | {"GLOB"}
+
 Shape: TypeAlias = tuple[Any, ...]
 Values: TypeAlias = tuple[Any, ...]
+
+
+AGGREGATES: tuple[str, ...] = ("COUNT", "SUM", "AVG", "MIN", "MAX")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,21 @@ class Aggregate:
     column: str | None = None
     distinct: bool = False
     alias: str | None = None
+
+    def __post_init__(self) -> None:
+        # The name goes into the SQL as written: only the functions `fn` makes. The column
+        # and alias are quoted where they are rendered.
+        if self.name not in AGGREGATES:
+            raise CompileError(
+                f"unknown aggregate {self.name!r}; valid ones are {', '.join(AGGREGATES)} "
+                "(use typedb.sql() for anything else)"
+            )
+        if self.column is not None and type(self.column) is not str:
+            raise CompileError(f"aggregate {self.name} takes a column name, got {self.column!r}")
+        if type(self.distinct) is not bool:
+            raise CompileError(f"aggregate distinct must be a bool, got {self.distinct!r}")
+        if self.alias is not None:
+            quote_identifier(self.alias)  # refuses what cannot be a name
 
     def as_(self, alias: str) -> Aggregate:
         return Aggregate(self.name, self.column, self.distinct, alias)
@@ -77,25 +99,31 @@ fn = _Functions()
 Column: TypeAlias = str | Aggregate
 
 
-def ref(name: str) -> str:
-    """A column reference as SQL: `name`, `table.name`, `*` or `table.*`, quoted.
+def ref(name: str, quote: str) -> str:
+    """A column reference as SQL: `name`, `table.name`, `*` or `table.*`, quoted with `quote`
+    (the dialect's quote character).
 
-    >>> ref("items.name")
+    >>> ref("items.name", '"')
     '"items"."name"'
+    >>> ref("items.name", "`")
+    '`items`.`name`'
     """
+    if type(name) is not str:
+        raise CompileError(f"a column must be a name, got {name!r}")
     if name == "*":
         return "*"
     table, dot, column = name.rpartition(".")
     if not dot:
-        return quote_identifier(name)
-    return quote_identifier(table) + "." + ("*" if column == "*" else quote_identifier(column))
+        return quote_identifier(name, quote)
+    column_sql = "*" if column == "*" else quote_identifier(column, quote)
+    return quote_identifier(table, quote) + "." + column_sql
 
 
-def column_sql(column: Column) -> str:
+def column_sql(column: Column, quote: str) -> str:
     if isinstance(column, Aggregate):
-        inner = "*" if column.column is None else ref(column.column)
+        inner = "*" if column.column is None else ref(column.column, quote)
         return f"{column.name}({'DISTINCT ' if column.distinct else ''}{inner})"
-    return ref(column)
+    return ref(column, quote)
 
 
 _ALIAS = re.compile(r"^\s*(.+?)\s+as\s+(.+?)\s*$", re.I | re.S)
@@ -268,13 +296,15 @@ def condition(dialect: str, args: tuple[Any, ...]) -> tuple[Shape, Values]:
 
 
 class Marks:
-    """Numbers the value markers of one statement in order while it is rendered."""
+    """Numbers the value markers of one statement in order while it is rendered, and carries
+    what rendering needs to know of the dialect."""
 
-    __slots__ = ("next", "sqlite")
+    __slots__ = ("next", "quote", "sqlite")
 
-    def __init__(self, sqlite: bool) -> None:
+    def __init__(self, dialect: Dialect) -> None:
         self.next = 0
-        self.sqlite = sqlite
+        self.sqlite = dialect.name == "sqlite"
+        self.quote = dialect.quote_char
 
     def take(self, count: int = 1) -> int:
         start = self.next
@@ -283,15 +313,24 @@ class Marks:
 
 
 def render(shape: Shape, marks: Marks, top: bool = True) -> str:
-    """SQL for a condition shape. Groups below the top are parenthesised."""
-    kind = shape[0]
-    if kind == "cmp":
+    """SQL for a condition shape. Groups below the top are parenthesised.
+
+    Shapes are checked here, not only where eb() builds them: `Expression` is public, and
+    nothing but a `typedb.sql()` fragment may put its own text into the SQL. This runs once
+    per shape (on a cache miss), so the check costs nothing per query.
+    """
+    kind = shape[0] if type(shape) is tuple and shape else None
+    if kind == "cmp" and len(shape) == 4:
         _, column, op, arg = shape
-        left = column_sql(column)
+        if op not in _RENDERED_OPS:
+            raise _bad_op(op)
+        left = column_sql(column, marks.quote)
         if isinstance(arg, Fragment):
             return f"{left} {op} {arg.text}"
         if arg is None:
             return f"{left} {op} NULL"
+        if type(arg) is not int or arg < 0:
+            raise CompileError(f"a comparison counts its values with an int, got {arg!r}")
         if op in ("IN", "NOT IN"):
             if arg == 0:
                 # x IN () is a syntax error; an empty list matches nothing, NOT IN everything.
@@ -303,8 +342,10 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
             # SQLite's LIKE ignores ASCII case; ESCAPE gives it PostgreSQL's backslash escapes.
             return f"{left} LIKE {mark(index)} ESCAPE '\\'"
         return f"{left} {op} {mark(index)}"
-    if kind == "not":
+    if kind == "not" and len(shape) == 2:
         return f"NOT ({render(shape[1], marks)})"
+    if kind not in ("and", "or") or len(shape) != 2 or type(shape[1]) is not tuple:
+        raise CompileError(f"not a condition made by eb(...): {shape!r}")
     parts = shape[1]
     if not parts:
         return "1 = 1" if kind == "and" else "1 = 0"

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
-from typedb.dialects import quote_identifier
 from typedb.query import _cache
 from typedb.query._base import Row, run, split_table
 from typedb.query._params import finish, mark, refuse_nul
@@ -102,7 +101,7 @@ class InsertQuery:
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> db.insert_into("items").values([{"name": "a"}, {"name": "b"}]).returning("id").compile()
-    CompiledQuery(sql='INSERT INTO "items" ("name") VALUES (?), (?) RETURNING "id"', parameters=('a', 'b'))
+    CompiledQuery(sql='INSERT INTO `items` (`name`) VALUES (?), (?) RETURNING `id`', parameters=('a', 'b'))
     """
 
     __slots__ = (
@@ -244,10 +243,13 @@ class InsertQuery:
         if not self._columns and len(rows) > 1:
             out: list[Row] = []
             for _ in rows:
-                out.extend(run(self._db, sql, params)[0])
+                out.extend(run(self._db, sql, params, self._tables)[0])
             return InsertResult(len(rows) if not self._returning else len(out), out)
-        got, count = run(self._db, sql, params)
+        got, count = run(self._db, sql, params, self._tables)
         return InsertResult(len(got) if self._returning else count, got)
+
+    def _tables(self) -> tuple[str, ...]:
+        return (self._table,)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
@@ -276,7 +278,7 @@ class InsertQuery:
         return sql, tuple(params)
 
     def _render(self, rows: int | list[tuple[Any, ...]]) -> str:
-        q = quote_identifier
+        q = self._db.dialect.quote
         text = f"INSERT INTO {q(self._table)}"
         index = 0
         if not self._columns:
@@ -294,16 +296,15 @@ class InsertQuery:
                 groups.append(f"({', '.join(cells)})")
             columns = ", ".join(q(c) for c in self._columns)
             text += f" ({columns}) VALUES {', '.join(groups)}"
-        text += _conflict_sql(self._conflict, index)
+        text += _conflict_sql(self._conflict, index, q)
         if self._returning:
-            text += returning_sql(self._returning)
+            text += returning_sql(self._returning, self._db.dialect.quote_char)
         return text
 
 
-def _conflict_sql(conflict: OnConflict, index: int) -> str:
+def _conflict_sql(conflict: OnConflict, index: int, q: Callable[[str], str]) -> str:
     if not conflict._action:
         return ""
-    q = quote_identifier
     text = " ON CONFLICT"
     target = conflict._target
     if target and target[0] == "columns":

@@ -8,13 +8,14 @@ from typedb.dialects import quote_identifier
 from typedb.query._expr import ref, split_alias
 
 
-def returning_sql(columns: Sequence[str]) -> str:
+def returning_sql(columns: Sequence[str], quote: str) -> str:
     """
-    >>> returning_sql(["id", "name as title"])
+    >>> returning_sql(["id", "name as title"], '"')
     ' RETURNING "id", "name" AS "title"'
     """
     parts: list[str] = []
     for column in columns:
         name, alias = split_alias(column)
-        parts.append(ref(name) if alias is None else f"{ref(name)} AS {quote_identifier(alias)}")
+        sql = ref(name, quote)
+        parts.append(sql if alias is None else f"{sql} AS {quote_identifier(alias, quote)}")
     return " RETURNING " + ", ".join(parts)

@@ -36,30 +36,42 @@ class _Sql(Criterion):
 
     def get_sql(self, with_alias: bool = False, **kwargs: Any) -> str:
         if with_alias and self.label is not None:
-            return f"{self.text} AS {quote_identifier(self.label)}"
+            return f"{self.text} AS {quote_identifier(self.label, kwargs['quote_char'])}"
         return self.text
 
 
-def _table(table: str) -> Table:
+class _Table(Table):
+    """A table whose name and alias typedb quotes itself. PyPika before 0.50 did not double
+    a quote inside a name (kayak/pypika#768), so a table name could end the identifier and
+    inject SQL; no identifier is left to PyPika's quoting."""
+
+    def get_sql(self, **kwargs: Any) -> str:
+        quote: str = kwargs["quote_char"]
+        sql = quote_identifier(self._table_name, quote)
+        # PyPika annotates alias `str`; it is None for a table without one.
+        return f"{sql} {quote_identifier(self.alias, quote)}" if self.alias else sql
+
+
+def _table(table: str) -> _Table:
     name, alias = split_table(table)
-    quote_identifier(name)  # validation; PyPika quotes with the same rules
+    quote_identifier(name)  # refuses a bad name here, whether or not PyPika renders it
     if alias is not None:
         quote_identifier(alias)
-    return Table(name, alias=alias)
+    return _Table(name, alias=alias)
 
 
-def _selected(item: Column | Fragment) -> _Sql:
+def _selected(item: Column | Fragment, quote: str) -> _Sql:
     if isinstance(item, Fragment):
         return _Sql(item.text)
     if isinstance(item, Aggregate):
         # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
-        return _Sql(column_sql(item), item.alias or item.name.lower())
+        return _Sql(column_sql(item, quote), item.alias or item.name.lower())
     if not isinstance(item, str):
         raise CompileError(
             f"select() takes column names, fn aggregates or typedb.sql(), not {item!r}"
         )
     name, alias = split_alias(item)
-    return _Sql(ref(name), alias)
+    return _Sql(ref(name, quote), alias)
 
 
 _JOINS = {"inner": JoinType.inner, "left": JoinType.left}
@@ -74,7 +86,7 @@ class SelectQuery(Filtered):
     >>> q = db.select_from("items").select("id", "name as title").where("price", ">", 10) \\
     ...       .order_by("id", "desc").limit(5)
     >>> print(q.compile().sql)
-    SELECT "id","name" AS "title" FROM "items" WHERE "price" > ? ORDER BY "id" DESC LIMIT ?
+    SELECT `id`,`name` AS `title` FROM `items` WHERE `price` > ? ORDER BY `id` DESC LIMIT ?
     >>> q.compile().parameters
     (10, 5)
     """
@@ -151,7 +163,7 @@ class SelectQuery(Filtered):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        return run(self._db, *self._compile())[0]
+        return run(self._db, *self._compile(), self._tables)[0]
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
@@ -169,7 +181,8 @@ class SelectQuery(Filtered):
     # -- rendering -----------------------------------------------------------------------------
 
     def _render(self) -> str:
-        marks = Marks(self._dialect == "sqlite")
+        marks = Marks(self._db.dialect)
+        quote = marks.quote
         query = Query.from_(_table(self._table))
         selected: list[_Sql] = []
         where_sql: list[str] = []
@@ -181,7 +194,7 @@ class SelectQuery(Filtered):
         for record in self._records:
             kind = record[0]
             if kind == "select":
-                selected.extend(_selected(c) for c in record[1])
+                selected.extend(_selected(c, quote) for c in record[1])
             elif kind == "where":
                 where_sql.append(render(record[1], marks, n_where == 1))
             elif kind == "having":
@@ -189,13 +202,13 @@ class SelectQuery(Filtered):
             elif kind == "join":
                 _, how, table, left, right = record
                 query = query.join(_table(table), how=_JOINS[how]).on(
-                    _Sql(f"{ref(left)}={ref(right)}")
+                    _Sql(f"{ref(left, quote)}={ref(right, quote)}")
                 )
             elif kind == "order":
                 order = Order.desc if record[2] == "desc" else Order.asc
-                query = query.orderby(_Sql(column_sql(record[1])), order=order)
+                query = query.orderby(_Sql(column_sql(record[1], quote)), order=order)
             elif kind == "group":
-                query = query.groupby(*(_Sql(ref(c)) for c in record[1]))
+                query = query.groupby(*(_Sql(ref(c, quote)) for c in record[1]))
             elif kind == "distinct":
                 query = query.distinct()
             elif kind == "limit":
@@ -207,7 +220,7 @@ class SelectQuery(Filtered):
             query = query.where(_Sql(" AND ".join(where_sql)))
         if having_sql:
             query = query.having(_Sql(" AND ".join(having_sql)))
-        text: str = query.get_sql(quote_char='"')
+        text: str = query.get_sql(quote_char=quote)
         # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
         if limit is not None:
             text += f" LIMIT {limit}"

@@ -7,7 +7,6 @@ from typing import Any, Self
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
-from typedb.dialects import quote_identifier
 from typedb.query._base import DELETED_AT, Filtered, Row, run, split_table
 from typedb.query._expr import Marks, render
 from typedb.query._params import mark, refuse_nul
@@ -32,12 +31,18 @@ class _Write(Filtered):
 
     def _execute(self) -> tuple[list[Row], int]:
         sql, params = self._compile()
-        rows, count = run(self._db, sql, params)
+        rows, count = run(self._db, sql, params, self._tables)
         return rows, (len(rows) if self._returns() else count)
 
-    def _first(self, rows: list[Row]) -> Row | None:
+    def _first(self) -> Row | None:
+        # Checked before running: raising after the write would report a failure for a
+        # change that was made.
         if not self._returns():
-            raise CompileError(f"execute_take_first() on {type(self).__name__} needs returning()")
+            raise CompileError(
+                f"execute_take_first() on {type(self).__name__} of table {self._table!r} needs "
+                "returning(...); nothing was changed"
+            )
+        rows = self._execute()[0]
         return rows[0] if rows else None
 
     def _tail(
@@ -54,7 +59,7 @@ class _Write(Filtered):
             if record[0] == "where":
                 where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
             elif record[0] == "returning":
-                returning = returning_sql(record[1])
+                returning = returning_sql(record[1], marks.quote)
             elif other is not None:
                 other(record)
         return where_sql, returning
@@ -63,7 +68,7 @@ class _Write(Filtered):
         name, alias = split_table(self._table)
         if alias is not None:
             raise CompileError(f"{type(self).__name__} takes a table name, not an alias: {name!r}")
-        return quote_identifier(name)
+        return self._db.dialect.quote(name)
 
 
 def _where(conditions: list[str]) -> str:
@@ -76,7 +81,7 @@ class UpdateQuery(_Write):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> db.update_table("items").set({"name": "x"}).where("id", "=", 1).compile()
-    CompiledQuery(sql='UPDATE "items" SET "name" = ? WHERE "id" = ?', parameters=('x', 1))
+    CompiledQuery(sql='UPDATE `items` SET `name` = ? WHERE `id` = ?', parameters=('x', 1))
     """
 
     __slots__ = ()
@@ -107,7 +112,7 @@ class UpdateQuery(_Write):
         return UpdateResult(count, rows)
 
     def execute_take_first(self) -> Row | None:
-        return self._first(self._execute()[0])
+        return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
         row = self.execute_take_first()
@@ -116,7 +121,7 @@ class UpdateQuery(_Write):
         return row
 
     def _render(self) -> str:
-        marks = Marks(self._dialect == "sqlite")
+        marks = Marks(self._db.dialect)
         sets: dict[str, str] = {}
 
         def assign(record: Any) -> None:
@@ -128,7 +133,8 @@ class UpdateQuery(_Write):
         where_sql, returning = self._tail(marks, other=assign)
         if not sets:
             raise CompileError(f"update_table({self._table!r}) needs set({{...}})")
-        assignments = ", ".join(f"{quote_identifier(c)} = {v}" for c, v in sets.items())
+        q = self._db.dialect.quote
+        assignments = ", ".join(f"{q(c)} = {v}" for c, v in sets.items())
         return f"UPDATE {self._table_sql()} SET {assignments}{_where(where_sql)}{returning}"
 
 
@@ -138,7 +144,7 @@ class DeleteQuery(_Write):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> db.delete_from("items").where("id", "in", [1, 2]).compile()
-    CompiledQuery(sql='DELETE FROM "items" WHERE "id" IN (?, ?)', parameters=(1, 2))
+    CompiledQuery(sql='DELETE FROM `items` WHERE `id` IN (?, ?)', parameters=(1, 2))
     """
 
     __slots__ = ()
@@ -148,7 +154,7 @@ class DeleteQuery(_Write):
         return DeleteResult(count, rows)
 
     def execute_take_first(self) -> Row | None:
-        return self._first(self._execute()[0])
+        return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
         row = self.execute_take_first()
@@ -157,7 +163,7 @@ class DeleteQuery(_Write):
         return row
 
     def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"))
+        where_sql, returning = self._tail(Marks(self._db.dialect))
         return f"DELETE FROM {self._table_sql()}{_where(where_sql)}{returning}"
 
 
@@ -168,15 +174,15 @@ class SoftDeleteQuery(DeleteQuery):
     >>> import typedb
     >>> db = typedb.connect("sqlite://")
     >>> print(db.soft_delete("items").where("id", "=", 1).compile().sql)  # doctest: +NORMALIZE_WHITESPACE
-    UPDATE "items" SET "deleted_at" = (replace(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '.000000', ''))
-    WHERE "id" = ? AND "deleted_at" IS NULL
+    UPDATE `items` SET `deleted_at` = (replace(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '.000000', ''))
+    WHERE `id` = ? AND `deleted_at` IS NULL
     """
 
     __slots__ = ()
 
     def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._dialect == "sqlite"), more=True)
-        where_sql.append(f"{quote_identifier(DELETED_AT)} IS NULL")
+        where_sql, returning = self._tail(Marks(self._db.dialect), more=True)
+        column = self._db.dialect.quote(DELETED_AT)
+        where_sql.append(f"{column} IS NULL")
         now = self._db.dialect.now_sql("timestamp")
-        column = quote_identifier(DELETED_AT)
         return f"UPDATE {self._table_sql()} SET {column} = {now}{_where(where_sql)}{returning}"

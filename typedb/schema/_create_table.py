@@ -25,9 +25,9 @@ class CreateTable(ColumnHelpers, ConstraintHelpers, Statement):
     >>> items = SchemaBuilder(SqliteDialect()).create_table("items").add_id_column() \\
     ...     .add_column("name", "text", lambda col: col.not_null())
     >>> print(items.compile().sql)
-    CREATE TABLE "items" (
-      "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-      "name" TEXT NOT NULL
+    CREATE TABLE `items` (
+      `id` INTEGER PRIMARY KEY AUTOINCREMENT,
+      `name` TEXT NOT NULL
     )
     >>> print(SchemaBuilder(PostgresDialect()).create_table("items").if_not_exists()
     ...     .add_id_column().add_timestamp_columns().compile().sql)

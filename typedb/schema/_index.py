@@ -22,7 +22,7 @@ class CreateIndex(Statement):
     >>> print(SchemaBuilder(SqliteDialect()).create_index("items_live_name").on("items")
     ...     .columns(["name", "created_at desc"]).unique().where("deleted_at", "is", None)
     ...     .compile().sql)
-    CREATE UNIQUE INDEX "items_live_name" ON "items" ("name", "created_at" DESC) WHERE "deleted_at" IS NULL
+    CREATE UNIQUE INDEX `items_live_name` ON `items` (`name`, `created_at` DESC) WHERE `deleted_at` IS NULL
     """
 
     target: Target
