@@ -306,3 +306,56 @@ def test_fresh_drop_all_drops_everything_then_runs_everything(project: Project) 
     if project.backend == "postgresql":
         assert project.db.raw("SELECT nextval('tickets') AS n")[0]["n"] == 1
     assert "takes no -m" in _failed(project.cli("migration:fresh", "--drop-all", "--root"), 2)
+
+
+# -- stubs and contracts after a run ------------------------------------------------------------
+
+CONTRACTS = """
+from typing import TypedDict
+
+
+class UsersTable(TypedDict):
+    id: int
+    email: str
+
+
+class Database(TypedDict):
+    users: UsersTable
+"""
+
+
+@pytest.fixture
+def typed(tmp_path: Path, db_url: str) -> Iterator[Project]:
+    p = Project(tmp_path / "typed", db_url, 'contracts = ["contracts.py"]')
+    (p.root / "contracts.py").write_text(CONTRACTS)
+    p.create("2026_01_01_00_00_00_users", "users")
+    p.create("2026_01_02_00_00_00_items", "items")
+    yield p
+    p.close()
+
+
+def test_stubs_are_regenerated_only_where_a_stubs_folder_is_kept(typed: Project) -> None:
+    stubs = typed.root / "stubs"
+    out = _ok(typed.cli("migration:up"))
+    assert not stubs.exists() and "Stubs regenerated" not in out
+    stubs.mkdir()
+    out = _ok(typed.cli("migration:rollback", "--no-stubs"))
+    assert list(stubs.iterdir()) == [] and "Stubs regenerated" not in out
+    out = _ok(typed.cli("migration:up"))
+    assert "Stubs regenerated" in out and (stubs / "typedb-stubs" / "py.typed").is_file()
+
+
+def test_after_a_successful_run_stub_and_contract_problems_are_warnings(typed: Project) -> None:
+    (typed.root / "stubs").write_text("a file where the stubs folder should be\n")
+    result = typed.cli("migration:latest")
+    _ok(result)
+    assert "typedb: warning: stubs not regenerated" in result.stderr
+    # The contract's users.email is not in the table: reported, not a failure of the run.
+    assert "difference(s) between contracts and database" in result.stderr
+    assert "email" in result.stderr
+    assert _statuses(typed) == ["ran", "ran"]
+    (typed.root / "contracts.py").write_text("this is not python\n")
+    result = typed.cli("migration:rollback")
+    _ok(result)
+    assert "the contracts could not be loaded" in result.stderr
+    assert _statuses(typed) == ["pending", "pending"]
