@@ -129,9 +129,8 @@ def _next_id(project: Project) -> int:
 
 
 def test_a_dry_run_leaves_no_trace_not_even_a_sequence(project: Project) -> None:
-    serial = "SERIAL PRIMARY KEY" if project.backend == "postgresql" else (
-        "INTEGER PRIMARY KEY AUTOINCREMENT"
-    )
+    pg = project.backend == "postgresql"
+    serial = "SERIAL PRIMARY KEY" if pg else "INTEGER PRIMARY KEY AUTOINCREMENT"
     project.write(
         "2026_01_04_00_00_00_counters",
         f"""

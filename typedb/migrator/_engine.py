@@ -229,7 +229,7 @@ class Engine:
             block = rec_db.schema.transaction() if relaxed else rec_db.transaction(immediate=True)
             try:
                 with block:
-                    _shield_sequences(self.db)
+                    _shield_sequences(rec_db)  # recorded, but cleared before each step
                     if prelude is not None:
                         recorder.statements.clear()
                         step = prelude(rec_db)
