@@ -112,10 +112,13 @@ def _migrator(ctx: Context) -> Migrator:
 
 def _print_dry_run(ctx: Context, steps: list[Step]) -> None:
     for step in steps:
-        ctx.print(
-            f"-- {step.direction}: {_module_label(step.module)} {step.name} "
-            f"({_relative(ctx, step.path)})"
-        )
+        if step.path is None and step.batch == 0:  # fresh --drop-all's drop, no migration
+            ctx.print(f"-- {step.name}")
+        else:
+            ctx.print(
+                f"-- {step.direction}: {_module_label(step.module)} {step.name} "
+                f"({_relative(ctx, step.path)})"
+            )
         if not step.transaction:
             ctx.print("-- transaction = False: cannot be dry-run safely, so it was not run")
         elif not step.statements:
@@ -143,7 +146,8 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
         raise
     if dry_run:
         _print_dry_run(ctx, steps)
-        ctx.print(f"Dry run of {_count(len(steps))}: nothing was changed.")
+        migrations = sum(1 for s in steps if s.path is not None or s.batch)
+        ctx.print(f"Dry run of {_count(migrations)}: nothing was changed.")
         return 0
     if not steps:
         ctx.print("Nothing to do.")
