@@ -207,7 +207,7 @@ def test_the_facade_is_configured_from_the_project(project: Project) -> None:
     code = (
         "from typedb.facades.migrator import migrator\n"
         "seen = []\n"
-        "migrator.on('migrator:after-migrate', lambda step: seen.append(step.name))\n"
+        "migrator.on('migration:after-up', lambda step: seen.append(step.name))\n"
         "migrator.latest(module='blog')\n"
         "print(seen)\n"
     )

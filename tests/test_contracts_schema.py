@@ -132,6 +132,7 @@ def test_cli_contracts_check_after_migrations(db_url: str, tmp_path: Path) -> No
     assert before.returncode == 1
     assert "blog__posts: table is in contracts.py but not in the database" in before.stderr
 
+    (root / "stubs").mkdir()  # a project that keeps stubs: only then are they regenerated
     migrated = _cli(root, "migration:latest", url=db_url)
     assert migrated.returncode == 0, migrated.stderr
     # The migration run regenerated the stubs and found no difference to report.

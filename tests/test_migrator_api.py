@@ -10,7 +10,8 @@ import pytest
 from _migrator_project import Project
 
 import typedb
-from typedb.migrator import MigrationFailed, Step
+import typedb.migrator
+from typedb.migrator import MigrationFailed, Run, Step
 
 
 @pytest.fixture
@@ -203,8 +204,10 @@ def test_an_executed_migration_whose_file_is_gone(project: Project) -> None:
     with pytest.raises(typedb.MigrationError, match="file is missing") as info:
         project.migrator().latest()
     assert str(path) in str(info.value)
-    with pytest.raises(typedb.MigrationError, match="file is missing"):
-        project.migrator().status()
+    # status() still lists it, marked, instead of dying (the command you reach for).
+    [row] = project.migrator().status()
+    assert (row.module, row.status, row.problem) == ("blog", "ran", "missing")
+    assert row.detail is not None and str(path) in row.detail
 
 
 def test_a_new_file_named_before_the_last_executed_one_of_its_source(project: Project) -> None:
@@ -232,7 +235,9 @@ def test_allow_unordered_from_the_configuration(tmp_path: Path, db_url: str) -> 
         project.migrator().latest()
         project.create("2026_01_01_00_00_00_items", "items")
         with pytest.raises(typedb.MigrationError, match="named before"):
-            project.migrator(allow_unordered=False).status()
+            project.migrator(allow_unordered=False).latest()
+        rows = project.migrator(allow_unordered=False).status()
+        assert [r.problem for r in rows] == ["unordered", None]
         assert len(project.migrator().latest()) == 1
     finally:
         project.close()
@@ -287,29 +292,54 @@ def test_rolling_back_a_migration_without_down_changes_nothing(project: Project)
 
 
 def test_events_fire_in_order(project: Project) -> None:
+    """Run-level events once per run (the seed: "before running any up", "after all up
+    functions complete"), per-migration events once per migration."""
     _three(project)
     m = project.migrator()
-    seen: list[tuple[str, str, float | None]] = []
-    for event in (
-        "migrator:before-migrate",
-        "migrator:after-migrate",
-        "migrator:before-rollback",
-        "migrator:after-rollback",
-    ):
-        m.on(event, lambda step, event=event: seen.append((event, step.name[20:], step.seconds)))
+    seen: list[tuple[str, object]] = []
+    for event in typedb.migrator.EVENTS:
+        m.on(event, lambda payload, event=event: seen.append((event, payload)))
     m.up(2)
     m.rollback()
-    assert [(e, n) for e, n, _ in seen] == [
-        ("migrator:before-migrate", "users"),
-        ("migrator:after-migrate", "users"),
-        ("migrator:before-migrate", "posts"),
-        ("migrator:after-migrate", "posts"),
-        ("migrator:before-rollback", "posts"),
-        ("migrator:after-rollback", "posts"),
-        ("migrator:before-rollback", "users"),
-        ("migrator:after-rollback", "users"),
+
+    def short(payload: object) -> object:
+        if isinstance(payload, Run):
+            return (payload.direction, [s.name[20:] for s in payload.steps])
+        assert isinstance(payload, Step)
+        return payload.name[20:]
+
+    assert [(e, short(p)) for e, p in seen] == [
+        ("migrator:before-migrate", ("up", ["users", "posts"])),
+        ("migration:before-up", "users"),
+        ("migration:after-up", "users"),
+        ("migration:before-up", "posts"),
+        ("migration:after-up", "posts"),
+        ("migrator:after-migrate", ("up", ["users", "posts"])),
+        ("migrator:before-rollback", ("down", ["posts", "users"])),
+        ("migration:before-down", "posts"),
+        ("migration:after-down", "posts"),
+        ("migration:before-down", "users"),
+        ("migration:after-down", "users"),
+        ("migrator:after-rollback", ("down", ["posts", "users"])),
     ]
-    assert all((s is None) == e.startswith("migrator:before") for e, _, s in seen)
+    # Timings exist after a migration (and in the finished run), not before.
+    for event, payload in seen:
+        steps = payload.steps if isinstance(payload, Run) else (payload,)
+        assert all((s.seconds is None) == ("before" in event) for s in steps), event  # type: ignore[union-attr]
+    # Nothing to do: no run, so no run events; a failure: no after-migrate.
+    seen.clear()
+    m.latest()
+    assert [e for e, _ in seen] == [
+        "migrator:before-migrate",
+        *["migration:before-up", "migration:after-up"] * 3,
+        "migrator:after-migrate",
+    ]
+    seen.clear()
+    assert m.latest() == [] and seen == []
+    project.write("2026_01_09_00_00_00_bad", "def up(db):\n    db.raw('SELECT * FROM nope')\n")
+    with pytest.raises(MigrationFailed):
+        m.latest()
+    assert [e for e, _ in seen] == ["migrator:before-migrate", "migration:before-up"]
     with pytest.raises(typedb.MigrationError, match="unknown migrator event"):
         m.on("migrator:after-everything", print)
 

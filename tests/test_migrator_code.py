@@ -88,7 +88,7 @@ def test_use_transactions_false_keeps_partial_work(db: typedb.Database) -> None:
 def test_runner_events_and_dry_run(db: typedb.Database) -> None:
     runner = MigrationRunner(db, [_table("a")])
     seen: list[Step] = []
-    runner.on("migrator:after-migrate", seen.append)
+    runner.on("migration:after-up", seen.append)
     dry = runner.up(dry_run=True)
     assert dry[0].statements == ("CREATE TABLE a (id INTEGER PRIMARY KEY);",)
     assert seen == [] and "a" not in _tables(db)

@@ -48,3 +48,22 @@ def test_code_defined_migrations_example_runs(capsys: pytest.CaptureFixture[str]
     block = next(b for b in python_blocks("Migrations") if "MigrationRunner" in b)
     run(block)
     assert capsys.readouterr().out.strip() == "['ran']"
+
+
+def test_schema_builder_example_runs(db: object) -> None:
+    """The schema-builder tour, on a database that has the `users` table it references."""
+    import typedb
+
+    assert isinstance(db, typedb.Database)
+    db.schema.create_table("users").add_id_column().execute()
+    namespace: dict[str, object] = {"db": db, "typedb": typedb}
+    exec(compile(python_blocks("Schema builder")[0], str(README), "exec"), namespace)
+    assert "items" not in {
+        str(r["name"])
+        for r in db.raw(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            if db.dialect.name == "sqlite"
+            else "SELECT table_name AS name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"
+        )
+    }

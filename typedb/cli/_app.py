@@ -35,15 +35,20 @@ def parser(commands: Registry) -> argparse.ArgumentParser:
         "database to use (default: TYPEDB_DATABASE_URL, DATABASE_URL, "
         "[tool.typedb] database_url, then a SQLite file in the project)"
     )
+    verbose_help = "on an error, also print the traceback (a failing migration's file and line)"
     # Accepted before or after the command; SUPPRESS keeps a subcommand's unset option from
     # overwriting a value given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=url_help)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+    )
     main = argparse.ArgumentParser(
         prog="typedb",
         description="typedb: typed SQL for Python. Migrations, typed stubs and contracts.",
     )
     main.add_argument("--database-url", metavar="URL", help=url_help)
+    main.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     main.add_argument("--version", action="version", version=f"typedb {__version__}")
     sub = main.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for command in commands:
@@ -54,7 +59,7 @@ def parser(commands: Registry) -> argparse.ArgumentParser:
     return main
 
 
-def _report(err: TextIO, exc: BaseException) -> None:
+def _report(err: TextIO, exc: BaseException, verbose: bool = False) -> None:
     # The first line says what failed; a database's DETAIL / HINT lines follow, indented.
     first, *rest = (str(exc).strip() or type(exc).__name__).splitlines()
     err.write(f"typedb: error: {first}\n")
@@ -63,7 +68,19 @@ def _report(err: TextIO, exc: BaseException) -> None:
     cause = exc.__cause__
     if cause is not None and str(cause) and str(cause) not in str(exc):
         err.write(f"  caused by {type(cause).__name__}: {cause}\n")
+    if verbose:
+        # The cause's traceback ends in the migration file's own frame: its file and line.
+        import traceback
+
+        err.write("".join(traceback.format_exception(cause or exc)))
     err.flush()
+
+
+def _usage_error(exc: TypedbError) -> bool:
+    from typedb.cli._registry import UsageError
+    from typedb.migrator import UnknownModuleError
+
+    return isinstance(exc, UsageError | UnknownModuleError)
 
 
 def _show_lock_waits(err: TextIO) -> None:
@@ -91,8 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = Context(load(), args.database_url, sys.stdout, sys.stderr)
         return commands[args.command].run(context, args)
     except TypedbError as exc:
-        _report(sys.stderr, exc)
-        return EXIT_FAILURE
+        _report(sys.stderr, exc, bool(args.verbose))
+        return EXIT_USAGE if _usage_error(exc) else EXIT_FAILURE
     except KeyboardInterrupt:
         sys.stderr.write("typedb: interrupted\n")
         return 130

@@ -1,4 +1,4 @@
-"""`typedb migration:*` commands: status, latest, up, down, rollback, fresh, make."""
+"""`typedb migration:*` commands: status, latest, up, down, rollback, fresh, make, mark."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from typedb.cli._hooks import after_schema_change
-from typedb.cli._registry import Context, Registry
-from typedb.migrator import MigrationFailed, Migrator, Step
+from typedb.cli._registry import Context, Registry, UsageError
+from typedb.migrator import MigrationFailed, Migrator, Status, Step
 
 
 def _positive(text: str) -> int:
@@ -41,7 +41,24 @@ def _dry_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the SQL each migration would run and change nothing",
+        help="print the SQL each migration would run and change nothing (not even a sequence)",
+    )
+
+
+def _no_stubs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-stubs",
+        action="store_true",
+        help="do not regenerate the typed stubs after the schema changed",
+    )
+
+
+def _drop_all(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drop-all",
+        action="store_true",
+        help="drop every table (PostgreSQL: every table, view, sequence and type of the "
+        "schema) instead of calling down(), then run every migration",
     )
 
 
@@ -88,17 +105,20 @@ def _migrator(ctx: Context) -> Migrator:
         ms = (step.seconds or 0.0) * 1000
         ctx.print(f"{verb}  {_module_label(step.module):<12} {step.name}  ({ms:.1f} ms)")
 
-    migrator.on("migrator:after-migrate", line)
-    migrator.on("migrator:after-rollback", line)
+    migrator.on("migration:after-up", line)
+    migrator.on("migration:after-down", line)
     return migrator
 
 
 def _print_dry_run(ctx: Context, steps: list[Step]) -> None:
     for step in steps:
-        ctx.print(
-            f"-- {step.direction}: {_module_label(step.module)} {step.name} "
-            f"({_relative(ctx, step.path)})"
-        )
+        if step.path is None and step.batch == 0:  # fresh --drop-all's drop, no migration
+            ctx.print(f"-- {step.name}")
+        else:
+            ctx.print(
+                f"-- {step.direction}: {_module_label(step.module)} {step.name} "
+                f"({_relative(ctx, step.path)})"
+            )
         if not step.transaction:
             ctx.print("-- transaction = False: cannot be dry-run safely, so it was not run")
         elif not step.statements:
@@ -115,17 +135,19 @@ def _count(n: int) -> str:
 def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step]]) -> int:
     """Run a migrator call; print the dry run or a summary; fire the schema-change hook."""
     dry_run = bool(getattr(args, "dry_run", False))
+    stubs = not getattr(args, "no_stubs", False)
     try:
         steps = run()
     except MigrationFailed as failure:
         if dry_run:
             _print_dry_run(ctx, failure.completed)
         elif failure.completed:
-            after_schema_change(ctx.config, ctx.connect())
+            after_schema_change(ctx.config, ctx.connect(), stubs=stubs)
         raise
     if dry_run:
         _print_dry_run(ctx, steps)
-        ctx.print(f"Dry run of {_count(len(steps))}: nothing was changed.")
+        migrations = sum(1 for s in steps if s.path is not None or s.batch)
+        ctx.print(f"Dry run of {_count(migrations)}: nothing was changed.")
         return 0
     if not steps:
         ctx.print("Nothing to do.")
@@ -139,32 +161,54 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
         parts.append(f"ran {_count(ups)} in batch {steps[-1].batch}")
     text = " and ".join(parts)
     ctx.print(text[0].upper() + text[1:] + ".")
-    after_schema_change(ctx.config, ctx.connect())
+    after_schema_change(ctx.config, ctx.connect(), stubs=stubs)
     return 0
 
 
 def status(ctx: Context, args: argparse.Namespace) -> int:
+    """Every migration, even when some are bad: those are marked in the table (and carry
+    `problem` in --json), their full messages go to stderr, and the exit status is 1."""
     migrator = Migrator(ctx.connect(), ctx.config)
     rows = migrator.status(root=args.root, module=args.module)
+    bad = [r for r in rows if r.problem is not None]
     if args.json:
         ctx.print(json.dumps([r.to_json() for r in rows], indent=2))
-        return 0
-    if not rows:
+    elif not rows:
         ctx.print("No migrations found.")
-        return 0
-    table = [("Module", "Migration", "Status", "Batch", "Executed at (UTC)")]
+    else:
+        _status_table(ctx, rows)
+    for r in bad:
+        ctx.err.write(f"typedb: error: {r.detail}\n")
+    ctx.err.flush()
+    return 1 if bad else 0
+
+
+def _status_table(ctx: Context, rows: list[Status]) -> None:
+    table: list[tuple[str, ...]] = [
+        ("Module", "Migration", "Status", "Batch", "Executed at (UTC)", "Problem")
+    ]
     for r in rows:
         when = "" if r.executed_at is None else r.executed_at.isoformat(sep=" ", timespec="seconds")
         batch = "" if r.batch is None else str(r.batch)
-        table.append((_module_label(r.module), r.name, r.status, batch, when))
+        problem = "" if r.problem is None else f"<- {_PROBLEMS[r.problem]}"
+        table.append((_module_label(r.module), r.name, r.status, batch, when, problem))
+    if all(not row[-1] for row in table[1:]):
+        table = [row[:-1] for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for i, row in enumerate(table):
         ctx.print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:
             ctx.print("  ".join("-" * w for w in widths))
     pending = sum(1 for r in rows if r.status == "pending")
-    ctx.print(f"{len(rows) - pending} ran, {pending} pending.")
-    return 0
+    bad = sum(1 for r in rows if r.problem is not None)
+    ctx.print(f"{len(rows) - pending} ran, {pending} pending" + (f", {bad} bad." if bad else "."))
+
+
+_PROBLEMS = {
+    "missing": "FILE MISSING",
+    "edited": "EDITED since it ran",
+    "unordered": "OUT OF ORDER",
+}
 
 
 def latest(ctx: Context, args: argparse.Namespace) -> int:
@@ -195,14 +239,51 @@ def down(ctx: Context, args: argparse.Namespace) -> int:
 def rollback(ctx: Context, args: argparse.Namespace) -> int:
     m = _migrator(ctx)
     return _execute(
-        ctx, args, lambda: m.rollback(root=args.root, module=args.module, steps=args.steps)
+        ctx,
+        args,
+        lambda: m.rollback(
+            root=args.root, module=args.module, steps=args.steps, dry_run=args.dry_run
+        ),
     )
 
 
 def fresh(ctx: Context, args: argparse.Namespace) -> int:
+    if args.drop_all and (args.root or args.module or args.steps):
+        raise UsageError("--drop-all drops every table, so it takes no -m, --root or --steps")
     m = _migrator(ctx)
     return _execute(
-        ctx, args, lambda: m.fresh(root=args.root, module=args.module, steps=args.steps)
+        ctx,
+        args,
+        lambda: m.fresh(
+            root=args.root,
+            module=args.module,
+            steps=args.steps,
+            dry_run=args.dry_run,
+            drop_all=args.drop_all,
+        ),
+    )
+
+
+def mark(ctx: Context, args: argparse.Namespace) -> int:
+    migrator = Migrator(ctx.connect(), ctx.config, logger=_QUIET)
+    row = migrator.mark(args.name, ran=args.ran, module=args.module)
+    state = f"run (batch {row.batch})" if row.status == "ran" else "pending"
+    ctx.print(f"Marked {_module_label(row.module)} {row.name} as {state}; nothing was run.")
+    return 0
+
+
+def _mark_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="the migration (file name without .py, or its end)")
+    parser.add_argument("-m", "--module", metavar="NAME", help="the module it belongs to")
+    state = parser.add_mutually_exclusive_group(required=True)
+    state.add_argument(
+        "--ran", dest="ran", action="store_true", help="record it as run, without running it"
+    )
+    state.add_argument(
+        "--pending",
+        dest="ran",
+        action="store_false",
+        help="forget that it ran, without running its down()",
     )
 
 
@@ -240,30 +321,40 @@ def register(commands: Registry) -> None:
         status,
     )  # fmt: skip
     commands.add(
-        "migration:latest", "run every pending migration", _configure(_scope, _dry_run), latest
+        "migration:latest",
+        "run every pending migration",
+        _configure(_scope, _dry_run, _no_stubs),
+        latest,
     )
     commands.add(
         "migration:up",
         "run the next pending migration(s)",
-        _configure(_scope, _steps("default 1"), _dry_run),
+        _configure(_scope, _steps("default 1"), _dry_run, _no_stubs),
         up,
     )
     commands.add(
         "migration:down",
         "roll back the last executed migration(s)",
-        _configure(_scope, _steps("default 1"), _dry_run),
+        _configure(_scope, _steps("default 1"), _dry_run, _no_stubs),
         down,
     )
     commands.add(
         "migration:rollback",
         "roll back the last batch",
-        _configure(_scope, _steps("default: the whole last batch")),
+        _configure(_scope, _steps("default: the whole last batch"), _dry_run, _no_stubs),
         rollback,
     )
     commands.add(
         "migration:fresh",
         "roll back every migration, then run them all",
-        _configure(_scope, _steps("to roll back; default: all")),
+        _configure(_scope, _steps("to roll back; default: all"), _dry_run, _drop_all, _no_stubs),
         fresh,
     )
     commands.add("migration:make", "create a new migration file", _make_args, make)
+    commands.add(
+        "migration:mark",
+        "record a migration as run or pending without running it (repairs a half-applied "
+        "transaction = False migration)",
+        _mark_args,
+        mark,
+    )

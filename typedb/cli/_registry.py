@@ -17,8 +17,14 @@ if TYPE_CHECKING:
     from typedb._config import Config
     from typedb.connection import Database
 
+from typedb._errors import TypedbError
+
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[["Context", argparse.Namespace], int]
+
+
+class UsageError(TypedbError):
+    """Bad usage that argparse cannot see (e.g. an unknown module): exit 2."""
 
 
 @dataclass(frozen=True, slots=True)

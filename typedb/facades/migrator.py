@@ -5,7 +5,7 @@ connected, on first use.
 
     from typedb.facades.migrator import migrator
 
-    migrator.on("migrator:after-migrate", lambda step: print("ran", step.name))
+    migrator.on("migration:after-up", lambda step: print("ran", step.name))
     migrator.latest()
 """
 

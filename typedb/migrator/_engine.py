@@ -8,23 +8,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from typedb._errors import MigrationError
 from typedb.connection import Database
-from typedb.migrator._recording import recording
+from typedb.migrator._recording import RecordingDriver, recording
 from typedb.migrator._tracking import Tracking
-from typedb.migrator._unit import Direction, Step, Unit
+from typedb.migrator._unit import Direction, Run, Step, Unit
 from typedb.schema._transaction import ForeignKeysOnError
 
-EVENTS: tuple[str, ...] = (
+#: Once per run: before the first migration of a run, and after the last one finished.
+RUN_EVENTS: tuple[str, ...] = (
     "migrator:before-migrate",
     "migrator:after-migrate",
     "migrator:before-rollback",
     "migrator:after-rollback",
 )
+#: Once per migration, around its `up` or `down`.
+MIGRATION_EVENTS: tuple[str, ...] = (
+    "migration:before-up",
+    "migration:after-up",
+    "migration:before-down",
+    "migration:after-down",
+)
+EVENTS: tuple[str, ...] = RUN_EVENTS + MIGRATION_EVENTS
 
-Listener = Callable[[Step], object]
+#: `migrator:*` callbacks get a `Run`, `migration:*` callbacks a `Step`.
+Listener = Callable[[Any], object]
 
 
 class Logger(Protocol):
@@ -51,7 +61,8 @@ def check_steps(steps: int | None) -> None:
 
 
 class Events:
-    """`on(event, callback)`: callbacks get the `Step`, in registration order."""
+    """`on(event, callback)`: callbacks run in registration order; `migrator:*` ones get the
+    `Run`, `migration:*` ones the `Step`."""
 
     def __init__(self) -> None:
         self._listeners: dict[str, list[Listener]] = {name: [] for name in EVENTS}
@@ -72,9 +83,9 @@ class Events:
         if callback in listeners:
             listeners.remove(callback)
 
-    def emit(self, event: str, step: Step) -> None:
+    def emit(self, event: str, payload: Run | Step) -> None:
         for callback in list(self._listeners[event]):
-            callback(step)
+            callback(payload)
 
 
 class _DryRunDone(Exception):
@@ -112,20 +123,28 @@ class Engine:
         """Apply (`up`) or roll back (`down`) each (migration, batch) in order; stop at the
         first failure with `MigrationFailed`."""
         if dry_run:
-            return self._dry_run(plan, direction)
+            return self.dry_run([(plan, direction)])
+        if not plan:
+            return []
+        verb = "migrate" if direction == "up" else "rollback"
+        planned = tuple(
+            Step(u.name, u.module, direction, b, u.path, transaction=self._transactional(u))
+            for u, b in plan
+        )
+        self.events.emit(f"migrator:before-{verb}", Run(direction, planned))
         done: list[Step] = []
         for unit, batch in plan:
             done.append(self._one(unit, batch, direction, done))
+        self.events.emit(f"migrator:after-{verb}", Run(direction, tuple(done)))
         return done
 
     def _transactional(self, unit: Unit) -> bool:
         return self.use_transactions and unit.transaction
 
     def _one(self, unit: Unit, batch: int, direction: Direction, done: list[Step]) -> Step:
-        verb = "migrate" if direction == "up" else "rollback"
         transactional = self._transactional(unit)
         step = Step(unit.name, unit.module, direction, batch, unit.path, transaction=transactional)
-        self.events.emit(f"migrator:before-{verb}", step)
+        self.events.emit(f"migration:before-{direction}", step)
         fn = unit.up if direction == "up" else unit.down
         if fn is None:  # callers check first; this keeps the type checker honest
             raise MigrationError(f"{unit.label}: has no down(db) function, cannot roll it back")
@@ -182,7 +201,7 @@ class Engine:
             unit.label,
             seconds * 1000,
         )
-        self.events.emit(f"migrator:after-{verb}", step)
+        self.events.emit(f"migration:after-{direction}", step)
         return step
 
     def _track(self, db: Database, unit: Unit, batch: int, direction: Direction) -> None:
@@ -191,40 +210,35 @@ class Engine:
         else:
             self.tracking.delete(db, unit.name, unit.module)
 
-    def _dry_run(self, plan: Sequence[tuple[Unit, int]], direction: Direction) -> list[Step]:
-        """Run every step inside one transaction that is always rolled back, recording SQL.
-        Later steps see earlier ones' changes, as they would for real. Migrations that opt
-        out of transactions cannot be undone, so they are listed but not run. Like a real
-        run, foreign keys stay enforced unless a SQLite rebuild needs them off; then the
-        whole dry run is done again that way."""
+    def dry_run(
+        self,
+        phases: Sequence[tuple[Sequence[tuple[Unit, int]], Direction]],
+        prelude: Callable[[Database], Step] | None = None,
+    ) -> list[Step]:
+        """Run every step of every phase (e.g. `fresh`: all downs, then all ups) inside one
+        transaction that is always rolled back, recording SQL; `prelude` runs first in it
+        (`fresh --drop-all` drops everything there). Later steps see earlier ones' changes, as
+        they would for real. Migrations that opt out of transactions cannot be undone, so they
+        are listed but not run. No events fire. Like a real run, foreign keys stay enforced
+        unless a SQLite rebuild needs them off; then the whole dry run is done again that way.
+        On PostgreSQL, sequences are shielded first so that not even they move (see
+        `_shield_sequences`)."""
         rec_db, recorder = recording(self.db)
         for relaxed in (False, True):
             done: list[Step] = []
             block = rec_db.schema.transaction() if relaxed else rec_db.transaction(immediate=True)
             try:
                 with block:
-                    for unit, batch in plan:
-                        fn = unit.up if direction == "up" else unit.down
-                        step = Step(
-                            unit.name, unit.module, direction, batch, unit.path, dry_run=True
-                        )
-                        if not self._transactional(unit) or fn is None:
-                            done.append(replace(step, transaction=False))
-                            continue
+                    _shield_sequences(rec_db)  # recorded, but cleared before each step
+                    if prelude is not None:
                         recorder.statements.clear()
-                        try:
-                            with rec_db.transaction() as trx:
-                                fn(trx)
-                        except ForeignKeysOnError:
-                            raise
-                        except Exception as exc:
-                            raise MigrationFailed(
-                                f"{unit.label}: dry run failed (nothing was changed): "
-                                f"{_describe(exc)}",
-                                unit,
-                                done,
-                            ) from exc
+                        step = prelude(rec_db)
                         done.append(replace(step, statements=tuple(recorder.statements)))
+                    for plan, direction in phases:
+                        for unit, batch in plan:
+                            done.append(
+                                self._dry_step(rec_db, recorder, unit, batch, direction, done)
+                            )
                     raise _DryRunDone
             except _DryRunDone:
                 return done
@@ -232,3 +246,52 @@ class Engine:
                 if relaxed:
                     raise
         raise AssertionError("unreachable")
+
+    def _dry_step(
+        self,
+        rec_db: Database,
+        recorder: RecordingDriver,
+        unit: Unit,
+        batch: int,
+        direction: Direction,
+        done: list[Step],
+    ) -> Step:
+        fn = unit.up if direction == "up" else unit.down
+        step = Step(unit.name, unit.module, direction, batch, unit.path, dry_run=True)
+        if not self._transactional(unit) or fn is None:
+            return replace(step, transaction=False)
+        recorder.statements.clear()
+        try:
+            with rec_db.transaction() as trx:
+                fn(trx)
+        except ForeignKeysOnError:
+            raise
+        except Exception as exc:
+            raise MigrationFailed(
+                f"{unit.label}: dry run failed (nothing was changed): {_describe(exc)}",
+                unit,
+                done,
+            ) from exc
+        return replace(step, statements=tuple(recorder.statements))
+
+
+def _shield_sequences(db: Database) -> None:
+    """`nextval()` is not transactional: an INSERT in a rolled-back dry run would still use up
+    ids. Since PostgreSQL 10, ALTER SEQUENCE is transactional and gives the sequence new
+    storage for the rest of the transaction; altering each sequence to what it already is
+    (`INCREMENT BY` its own increment) makes every `nextval()` of the dry run land there, and
+    the rollback throws it away. Covers the sequences of the schemas on the search_path that
+    this role owns (ALTER needs ownership); the ALTER locks each one until the rollback, as a
+    real migration's writes would."""
+    if db.dialect.name != "postgresql":
+        return
+    rows, _ = db._run(  # pyright: ignore[reportPrivateUsage]
+        "SELECT format('ALTER SEQUENCE %I.%I INCREMENT BY %s', n.nspname, c.relname, "
+        "s.seqincrement) AS statement "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_sequence s ON s.seqrelid = c.oid "
+        "WHERE c.relkind = 'S' AND n.nspname = ANY (current_schemas(false)) "
+        "AND pg_has_role(c.relowner, 'USAGE')"
+    )
+    for row in rows:
+        db._run(str(row["statement"]))  # pyright: ignore[reportPrivateUsage]

@@ -4,7 +4,8 @@
   per-migration transactions do not end it). Its key is derived from the current schema and
   the tracking table's name, so projects in different schemas of one database do not wait
   for each other. A killed process's session ends and the server frees the lock.
-- SQLite: `flock()` on a lock file next to the database (`<db>.typedb-lock`). The kernel drops
+- SQLite: `flock()` on a lock file next to the database (`<db>.typedb-lock`), the database's
+  resolved real path, so migrators reaching one file through a symlink share it. The kernel drops
   it when the process exits, however it exits. SQLite's own locks cannot serve: holding one
   across several transactions on a second connection would block the migrator's own writes.
   An in-memory database has a single connection, so it needs no lock.
@@ -87,7 +88,7 @@ def migration_lock(db: Database, table: str) -> Generator[None, None, None]:
         with _postgres(db, table, _LOG):
             yield
     elif db.url.path is not None:
-        with _sqlite(db.url.path, _LOG):
+        with _sqlite(os.path.realpath(db.url.path), _LOG):
             yield
     else:
         yield

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typedb._config import Config
@@ -54,6 +54,44 @@ def file_name(name: str, now: datetime | None = None) -> str:
     return f"{stamp}_{name}.py"
 
 
+_STAMP = "%Y_%m_%d_%H_%M_%S"
+
+
+def _latest_stamp(config: Config, folder: Path) -> datetime | None:
+    """The newest timestamp among the migration files of the core, every module folder, and
+    `folder`: they all run interleaved by name, so a new file must sort after every one."""
+    folders = {config.migrations_dir, folder}
+    if config.modules_dir.is_dir():
+        folders.update(p / "migrations" for p in config.modules_dir.iterdir() if p.is_dir())
+    newest: datetime | None = None
+    for where in folders:
+        if not where.is_dir():
+            continue
+        for path in where.glob("*.py"):
+            try:
+                stamp = datetime.strptime(path.name[:19], _STAMP)
+            except ValueError:
+                continue
+            if newest is None or stamp > newest:
+                newest = stamp
+    return newest
+
+
+def next_stamp(now: datetime, latest: datetime | None) -> datetime:
+    """`now`, or one second after `latest` when that is not earlier: two files made in the
+    same second (or after a file stamped ahead of the clock) keep the order they were made in.
+
+    >>> next_stamp(datetime(2026, 1, 1, 0, 0, 5), datetime(2026, 1, 1, 0, 0, 5))
+    datetime.datetime(2026, 1, 1, 0, 0, 6)
+    >>> next_stamp(datetime(2026, 1, 1, 0, 0, 5), datetime(2026, 1, 1, 0, 0, 4))
+    datetime.datetime(2026, 1, 1, 0, 0, 5)
+    """
+    now = now.replace(microsecond=0)
+    if latest is not None and latest >= now:
+        return latest + timedelta(seconds=1)
+    return now
+
+
 def render(name: str, module: str | None) -> str:
     """The new file's text: a create_table/drop_table pair for `create_<table>`, else an
     empty `up` and `down`. Module tables get the module's `<module>__` prefix."""
@@ -79,7 +117,8 @@ def make(config: Config, name: str, module: str | None = None) -> Path:
             "starting with a letter"
         )
     folder = module_dir(config, module)
-    path = folder / file_name(name)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    path = folder / file_name(name, next_stamp(now, _latest_stamp(config, folder)))
     if path.exists():
         raise MigrationError(f"{path} already exists; wait a second or pick another name")
     try:

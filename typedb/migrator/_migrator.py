@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Generator
 from contextlib import contextmanager
@@ -16,36 +17,14 @@ from typedb.migrator import _files
 from typedb.migrator._engine import Engine, Events, Listener, Logger, check_steps
 from typedb.migrator._files import MigrationFile
 from typedb.migrator._lock import migration_lock
+from typedb.migrator._state import Source, State, check
 from typedb.migrator._tracking import Record, Tracking
 from typedb.migrator._unit import Status, Step, Unit
-
-Source = str | None  # None: the core migrations folder
-Key = tuple[str | None, str]  # (module, name)
+from typedb.migrator._wipe import drop_all
 
 
-def _source_name(source: Source) -> str:
-    return "core" if source is None else f"module {source!r}"
-
-
-class _State:
-    """Files and tracking rows of the sources in scope, checked against each other."""
-
-    def __init__(self, files: list[MigrationFile], records: list[Record]) -> None:
-        self.files = files
-        self.records = {(r.module, r.name): r for r in records}
-        self.pending = [f for f in files if (f.module, f.name) not in self.records]
-
-    @property
-    def last_batch(self) -> int:
-        return max((r.batch for r in self.records.values()), default=0)
-
-    def applied(self) -> list[Record]:
-        """Executed migrations, newest first: the order they are rolled back in."""
-        return sorted(
-            self.records.values(),
-            key=lambda r: (r.batch, r.name, r.module or ""),
-            reverse=True,
-        )
+class UnknownModuleError(MigrationError):
+    """`module=` names no enabled module (the CLI treats it as bad usage, exit 2)."""
 
 
 class Migrator:
@@ -73,6 +52,7 @@ class Migrator:
         self._allow_unordered = allow_unordered
         self.log: Logger = logger or logging.getLogger("typedb.migrator")
         self.events = Events()
+        self._tracking: Tracking | None = None
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -99,11 +79,16 @@ class Migrator:
 
     @property
     def tracking(self) -> Tracking:
-        return Tracking(self.config.migration_table)
+        if self._tracking is None:
+            self._tracking = Tracking(self.config.migration_table)
+        return self._tracking
 
     def on(self, event: str, callback: Listener) -> None:
-        """Call `callback(step)` on `migrator:before-migrate`, `migrator:after-migrate`,
-        `migrator:before-rollback` or `migrator:after-rollback` (once per migration)."""
+        """Call `callback` on an event. Once per run, with the `Run` (direction and steps):
+        `migrator:before-migrate` before the first `up`, `migrator:after-migrate` after the
+        last; `migrator:before-rollback` / `migrator:after-rollback` likewise for `down`.
+        Once per migration, with its `Step`: `migration:before-up`, `migration:after-up`,
+        `migration:before-down`, `migration:after-down`. Dry runs fire none."""
         self.events.on(event, callback)
 
     def off(self, event: str, callback: Listener) -> None:
@@ -126,42 +111,25 @@ class Migrator:
                 where = _files.module_dir(self.config, module)
                 known = ", ".join(enabled) or "none"
                 state = "is not enabled" if where.is_dir() else f"has no folder {where}"
-                raise MigrationError(f"unknown module {module!r}: it {state} (modules: {known})")
+                close = difflib.get_close_matches(module, enabled, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise UnknownModuleError(
+                    f"unknown module {module!r}: it {state} (modules: {known}){hint}"
+                )
             return [module]
         return [None, *enabled]
 
     def _path(self, module: Source, name: str) -> Path:
         return _files.module_dir(self.config, module) / f"{name}.py"
 
-    def _state(self, sources: list[Source]) -> _State:
+    def _state(self, sources: list[Source], strict: bool = True) -> State:
+        """The files and rows in scope; `strict` raises on the first problem found."""
         files = _files.discover(self.config, sources)
         records = [r for r in self.tracking.records(self.db) if r.module in sources]
-        state = _State(files, records)
-        by_key = {(f.module, f.name): f for f in files}
-        for key, record in state.records.items():
-            file = by_key.get(key)
-            if file is None:
-                raise MigrationError(
-                    f"{self._path(*key)}: this migration ran (batch {record.batch}) but its "
-                    "file is missing; restore it (or roll it back where it still exists)"
-                )
-            if record.checksum is not None and file.checksum != record.checksum:
-                raise MigrationError(
-                    f"{file.path}: edited after it ran in batch {record.batch} (checksum "
-                    "mismatch); restore it and put the change in a new migration"
-                )
-        if not self.allow_unordered:
-            last: dict[Source, str] = {}
-            for module, name in state.records:
-                last[module] = max(last.get(module, name), name)
-            for file in state.pending:
-                newest = last.get(file.module)
-                if newest is not None and file.name < newest:
-                    raise MigrationError(
-                        f"{file.path}: new migration is named before {newest}, which already "
-                        f"ran ({_source_name(file.module)}); rename it to sort after it, or "
-                        "set allow_unordered"
-                    )
+        paths = {(r.module, r.name): self._path(r.module, r.name) for r in records}
+        state = check(files, records, paths, self.allow_unordered)
+        if strict:
+            state.raise_first()
         return state
 
     @contextmanager
@@ -203,7 +171,7 @@ class Migrator:
                 return []
             return self._run_pending_batch(state, None, dry_run)
 
-    def _run_pending_batch(self, state: _State, steps: int | None, dry_run: bool) -> list[Step]:
+    def _run_pending_batch(self, state: State, steps: int | None, dry_run: bool) -> list[Step]:
         pending = state.pending if steps is None else state.pending[:steps]
         # Import every file first: a broken one stops the run before anything changes.
         units = [_files.load(f) for f in pending]
@@ -252,57 +220,171 @@ class Migrator:
         return self.up(steps, root=root, module=module)
 
     def rollback(
-        self, *, root: bool = False, module: str | None = None, steps: int | None = None
+        self,
+        *,
+        root: bool = False,
+        module: str | None = None,
+        steps: int | None = None,
+        dry_run: bool = False,
     ) -> list[Step]:
         """Roll back the last batch (of the migrations in scope), or the last `steps`
         migrations when `steps` is given."""
         check_steps(steps)
         if steps is not None:
-            return self.down(steps, root=root, module=module)
+            return self.down(steps, root=root, module=module, dry_run=dry_run)
         sources = self._sources(root, module)
-        with self._locked():
+        with self._locked(create=not dry_run):
             applied = self._state(sources).applied()
             if not applied:
                 return []
             batch = applied[0].batch
             plan = self._load_for_rollback([r for r in applied if r.batch == batch])
-            return self._engine().run(plan, "down")
+            return self._engine().run(plan, "down", dry_run)
 
     def fresh(
-        self, *, root: bool = False, module: str | None = None, steps: int | None = None
+        self,
+        *,
+        root: bool = False,
+        module: str | None = None,
+        steps: int | None = None,
+        dry_run: bool = False,
+        drop_all: bool = False,
     ) -> list[Step]:
         """Roll back every executed migration in scope (or the last `steps`), then run every
-        pending one in a new batch."""
+        pending one in a new batch.
+
+        `drop_all=True` is Laravel's `fresh`: drop every table of the database (on
+        PostgreSQL, every table, view, sequence and type of the migration table's schema)
+        instead of calling `down()`, then run every migration. It cannot be scoped."""
         check_steps(steps)
+        if drop_all:
+            if root or module is not None or steps is not None:
+                raise MigrationError(
+                    "drop_all drops every table, so it takes no root, module or steps"
+                )
+            return self._fresh_drop_all(dry_run)
         sources = self._sources(root, module)
-        with self._locked():
-            applied = self._state(sources).applied()
+        with self._locked(create=not dry_run):
+            state = self._state(sources)
+            applied = state.applied()
             if steps is not None:
                 applied = applied[:steps]
-            done = self._engine().run(self._load_for_rollback(applied), "down")
+            rollback = self._load_for_rollback(applied)
+            if dry_run:
+                # What will be pending once those are rolled back, without touching anything.
+                undone = {(r.module, r.name) for r in applied}
+                pending = [
+                    f for f in state.files
+                    if (f.module, f.name) not in state.records or (f.module, f.name) in undone
+                ]  # fmt: skip
+                kept = [r.batch for r in self.tracking.records(self.db)
+                        if (r.module, r.name) not in undone]  # fmt: skip
+                batch = max(kept, default=0) + 1
+                ups = [(_files.load(f), batch) for f in pending]
+                return self._engine().dry_run([(rollback, "down"), (ups, "up")])
+            done = self._engine().run(rollback, "down")
             state = self._state(sources)
             if state.pending:
                 done += self._run_pending_batch(state, None, False)
             return done
 
+    def _fresh_drop_all(self, dry_run: bool) -> list[Step]:
+        sources = self._sources(False, None)
+        with self._locked(create=False):
+            if dry_run:
+                files = self._state(sources, strict=False).files
+                units = [(_files.load(f), 1) for f in files]
+
+                def wipe(db: Database) -> Step:
+                    drop_all(db, self.tracking)
+                    return Step("(drop every table)", None, "down", 0, dry_run=True)
+
+                return self._engine().dry_run([(units, "up")], prelude=wipe)
+            # Import every file first: a broken one stops the run before anything is dropped.
+            for file in _files.discover(self.config, sources):
+                _files.load(file)
+            dropped = drop_all(self.db, self.tracking)
+            self.log.info("dropped %d table(s) and other objects", len(dropped))
+            self.tracking.create(self.db)
+            state = self._state(sources)
+            return self._run_pending_batch(state, None, False) if state.pending else []
+
+    def mark(self, name: str, *, ran: bool, module: str | None = None) -> Status:
+        """Record a migration as run (`ran=True`) or pending (`ran=False`) without running
+        anything, like Alembic's `stamp`: the repair for a `transaction = False` migration
+        that stopped halfway, once its effects have been finished or undone by hand.
+
+        `name` is the file name without `.py`, or its end after the timestamp
+        (`create_users`) when that is unique in the scope. A migration marked as run gets
+        a batch of its own and the file's current checksum."""
+        sources = self._sources(False, module)
+        with self._locked():
+            state = self._state(sources, strict=False)
+            key = self._find(state, name)
+            record = state.records.get(key)
+            path = self._path(*key)
+            if ran:
+                if record is not None:
+                    raise MigrationError(f"{path}: already marked as run (batch {record.batch})")
+                batch = self._all_batches() + 1
+                self.tracking.insert(self.db, key[1], key[0], batch, _files.checksum(path))
+                self.log.info("marked %s as run (batch %d)", path, batch)
+            else:
+                if record is None:
+                    raise MigrationError(f"{path}: already pending (it is not marked as run)")
+                self.tracking.delete(self.db, key[1], key[0])
+                self.log.info("marked %s as pending", path)
+            return next(
+                s
+                for s in self._statuses(self._state(sources, strict=False))
+                if (s.module, s.name) == key
+            )
+
+    def _find(self, state: State, name: str) -> tuple[str | None, str]:
+        keys = {(f.module, f.name) for f in state.files} | set(state.records)
+        exact = [k for k in keys if k[1] == name]
+        found = exact or [k for k in keys if k[1].endswith(f"_{name}")]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise MigrationError(f"no migration named {name!r} (see `typedb migration:status`)")
+        names = ", ".join(sorted(f"{k[0] or 'core'}:{k[1]}" for k in found))
+        raise MigrationError(f"{name!r} names several migrations ({names}); give the full name")
+
     def status(self, *, root: bool = False, module: str | None = None) -> list[Status]:
-        """Every migration in scope, in run order, with whether (and when) it ran.
-        Raises `MigrationError` on a missing, edited or misordered file."""
-        state = self._state(self._sources(root, module))
+        """Every migration in scope, in run order, with whether (and when) it ran. A
+        missing, edited or misordered file does not stop it: that migration's `problem`
+        says what is wrong (a missing file is listed from its tracking row)."""
+        return self._statuses(self._state(self._sources(root, module), strict=False))
+
+    def _statuses(self, state: State) -> list[Status]:
+        problems = {p.key: p for p in state.problems}
         out: list[Status] = []
-        for file in state.files:
-            record = state.records.get((file.module, file.name))
+        keys = sorted(
+            {(f.module, f.name) for f in state.files} | set(state.records),
+            key=lambda k: (k[1], k[0] or ""),
+        )
+        paths = {(f.module, f.name): f.path for f in state.files}
+        for key in keys:
+            module, name = key
+            record = state.records.get(key)
+            problem = problems.get(key)
+            path = paths.get(key) or self._path(module, name)
+            note = None if problem is None else problem.message
+            kind = None if problem is None else problem.kind
             if record is None:
-                out.append(Status(file.name, file.module, "pending", path=file.path))
+                out.append(Status(name, module, "pending", path=path, problem=kind, detail=note))
             else:
                 out.append(
                     Status(
-                        file.name,
-                        file.module,
+                        name,
+                        module,
                         "ran",
                         record.batch,
                         record.executed_at,
-                        file.path,
+                        path,
+                        problem=kind,
+                        detail=note,
                     )
                 )
         return out

@@ -2,6 +2,12 @@
 
 Keyed by (module, name). Core migrations are stored with module `''` rather than NULL because
 a primary key or unique index does not treat two NULLs as equal; readers get None back.
+
+On PostgreSQL the table lives in ONE explicit schema: `current_schema()` (the first schema of
+the search_path that exists, where the migrations' unqualified CREATE TABLEs land too), and
+every statement names it. An unqualified name would follow the search_path instead, so with
+`search_path = tenant, public` a new tenant would read public's table and skip its own
+migrations. The migration lock is keyed on the same schema (`_lock.py`).
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from typedb._errors import TypedbError
+from typedb._errors import MigrationError, TypedbError
 from typedb.connection import Database
 
 
@@ -28,9 +34,26 @@ class Tracking:
 
     def __init__(self, table: str) -> None:
         self.table = table
+        self._schema: str | None = None
+
+    def schema(self, db: Database) -> str:
+        """PostgreSQL: the schema the table is in, `current_schema()`, resolved once."""
+        if self._schema is None:
+            rows, _ = db._run("SELECT current_schema() AS schema")  # pyright: ignore[reportPrivateUsage]
+            schema = rows[0]["schema"]
+            if schema is None:
+                raise MigrationError(
+                    "no schema of the search_path exists, so there is nowhere to keep the "
+                    f"migration table {self.table!r}; create the schema or fix search_path"
+                )
+            self._schema = str(schema)
+        return self._schema
 
     def _q(self, db: Database) -> str:
-        return db.dialect.quote(self.table)
+        name = db.dialect.quote(self.table)
+        if db.dialect.name == "sqlite":
+            return name
+        return f"{db.dialect.quote(self.schema(db))}.{name}"
 
     def exists(self, db: Database) -> bool:
         p = db.dialect.placeholder
@@ -40,9 +63,11 @@ class Tracking:
                 [self.table],
             )
         else:
-            # to_regclass follows search_path, like the unqualified name the migrator uses.
             rows, _ = db._run(  # pyright: ignore[reportPrivateUsage]
-                f"SELECT 1 AS found WHERE to_regclass({p}) IS NOT NULL", [self._q(db)]
+                "SELECT 1 AS found FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                f"WHERE n.nspname = {p} AND c.relname = {p}",
+                [self.schema(db), self.table],
             )
         return bool(rows)
 

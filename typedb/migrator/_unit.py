@@ -55,8 +55,19 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Run:
+    """What the run-level events (`migrator:before-migrate` ...) get: the direction and the
+    steps, planned ones in `before-*` (no `seconds` yet), finished ones in `after-*`."""
+
+    direction: Direction
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
-    """One line of `migration:status`: `status` is "ran" or "pending"."""
+    """One line of `migration:status`: `status` is "ran" or "pending". `problem` marks a bad
+    one: "missing" (ran, file gone), "edited" (ran, file changed since) or "unordered" (new,
+    named before one that ran); `detail` is then the full message naming the file."""
 
     name: str
     module: str | None
@@ -64,10 +75,12 @@ class Status:
     batch: int | None = None
     executed_at: datetime | None = None  # naive UTC
     path: Path | None = field(default=None, compare=False)
+    problem: Literal["missing", "edited", "unordered"] | None = None
+    detail: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, object]:
         """The object `migration:status --json` prints for this migration."""
-        return {
+        out: dict[str, object] = {
             "name": self.name,
             "module": self.module,
             "status": self.status,
@@ -76,3 +89,7 @@ class Status:
             if self.executed_at is None
             else self.executed_at.isoformat(timespec="seconds") + "Z",
         }
+        if self.problem is not None:  # only then: the DESIGN shape stays as it was otherwise
+            out["problem"] = self.problem
+            out["detail"] = self.detail
+        return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from typedb.contracts import Registry, Table
-from typedb.stubgen._table import HEADER, Names, names_for, render_table
+from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
 PACKAGE = "typedb-stubs"
 _TABLES = "facades/_db"
@@ -108,7 +108,7 @@ def render(registry: Registry) -> dict[str, str]:
 def _table_names(tables: list[Table]) -> str:
     if not tables:
         return 'Literal[""]  # no tables in the contracts'
-    return "Literal[" + ", ".join(f'"{t.name}"' for t in tables) + "]"
+    return "Literal[" + ", ".join(quote(t.name) for t in tables) + "]"
 
 
 _METHODS = (
@@ -177,7 +177,7 @@ def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Na
     if len(tables) == 1:
         t = tables[0]
         return (
-            f'    def {method}(self, table: Literal["{t.name}"]) -> '
+            f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
             f"{names[t.name].prefix}{suffix}: ...{ignore}\n"
         )
     # mypy reports the override at the first overload, pyright at the last one.
@@ -185,7 +185,7 @@ def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Na
     for i, t in enumerate(tables):
         lines.append(f"    @overload{ignore if i == 0 else ''}\n")
         lines.append(
-            f'    def {method}(self, table: Literal["{t.name}"]) -> '
+            f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
             f"{names[t.name].prefix}{suffix}: ...{_PYRIGHT if i == len(tables) - 1 else ''}\n"
         )
     return "".join(lines)

@@ -73,11 +73,31 @@ def names_for(tables: list[Table]) -> dict[str, Names]:
 
 
 def _literal(values: list[str]) -> str:
-    return "Literal[" + ", ".join(_quote(v) for v in values) + "]"
+    return "Literal[" + ", ".join(quote(v) for v in values) + "]"
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def quote(text: str) -> str:
+    r"""A double-quoted Python string literal for `text`, whatever it holds: a table or
+    column name is data, and must not end the literal or the line it sits on.
+
+    >>> print(quote('we"ird\\name'), quote("two\nlines"), quote("tab\there"))
+    "we\"ird\\name" "two\nlines" "tab\there"
+    """
+    return '"' + "".join(_ESCAPES.get(ch) or _escape(ch) for ch in text) + '"'
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"'}
+
+
+def _escape(ch: str) -> str:
+    # repr() of one unprintable character is its escape sequence (\n, \x00, \u2028...).
+    return ch if ch.isprintable() else repr(ch)[1:-1]
+
+
+def _doc(name: str) -> str:
+    """A name inside a docstring: its repr with every double quote escaped, so no name can
+    close the docstring (repr already escapes backslashes and unprintable characters)."""
+    return repr(name).replace('"', '\\"')
 
 
 def _field(name: str, annotation: str) -> str:
@@ -140,8 +160,8 @@ def _typeddicts(table: Table, p: str, identifiers: bool) -> str:
     if not identifiers:
         # Column names that are not identifiers need the functional TypedDict syntax.
         def functional(name: str, fields: list[tuple[str, str]], total: str = "") -> str:
-            body = ", ".join(f"{_quote(k)}: {v}" for k, v in fields)
-            return f"{name} = TypedDict({_quote(name)}, {{{body}}}{total})\n"
+            body = ", ".join(f"{quote(k)}: {v}" for k, v in fields)
+            return f"{name} = TypedDict({quote(name)}, {{{body}}}{total})\n"
 
         return (
             functional(f"{p}Row", rows)
@@ -152,7 +172,7 @@ def _typeddicts(table: Table, p: str, identifiers: bool) -> str:
     row = "".join(_field(k, v) for k, v in rows)
     insert = "".join(_field(k, v) for k, v in inserts)
     return (
-        f'class {p}Row(TypedDict):\n    """A row of {table.name!r} as select returns it."""\n\n'
+        f'class {p}Row(TypedDict):\n    """A row of {_doc(table.name)} as select returns it."""\n\n'
         f"{row}\n"
         f'class {p}Insert(TypedDict):\n    """A row to insert: generated, defaulted and '
         f'nullable columns may be left out."""\n\n{insert}\n'
@@ -189,7 +209,7 @@ def _comparisons(table: Table, p: str, method: str, returns: str) -> str:
 def _where(table: Table, p: str) -> str:
     out = [
         f"class {p}Builder:\n"
-        f'    """`eb` in `where(lambda eb: eb.or_([...]))` on {table.name!r}."""\n\n',
+        f'    """`eb` in `where(lambda eb: eb.or_([...]))` on {_doc(table.name)}."""\n\n',
         _comparisons(table, p, "__call__", "Expression"),
         "    def and_(self, expressions: Sequence[Expression]) -> Expression: ...\n"
         "    def or_(self, expressions: Sequence[Expression]) -> Expression: ...\n"
@@ -213,7 +233,7 @@ def _select(table: Table, p: str) -> str:
     # a stub cannot know, so they move to AnySelect (dict rows) instead of lying.
     return (
         f"class {p}Select({p}Where):\n"
-        f'    """`select_from({table.name!r})`: rows are {p}Row."""\n\n'
+        f'    """`select_from({_doc(table.name)})`: rows are {p}Row."""\n\n'
         f"    @overload\n    def select(self, *columns: {p}Column) -> Self: ...{_OVERLAP}\n"
         f"    @overload\n    def select(self, *columns: {p}Column | Aggregate | Fragment) "
         "-> AnySelect: ...\n" + "    def select_all(self) -> Self: ...\n"
