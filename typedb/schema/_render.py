@@ -194,7 +194,7 @@ def type_check_clauses(name: str, data_type: str | Fragment, dialect: Dialect) -
 
     >>> from typedb.dialects import SqliteDialect
     >>> type_check_clauses("ok", "boolean", SqliteDialect())
-    ['CHECK ("ok" IS NULL OR "ok" IN (0, 1))']
+    ['CHECK (`ok` IS NULL OR `ok` IN (0, 1))']
     """
     check = dialect.type_check(dialect.quote(name), data_type)
     return [] if check is None else [f"CHECK ({check})"]
