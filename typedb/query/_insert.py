@@ -3,6 +3,8 @@
 Many rows go as multi-row VALUES in chunks (measured faster than executemany on both backends,
 and it can return rows); several chunks run in one transaction so a bulk insert is all or
 nothing. The text for a chunk size is cached, so 10,000 rows render at most two statements.
+On PostgreSQL, more rows than one chunk with nothing asked back go as one COPY instead (about
+three times faster; see `_bulk_copy`), inside that same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
+from typedb.connection._driver import BulkCopier
 from typedb.dialects import quote_identifier
 from typedb.query import _cache
 from typedb.query._base import Row, run, split_table
@@ -203,6 +206,9 @@ class InsertQuery:
         out: list[Row] = []
         count = 0
         with self._db.transaction():
+            copied = self._bulk_copy(rows)
+            if copied is not None:
+                return InsertResult(copied, [])
             for start in range(0, len(rows), size):
                 result = self._run(rows[start : start + size])
                 count += result.num_inserted_rows
@@ -248,6 +254,21 @@ class InsertQuery:
             return InsertResult(len(rows) if not self._returning else len(out), out)
         got, count = run(self._db, sql, params)
         return InsertResult(len(got) if self._returning else count, got)
+
+    # -- bulk path: COPY instead of INSERT --------------------------------------------------
+
+    def _bulk_copy(self, rows: list[tuple[Any, ...]]) -> int | None:
+        """Store `rows` through the driver's COPY and return the count, or None to run
+        INSERTs. Taken only where INSERT would run several statements in a transaction (the
+        caller's block, so failures end exactly as they did), when nothing is asked back
+        (`returning()`), no `on_conflict()` and no `typedb.sql()` value; the driver declines
+        where COPY would store anything else (typedb/connection/_pg_copy.py)."""
+        if self._returning or self._conflict._action or self._fragments or not self._columns:
+            return None
+        driver = self._db._driver  # pyright: ignore[reportPrivateUsage]  # the builders' door
+        if not isinstance(driver, BulkCopier):
+            return None
+        return driver.copy_rows(self._table, self._columns, rows)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
