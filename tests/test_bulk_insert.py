@@ -245,3 +245,32 @@ def test_postgresql_bulk_insert_where_copy_does_not_apply(pg_schema_url: str) ->
         assert len(db.select_from("audit").execute()) == N
         with pytest.raises(typedb.QueryError, match="does not exist"):
             db.insert_into("nowhere").values(rows).execute()
+
+
+def test_a_value_that_cannot_be_sent_fails_the_whole_bulk_insert(db: typedb.Database) -> None:
+    db.schema.create_table("docs").add_id_column().add_column("doc", "jsonb").execute()
+    rows: list[dict[str, Any]] = [{"doc": {"i": i}} for i in range(N)]
+    rows[N - 2] = {"doc": {"bad": float("nan")}}  # not JSON: refused while rows are sent
+    with pytest.raises(typedb.CompileError, match="JSON"):
+        db.insert_into("docs").values(rows).execute()
+    with db.transaction() as trx:
+        trx.insert_into("docs").values({"doc": {"i": -1}}).execute()
+        with pytest.raises(typedb.CompileError, match="JSON"):
+            trx.insert_into("docs").values(rows).execute()
+    assert db.select_from("docs").select("doc").execute() == [{"doc": {"i": -1}}]
+
+
+def test_bulk_rows_are_checked_row_by_row(people: typedb.Database) -> None:
+    rows: list[dict[str, Any]] = [{"email": f"{i}@x", "visits": i} for i in range(N)]
+    nul = [*rows[:700], {"email": "a\x00b", "visits": 1}, *rows[700:]]
+    with pytest.raises(typedb.CompileError, match=r"'email'.*row 700.*NUL"):
+        people.insert_into("people").values(nul)
+    mixed: list[Any] = [*rows[:3], {"email": 5, "visits": "x\x00"}]
+    with pytest.raises(typedb.CompileError, match=r"'visits'.*row 3.*NUL"):
+        people.insert_into("people").values(mixed)
+    with pytest.raises(typedb.CompileError, match="row 9 is not a dict"):
+        people.insert_into("people").values([*rows[:9], ["email"], *rows[9:]])
+    extra = [*rows[:600], {"email": "e@x", "visits": 1, "name": "E"}, *rows[600:]]
+    assert people.insert_into("people").values(extra).execute().num_inserted_rows == N + 1
+    got = people.select_from("people").select("name").where("email", "=", "e@x").execute()
+    assert got == [{"name": "E"}]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Self
 
 from typedb._errors import CompileError, NoResultError
@@ -203,12 +205,12 @@ class InsertQuery:
         size = self._chunk_rows()
         if len(rows) <= size:
             return self._run(rows)
+        copied = self._bulk_copy(rows)
+        if copied is not None:
+            return InsertResult(copied, [])
         out: list[Row] = []
         count = 0
         with self._db.transaction():
-            copied = self._bulk_copy(rows)
-            if copied is not None:
-                return InsertResult(copied, [])
             for start in range(0, len(rows), size):
                 result = self._run(rows[start : start + size])
                 count += result.num_inserted_rows
@@ -259,16 +261,22 @@ class InsertQuery:
 
     def _bulk_copy(self, rows: list[tuple[Any, ...]]) -> int | None:
         """Store `rows` through the driver's COPY and return the count, or None to run
-        INSERTs. Taken only where INSERT would run several statements in a transaction (the
-        caller's block, so failures end exactly as they did), when nothing is asked back
+        INSERTs. Taken only for more rows than one INSERT chunk, when nothing is asked back
         (`returning()`), no `on_conflict()` and no `typedb.sql()` value; the driver declines
-        where COPY would store anything else (typedb/connection/_pg_copy.py)."""
+        where COPY would store anything else (typedb/connection/_pg_copy.py).
+
+        Failures end as with the chunked INSERTs: outside a transaction the one COPY is all
+        or nothing by itself; inside one it runs in a savepoint, as the chunks did, so a
+        failed bulk insert undoes only itself."""
         if self._returning or self._conflict._action or self._fragments or not self._columns:
             return None
         driver = self._db._driver  # pyright: ignore[reportPrivateUsage]  # the builders' door
         if not isinstance(driver, BulkCopier):
             return None
-        return driver.copy_rows(self._table, self._columns, rows)
+        if not self._db.in_transaction:
+            return driver.copy_rows(self._table, self._columns, rows)
+        with self._db.transaction():
+            return driver.copy_rows(self._table, self._columns, rows)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
@@ -378,6 +386,9 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
     for c in columns:
         if not isinstance(c, str):
             raise CompileError(f"column names must be strings, got {c!r} for table {table!r}")
+    fast = _rows_fast(rows, columns)
+    if fast is not None:
+        return fast[0], columns, fast[1]
     width = len(columns)
     out: list[tuple[Any, ...]] = []
     fragments = False
@@ -396,6 +407,44 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
                 fragments = True
         out.append(values)
     return out, columns, fragments
+
+
+def _rows_fast(
+    rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
+) -> tuple[list[tuple[Any, ...]], bool] | None:
+    """What the loop in `_rows` gives for well-formed rows, with the per-value work done a
+    column at a time in C (10,000 rows of 3 columns: about 1.5 ms instead of 6, which is a
+    fifth of a COPY of them). None when a row needs the loop: its checks name the row."""
+    width = len(columns)
+    try:
+        # itemgetter of one key gives the value, of several a tuple.
+        out = (
+            [(v,) for v in map(itemgetter(columns[0]), rows)]
+            if width == 1
+            else list(map(itemgetter(*columns), rows))
+        )
+        if set(map(len, rows)) != {width}:
+            return None  # a row with more keys
+    except (KeyError, TypeError):
+        return None  # a row without some key, or not a dict
+    fragments = False
+    for j in range(width):
+        values = list(map(itemgetter(j), out))
+        kinds = set(map(type, values))
+        if Fragment in kinds:
+            fragments = True
+        if str in kinds:
+            texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _exact_str(values)
+            if any(map(str.__contains__, texts, repeat("\x00"))):
+                return None
+    return out, fragments
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+
+
+def _exact_str(values: list[Any]) -> list[str]:
+    return [v for v in values if type(v) is str]
 
 
 def _mismatch(table: str, i: int, row: object, columns: tuple[str, ...]) -> CompileError:
