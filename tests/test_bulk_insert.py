@@ -169,7 +169,7 @@ def typed_row(i: int) -> dict[str, Any]:
         "j": {"a": [1, 2.5, "x\t\n\\", None, True], "i": i},
         "jb": [{"x": i}, "two"],
         "by": bytes([0, 1, 255, i % 256]) + b"\\\t\n",
-        "s": f"tab\there\nnewline \\N back\\slash {i}" if i % 3 else None,
+        "s": (None, "", f"tab\there\nnewline \\N back\\slash {i}")[i % 3],
     }
 
 
