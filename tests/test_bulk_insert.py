@@ -173,7 +173,7 @@ def typed_row(i: int) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("session_zone", [None, "Asia/Tokyo"])
+@pytest.mark.parametrize("session_zone", [None, "Asia/Tokyo", "<+0530>-05:30"])
 def test_bulk_insert_stores_each_type_exactly_as_insert_does(
     db: typedb.Database, session_zone: str | None
 ) -> None:
@@ -209,13 +209,17 @@ def test_bulk_insert_stores_each_type_exactly_as_insert_does(
         ("name", True),  # INSERT writes 'true'; COPY would write 't'
         ("doc", 5),  # INSERT refuses an int for jsonb; COPY would take it as JSON
         ("day", datetime(2024, 1, 2, 23, 0)),  # INSERT truncates to the date
+        ("amount", 1 / 3),  # INSERT keeps 15 digits of a float in a numeric; COPY 16
     ],
 )
 def test_postgresql_values_copy_would_read_otherwise_go_through_insert(
     pg_schema_url: str, column: str, value: object
 ) -> None:
     with typedb.connect(pg_schema_url) as db:
-        db.raw("CREATE TABLE single (visits integer, flag boolean, name text, doc jsonb, day date)")
+        db.raw(
+            "CREATE TABLE single "
+            "(visits integer, flag boolean, name text, doc jsonb, day date, amount numeric)"
+        )
         db.raw("CREATE TABLE bulk (LIKE single)")
         outcomes: list[object] = []
         for table, rows in (("single", [{column: value}]), ("bulk", [{column: value}] * N)):

@@ -7,7 +7,8 @@ server applies an assignment cast to the column's type; COPY (text format) hands
 text to the column's input function. For most pairs the result is the same; where it is not,
 COPY would store something else or refuse what INSERT accepts:
 
-- a Decimal or float into an integer column: INSERT rounds, COPY refuses;
+- a Decimal or float into an integer column: INSERT rounds, COPY refuses; a float into a
+  numeric: INSERT keeps 15 significant digits, COPY all of Python's;
 - an int into a boolean or json column, a bool into a text column: INSERT refuses or writes
   'true', COPY accepts or writes 't';
 - an aware datetime into a `timestamp` column: INSERT converts it to the session time zone,
@@ -28,6 +29,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, LiteralString
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
 from psycopg.rows import TupleRow
@@ -57,8 +59,8 @@ _SAME_AS_INSERT: dict[int, frozenset[type]] = {
     23: frozenset({int}),  # integer
     20: frozenset({int}),  # bigint
     700: frozenset({int}),  # real (a float would be rounded twice by INSERT)
-    701: frozenset({int, float, Decimal}),  # double precision
-    1700: frozenset({int, float, Decimal}),  # numeric
+    701: frozenset({int, float}),  # double precision (Decimal("-0") would become -0.0)
+    1700: frozenset({int, Decimal}),  # numeric (INSERT keeps 15 digits of a float, COPY 17)
     16: frozenset({bool}),  # boolean
     _TIMESTAMP: frozenset({datetime, date}),  # timestamp (aware values converted below)
     1184: frozenset({datetime, date}),  # timestamptz
@@ -138,8 +140,13 @@ def _prepare(
     if not aware_columns:
         return rows
     # INSERT casts an aware datetime to `timestamp` in the session's time zone; COPY would
-    # drop the offset. Convert first, as the cast would.
-    zone = conn.info.timezone
+    # drop the offset. Convert first, as the cast would, in that zone; decline if Python
+    # does not know it (a POSIX spec such as '<+0530>-05:30', where psycopg's
+    # `info.timezone` would silently answer UTC).
+    try:
+        zone = ZoneInfo(conn.info.parameter_status("TimeZone") or "")
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        return None
     out: list[Sequence[Any]] = []
     for row in rows:
         values = list(row)
