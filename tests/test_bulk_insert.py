@@ -5,7 +5,7 @@ PostgreSQL unless it is about COPY itself.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -63,17 +63,25 @@ def test_bulk_insert_stores_every_row_and_counts_them(people: typedb.Database) -
 
 def test_postgresql_bulk_insert_is_one_copy(pg_schema_url: str) -> None:
     with typedb.connect(pg_schema_url) as db:
-        db.raw("CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL)")
+        db.raw("CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL, at timestamp)")
         log_statements(db)
         rows = [{"email": f"{i}@x"} for i in range(N)]
         assert db.insert_into("people").values(rows).execute().num_inserted_rows == N
         assert statements(db) == ["COPY"]
         # Asking rows back, or few rows, keeps INSERT (chunked, as before).
-        db.raw("DELETE FROM people")
         db.raw("DELETE FROM people_log")
         db.insert_into("people").values(rows).returning("id").execute()
         db.insert_into("people").values(rows[:3]).execute()
         assert statements(db) == ["INSERT"] * 4
+        # In a session zone Python cannot name, naive datetimes still COPY; aware ones,
+        # which would need converting to that zone, keep INSERT.
+        db.raw("SELECT set_config('TimeZone', '<+0530>-05:30', false)")
+        db.raw("DELETE FROM people_log")
+        naive = datetime(2024, 1, 1, 12, 0)
+        db.insert_into("people").values([{"email": "n", "at": naive}] * N).execute()
+        aware = naive.replace(tzinfo=UTC)
+        db.insert_into("people").values([{"email": "a", "at": aware}] * N).execute()
+        assert statements(db) == ["COPY"] + ["INSERT"] * 3
 
 
 def test_a_bad_row_in_the_middle_leaves_nothing(people: typedb.Database) -> None:

@@ -130,7 +130,8 @@ def _prepare(
         if not seen <= _ANY_COLUMN | _SAME_AS_INSERT.get(type_oid, frozenset()):
             return None
         if type_oid == _TIMESTAMP and datetime in seen:
-            aware_columns.append(j)
+            if any(type(r[j]) is datetime and r[j].tzinfo is not None for r in rows):
+                aware_columns.append(j)
         elif (
             type_oid == _TIME
             and time in seen
