@@ -240,7 +240,8 @@ def test_postgresql_values_copy_would_read_otherwise_go_through_insert(
 
 
 def test_postgresql_bulk_insert_where_copy_does_not_apply(pg_schema_url: str) -> None:
-    """Views, rules, row security and GENERATED ALWAYS columns: INSERT's behaviour."""
+    """Views, rules and GENERATED ALWAYS columns keep INSERT and its behaviour; a missing
+    table is reported as INSERT reports it."""
     with typedb.connect(pg_schema_url) as db:
         db.raw("CREATE TABLE people (id integer GENERATED ALWAYS AS IDENTITY, email text)")
         db.raw("CREATE VIEW people_view AS SELECT email FROM people")
