@@ -16,6 +16,7 @@ from typedb._errors import ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
 from typedb.connection._driver import Row, json_dumps
+from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.dialects import Dialect, PostgresDialect
 
@@ -112,6 +113,13 @@ class PostgresDriver:
             return cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql) from exc
+
+    def copy_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> int | None:
+        """Bulk insert through COPY when it stores exactly what INSERT would (see _pg_copy);
+        None when it would not, having written nothing."""
+        return copy_rows(self.cursor, table, columns, rows)
 
     def aborted(self) -> bool:
         # After a failed statement PostgreSQL refuses everything but ROLLBACK, and answers

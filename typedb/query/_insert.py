@@ -3,16 +3,20 @@
 Many rows go as multi-row VALUES in chunks (measured faster than executemany on both backends,
 and it can return rows); several chunks run in one transaction so a bulk insert is all or
 nothing. The text for a chunk size is cached, so 10,000 rows render at most two statements.
+On PostgreSQL, more rows than one chunk with nothing asked back go as one COPY instead (about
+three times faster; see `_bulk_copy`), all or nothing in the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Self
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
+from typedb.connection._driver import BulkCopier
 from typedb.query import _cache
 from typedb.query._base import Row, run, split_table
 from typedb.query._params import finish, mark, refuse_nul
@@ -199,6 +203,9 @@ class InsertQuery:
         size = self._chunk_rows()
         if len(rows) <= size:
             return self._run(rows)
+        copied = self._bulk_copy(rows)
+        if copied is not None:
+            return InsertResult(copied, [])
         out: list[Row] = []
         count = 0
         with self._db.transaction():
@@ -250,6 +257,27 @@ class InsertQuery:
 
     def _tables(self) -> tuple[str, ...]:
         return (self._table,)
+
+    # -- bulk path: COPY instead of INSERT --------------------------------------------------
+
+    def _bulk_copy(self, rows: list[tuple[Any, ...]]) -> int | None:
+        """Store `rows` through the driver's COPY and return the count, or None to run
+        INSERTs. Taken only for more rows than one INSERT chunk, when nothing is asked back
+        (`returning()`), no `on_conflict()` and no `typedb.sql()` value; the driver declines
+        where COPY would store anything else (typedb/connection/_pg_copy.py).
+
+        Failures end as with the chunked INSERTs: outside a transaction the one COPY is all
+        or nothing by itself; inside one it runs in a savepoint, as the chunks did, so a
+        failed bulk insert undoes only itself."""
+        if self._returning or self._conflict._action or self._fragments or not self._columns:
+            return None
+        driver = self._db._driver  # pyright: ignore[reportPrivateUsage]  # the builders' door
+        if not isinstance(driver, BulkCopier):
+            return None
+        if not self._db.in_transaction:
+            return driver.copy_rows(self._table, self._columns, rows)
+        with self._db.transaction():
+            return driver.copy_rows(self._table, self._columns, rows)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
@@ -358,6 +386,9 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
     for c in columns:
         if not isinstance(c, str):
             raise CompileError(f"column names must be strings, got {c!r} for table {table!r}")
+    fast = _rows_fast(rows, columns) if len(rows) >= _FAST_ROWS else None
+    if fast is not None:
+        return fast[0], columns, fast[1]
     width = len(columns)
     out: list[tuple[Any, ...]] = []
     fragments = False
@@ -376,6 +407,49 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
                 fragments = True
         out.append(values)
     return out, columns, fragments
+
+
+#: From this many rows on, `_rows_fast` is worth its setup; a single row keeps the plain loop.
+_FAST_ROWS = 64
+
+
+def _rows_fast(
+    rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
+) -> tuple[list[tuple[Any, ...]], bool] | None:
+    """What the loop in `_rows` gives for well-formed rows, with the per-value work done a
+    column at a time in C (10,000 rows of 3 columns: about 2 ms instead of 6.5, a fifth of
+    the time a COPY of them takes). None when a row needs the loop: its checks name the row."""
+    width = len(columns)
+    try:
+        # itemgetter of one key gives the value, of several a tuple.
+        out = (
+            [(v,) for v in map(itemgetter(columns[0]), rows)]
+            if width == 1
+            else list(map(itemgetter(*columns), rows))
+        )
+        if set(map(len, rows)) != {width}:
+            return None  # a row with more keys
+    except (KeyError, TypeError):
+        return None  # a row without some key, or not a dict
+    fragments = False
+    for j in range(width):
+        values = list(map(itemgetter(j), out))
+        kinds = set(map(type, values))
+        if Fragment in kinds:
+            fragments = True
+        if str in kinds:
+            # One search of the joined text: ten times faster than one per value.
+            texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _exact_str(values)
+            if "\x00" in "".join(texts):
+                return None
+    return out, fragments
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+
+
+def _exact_str(values: list[Any]) -> list[str]:
+    return [v for v in values if type(v) is str]
 
 
 def _mismatch(table: str, i: int, row: object, columns: tuple[str, ...]) -> CompileError:

@@ -1,0 +1,297 @@
+"""Bulk inserts (more rows than one INSERT chunk): PostgreSQL takes COPY, and must store,
+count, fail and roll back exactly as the INSERT path does. Every test runs on SQLite and
+PostgreSQL unless it is about COPY itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+import typedb
+from typedb.query._insert import CHUNK_ROWS
+
+N = CHUNK_ROWS * 2 + 7  # three INSERT chunks: the bulk path on every backend
+
+
+@pytest.fixture
+def people(db: typedb.Database) -> typedb.Database:
+    db.schema.create_table("people").add_id_column().add_column(
+        "email", "text", lambda c: c.not_null()
+    ).add_column("name", "text", lambda c: c.not_null().default_to("anon")).add_column(
+        "visits", "integer", lambda c: c.default_to(0)
+    ).add_column(
+        "created_at",
+        "timestamp",
+        lambda c: c.not_null().default_to(typedb.sql("CURRENT_TIMESTAMP")),
+    ).add_unique_constraint("uq_mail", ["email"]).execute()
+    return db
+
+
+def emails(db: typedb.Database) -> list[str]:
+    return [r["email"] for r in db.select_from("people").select("email").order_by("id").execute()]
+
+
+def statements(db: typedb.Database) -> list[str]:
+    """The statements that inserted into `people` (PostgreSQL), from a statement trigger."""
+    return [r["q"].split()[0] for r in db.raw("SELECT q FROM people_log ORDER BY n")]
+
+
+def log_statements(db: typedb.Database) -> None:
+    db.raw("CREATE TABLE people_log (n serial, q text)")
+    db.raw(
+        "CREATE FUNCTION people_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO people_log (q) VALUES (current_query()); RETURN NULL; END $$"
+    )
+    db.raw(
+        "CREATE TRIGGER people_log AFTER INSERT ON people "
+        "FOR EACH STATEMENT EXECUTE FUNCTION people_log()"
+    )
+
+
+def test_bulk_insert_stores_every_row_and_counts_them(people: typedb.Database) -> None:
+    rows = [{"email": f"{i}@x", "name": f"n{i}", "visits": i} for i in range(N)]
+    result = people.insert_into("people").values(rows).execute()
+    assert result.num_inserted_rows == N and result.rows == []
+    got = people.select_from("people").select("email", "name", "visits").order_by("id").execute()
+    assert got == rows
+
+
+def test_postgresql_bulk_insert_is_one_copy(pg_schema_url: str) -> None:
+    with typedb.connect(pg_schema_url) as db:
+        db.raw("CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL, at timestamp)")
+        log_statements(db)
+        rows = [{"email": f"{i}@x"} for i in range(N)]
+        assert db.insert_into("people").values(rows).execute().num_inserted_rows == N
+        assert statements(db) == ["COPY"]
+        # Asking rows back, or few rows, keeps INSERT (chunked, as before).
+        db.raw("DELETE FROM people_log")
+        db.insert_into("people").values(rows).returning("id").execute()
+        db.insert_into("people").values(rows[:3]).execute()
+        assert statements(db) == ["INSERT"] * 4
+        # In a session zone Python cannot name, naive datetimes still COPY; aware ones,
+        # which would need converting to that zone, keep INSERT.
+        db.raw("SELECT set_config('TimeZone', '<+0530>-05:30', false)")
+        db.raw("DELETE FROM people_log")
+        naive = datetime(2024, 1, 1, 12, 0)
+        db.insert_into("people").values([{"email": "n", "at": naive}] * N).execute()
+        aware = naive.replace(tzinfo=UTC)
+        db.insert_into("people").values([{"email": "a", "at": aware}] * N).execute()
+        assert statements(db) == ["COPY"] + ["INSERT"] * 3
+
+
+def test_a_bad_row_in_the_middle_leaves_nothing(people: typedb.Database) -> None:
+    rows = [{"email": f"{i}@x"} for i in range(N)]
+    rows[N // 2] = {"email": "0@x"}  # duplicates row 0
+    with pytest.raises(typedb.IntegrityError) as err:
+        people.insert_into("people").values(rows).execute()
+    assert "people" in str(err.value)  # the table at fault, not only the constraint's name
+    assert emails(people) == []
+    # NOT NULL: the same, and the connection goes on working.
+    rows[N // 2] = {"email": None}
+    with pytest.raises(typedb.IntegrityError):
+        people.insert_into("people").values(rows).execute()
+    assert emails(people) == []
+    people.insert_into("people").values({"email": "after"}).execute()
+    assert emails(people) == ["after"]
+
+
+def test_a_failed_bulk_insert_inside_a_transaction_undoes_only_itself(
+    people: typedb.Database,
+) -> None:
+    rows = [{"email": f"{i}@x"} for i in range(N)]
+    with people.transaction() as trx:
+        trx.insert_into("people").values({"email": "before"}).execute()
+        with pytest.raises(typedb.IntegrityError):
+            trx.insert_into("people").values([*rows, {"email": "before"}]).execute()
+        # As with INSERT chunks, the bulk insert ran in its own savepoint: the
+        # transaction goes on and commits what else it did.
+        trx.insert_into("people").values({"email": "after"}).execute()
+    assert emails(people) == ["before", "after"]
+
+
+def test_a_bulk_insert_is_rolled_back_with_its_transaction(people: typedb.Database) -> None:
+    rows = [{"email": f"{i}@x"} for i in range(N)]
+    with pytest.raises(RuntimeError), people.transaction() as trx:
+        assert trx.insert_into("people").values(rows).execute().num_inserted_rows == N
+        assert len(emails(trx)) == N
+        raise RuntimeError("undo")
+    assert emails(people) == []
+
+
+def test_rows_with_different_columns_get_the_defaults_of_the_columns_they_leave_out(
+    people: typedb.Database,
+) -> None:
+    full = [{"email": f"f{i}@x", "name": "named", "visits": 7} for i in range(N)]
+    bare = [{"email": f"b{i}@x"} for i in range(N)]
+    half = [{"email": f"h{i}@x", "visits": 3} for i in range(3)]
+    result = people.insert_into("people").values([*full, *bare, *half]).execute()
+    assert result.num_inserted_rows == 2 * N + 3
+    got = people.select_from("people").select("email", "name", "visits").order_by("id").execute()
+    assert got[:N] == [{"email": r["email"], "name": "named", "visits": 7} for r in full]
+    assert got[N : 2 * N] == [{"email": r["email"], "name": "anon", "visits": 0} for r in bare]
+    assert got[2 * N :] == [{"email": r["email"], "name": "anon", "visits": 3} for r in half]
+    assert all(
+        isinstance(r["created_at"], datetime) for r in people.select_from("people").execute()
+    )
+    # The last run fails: the runs before it are gone too.
+    with pytest.raises(typedb.IntegrityError):
+        people.insert_into("people").values([*bare[:1], *[{"email": "new"}] * 2]).execute()
+    assert len(emails(people)) == 2 * N + 3
+
+
+TYPES = {
+    "b": "boolean",
+    "i": "bigint",
+    "f": "double precision",
+    "d": "numeric(10,2)",
+    "dt": "date",
+    "tm": "time",
+    "ts": "timestamp",
+    "tz": "timestamptz",
+    "u": "uuid",
+    "j": "json",
+    "jb": "jsonb",
+    "by": "bytea",
+    "s": "text",
+}
+EAST = timezone(timedelta(hours=5, minutes=30))
+
+
+def typed_row(i: int) -> dict[str, Any]:
+    return {
+        "b": i % 2 == 0,
+        "i": 2**62 + i,
+        "f": i / 4,
+        "d": Decimal(i) / 100,
+        "dt": date(2024, 2, 29) + timedelta(days=i),
+        "tm": time(23, 59, 58, i),
+        # Aware into `timestamp`: INSERT converts the instant; COPY must not drop the offset.
+        "ts": datetime(2024, 2, 29, 12, 30, 45, i, tzinfo=EAST),
+        "tz": datetime(2024, 2, 29, 12, 30, 45, i, tzinfo=EAST),
+        "u": UUID(int=i),
+        "j": {"a": [1, 2.5, "x\t\n\\", None, True], "i": i},
+        "jb": [{"x": i}, "two"],
+        "by": bytes([0, 1, 255, i % 256]) + b"\\\t\n",
+        "s": (None, "", f"tab\there\nnewline \\N back\\slash {i}")[i % 3],
+    }
+
+
+def test_bulk_insert_stores_each_type_exactly_as_insert_does(db: typedb.Database) -> None:
+    bulk_and_single_agree(db)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "<+0530>-05:30"])
+def test_postgresql_bulk_insert_follows_the_session_time_zone(
+    pg_schema_url: str, zone: str
+) -> None:
+    with typedb.connect(pg_schema_url) as db:
+        db.raw("SELECT set_config('TimeZone', %s, false)", [zone])
+        bulk_and_single_agree(db)
+
+
+def bulk_and_single_agree(db: typedb.Database) -> None:
+    """Every type, NULLs and awkward text included, read back the same from a bulk insert
+    as from one-row INSERTs."""
+    for table in ("bulk", "single"):
+        create = db.schema.create_table(table).add_id_column()
+        for name, data_type in TYPES.items():
+            create = create.add_column(name, data_type)
+        create.execute()
+    rows = [typed_row(i) for i in range(N)]
+    rows[5] = dict.fromkeys(TYPES)
+    assert db.insert_into("bulk").values(rows).execute().num_inserted_rows == N
+    for row in rows[:40]:  # one at a time: the INSERT path
+        db.insert_into("single").values(row).execute()
+    bulk = db.select_from("bulk").select(*TYPES).order_by("id").execute()
+    single = db.select_from("single").select(*TYPES).order_by("id").execute()
+    assert bulk[:40] == single
+    for got, sent in zip(bulk[6:40], rows[6:40], strict=True):
+        for name in ("b", "i", "f", "d", "dt", "tm", "tz", "u", "j", "jb", "by", "s"):
+            assert got[name] == sent[name], name
+    assert bulk[5] == dict.fromkeys(TYPES)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("visits", Decimal("1.6")),  # INSERT rounds into an integer; COPY would refuse
+        ("visits", 2.5),
+        ("flag", 1),  # INSERT refuses an int for a boolean; COPY would take it
+        ("name", True),  # INSERT writes 'true'; COPY would write 't'
+        ("doc", 5),  # INSERT refuses an int for jsonb; COPY would take it as JSON
+        ("day", datetime(2024, 1, 2, 23, 0)),  # INSERT truncates to the date
+        ("amount", 1 / 3),  # INSERT keeps 15 digits of a float in a numeric; COPY 16
+    ],
+)
+def test_postgresql_values_copy_would_read_otherwise_go_through_insert(
+    pg_schema_url: str, column: str, value: object
+) -> None:
+    with typedb.connect(pg_schema_url) as db:
+        db.raw(
+            "CREATE TABLE single "
+            "(visits integer, flag boolean, name text, doc jsonb, day date, amount numeric)"
+        )
+        db.raw("CREATE TABLE bulk (LIKE single)")
+        outcomes: list[object] = []
+        for table, rows in (("single", [{column: value}]), ("bulk", [{column: value}] * N)):
+            try:
+                db.insert_into(table).values(rows).execute()
+                outcomes.append(db.select_from(table).select(column).execute()[0][column])
+            except typedb.QueryError as exc:
+                outcomes.append(type(exc))
+        assert outcomes[0] == outcomes[1]
+
+
+def test_postgresql_bulk_insert_where_copy_does_not_apply(pg_schema_url: str) -> None:
+    """Views, rules and GENERATED ALWAYS columns keep INSERT and its behaviour; a missing
+    table is reported as INSERT reports it."""
+    with typedb.connect(pg_schema_url) as db:
+        db.raw("CREATE TABLE people (id integer GENERATED ALWAYS AS IDENTITY, email text)")
+        db.raw("CREATE VIEW people_view AS SELECT email FROM people")
+        rows = [{"email": f"{i}@x"} for i in range(N)]
+        assert db.insert_into("people_view").values(rows).execute().num_inserted_rows == N
+        with pytest.raises(typedb.QueryError, match="GENERATED ALWAYS"):
+            db.insert_into("people").values([{"id": i, "email": "x"} for i in range(N)]).execute()
+        db.raw("CREATE TABLE audit (email text)")
+        db.raw(
+            "CREATE RULE people_audit AS ON INSERT TO people "
+            "DO ALSO INSERT INTO audit VALUES (NEW.email)"
+        )
+        db.insert_into("people").values(rows).execute()
+        assert len(db.select_from("audit").execute()) == N
+        with pytest.raises(typedb.QueryError, match="does not exist"):
+            db.insert_into("nowhere").values(rows).execute()
+
+
+def test_a_value_that_cannot_be_sent_fails_the_whole_bulk_insert(db: typedb.Database) -> None:
+    db.schema.create_table("docs").add_id_column().add_column("doc", "jsonb").execute()
+    rows: list[dict[str, Any]] = [{"doc": {"i": i}} for i in range(N)]
+    rows[N - 2] = {"doc": {"bad": float("nan")}}  # not JSON: refused while rows are sent
+    with pytest.raises(typedb.CompileError, match="JSON"):
+        db.insert_into("docs").values(rows).execute()
+    with db.transaction() as trx:
+        trx.insert_into("docs").values({"doc": {"i": -1}}).execute()
+        with pytest.raises(typedb.CompileError, match="JSON"):
+            trx.insert_into("docs").values(rows).execute()
+    assert db.select_from("docs").select("doc").execute() == [{"doc": {"i": -1}}]
+
+
+def test_bulk_rows_are_checked_row_by_row(people: typedb.Database) -> None:
+    rows: list[dict[str, Any]] = [{"email": f"{i}@x", "visits": i} for i in range(N)]
+    nul = [*rows[:700], {"email": "a\x00b", "visits": 1}, *rows[700:]]
+    with pytest.raises(typedb.CompileError, match=r"'email'.*row 700.*NUL"):
+        people.insert_into("people").values(nul)
+    mixed: list[Any] = [*rows[:100], {"email": 5, "visits": "x\x00"}]  # text among ints
+    with pytest.raises(typedb.CompileError, match=r"'visits'.*row 100.*NUL"):
+        people.insert_into("people").values(mixed)
+    with pytest.raises(typedb.CompileError, match="row 9 is not a dict"):
+        people.insert_into("people").values([*rows[:9], ["email"], *rows[9:]])
+    extra = [*rows[:600], {"email": "e@x", "visits": 1, "name": "E"}, *rows[600:]]
+    assert people.insert_into("people").values(extra).execute().num_inserted_rows == N + 1
+    got = people.select_from("people").select("name").where("email", "=", "e@x").execute()
+    assert got == [{"name": "E"}]
