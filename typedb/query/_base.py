@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Self, overload
 from uuid import UUID
 
@@ -24,11 +26,12 @@ _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", 
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
-def run(db: Database, sql: str, params: tuple[Any, ...]) -> tuple[list[Row], int]:
-    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection."""
-    # Straight to the driver (what Database._run does) with one call less: this runs for
-    # every query.
-    return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]  # the builders' door
+Result = tuple[list[Row], int]  # a statement's rows and affected row count
+rows_of: Callable[[Result], list[Row]] = itemgetter(0)
+
+
+def first_row(result: Result) -> Row | None:
+    return result[0][0] if result[0] else None
 
 
 def split_table(table: str) -> tuple[str, str | None]:
