@@ -13,12 +13,22 @@ from typedb._errors import (
     TypedbError,
 )
 from typedb._sql import CompiledQuery, Fragment, sql
-from typedb.connection import Database, Transaction, connect
+from typedb.connection import (
+    AsyncDatabase,
+    AsyncTransaction,
+    Database,
+    PoolTimeoutError,
+    Transaction,
+    connect,
+    connect_async,
+)
 from typedb.migrator import Migrator, migration
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncDatabase",
+    "AsyncTransaction",
     "CompileError",
     "CompiledQuery",
     "ConnectionError",
@@ -31,11 +41,13 @@ __all__ = [
     "MigrationError",
     "Migrator",
     "NoResultError",
+    "PoolTimeoutError",
     "QueryError",
     "Transaction",
     "TypedbError",
     "__version__",
     "connect",
+    "connect_async",
     "migration",
     "sql",
 ]

@@ -1,0 +1,212 @@
+"""Where an `AsyncDatabase` gets its connections.
+
+- PostgreSQL: psycopg's `AsyncConnectionPool` and `AsyncPostgresDriver`.
+- SQLite: the same `SqliteDriver` as the sync database, its calls run on worker threads
+  (`asyncio.to_thread`): the stdlib driver with typedb's adapters and converters, so SQLite
+  behaves the same sync and async (aiosqlite would be a second driver doing the same thing on a
+  thread per connection; see README for the measurement). A file gets up to `pool_max`
+  connections, one task at a time each; memory has its one connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from typedb._errors import ConnectionError
+from typedb._sql import Parameters
+from typedb._url import Url
+from typedb.connection._driver import Row
+from typedb.connection._pools import PoolTimeoutError
+from typedb.dialects import Dialect
+
+if TYPE_CHECKING:
+    from psycopg_pool import AsyncConnectionPool
+
+    from typedb.connection._postgres import AsyncPostgresDriver
+    from typedb.connection._sqlite import SqliteDriver
+
+
+class AsyncDriver(Protocol):
+    dialect: Dialect
+
+    @property
+    def depth(self) -> int:
+        """Open transactions on this connection (see `Driver.depth`)."""
+        ...
+
+    @depth.setter
+    def depth(self, value: int) -> None: ...
+
+    async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
+    async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
+    async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int: ...
+    def aborted(self) -> bool: ...
+    def in_transaction(self) -> bool: ...
+
+
+class AsyncPool(Protocol):
+    dialect: Dialect
+
+    async def acquire(self) -> AsyncDriver: ...
+    async def release(self, driver: AsyncDriver) -> None: ...
+    async def close(self) -> None: ...
+
+
+class ThreadedSqliteDriver:
+    """A `SqliteDriver` whose statements run on a worker thread; one task uses it at a time."""
+
+    def __init__(self, inner: SqliteDriver) -> None:
+        self.inner = inner
+        self.dialect = inner.dialect
+
+    @property
+    def depth(self) -> int:
+        return self.inner.depth
+
+    @depth.setter
+    def depth(self, value: int) -> None:
+        self.inner.depth = value  # the driver checks it (SQLite ending a transaction itself)
+
+    async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        return await asyncio.to_thread(self.inner.run, sql, params)
+
+    async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        return await asyncio.to_thread(self.inner.run_raw, sql, params)
+
+    async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        return await asyncio.to_thread(self.inner.run_many, sql, rows)
+
+    def aborted(self) -> bool:
+        return False
+
+    def in_transaction(self) -> bool:
+        return self.inner.in_transaction()
+
+
+class AsyncSqlitePool:
+    def __init__(self, url: Url, *, max_size: int, timeout: float, wal: bool) -> None:
+        from typedb.connection._sqlite import SqliteDriver
+
+        self.dialect = SqliteDriver.dialect
+        self._url = url
+        self._wal = wal
+        # Memory: each connection would be a new empty database, so there is one.
+        self._max = 1 if url.path is None else max_size
+        self._timeout = timeout
+        self._idle: list[ThreadedSqliteDriver] = []
+        self._all: list[ThreadedSqliteDriver] = []
+        self._freed = asyncio.Condition()
+        self._closed = False
+
+    async def acquire(self) -> AsyncDriver:
+        async with self._freed:
+            if self._closed:
+                raise ConnectionError(f"{self._url.masked} is closed")
+            if not self._idle and len(self._all) < self._max:
+                from typedb.connection._sqlite import SqliteDriver
+
+                inner = await asyncio.to_thread(SqliteDriver, self._url, wal=self._wal)
+                driver = ThreadedSqliteDriver(inner)
+                self._all.append(driver)
+                return driver
+            try:
+                await asyncio.wait_for(
+                    self._freed.wait_for(lambda: bool(self._idle)), self._timeout
+                )
+            except TimeoutError:
+                raise PoolTimeoutError(
+                    f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+                    f"{self._max} are in use"
+                    + (" (an in-memory database has one)" if self._url.path is None else "")
+                ) from None
+            return self._idle.pop()
+
+    async def release(self, driver: AsyncDriver) -> None:
+        async with self._freed:
+            self._idle.append(driver)  # type: ignore[arg-type]
+            self._freed.notify()
+
+    async def close(self) -> None:
+        self._closed = True
+        for driver in self._all:
+            driver.inner.close()
+        self._all.clear()
+        self._idle.clear()
+
+
+class AsyncPostgresPool:
+    def __init__(
+        self, url: Url, *, min_size: int, max_size: int, timeout: float, prepare: bool
+    ) -> None:
+        from typedb.connection import _postgres
+
+        self.dialect = _postgres.AsyncPostgresDriver.dialect
+        self._url = url
+        self._timeout = timeout
+        self._sizes = (min_size, max_size)
+        self._kwargs = _postgres.connection_kwargs(prepare)
+        self._pool: AsyncConnectionPool[Any] | None = None
+        self._drivers: dict[int, AsyncPostgresDriver] = {}
+
+    async def open(self) -> None:
+        import psycopg
+        from psycopg_pool import AsyncConnectionPool
+
+        from typedb.connection import _postgres
+
+        try:  # fail now, with libpq's reason, rather than time out later without one
+            await (await psycopg.AsyncConnection.connect(self._url.raw, **self._kwargs)).close()
+        except psycopg.Error as exc:
+            raise _postgres.connect_error(exc, self._url) from None
+
+        async def check(conn: psycopg.AsyncConnection[Any]) -> None:
+            _postgres.check_alive(conn)
+
+        async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+            _postgres.configure(conn)
+
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            self._url.raw,
+            min_size=self._sizes[0],
+            max_size=self._sizes[1],
+            timeout=self._timeout,
+            kwargs=self._kwargs,
+            configure=configure,
+            check=check,
+            open=False,
+            name=self._url.masked,
+        )
+        await pool.open()
+        self._pool = pool
+
+    async def acquire(self) -> AsyncDriver:
+        from psycopg_pool import PoolClosed, PoolTimeout
+
+        from typedb.connection._postgres import AsyncPostgresDriver
+
+        assert self._pool is not None
+        try:
+            conn = await self._pool.getconn()
+        except PoolTimeout:
+            raise PoolTimeoutError(
+                f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+                f"{self._sizes[1]} are in use (raise pool_max, or pool_timeout, or hold "
+                "transactions for less time)"
+            ) from None
+        except PoolClosed:
+            raise ConnectionError(f"{self._url.masked} is closed") from None
+        driver = self._drivers.get(id(conn))
+        if driver is None or driver.conn is not conn:
+            driver = self._drivers[id(conn)] = AsyncPostgresDriver(conn)
+        return driver
+
+    async def release(self, driver: AsyncDriver) -> None:
+        assert self._pool is not None
+        await self._pool.putconn(driver.conn)  # type: ignore[attr-defined]
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+        self._drivers.clear()
