@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from typedb._errors import ConnectionError
@@ -161,8 +162,17 @@ class AsyncPostgresPool:
         except psycopg.Error as exc:
             raise _postgres.connect_error(exc, self._url) from None
 
+        check_alive, recheck_after = _postgres.check_alive, _postgres.RECHECK_AFTER_SECONDS
+        drivers = self._drivers
+
         async def check(conn: psycopg.AsyncConnection[Any]) -> None:
-            _postgres.check_alive(conn)
+            driver = drivers.get(id(conn))
+            if (
+                driver is None
+                or driver.conn is not conn
+                or monotonic() - driver.released_at > recheck_after
+            ):
+                check_alive(conn)
 
         async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
             _postgres.configure(conn)
@@ -186,7 +196,8 @@ class AsyncPostgresPool:
 
         from typedb.connection._postgres import AsyncPostgresDriver
 
-        assert self._pool is not None
+        if self._pool is None:
+            raise ConnectionError(f"{self._url.masked} is closed")
         try:
             conn = await self._pool.getconn()
         except PoolTimeout:
@@ -203,8 +214,9 @@ class AsyncPostgresPool:
         return driver
 
     async def release(self, driver: AsyncDriver) -> None:
-        assert self._pool is not None
-        await self._pool.putconn(driver.conn)  # type: ignore[attr-defined]
+        driver.released_at = monotonic()  # type: ignore[attr-defined]
+        if self._pool is not None:
+            await self._pool.putconn(driver.conn)  # type: ignore[attr-defined]
 
     async def close(self) -> None:
         if self._pool is not None:

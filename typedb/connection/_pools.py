@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Sequence
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from typedb._errors import ConnectionError
@@ -181,6 +182,8 @@ class PostgresPool:
         self._pool_closed = PoolClosed
         self._drivers: dict[int, PostgresDriver] = {}
         kwargs = _postgres.connection_kwargs(prepare)
+        self._check_alive = _postgres.check_alive
+        self._recheck_after = _postgres.RECHECK_AFTER_SECONDS
         # Connect once here, so a bad URL or a down server fails now with libpq's reason
         # (the pool would only time out, later, without one).
         try:
@@ -194,10 +197,19 @@ class PostgresPool:
             timeout=timeout,
             kwargs=kwargs,
             configure=_postgres.configure,
-            check=_postgres.check_alive,
+            check=self._check,
             open=True,
             name=url.masked,
         )
+
+    def _check(self, conn: Any) -> None:
+        driver = self._drivers.get(id(conn))
+        if (
+            driver is None
+            or driver.conn is not conn
+            or monotonic() - driver.released_at > self._recheck_after
+        ):
+            self._check_alive(conn)
 
     def _driver_of(self, conn: Any) -> PostgresDriver:
         driver = self._drivers.get(id(conn))
@@ -221,6 +233,7 @@ class PostgresPool:
         return self._driver_of(conn)
 
     def release(self, driver: Driver) -> None:
+        driver.released_at = monotonic()  # type: ignore[attr-defined]
         self._pool.putconn(driver.conn)  # type: ignore[attr-defined]
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
@@ -228,6 +241,7 @@ class PostgresPool:
         try:
             return driver.run(sql, params)
         finally:
+            driver.released_at = monotonic()  # type: ignore[attr-defined]
             self._pool.putconn(driver.conn)  # type: ignore[attr-defined]
 
     run_raw = run

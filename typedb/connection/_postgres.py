@@ -77,11 +77,16 @@ def connect_error(exc: psycopg.Error, url: Url) -> ConnectionError:
     return ConnectionError(f"cannot connect to {url.masked}: {scrub(reason, url.raw)}")
 
 
+#: A connection idle for longer than this is polled before use (see `check_alive`).
+RECHECK_AFTER_SECONDS = 0.05
+
+
 def check_alive(conn: psycopg.BaseConnection[Any]) -> None:
     """Raise if the server has closed this idle connection; costs a poll, not a round trip.
 
     An idle session the server ended (pg_terminate_backend, a restart) has its goodbye waiting
-    on the socket. The pool calls this on every checkout, drops a dead connection and hands
+    on the socket. The pool calls this on checkout of a connection idle for more than
+    RECHECK_AFTER_SECONDS (a busy connection skips the 1-2 us poll), drops a dead one and hands
     out another, so a killed connection fails no query.
     """
     pgconn = conn.pgconn
@@ -104,6 +109,7 @@ class PostgresDriver:
     def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
         self.conn = conn
         self.depth = 0
+        self.released_at = 0.0  # time.monotonic() when it last went back to the pool
         # Tuple rows made into dicts here by a generated comprehension (see _rows): measured
         # cheaper than dict_row, which calls a Python function per row and builds
         # cursor.description's Column objects on every query.
@@ -153,6 +159,7 @@ class AsyncPostgresDriver:
     def __init__(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
         self.conn = conn
         self.depth = 0
+        self.released_at = 0.0
         self.cursor: psycopg.AsyncCursor[TupleRow] = conn.cursor()
         self._encoding = conn.info.encoding
 

@@ -83,6 +83,9 @@ class LazyAsyncDatabase(AsyncDatabase):
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         return await self._database()._run(sql, params)  # pyright: ignore[reportPrivateUsage]
 
+    async def _execute(self, sql: str, params: Parameters | None, post: Callable[[Result], T]) -> T:
+        return await self._database()._execute(sql, params, post)  # pyright: ignore[reportPrivateUsage]
+
     async def _execute_plan(
         self, statements: Sequence[tuple[str, Parameters | None]], post: Callable[[list[Result]], T]
     ) -> T:
