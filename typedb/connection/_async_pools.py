@@ -1,8 +1,8 @@
 """Where an `AsyncDatabase` gets its connections.
 
 - PostgreSQL: psycopg's `AsyncConnectionPool` and `AsyncPostgresDriver`.
-- SQLite: the same `SqliteDriver` as the sync database, its calls run on worker threads
-  (`asyncio.to_thread`): the stdlib driver with typedb's adapters and converters, so SQLite
+- SQLite: the same `SqliteDriver` as the sync database, its calls run on a thread of each
+  connection's own: the stdlib driver with typedb's adapters and converters, so SQLite
   behaves the same sync and async (aiosqlite would be a second driver doing the same thing on a
   thread per connection; see README for the measurement). A file gets up to `pool_max`
   connections, one task at a time each; memory has its one connection.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -56,11 +57,15 @@ class AsyncPool(Protocol):
 
 
 class ThreadedSqliteDriver:
-    """A `SqliteDriver` whose statements run on a worker thread; one task uses it at a time."""
+    """A `SqliteDriver` with a thread of its own that runs its statements; one task uses it at
+    a time. A thread per connection, not a shared executor: a task holding SQLite's write lock
+    must always get a thread to COMMIT on, even when every shared worker is busy waiting for
+    that same lock."""
 
     def __init__(self, inner: SqliteDriver) -> None:
         self.inner = inner
         self.dialect = inner.dialect
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typedb-sqlite")
 
     @property
     def depth(self) -> int:
@@ -71,13 +76,20 @@ class ThreadedSqliteDriver:
         self.inner.depth = value  # the driver checks it (SQLite ending a transaction itself)
 
     async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return await asyncio.to_thread(self.inner.run, sql, params)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self.inner.run, sql, params)
 
     async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return await asyncio.to_thread(self.inner.run_raw, sql, params)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self.inner.run_raw, sql, params)
 
     async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        return await asyncio.to_thread(self.inner.run_many, sql, rows)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self.inner.run_many, sql, rows)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self.inner.close()
 
     def aborted(self) -> bool:
         return False
@@ -132,7 +144,7 @@ class AsyncSqlitePool:
     async def close(self) -> None:
         self._closed = True
         for driver in self._all:
-            driver.inner.close()
+            driver.close()
         self._all.clear()
         self._idle.clear()
 
