@@ -10,6 +10,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -300,3 +301,41 @@ def test_the_facade_db_is_shared_by_threads(db_url: str) -> None:
     assert run_threads(4, work) == []
     assert lazy.raw("SELECT count(*) AS n FROM items") == [{"n": 40}]
     lazy.close()
+
+
+def test_in_memory_sqlite_is_shared_by_threads_one_at_a_time() -> None:
+    with typedb.connect("sqlite://") as db:
+        db.raw("CREATE TABLE items (id integer PRIMARY KEY, worker integer)")
+
+        def work(n: int) -> None:
+            for _ in range(25):
+                with db.transaction():
+                    db.insert_into("items").values({"worker": n}).execute()
+                    assert db.in_transaction
+                db.select_from("items").select("id").limit(3).execute()
+
+        assert run_threads(THREADS, work) == []
+        assert db.raw("SELECT count(*) AS n FROM items") == [{"n": THREADS * 25}]
+
+
+def test_pool_settings_come_from_tool_typedb(
+    pg_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.typedb]\npool_min = 0\npool_max = 3\nprepare = false\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    db = typedb.connect(pg_schema_url)
+    pool = db._pool._pool  # type: ignore[attr-defined]  # pyright: ignore[reportPrivateUsage]
+    assert (pool.min_size, pool.max_size) == (0, 3)
+    for _ in range(8):
+        db.raw("SELECT 1 AS one WHERE 1 = %s", [1])
+    with db.transaction():  # one connection: the count is about the one that ran the selects
+        assert db.raw("SELECT count(*) AS n FROM pg_prepared_statements") == [{"n": 0}]
+    db.close()
+    # Arguments win over the file.
+    db = typedb.connect(pg_schema_url, pool_max=5)
+    assert db._pool._pool.max_size == 5  # type: ignore[attr-defined]  # pyright: ignore[reportPrivateUsage]
+    db.close()
+    with pytest.raises(typedb.CompileError, match="pool_min <= pool_max"):
+        typedb.connect(pg_schema_url, pool_min=4, pool_max=2)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from time import monotonic
@@ -99,6 +100,9 @@ class ThreadedSqliteDriver:
 
 
 class AsyncSqlitePool:
+    """Up to `max_size` connections; a task that finds none idle waits in line for the next
+    one released (handed over directly, first come first served) for up to `timeout`."""
+
     def __init__(self, url: Url, *, max_size: int, timeout: float, wal: bool) -> None:
         from typedb.connection._sqlite import SqliteDriver
 
@@ -110,36 +114,52 @@ class AsyncSqlitePool:
         self._timeout = timeout
         self._idle: list[ThreadedSqliteDriver] = []
         self._all: list[ThreadedSqliteDriver] = []
-        self._freed = asyncio.Condition()
+        self._opening = 0
+        self._waiters: deque[asyncio.Future[ThreadedSqliteDriver]] = deque()
         self._closed = False
 
     async def acquire(self) -> AsyncDriver:
-        async with self._freed:
-            if self._closed:
-                raise ConnectionError(f"{self._url.masked} is closed")
-            if not self._idle and len(self._all) < self._max:
-                from typedb.connection._sqlite import SqliteDriver
-
-                inner = await asyncio.to_thread(SqliteDriver, self._url, wal=self._wal)
-                driver = ThreadedSqliteDriver(inner)
-                self._all.append(driver)
-                return driver
-            try:
-                await asyncio.wait_for(
-                    self._freed.wait_for(lambda: bool(self._idle)), self._timeout
-                )
-            except TimeoutError:
-                raise PoolTimeoutError(
-                    f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
-                    f"{self._max} are in use"
-                    + (" (an in-memory database has one)" if self._url.path is None else "")
-                ) from None
+        if self._closed:
+            raise ConnectionError(f"{self._url.masked} is closed")
+        if self._idle:
             return self._idle.pop()
+        if len(self._all) + self._opening < self._max:
+            return await self._open()
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, self._timeout)
+        except TimeoutError:
+            if waiter.done() and not waiter.cancelled():
+                return waiter.result()  # handed over just as the time ran out
+            raise PoolTimeoutError(
+                f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+                f"{self._max} are in use"
+                + (" (an in-memory database has one)" if self._url.path is None else "")
+            ) from None
+
+    async def _open(self) -> ThreadedSqliteDriver:
+        from typedb.connection._sqlite import SqliteDriver
+
+        self._opening += 1
+        try:
+            # Off the event loop: switching to WAL may wait for another connection's lock.
+            loop = asyncio.get_running_loop()
+            inner = await loop.run_in_executor(None, lambda: SqliteDriver(self._url, wal=self._wal))
+        finally:
+            self._opening -= 1
+        driver = ThreadedSqliteDriver(inner)
+        self._all.append(driver)
+        return driver
 
     async def release(self, driver: AsyncDriver) -> None:
-        async with self._freed:
-            self._idle.append(driver)  # type: ignore[arg-type]
-            self._freed.notify()
+        assert isinstance(driver, ThreadedSqliteDriver)
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(driver)
+                return
+        self._idle.append(driver)
 
     async def close(self) -> None:
         self._closed = True
