@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 import typedb
@@ -58,10 +57,9 @@ def typedb_unit(db: typedb.Database, i: int) -> None:
 
 
 def raw_unit(pool: ConnectionPool[Any], i: int) -> None:
-    with pool.connection() as conn:
-        with conn.transaction():
-            new_id = conn.execute(INSERT, (f"r{i}", i)).fetchone()[0]  # type: ignore[index]
-            conn.execute(BY_ID, (new_id,)).fetchall()
+    with pool.connection() as conn, conn.transaction():
+        new_id = conn.execute(INSERT, (f"r{i}", i)).fetchone()[0]  # type: ignore[index]
+        conn.execute(BY_ID, (new_id,)).fetchall()
     with pool.connection() as conn:
         conn.execute(TEN, (i % 50,)).fetchall()
 
@@ -84,11 +82,10 @@ async def typedb_unit_async(db: typedb.AsyncDatabase, i: int) -> None:
 
 
 async def raw_unit_async(pool: AsyncConnectionPool[Any], i: int) -> None:
-    async with pool.connection() as conn:
-        async with conn.transaction():
-            cur = await conn.execute(INSERT, (f"r{i}", i))
-            new_id = (await cur.fetchone())[0]  # type: ignore[index]
-            await (await conn.execute(BY_ID, (new_id,))).fetchall()
+    async with pool.connection() as conn, conn.transaction():
+        cur = await conn.execute(INSERT, (f"r{i}", i))
+        new_id = (await cur.fetchone())[0]  # type: ignore[index]
+        await (await conn.execute(BY_ID, (new_id,))).fetchall()
     async with pool.connection() as conn:
         await (await conn.execute(TEN, (i % 50,))).fetchall()
 
@@ -157,9 +154,11 @@ def postgres(rounds: int, ops: int) -> None:
         threaded(lambda i: typedb_unit(db, i), 10)  # warm up: shapes, prepared statements
         threaded(lambda i: raw_unit(pool, i), 10)
         times: dict[str, list[float]] = {"psycopg_pool (raw)": [], "typedb Database": []}
-        for _ in range(rounds):
-            times["psycopg_pool (raw)"].append(threaded(lambda i: raw_unit(pool, i), ops))
-            times["typedb Database"].append(threaded(lambda i: typedb_unit(db, i), ops))
+        for r in range(rounds):
+            pair = [("psycopg_pool (raw)", lambda i: raw_unit(pool, i)),
+                    ("typedb Database", lambda i: typedb_unit(db, i))]  # fmt: skip
+            for name, unit in pair if r % 2 == 0 else pair[::-1]:
+                times[name].append(threaded(unit, ops))
         report(f"PostgreSQL, {THREADS} threads, {ops} units each:", times, "psycopg_pool (raw)")
         db.close()
         pool.close()
@@ -176,13 +175,11 @@ def postgres(rounds: int, ops: int) -> None:
                 "psycopg AsyncConnectionPool (raw)": [],
                 "typedb AsyncDatabase": [],
             }
-            for _ in range(rounds):
-                out["psycopg AsyncConnectionPool (raw)"].append(
-                    await tasks(lambda i: raw_unit_async(apool, i), ops)
-                )
-                out["typedb AsyncDatabase"].append(
-                    await tasks(lambda i: typedb_unit_async(adb, i), ops)
-                )
+            for r in range(rounds):
+                pair = [("psycopg AsyncConnectionPool (raw)", lambda i: raw_unit_async(apool, i)),
+                        ("typedb AsyncDatabase", lambda i: typedb_unit_async(adb, i))]  # fmt: skip
+                for name, unit in pair if r % 2 == 0 else pair[::-1]:
+                    out[name].append(await tasks(unit, ops))
             await adb.close()
             await apool.close()
             return out
@@ -222,19 +219,35 @@ def sqlite(rounds: int, ops: int) -> None:
         except ImportError:
             aiosqlite = None
         if aiosqlite is not None:
-            out["aiosqlite, one connection per task"] = []
-        for _ in range(rounds):
-            out["typedb AsyncDatabase (worker threads)"].append(
-                await tasks(lambda i: typedb_unit_async(adb, i), ops)
-            )
-            if aiosqlite is not None:
-                out["aiosqlite, one connection per task"].append(
-                    await _aiosqlite(aiosqlite, folder / "async.db", ops)
-                )
+            out["aiosqlite, pool of 10 connections"] = []
+        for r in range(rounds):
+            # Alternate which goes first: the SQLite file grows and the machine drifts.
+            order = ["typedb", "aiosqlite"] if r % 2 == 0 else ["aiosqlite", "typedb"]
+            for name in order:
+                if name == "typedb":
+                    out["typedb AsyncDatabase (worker threads)"].append(
+                        await tasks(lambda i: typedb_unit_async(adb, i), ops)
+                    )
+                elif aiosqlite is not None:
+                    out["aiosqlite, pool of 10 connections"].append(
+                        await _aiosqlite(aiosqlite, folder / "async.db", ops)
+                    )
         await adb.close()
         return out
 
-    report(f"SQLite file, {TASKS} asyncio tasks:", asyncio.run(run_async()), None)
+    report(
+        f"SQLite file, {TASKS} asyncio tasks:",
+        asyncio.run(run_async()),
+        "aiosqlite, pool of 10 connections" if _has_aiosqlite() else None,
+    )
+
+
+def _has_aiosqlite() -> bool:
+    try:
+        import aiosqlite  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 async def _aiosqlite(aiosqlite: Any, path: Path, ops: int) -> float:
