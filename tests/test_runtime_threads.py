@@ -339,3 +339,25 @@ def test_pool_settings_come_from_tool_typedb(
     db.close()
     with pytest.raises(typedb.CompileError, match="pool_min <= pool_max"):
         typedb.connect(pg_schema_url, pool_min=4, pool_max=2)
+
+
+def test_more_threads_than_connections_take_turns(pg_schema_url: str) -> None:
+    # Eight threads on two connections: a thread waiting in psycopg_pool must be handed a
+    # connection that another thread gives back, never left to time out.
+    db = typedb.connect(pg_schema_url, pool_min=1, pool_max=2, pool_timeout=20)
+    db.raw("CREATE TABLE items (id serial PRIMARY KEY, worker integer)")
+
+    def work(n: int) -> None:
+        for i in range(40):
+            if i % 2:
+                with db.transaction():
+                    db.insert_into("items").values({"worker": n}).execute()
+            else:
+                db.insert_into("items").values({"worker": n}).execute()
+            db.select_from("items").select("id").limit(2).execute()
+
+    started = time.monotonic()
+    assert run_threads(THREADS, work) == []
+    assert time.monotonic() - started < 20
+    assert db.raw("SELECT count(*) AS n FROM items") == [{"n": THREADS * 40}]
+    db.close()

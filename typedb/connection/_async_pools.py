@@ -125,7 +125,7 @@ class AsyncSqlitePool:
             return self._idle.pop()
         if len(self._all) + self._opening < self._max:
             return await self._open()
-        waiter = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[ThreadedSqliteDriver] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
             return await asyncio.wait_for(waiter, self._timeout)

@@ -110,6 +110,7 @@ class PostgresDriver:
         self.conn = conn
         self.depth = 0
         self.released_at = 0.0  # time.monotonic() when it last went back to the pool
+        self.checked_out_at = 0.0  # ... and when it last came out of psycopg_pool
         # Tuple rows made into dicts here by a generated comprehension (see _rows): measured
         # cheaper than dict_row, which calls a Python function per row and builds
         # cursor.description's Column objects on every query.
