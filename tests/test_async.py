@@ -167,3 +167,37 @@ def test_connect_async_errors_name_the_url() -> None:
         assert "s3cret" not in str(caught.value)
 
     asyncio.run(main())
+
+
+def test_a_connection_killed_by_the_server_is_replaced(pg_schema_url: str) -> None:
+    from tests.conftest import PG_URL
+
+    async def main() -> None:
+        async with typedb.connect_async(pg_schema_url, pool_min=1, pool_max=1) as db:
+            pid = (await db.raw("SELECT pg_backend_pid() AS pid"))[0]["pid"]
+            with typedb.connect(PG_URL) as admin:
+                admin.raw("SELECT pg_terminate_backend(%s)", [pid])
+            await asyncio.sleep(0.2)
+            assert (await db.raw("SELECT pg_backend_pid() AS pid"))[0]["pid"] != pid
+
+    asyncio.run(main())
+
+
+def test_the_async_facade_uses_the_projects_database(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typedb.facades.async_db import LazyAsyncDatabase
+
+    monkeypatch.setenv("TYPEDB_DATABASE_URL", db_url)
+    lazy = LazyAsyncDatabase()
+
+    async def main() -> None:
+        assert not lazy.connected
+        async with lazy.transaction():
+            await lazy.raw("CREATE TABLE items (id integer PRIMARY KEY, name text)")
+            await lazy.insert_into("items").values({"id": 1, "name": "a"}).execute()
+        assert await lazy.select_from("items").select("name").execute() == [{"name": "a"}]
+        assert lazy.dialect.name == db_url.split(":")[0]
+        await lazy.close()
+
+    asyncio.run(main())
