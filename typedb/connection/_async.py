@@ -99,9 +99,6 @@ class AsyncDatabase:
                 )
             return self._pool
 
-    async def _acquire(self) -> AsyncDriver:
-        return await (await self._opened()).acquire()
-
     # -- raw SQL -------------------------------------------------------------------------------
 
     async def raw(self, sql: LiteralString, params: Parameters | None = None) -> list[Row]:
