@@ -137,16 +137,20 @@ def main() -> int:
     pg_url = f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
     tmp = Path(tempfile.mkdtemp(prefix="typedb-bench-"))
     try:
-        pg = typedb.connect(pg_url)
+        # A pool of one: typedb borrows, per query, the connection the baseline uses.
+        pg = typedb.connect(pg_url, pool_min=1, pool_max=1)
         lite = typedb.connect(f"sqlite:///{tmp / 'bench.db'}")
         for db in (pg, lite):
             setup(db)
         # The baselines use the very same connections through their own plain cursors: two
         # PostgreSQL connections differ by tens of microseconds from server-process scheduling
         # alone on a shared machine, which would swamp what is being measured.
-        raw_pg: psycopg.Connection[Any] = pg._driver.conn  # type: ignore[attr-defined]
+        pg_driver = pg._pool.acquire()  # pyright: ignore[reportPrivateUsage]
+        pg._pool.release(pg_driver)  # pyright: ignore[reportPrivateUsage]
+        raw_pg: psycopg.Connection[Any] = pg_driver.conn  # type: ignore[attr-defined]
         pg_cur = raw_pg.cursor()
-        raw_lite: sqlite3.Connection = lite._driver.conn  # type: ignore[attr-defined]
+        # This thread's SQLite connection, the one typedb uses here too.
+        raw_lite: sqlite3.Connection = lite._pool.acquire().conn  # type: ignore[attr-defined]
         lite_cur = raw_lite.cursor()
         pg_sql = SELECT_SQL.format(p="%s")
         lite_sql = SELECT_SQL.format(p="?")

@@ -35,6 +35,7 @@ def test_one_module_per_table_plus_index() -> None:
         f"{PACKAGE}/facades/_db/blog__posts.pyi",
         f"{PACKAGE}/facades/_db/items.pyi",
         f"{PACKAGE}/facades/_db/users.pyi",
+        f"{PACKAGE}/facades/async_db.pyi",
         f"{PACKAGE}/facades/db.pyi",
     ]
     items = files[f"{PACKAGE}/facades/_db/items.pyi"]
@@ -126,7 +127,7 @@ def test_cli_generate_check_and_install(tmp_path: Path) -> None:
 
     made = _cli(root, "stubs:generate")
     assert made.returncode == 0, made.stderr
-    assert "Stubs for 1 table(s) in typing/stubs/: 5 file(s) changed." in made.stdout
+    assert "Stubs for 1 table(s) in typing/stubs/: 6 file(s) changed." in made.stdout
     assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
     assert _cli(root, "stubs:check").returncode == 0
     assert "already up to date" in _cli(root, "stubs:generate").stdout

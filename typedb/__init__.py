@@ -14,12 +14,22 @@ from typedb._errors import (
     UnknownColumnError,
 )
 from typedb._sql import CompiledQuery, Fragment, sql
-from typedb.connection import Database, Transaction, connect
+from typedb.connection import (
+    AsyncDatabase,
+    AsyncTransaction,
+    Database,
+    PoolTimeoutError,
+    Transaction,
+    connect,
+    connect_async,
+)
 from typedb.migrator import Migrator, migration
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncDatabase",
+    "AsyncTransaction",
     "CompileError",
     "CompiledQuery",
     "ConnectionError",
@@ -32,12 +42,14 @@ __all__ = [
     "MigrationError",
     "Migrator",
     "NoResultError",
+    "PoolTimeoutError",
     "QueryError",
     "Transaction",
     "TypedbError",
     "UnknownColumnError",
     "__version__",
     "connect",
+    "connect_async",
     "migration",
     "sql",
 ]

@@ -21,6 +21,10 @@ class Config:
     stubs: str = "stubs"
     migration_table: str = "typedb_migrations"
     allow_unordered: bool = False
+    # PostgreSQL connection pool and server-side preparation; None: connect()'s defaults.
+    pool_min: int | None = None
+    pool_max: int | None = None
+    prepare: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
@@ -52,6 +56,9 @@ _FIELDS = {
     "stubs": str,
     "migration_table": str,
     "allow_unordered": bool,
+    "pool_min": int,
+    "pool_max": int,
+    "prepare": bool,
 }
 
 

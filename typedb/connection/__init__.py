@@ -1,5 +1,15 @@
-"""Connections: `connect()`, `Database`, transactions, and the per-backend drivers."""
+"""Connections: `connect()`, `Database`, transactions, pools, the async API and the drivers."""
 
+from typedb.connection._async import AsyncDatabase, AsyncTransaction, connect_async
 from typedb.connection._database import Database, Transaction, connect
+from typedb.connection._pools import PoolTimeoutError
 
-__all__ = ["Database", "Transaction", "connect"]
+__all__ = [
+    "AsyncDatabase",
+    "AsyncTransaction",
+    "Database",
+    "PoolTimeoutError",
+    "Transaction",
+    "connect",
+    "connect_async",
+]

@@ -1,51 +1,99 @@
-"""`Database`: one connection, its dialect, transactions, and the entry points of the builders."""
+"""`Database`: a pool of connections, its dialect, transactions, and the builders' entry points.
+
+A `Database` is safe to share between threads. A statement outside a transaction borrows a
+connection for that statement; `transaction()` pins one connection to the current thread for
+its block (a `ContextVar`, checked against the thread, so neither another thread nor a copied
+context can run statements inside it), and nested blocks use that connection's savepoints.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from contextlib import contextmanager
+import weakref
+from collections.abc import Callable, Generator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from threading import get_ident
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, LiteralString, Self
+from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar
 
-from typedb._errors import CompileError, QueryError
+from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
-from typedb.connection._driver import Driver, Row
+from typedb.connection._driver import BulkCopier, Driver, Row
+from typedb.connection._pools import (
+    DEFAULT_POOL_MAX,
+    DEFAULT_POOL_MIN,
+    DEFAULT_POOL_TIMEOUT,
+    Pool,
+)
+from typedb.connection._transaction import (
+    begin_sql,
+    commit_plan,
+    refuse_transaction_control,
+    rollback_plan,
+)
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
+from typedb.query._base import Tables, raise_named
 
 if TYPE_CHECKING:
     from typedb.schema import SchemaBuilder
 
+T = TypeVar("T")
+Result = tuple[list[Row], int]
+Statement = tuple[str, Parameters | None]
+
+#: SQLite files run in WAL mode: measured in benchmarks/concurrency.py, see README.
+SQLITE_WAL = True
+
 
 class Database:
-    """A connection to SQLite or PostgreSQL with the whole typedb API.
+    """A SQLite or PostgreSQL database with the whole typedb API, safe to share between threads.
 
     >>> with connect("sqlite://") as db:
     ...     db.raw("SELECT 1 + %s AS two", [1])
     [{'two': 2}]
     """
 
-    def __init__(self, driver: Driver, url: Url) -> None:
-        self._driver = driver
+    def __init__(self, pool: Pool, url: Url) -> None:
+        self._pool = pool
         self.url = url
+        # (connection, thread id) of the transaction this context is in, if any.
+        self._pinned: ContextVar[tuple[Driver, int] | None] = ContextVar(
+            "typedb_pinned", default=None
+        )
+        # Closes the connections when the Database is dropped, or at interpreter exit.
+        self._finalizer = weakref.finalize(self, pool.close)
 
     @property
     def dialect(self) -> Dialect:
-        return self._driver.dialect
+        return self._pool.dialect
 
     @property
     def in_transaction(self) -> bool:
-        return self._driver.depth > 0
+        driver = self._current()
+        return driver is not None and driver.depth > 0
+
+    def _current(self) -> Driver | None:
+        """The connection pinned to this thread (or task) by a transaction, if any."""
+        pinned = self._pinned.get()
+        if pinned is not None and pinned[1] == get_ident():
+            return pinned[0]
+        return None
 
     # -- raw SQL -------------------------------------------------------------------------------
 
     def raw(self, sql: LiteralString, params: Parameters | None = None) -> list[Row]:
         """Run SQL as written. Placeholders are `%s` / `%(name)s` on every backend (`%%` is a
-        literal `%` when params are given). Returns the rows as dicts ([] for none)."""
+        literal `%` when params are given). Returns the rows as dicts ([] for none).
+        BEGIN / COMMIT / ROLLBACK are refused: use `transaction()`."""
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
-        return self._driver.run_raw(sql, params)[0]
+        refuse_transaction_control(sql)
+        driver = self._current()
+        if driver is not None:
+            return driver.run_raw(sql, params)[0]
+        return self._pool.run_raw(sql, params)[0]
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -53,59 +101,66 @@ class Database:
     def transaction(self, *, immediate: bool = False) -> Generator[Transaction, None, None]:
         """Commit on success, roll back on an exception. Nested calls use savepoints.
 
-        The connection is shared: statements run through `db` inside the block are part of
-        the transaction too. `immediate=True` (SQLite; PostgreSQL ignores it) takes the write
-        lock at BEGIN: a transaction that reads and then writes waits for another writer
-        instead of failing with "database is locked". Without it, readers never wait.
+        The block has a connection of its own: statements run through `db` in this thread
+        inside the block are part of the transaction, statements of other threads are not.
+        `immediate=True` (SQLite; PostgreSQL ignores it) takes the write lock at BEGIN: a
+        transaction that reads and then writes waits for another writer instead of failing
+        with "database is locked". Without it, readers never wait.
         """
-        driver = self._driver
+        driver = self._current()
+        if driver is not None:
+            with self._block(driver, immediate) as trx:
+                yield trx
+            return
+        with self._pin() as driver, self._block(driver, immediate) as trx:
+            yield trx
+
+    @contextmanager
+    def _pin(self) -> Generator[Driver, None, None]:
+        """Keep one connection for this thread for the block (a transaction, or the migrator's
+        session lock); re-entrant."""
+        driver = self._current()
+        if driver is not None:
+            yield driver
+            return
+        driver = self._pool.acquire()
+        token = self._pinned.set((driver, get_ident()))
+        try:
+            yield driver
+        finally:
+            self._pinned.reset(token)
+            self._pool.release(driver)
+
+    @contextmanager
+    def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
         level = driver.depth
-        name = f"typedb_sp_{level}"
-        if level > 0:
-            driver.run(f"SAVEPOINT {name}", None)
-        else:
-            driver.run(self.dialect.begin_immediate_sql if immediate else "BEGIN", None)
+        driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
         try:
-            yield Transaction(driver, self.url)
+            yield Transaction(self._pool, self.url, driver)
         except BaseException:
             driver.depth = level
-            if driver.in_transaction():  # SQLite may have rolled back by itself already
-                driver.run("ROLLBACK" if level == 0 else f"ROLLBACK TO SAVEPOINT {name}", None)
-                if level > 0:
-                    driver.run(f"RELEASE SAVEPOINT {name}", None)
+            # A failed rollback (a lost connection) must not hide the error that caused it.
+            with suppress(TypedbError):
+                for sql in rollback_plan(level, driver.in_transaction()):
+                    driver.run(sql, None)
             raise
         driver.depth = level
-        if not driver.in_transaction():
-            raise QueryError(
-                "the transaction was rolled back by SQLite itself (ON CONFLICT ROLLBACK, "
-                "RAISE(ROLLBACK) or a disk error) after a statement failed; nothing after it ran"
-            )
-        if driver.aborted():
-            # PostgreSQL refuses everything after a failed statement and would answer COMMIT
-            # with a silent ROLLBACK; a savepoint can be rolled back to, and then reported.
-            if level == 0:
-                driver.run("ROLLBACK", None)
-            else:
-                driver.run(f"ROLLBACK TO SAVEPOINT {name}", None)
-                driver.run(f"RELEASE SAVEPOINT {name}", None)
-            raise QueryError(
-                f"the {'transaction' if level == 0 else 'nested transaction'} was rolled "
-                "back: a statement in it failed, and PostgreSQL refuses to commit after that "
-                "(catching the error does not undo it; run the statement in its own nested "
-                "transaction() to recover from it)"
-            )
-        if level > 0:
-            driver.run(f"RELEASE SAVEPOINT {name}", None)
-            return
+        statements, error = commit_plan(
+            level, driver.in_transaction(), driver.aborted(), self.dialect
+        )
         try:
-            driver.run("COMMIT", None)
+            for sql in statements:
+                driver.run(sql, None)
         except QueryError:
             # A COMMIT can fail (a deferred constraint, SQLite busy): end the transaction so
             # the connection stays usable, then report the failure.
-            if driver.in_transaction():
-                driver.run("ROLLBACK", None)
+            if level == 0 and driver.in_transaction():
+                with suppress(TypedbError):
+                    driver.run("ROLLBACK", None)
             raise
+        if error is not None:
+            raise error
 
     # -- builders ------------------------------------------------------------------------------
 
@@ -138,7 +193,8 @@ class Database:
     # -- lifetime ------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._driver.close()
+        """Close every connection (also done at interpreter exit)."""
+        self._finalizer()
 
     def __enter__(self) -> Self:
         return self
@@ -154,37 +210,164 @@ class Database:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url.masked}>"
 
-    def _run(self, sql: str, params: Parameters | None = None) -> tuple[list[Row], int]:
-        """Builders execute through here: SQL they compiled, parameters already bound."""
-        return self._driver.run(sql, params)
+    # -- the builders' door: the only place sync and async differ ---------------------------
+
+    def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        """Run compiled SQL (native placeholders, values bound) on this thread's connection."""
+        pinned = self._pinned.get()
+        if pinned is not None and pinned[1] == get_ident():
+            return pinned[0].run(sql, params)
+        return self._pool.run(sql, params)
+
+    def _execute(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T:
+        """What a builder's execute*() returns: `post` of the statement's result. The async
+        database returns an awaitable of the same. `tables` (the statement's tables, asked for
+        only then) name the table in an unknown column's error."""
+        try:
+            pinned = self._pinned.get()
+            if pinned is not None and pinned[1] == get_ident():
+                return post(pinned[0].run(sql, params))
+            return post(self._pool.run(sql, params))
+        except QueryError as exc:
+            raise_named(exc, tables)
+
+    def _execute_plan(
+        self, statements: Sequence[Statement], post: Callable[[list[Result]], T], tables: Tables
+    ) -> T:
+        """Several statements, all or nothing (in one transaction when more than one)."""
+        try:
+            if len(statements) == 1:
+                return post([self._run(*statements[0])])
+            with self.transaction() as trx:
+                return post([trx._run(sql, params) for sql, params in statements])
+        except QueryError as exc:
+            raise_named(exc, tables)
+
+    def _copy_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> int | None:
+        """A bulk insert through PostgreSQL's COPY, where it stores exactly what INSERT would
+        (see _pg_copy); None, having written nothing, where it would not. Outside a
+        transaction the one COPY is all or nothing by itself; inside one it runs in a
+        savepoint, as chunked INSERTs do, so a failed bulk insert undoes only itself."""
+        if self.dialect.name != "postgresql":
+            return None
+        if not self.in_transaction:
+            with self._pin() as driver:
+                return (
+                    driver.copy_rows(table, columns, rows)
+                    if isinstance(driver, BulkCopier)
+                    else None
+                )
+        with self.transaction() as trx:
+            driver = trx._current()
+            return (
+                driver.copy_rows(table, columns, rows) if isinstance(driver, BulkCopier) else None
+            )
+
+    def _value(self, value: T) -> T:
+        """A result known without running anything, as execute*() returns it."""
+        return value
 
     def _run_many(self, sql: str, rows: list[list[Any]]) -> int:
-        return self._driver.run_many(sql, rows)
+        driver = self._current()
+        if driver is not None:
+            return driver.run_many(sql, rows)
+        return self._pool.run_many(sql, rows)
 
 
 class Transaction(Database):
-    """The `Database` API inside `with db.transaction() as trx:`. Closing it is a no-op;
-    the block ends the transaction."""
+    """The `Database` API inside `with db.transaction() as trx:`, bound to the block's
+    connection. Closing it is a no-op; the block ends the transaction."""
+
+    def __init__(self, pool: Pool, url: Url, driver: Driver) -> None:
+        # No super().__init__(): a view on the block's connection owns nothing to close.
+        self._pool = pool
+        self.url = url
+        self._driver = driver
+
+    def _current(self) -> Driver:
+        return self._driver
+
+    def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        return self._driver.run(sql, params)
+
+    def _execute(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T:
+        try:
+            return post(self._driver.run(sql, params))
+        except QueryError as exc:
+            raise_named(exc, tables)
 
     def close(self) -> None:
         pass
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url.masked}>"
 
-def connect(url: str | None = None) -> Database:
+
+def _settings(
+    url: Url, pool_min: int | None, pool_max: int | None, prepare: bool | None
+) -> tuple[int, int, bool]:
+    """Pool size and preparation: the arguments, else `[tool.typedb]`, else the defaults."""
+    if pool_min is None or pool_max is None or prepare is None:
+        from typedb._config import load
+
+        config = load()
+        pool_min = config.pool_min if pool_min is None else pool_min
+        pool_max = config.pool_max if pool_max is None else pool_max
+        prepare = config.prepare if prepare is None else prepare
+    pool_min = DEFAULT_POOL_MIN if pool_min is None else pool_min
+    pool_max = max(DEFAULT_POOL_MAX, pool_min) if pool_max is None else pool_max
+    if not (0 <= pool_min <= pool_max and pool_max >= 1):
+        raise CompileError(
+            f"pool sizes for {url.masked} must satisfy 0 <= pool_min <= pool_max, pool_max >= 1; "
+            f"got pool_min={pool_min}, pool_max={pool_max}"
+        )
+    return pool_min, pool_max, True if prepare is None else prepare
+
+
+def open_pool(
+    parsed: Url,
+    pool_min: int | None = None,
+    pool_max: int | None = None,
+    pool_timeout: float | None = None,
+    prepare: bool | None = None,
+) -> Pool:
+    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
+    if parsed.backend == "sqlite":
+        from typedb.connection._pools import SqliteSharedPool, SqliteThreadPool
+
+        if parsed.path is None:
+            return SqliteSharedPool(parsed, timeout)
+        return SqliteThreadPool(parsed, wal=SQLITE_WAL)
+    from typedb.connection._pools import PostgresPool
+
+    low, high, prep = _settings(parsed, pool_min, pool_max, prepare)
+    return PostgresPool(parsed, min_size=low, max_size=high, timeout=timeout, prepare=prep)
+
+
+def connect(
+    url: str | None = None,
+    *,
+    pool_min: int | None = None,
+    pool_max: int | None = None,
+    pool_timeout: float | None = None,
+    prepare: bool | None = None,
+) -> Database:
     """Open a database. `None` resolves TYPEDB_DATABASE_URL, DATABASE_URL,
     `[tool.typedb] database_url`, then a SQLite file in the project.
+
+    PostgreSQL connections come from a pool of `pool_min` to `pool_max` connections (else
+    `[tool.typedb]`, else 1 and 10); a statement waits up to `pool_timeout` seconds (30) for a
+    free one. `prepare=False` turns off server-side prepared statements (PgBouncer in
+    transaction mode).
 
     >>> connect("sqlite://").dialect.name
     'sqlite'
     """
     parsed = resolve(url)
-    driver: Driver
-    if parsed.backend == "sqlite":
-        from typedb.connection._sqlite import SqliteDriver
-
-        driver = SqliteDriver(parsed)
-    else:
-        from typedb.connection._postgres import PostgresDriver
-
-        driver = PostgresDriver(parsed)
-    return Database(driver, parsed)
+    return Database(open_pool(parsed, pool_min, pool_max, pool_timeout, prepare), parsed)

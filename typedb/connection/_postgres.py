@@ -1,7 +1,10 @@
-"""psycopg 3, in autocommit mode so BEGIN / SAVEPOINT are ours, with JSON for dict and list."""
+"""psycopg 3 connections, in autocommit mode so BEGIN / SAVEPOINT are ours, with JSON for dict
+and list. One driver wraps one pooled connection; the sync and the async driver share every
+step but the awaited ones (`_rows_of`, `_error`, the state checks)."""
 
 from __future__ import annotations
 
+import select
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -22,6 +25,8 @@ from typedb.dialects import Dialect, PostgresDialect
 
 CONNECT_TIMEOUT_SECONDS = 10
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
+_INERROR = pq.TransactionStatus.INERROR
+_IDLE = pq.TransactionStatus.IDLE
 
 #: typedb's rule is UTC. A server, database or role TimeZone would otherwise shift values cast
 #: between timestamp and timestamptz (a naive datetime into timestamptz, an aware one into
@@ -59,36 +64,87 @@ def _maker(names: tuple[bytes | None, ...], encoding: str) -> Maker:
     return maker(tuple((n or b"").decode(encoding) for n in names))
 
 
-def _error(exc: psycopg.Error, sql: str) -> QueryError:
+def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> QueryError:
+    if conn.broken or conn.closed:
+        # The server ended the session (pg_terminate_backend, a restart, a network cut): the
+        # pool drops this connection when it comes back and opens a new one.
+        return QueryError(
+            f"the connection to PostgreSQL was lost ({str(exc).strip() or type(exc).__name__}); "
+            "it has been discarded and the next statement gets a new one. Whether this "
+            "statement ran is unknown",
+            sql,
+        )
     cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
-    message = str(exc).strip()
-    return cls(message, sql)
+    return cls(str(exc).strip(), sql)
+
+
+def configure(conn: psycopg.BaseConnection[Any]) -> None:
+    """What every pooled connection needs before its first use: JSON for dict and list."""
+    conn.adapters.register_dumper(dict, _JsonUnknown)
+    conn.adapters.register_dumper(list, _JsonUnknown)
+
+
+def connection_kwargs(conninfo: str, prepare: bool) -> dict[str, Any]:
+    """Keyword arguments for every connection typedb opens: autocommit (BEGIN is typedb's),
+    a connect timeout, sessions in UTC (`utc_session_kwargs`), and, with `prepare=False`,
+    no server-side prepared statements."""
+    # prepare_threshold=None: never prepare server-side (PgBouncer in transaction mode before
+    # 1.21 routes the next EXECUTE to a server that never saw the PREPARE).
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        **utc_session_kwargs(conninfo),
+    }
+    if not prepare:
+        kwargs["prepare_threshold"] = None
+    return kwargs
+
+
+def connect_error(exc: psycopg.Error, url: Url) -> ConnectionError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # libpq quotes parts of the URL it cannot parse, password included.
+    return ConnectionError(f"cannot connect to {url.masked}: {scrub(reason, url.raw)}")
+
+
+#: A connection idle for longer than this is polled before use (see `check_alive`).
+RECHECK_AFTER_SECONDS = 0.05
+
+
+def check_alive(conn: psycopg.BaseConnection[Any]) -> None:
+    """Raise if the server has closed this idle connection; costs a poll, not a round trip.
+
+    An idle session the server ended (pg_terminate_backend, a restart) has its goodbye waiting
+    on the socket. The pool calls this on checkout of a connection idle for more than
+    RECHECK_AFTER_SECONDS (a busy connection skips the 1-2 us poll), drops a dead one and hands
+    out another, so a killed connection fails no query.
+    """
+    pgconn = conn.pgconn
+    if pgconn.status != pq.ConnStatus.OK:
+        raise psycopg.OperationalError("connection is bad")
+    socket = [pgconn.socket]
+    # Readable while idle: a notice, or the server's goodbye and then end of file, which makes
+    # consume_input() raise. After a notice the socket is quiet again, so this ends.
+    while select.select(socket, [], [], 0)[0]:
+        pgconn.consume_input()
+        if pgconn.status != pq.ConnStatus.OK:
+            raise psycopg.OperationalError("connection closed by the server")
 
 
 class PostgresDriver:
+    """One pooled psycopg connection and a reused cursor."""
+
     dialect: Dialect = PostgresDialect()
 
-    def __init__(self, url: Url) -> None:
-        try:
-            self.conn = psycopg.connect(
-                url.raw,
-                autocommit=True,
-                connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                **utc_session_kwargs(url.raw),
-            )
-        except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            # libpq quotes parts of the URL it cannot parse, password included.
-            reason = scrub(reason, url.raw)
-            raise ConnectionError(f"cannot connect to {url.masked}: {reason}") from None
-        self.conn.adapters.register_dumper(dict, _JsonUnknown)
-        self.conn.adapters.register_dumper(list, _JsonUnknown)
+    def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
+        self.conn = conn
         self.depth = 0
+        self.released_at = 0.0  # time.monotonic() when it last went back to the pool
+        self.checked_out_at = 0.0  # ... and when it last came out of psycopg_pool
         # Tuple rows made into dicts here by a generated comprehension (see _rows): measured
         # cheaper than dict_row, which calls a Python function per row and builds
         # cursor.description's Column objects on every query.
-        self.cursor: psycopg.Cursor[TupleRow] = self.conn.cursor()
-        self._encoding = self.conn.info.encoding
+        self.cursor: psycopg.Cursor[TupleRow] = conn.cursor()
+        self._encoding = conn.info.encoding
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         cur = self.cursor
@@ -99,10 +155,9 @@ class PostgresDriver:
             if result is None or result.status != _TUPLES_OK:
                 return [], cur.rowcount
             names = tuple(map(result.fname, range(result.nfields)))
-            rows = _maker(names, self._encoding)(cur.fetchall())
-            return rows, cur.rowcount
+            return _maker(names, self._encoding)(cur.fetchall()), cur.rowcount
         except psycopg.Error as exc:
-            raise _error(exc, sql) from exc
+            raise _error(exc, sql, self.conn) from exc
 
     run_raw = run
 
@@ -112,7 +167,7 @@ class PostgresDriver:
             cur.executemany(sql, rows)  # pyright: ignore[reportArgumentType]
             return cur.rowcount
         except psycopg.Error as exc:
-            raise _error(exc, sql) from exc
+            raise _error(exc, sql, self.conn) from exc
 
     def copy_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -124,10 +179,51 @@ class PostgresDriver:
     def aborted(self) -> bool:
         # After a failed statement PostgreSQL refuses everything but ROLLBACK, and answers
         # COMMIT with a silent ROLLBACK.
-        return self.conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+        return self.conn.info.transaction_status == _INERROR
 
     def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        return self.conn.info.transaction_status != _IDLE
 
     def close(self) -> None:
         self.conn.close()
+
+
+class AsyncPostgresDriver:
+    """`PostgresDriver` with awaited I/O; everything else is the same code."""
+
+    dialect: Dialect = PostgresDialect()
+
+    def __init__(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
+        self.conn = conn
+        self.depth = 0
+        self.released_at = 0.0
+        self.cursor: psycopg.AsyncCursor[TupleRow] = conn.cursor()
+        self._encoding = conn.info.encoding
+
+    async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        cur = self.cursor
+        try:
+            await cur.execute(sql, params)  # pyright: ignore[reportArgumentType]
+            result = cur.pgresult
+            if result is None or result.status != _TUPLES_OK:
+                return [], cur.rowcount
+            names = tuple(map(result.fname, range(result.nfields)))
+            return _maker(names, self._encoding)(await cur.fetchall()), cur.rowcount
+        except psycopg.Error as exc:
+            raise _error(exc, sql, self.conn) from exc
+
+    run_raw = run
+
+    async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        try:
+            cur = self.cursor
+            await cur.executemany(sql, rows)  # pyright: ignore[reportArgumentType]
+            return cur.rowcount
+        except psycopg.Error as exc:
+            raise _error(exc, sql, self.conn) from exc
+
+    def aborted(self) -> bool:
+        return self.conn.info.transaction_status == _INERROR
+
+    def in_transaction(self) -> bool:
+        return self.conn.info.transaction_status != _IDLE

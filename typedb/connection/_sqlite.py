@@ -209,7 +209,7 @@ def _unquote(name: str) -> str:
 class SqliteDriver:
     dialect: Dialect = SqliteDialect()
 
-    def __init__(self, url: Url) -> None:
+    def __init__(self, url: Url, *, wal: bool = False) -> None:
         try:
             self.conn = sqlite3.connect(
                 url.path or ":memory:",
@@ -219,6 +219,9 @@ class SqliteDriver:
                 check_same_thread=False,
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                # Persistent in the file; readers then never wait for a writer (see README).
+                self.conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0

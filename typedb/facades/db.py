@@ -15,18 +15,21 @@ against the contracts.
 from __future__ import annotations
 
 import threading
+from contextvars import ContextVar
 
 from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._driver import Driver
+from typedb.connection._pools import Pool
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
 DB = Database
 
 
 class LazyDatabase(Database):
-    """A `Database` that opens its connection on first use, and again after `close()`.
+    """A `Database` that opens its pool on first use, and again after `close()`. Safe to share
+    between threads like any `Database`: this is what a web app's module-level `db` is.
 
     >>> lazy = LazyDatabase("sqlite://")
     >>> lazy.connected
@@ -38,26 +41,35 @@ class LazyDatabase(Database):
     """
 
     def __init__(self, url: str | None = None) -> None:
-        # No super().__init__(): the driver and URL are made on first use, through the
+        # No super().__init__(): the pool and URL are made on first use, through the
         # properties below, so importing the facade never touches a database.
         self._url_text = url
-        self._lazy_driver: Driver | None = None
+        self._lazy: Database | None = None
         self._lazy_url: Url | None = None
         self._lock = threading.Lock()
 
     @property
     def connected(self) -> bool:
-        return self._lazy_driver is not None
+        return self._lazy is not None
+
+    def _database(self) -> Database:
+        lazy = self._lazy
+        if lazy is None:
+            with self._lock:
+                lazy = self._lazy
+                if lazy is None:
+                    lazy = self._lazy = _connect(self._database_url())
+                    self._lazy_url = lazy.url
+        return lazy
+
+    # Everything a Database does goes through the real one.
+    @property
+    def _pool(self) -> Pool:  # type: ignore[override]
+        return self._database()._pool  # pyright: ignore[reportPrivateUsage]
 
     @property
-    def _driver(self) -> Driver:  # type: ignore[override]
-        if self._lazy_driver is None:
-            with self._lock:
-                if self._lazy_driver is None:
-                    database = _connect(self._database_url())
-                    self._lazy_url = database.url
-                    self._lazy_driver = database._driver
-        return self._lazy_driver
+    def _pinned(self) -> ContextVar[tuple[Driver, int] | None]:  # type: ignore[override]
+        return self._database()._pinned  # pyright: ignore[reportPrivateUsage]
 
     @property
     def url(self) -> Url:  # type: ignore[override]
@@ -75,9 +87,9 @@ class LazyDatabase(Database):
 
     def close(self) -> None:
         with self._lock:
-            if self._lazy_driver is not None:
-                self._lazy_driver.close()
-                self._lazy_driver = None
+            if self._lazy is not None:
+                self._lazy.close()
+                self._lazy = None
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"

@@ -84,11 +84,14 @@ def migration_lock(db: Database, table: str) -> Generator[None, None, None]:
     so on the `typedb.migrator.lock` logger (the CLI shows it on stderr)."""
     if db.in_transaction:
         raise MigrationError("the migrator needs a connection outside any transaction")
-    if db.dialect.name == "postgresql":
-        with _postgres(db, table, _LOG):
+    # One connection for the whole run: PostgreSQL's session lock and the migrations it guards
+    # must share it, and a dry run records on it.
+    with db._pin():  # pyright: ignore[reportPrivateUsage]
+        if db.dialect.name == "postgresql":
+            with _postgres(db, table, _LOG):
+                yield
+        elif db.url.path is not None:
+            with _sqlite(os.path.realpath(db.url.path), _LOG):
+                yield
+        else:
             yield
-    elif db.url.path is not None:
-        with _sqlite(os.path.realpath(db.url.path), _LOG):
-            yield
-    else:
-        yield

@@ -60,5 +60,11 @@ class RecordingDriver:
 
 def recording(db: Database) -> tuple[Database, RecordingDriver]:
     """A `Database` on the same connection as `db` that records what it runs."""
-    driver = RecordingDriver(db._driver)  # pyright: ignore[reportPrivateUsage]
-    return Database(driver, db.url), driver
+    from typedb.connection import Transaction
+
+    # The connection the migrator pinned for its run (see _lock.migration_lock).
+    inner = db._current()  # pyright: ignore[reportPrivateUsage]
+    if inner is None:
+        raise RuntimeError("a dry run records on the connection the migration lock pins")
+    driver = RecordingDriver(inner)
+    return Transaction(db._pool, db.url, driver), driver  # pyright: ignore[reportPrivateUsage]

@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Self, overload
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NoReturn, Self, overload
 from uuid import UUID
 
 from typedb._errors import CompileError, QueryError, UnknownColumnError
@@ -26,21 +27,24 @@ _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", 
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
 
 
-def run(
-    db: Database, sql: str, params: tuple[Any, ...], tables: Callable[[], tuple[str, ...]]
-) -> tuple[list[Row], int]:
-    """Execute compiled SQL (native placeholders, values bound) on `db`'s connection.
-    `tables`: the tables the statement is on (as given, aliases included), asked for only
-    to name them in an unknown column's error."""
-    # Straight to the driver (what Database._run does) with one call less: this runs for
-    # every query. The try costs nothing until something is raised.
-    try:
-        return db._driver.run(sql, params)  # pyright: ignore[reportPrivateUsage]
-    except QueryError as exc:
-        error = unknown_column(exc, tables())
-        if error is None:
-            raise
-        raise error from exc.__cause__
+Result = tuple[list[Row], int]  # a statement's rows and affected row count
+rows_of: Callable[[Result], list[Row]] = itemgetter(0)
+
+
+def first_row(result: Result) -> Row | None:
+    return result[0][0] if result[0] else None
+
+
+Tables = Callable[[], tuple[str, ...]]  # a statement's tables (aliases included), for errors
+
+
+def raise_named(exc: QueryError, tables: Tables) -> NoReturn:
+    """Raise `exc`, as an UnknownColumnError naming the column and table when that is what
+    it is. Called from the databases' `except`, so a query pays nothing until one fails."""
+    error = unknown_column(exc, tables())
+    if error is None:
+        raise exc
+    raise error from exc.__cause__
 
 
 # How each backend words "no such column"; the name is in group 1, maybe quoted.

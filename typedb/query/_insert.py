@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
-from typedb.connection._driver import BulkCopier
 from typedb.query import _cache
-from typedb.query._base import Row, run, split_table
+from typedb.query._base import Result, Row, first_row, split_table
 from typedb.query._params import finish, mark, refuse_nul
 from typedb.query._result import InsertResult
 from typedb.query._returning import returning_sql
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from typedb.connection import Database
@@ -193,91 +194,84 @@ class InsertQuery:
         return CompiledQuery(*self._statement(rows))
 
     def execute(self) -> InsertResult:
-        rows = self._rows
-        if rows is None:
-            raise CompileError(f"insert_into({self._table!r}) has no rows: call values() first")
-        if not rows:
-            return InsertResult(0, [])
-        if self._more:
-            return self._execute_runs()
-        size = self._chunk_rows()
-        if len(rows) <= size:
-            return self._run(rows)
-        copied = self._bulk_copy(rows)
-        if copied is not None:
-            return InsertResult(copied, [])
-        out: list[Row] = []
-        count = 0
-        with self._db.transaction():
-            for start in range(0, len(rows), size):
-                result = self._run(rows[start : start + size])
-                count += result.num_inserted_rows
-                out.extend(result.rows)
-        return InsertResult(count, out)
-
-    def _execute_runs(self) -> InsertResult:
-        out: list[Row] = []
-        count = 0
-        with self._db.transaction():
-            for rows, columns, fragments in (
-                (self._rows or [], self._columns, self._fragments),
-                *self._more,
-            ):
-                query = self._copy()
-                query._rows, query._columns, query._fragments, query._more = (
-                    rows, columns, fragments, ()
-                )  # fmt: skip
-                result = query.execute()
-                count += result.num_inserted_rows
-                out.extend(result.rows)
-        return InsertResult(count, out)
+        return self._execute(self._result)
 
     def execute_take_first(self) -> Row | None:
         """The first returned row (needs `returning()`), or None."""
         if not self._returning:
             raise CompileError("execute_take_first() on an insert needs returning(...)")
-        rows = self.execute().rows
-        return rows[0] if rows else None
+        return self._execute(lambda results: first_row((self._result(results).rows, 0)))
 
     def execute_take_first_or_throw(self) -> Row:
-        row = self.execute_take_first()
-        if row is None:
-            raise NoResultError(f"insert into table {self._table!r} returned no row")
-        return row
+        if not self._returning:
+            raise CompileError("execute_take_first() on an insert needs returning(...)")
 
-    def _run(self, rows: list[tuple[Any, ...]]) -> InsertResult:
-        sql, params = self._statement(rows)
-        if not self._columns and len(rows) > 1:
-            out: list[Row] = []
-            for _ in rows:
-                out.extend(run(self._db, sql, params, self._tables)[0])
-            return InsertResult(len(rows) if not self._returning else len(out), out)
-        got, count = run(self._db, sql, params, self._tables)
-        return InsertResult(len(got) if self._returning else count, got)
+        def first(results: list[Result]) -> Row:
+            rows = self._result(results).rows
+            if not rows:
+                raise NoResultError(f"insert into table {self._table!r} returned no row")
+            return rows[0]
+
+        return self._execute(first)
+
+    def _execute(self, post: Callable[[list[Result]], T]) -> T:
+        """Run the plan: one statement, or several in one transaction (all or nothing)."""
+        if self._rows is None:
+            raise CompileError(f"insert_into({self._table!r}) has no rows: call values() first")
+        if not self._rows:
+            return self._db._value(post([]))
+        copied = self._bulk_copy()
+        if copied is not None:
+            return self._db._value(post([([], copied)]))
+        return self._db._execute_plan(self._plan(), post, self._tables)
+
+    def _plan(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements: a chunk of rows each, per set of columns (`_more`); a row without
+        columns (all defaults) is a statement per row."""
+        plan: list[tuple[str, tuple[Any, ...]]] = []
+        for rows, columns, fragments in (
+            (self._rows or [], self._columns, self._fragments),
+            *self._more,
+        ):
+            query = self._copy()
+            query._rows, query._columns, query._fragments, query._more = (
+                rows, columns, fragments, ()
+            )  # fmt: skip
+            if not columns:
+                plan.extend([query._statement(rows[:1])] * len(rows))
+                continue
+            size = query._chunk_rows()
+            plan.extend(query._statement(rows[i : i + size]) for i in range(0, len(rows), size))
+        return plan
+
+    def _result(self, results: list[Result]) -> InsertResult:
+        rows = [row for result in results for row in result[0]]
+        if self._returning:
+            return InsertResult(len(rows), rows)
+        return InsertResult(sum(result[1] for result in results), rows)
 
     def _tables(self) -> tuple[str, ...]:
         return (self._table,)
 
     # -- bulk path: COPY instead of INSERT --------------------------------------------------
 
-    def _bulk_copy(self, rows: list[tuple[Any, ...]]) -> int | None:
-        """Store `rows` through the driver's COPY and return the count, or None to run
-        INSERTs. Taken only for more rows than one INSERT chunk, when nothing is asked back
-        (`returning()`), no `on_conflict()` and no `typedb.sql()` value; the driver declines
-        where COPY would store anything else (typedb/connection/_pg_copy.py).
-
-        Failures end as with the chunked INSERTs: outside a transaction the one COPY is all
-        or nothing by itself; inside one it runs in a savepoint, as the chunks did, so a
-        failed bulk insert undoes only itself."""
-        if self._returning or self._conflict._action or self._fragments or not self._columns:
+    def _bulk_copy(self) -> int | None:
+        """Store the rows through COPY and return the count, or None to run INSERTs. Taken
+        only for more rows than one INSERT chunk, when nothing is asked back (`returning()`),
+        no `on_conflict()`, no `typedb.sql()` value and one set of columns; the database
+        declines where COPY would store anything else (typedb/connection/_pg_copy.py)."""
+        rows = self._rows
+        if (
+            rows is None
+            or len(rows) <= self._chunk_rows()
+            or self._returning
+            or self._conflict._action
+            or self._fragments
+            or self._more
+            or not self._columns
+        ):
             return None
-        driver = self._db._driver  # pyright: ignore[reportPrivateUsage]  # the builders' door
-        if not isinstance(driver, BulkCopier):
-            return None
-        if not self._db.in_transaction:
-            return driver.copy_rows(self._table, self._columns, rows)
-        with self._db.transaction():
-            return driver.copy_rows(self._table, self._columns, rows)
+        return self._db._copy_rows(self._table, self._columns, rows)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))

@@ -10,7 +10,7 @@ from pypika.terms import Criterion
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
 from typedb.dialects import quote_identifier
-from typedb.query._base import Filtered, Row, run, split_table
+from typedb.query._base import Filtered, Result, Row, first_row, rows_of, split_table
 from typedb.query._expr import (
     Aggregate,
     Column,
@@ -163,20 +163,24 @@ class SelectQuery(Filtered):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        return run(self._db, *self._compile(), self._tables)[0]
+        return self._db._execute(*self._compile(), rows_of, self._tables)
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
         query = self if any(r[0] == "limit" for r in self._records) else self.limit(1)
-        rows = query.execute()
-        return rows[0] if rows else None
+        return self._db._execute(*query._compile(), first_row, self._tables)
 
     def execute_take_first_or_throw(self) -> Row:
         """The first row; `typedb.NoResultError` naming the table when there is none."""
-        row = self.execute_take_first()
-        if row is None:
-            raise NoResultError(f"no row found in table {self._table!r} for: {self.compile().sql}")
-        return row
+        query = self if any(r[0] == "limit" for r in self._records) else self.limit(1)
+        sql, params = query._compile()
+
+        def first(result: Result) -> Row:
+            if not result[0]:
+                raise NoResultError(f"no row found in table {self._table!r} for: {sql}")
+            return result[0][0]
+
+        return self._db._execute(sql, params, first, self._tables)
 
     # -- rendering -----------------------------------------------------------------------------
 

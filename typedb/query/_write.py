@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
-from typedb.query._base import DELETED_AT, Filtered, Row, run, split_table
+from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
 from typedb.query._expr import Marks, render
 from typedb.query._params import mark, refuse_nul
 from typedb.query._result import DeleteResult, UpdateResult
 from typedb.query._returning import returning_sql
+
+T = TypeVar("T")
+
+
+def _update_result(result: Result) -> UpdateResult:
+    return UpdateResult(result[1], result[0])
+
+
+def _delete_result(result: Result) -> DeleteResult:
+    return DeleteResult(result[1], result[0])
 
 
 class _Write(Filtered):
@@ -29,12 +39,30 @@ class _Write(Filtered):
     def _returns(self) -> bool:
         return any(r[0] == "returning" for r in self._records)
 
-    def _execute(self) -> tuple[list[Row], int]:
+    def _execute(self, post: Callable[[Result], T]) -> T:
+        """Run the statement; `post` gets its rows and the affected count (the rows
+        returned, with `returning()`)."""
         sql, params = self._compile()
-        rows, count = run(self._db, sql, params, self._tables)
-        return rows, (len(rows) if self._returns() else count)
+        if self._returns():
+            return self._db._execute(sql, params, lambda r: post((r[0], len(r[0]))), self._tables)
+        return self._db._execute(sql, params, post, self._tables)
 
     def _first(self) -> Row | None:
+        """execute_take_first(): the first returned row, or None."""
+        self._need_returning()
+        return self._db._execute(*self._compile(), first_row, self._tables)
+
+    def _first_or_throw(self, missing: str) -> Row:
+        self._need_returning()
+
+        def first(result: Result) -> Row:
+            if not result[0]:
+                raise NoResultError(missing)
+            return result[0][0]
+
+        return self._db._execute(*self._compile(), first, self._tables)
+
+    def _need_returning(self) -> None:
         # Checked before running: raising after the write would report a failure for a
         # change that was made.
         if not self._returns():
@@ -42,8 +70,6 @@ class _Write(Filtered):
                 f"execute_take_first() on {type(self).__name__} of table {self._table!r} needs "
                 "returning(...); nothing was changed"
             )
-        rows = self._execute()[0]
-        return rows[0] if rows else None
 
     def _tail(
         self, marks: Marks, more: bool = False, other: Callable[[Any], None] | None = None
@@ -108,17 +134,13 @@ class UpdateQuery(_Write):
         return self._add(("set", tuple(kinds)), tuple(bound))
 
     def execute(self) -> UpdateResult:
-        rows, count = self._execute()
-        return UpdateResult(count, rows)
+        return self._execute(_update_result)
 
     def execute_take_first(self) -> Row | None:
         return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
-        row = self.execute_take_first()
-        if row is None:
-            raise NoResultError(f"update of table {self._table!r} matched no row")
-        return row
+        return self._first_or_throw(f"update of table {self._table!r} matched no row")
 
     def _render(self) -> str:
         marks = Marks(self._db.dialect)
@@ -150,17 +172,13 @@ class DeleteQuery(_Write):
     __slots__ = ()
 
     def execute(self) -> DeleteResult:
-        rows, count = self._execute()
-        return DeleteResult(count, rows)
+        return self._execute(_delete_result)
 
     def execute_take_first(self) -> Row | None:
         return self._first()
 
     def execute_take_first_or_throw(self) -> Row:
-        row = self.execute_take_first()
-        if row is None:
-            raise NoResultError(f"delete from table {self._table!r} matched no row")
-        return row
+        return self._first_or_throw(f"delete from table {self._table!r} matched no row")
 
     def _render(self) -> str:
         where_sql, returning = self._tail(Marks(self._db.dialect))

@@ -2,6 +2,7 @@
 
     stubs/typedb-stubs/py.typed                 "partial": other typedb modules stay as they are
     stubs/typedb-stubs/facades/db.pyi           the index: `DB`, `db`, `connect()`
+    stubs/typedb-stubs/facades/async_db.pyi     the same for asyncio (see _async)
     stubs/typedb-stubs/facades/_db/_common.pyi  operators, table names, join and write results
     stubs/typedb-stubs/facades/_db/<table>.pyi  one module per table
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from typedb.contracts import Registry, Table
+from typedb.stubgen._async import COMMON as ASYNC_COMMON
+from typedb.stubgen._async import render_async_index, render_async_table
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
 PACKAGE = "typedb-stubs"
@@ -95,13 +98,15 @@ def render(registry: Registry) -> dict[str, str]:
     files = {
         f"{PACKAGE}/py.typed": "partial\n",
         f"{PACKAGE}/{_TABLES}/__init__.pyi": HEADER,
-        f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables)),
+        f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables))
+        + ASYNC_COMMON,
         f"{PACKAGE}/facades/db.pyi": _index(tables, names),
+        f"{PACKAGE}/facades/async_db.pyi": _async_index(tables, names),
     }
     for table in tables:
         files[f"{PACKAGE}/{_TABLES}/{names[table.name].module}.pyi"] = render_table(
             table, names[table.name]
-        )
+        ) + render_async_table(table, names[table.name])
     return dict(sorted(files.items()))
 
 
@@ -156,6 +161,14 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
         "def connect(url: str | None = None) -> DB: ...\n"
     )
     return "".join(out)
+
+
+def _async_index(tables: list[Table], names: dict[str, Names]) -> str:
+    methods = []
+    for method, suffix in _METHODS:
+        eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
+        methods.append(_dispatch(method, f"Async{suffix}", eligible, names))
+    return render_async_index(tables, names, _typing_imports(tables), "".join(methods))
 
 
 _PYRIGHT = "  # pyright: ignore[reportIncompatibleMethodOverride]"

@@ -57,3 +57,10 @@ class AnySelect:
     def execute(self) -> list[dict[str, Any]]: ...
     def execute_take_first(self) -> dict[str, Any] | None: ...
     def execute_take_first_or_throw(self) -> dict[str, Any]: ...
+
+class AsyncAnySelect(AnySelect):
+    """`AnySelect` from an `AsyncDB`: execute*() are awaited."""
+
+    async def execute(self) -> list[dict[str, Any]]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> dict[str, Any] | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> dict[str, Any]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]

@@ -167,3 +167,36 @@ class BlogPostsSoftDeleteQuery(BlogPostsWhere):
     def execute_take_first(self) -> BlogPostsRow | None: ...
     def execute_take_first_or_throw(self) -> BlogPostsRow: ...
     def execute(self) -> DeleteResult[BlogPostsRow]: ...
+
+from typedb.facades._db._common import AsyncAnySelect
+
+class BlogPostsAsyncSelect(BlogPostsSelect):
+    @overload
+    def select(self, *columns: BlogPostsColumn) -> Self: ...  # type: ignore[overload-overlap]
+    @overload
+    def select(self, *columns: BlogPostsColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
+    def inner_join(self, table: TableName, left_column: BlogPostsColumn | BlogPostsQualified, right_column: str) -> AsyncAnySelect: ...
+    def left_join(self, table: TableName, left_column: BlogPostsColumn | BlogPostsQualified, right_column: str) -> AsyncAnySelect: ...
+    async def execute(self) -> list[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class BlogPostsAsyncInsertQuery(BlogPostsInsertQuery):
+    async def execute(self) -> InsertResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class BlogPostsAsyncUpdateQuery(BlogPostsUpdateQuery):
+    async def execute(self) -> UpdateResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class BlogPostsAsyncDeleteQuery(BlogPostsDeleteQuery):
+    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class BlogPostsAsyncSoftDeleteQuery(BlogPostsSoftDeleteQuery):
+    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]

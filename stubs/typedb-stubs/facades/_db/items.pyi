@@ -162,3 +162,36 @@ class ItemsSoftDeleteQuery(ItemsWhere):
     def execute_take_first(self) -> ItemsRow | None: ...
     def execute_take_first_or_throw(self) -> ItemsRow: ...
     def execute(self) -> DeleteResult[ItemsRow]: ...
+
+from typedb.facades._db._common import AsyncAnySelect
+
+class ItemsAsyncSelect(ItemsSelect):
+    @overload
+    def select(self, *columns: ItemsColumn) -> Self: ...  # type: ignore[overload-overlap]
+    @overload
+    def select(self, *columns: ItemsColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
+    def inner_join(self, table: TableName, left_column: ItemsColumn | ItemsQualified, right_column: str) -> AsyncAnySelect: ...
+    def left_join(self, table: TableName, left_column: ItemsColumn | ItemsQualified, right_column: str) -> AsyncAnySelect: ...
+    async def execute(self) -> list[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class ItemsAsyncInsertQuery(ItemsInsertQuery):
+    async def execute(self) -> InsertResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class ItemsAsyncUpdateQuery(ItemsUpdateQuery):
+    async def execute(self) -> UpdateResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class ItemsAsyncDeleteQuery(ItemsDeleteQuery):
+    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class ItemsAsyncSoftDeleteQuery(ItemsSoftDeleteQuery):
+    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]

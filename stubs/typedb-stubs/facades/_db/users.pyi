@@ -135,3 +135,31 @@ class UsersDeleteQuery(UsersWhere):
     def execute_take_first(self) -> UsersRow | None: ...
     def execute_take_first_or_throw(self) -> UsersRow: ...
     def execute(self) -> DeleteResult[UsersRow]: ...
+
+from typedb.facades._db._common import AsyncAnySelect
+
+class UsersAsyncSelect(UsersSelect):
+    @overload
+    def select(self, *columns: UsersColumn) -> Self: ...  # type: ignore[overload-overlap]
+    @overload
+    def select(self, *columns: UsersColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
+    def inner_join(self, table: TableName, left_column: UsersColumn | UsersQualified, right_column: str) -> AsyncAnySelect: ...
+    def left_join(self, table: TableName, left_column: UsersColumn | UsersQualified, right_column: str) -> AsyncAnySelect: ...
+    async def execute(self) -> list[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class UsersAsyncInsertQuery(UsersInsertQuery):
+    async def execute(self) -> InsertResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class UsersAsyncUpdateQuery(UsersUpdateQuery):
+    async def execute(self) -> UpdateResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+class UsersAsyncDeleteQuery(UsersDeleteQuery):
+    async def execute(self) -> DeleteResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]

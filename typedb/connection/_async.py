@@ -1,0 +1,328 @@
+"""`AsyncDatabase`: the same builders as `Database`, with every execute*() awaited.
+
+It shares the sync core: builders compile the same SQL and call `_execute(sql, params, post)`
+/ `_execute_plan(statements, post)`; here those are coroutines that await the statement and
+apply the same `post`. Transactions run the same plans (`_transaction`) with awaited
+statements, pinned per asyncio task instead of per thread.
+
+>>> import asyncio
+>>> async def main():
+...     async with connect_async("sqlite://") as db:
+...         return await db.raw("SELECT 1 + %s AS two", [1])
+>>> asyncio.run(main())
+[{'two': 2}]
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar, cast
+
+from typedb._errors import CompileError, ConnectionError, QueryError, TypedbError
+from typedb._sql import Parameters
+from typedb._url import Url, resolve
+from typedb.connection._async_pools import AsyncDriver, AsyncPool
+from typedb.connection._driver import Row
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
+from typedb.connection._transaction import (
+    begin_sql,
+    commit_plan,
+    refuse_transaction_control,
+    rollback_plan,
+)
+from typedb.dialects import Dialect, PostgresDialect, SqliteDialect
+from typedb.query._awaitable import (
+    AsyncDeleteQuery,
+    AsyncInsertQuery,
+    AsyncSelectQuery,
+    AsyncSoftDeleteQuery,
+    AsyncUpdateQuery,
+)
+from typedb.query._base import Tables, raise_named
+
+if TYPE_CHECKING:
+    from typedb.connection._database import Database
+
+T = TypeVar("T")
+Result = tuple[list[Row], int]
+Statement = tuple[str, Parameters | None]
+
+
+class AsyncDatabase:
+    """A SQLite or PostgreSQL database for asyncio code; safe to share between tasks."""
+
+    def __init__(self, url: Url, opener: Callable[[], AsyncPool]) -> None:
+        self.url = url
+        self._opener = opener
+        self._pool: AsyncPool | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening = asyncio.Lock()
+        self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
+        # (connection, task) of the transaction this task is in, if any.
+        self._pinned: ContextVar[tuple[AsyncDriver, object] | None] = ContextVar(
+            "typedb_async_pinned", default=None
+        )
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    @property
+    def in_transaction(self) -> bool:
+        driver = self._current()
+        return driver is not None and driver.depth > 0
+
+    def _current(self) -> AsyncDriver | None:
+        pinned = self._pinned.get()
+        if pinned is not None and pinned[1] is asyncio.current_task():
+            return pinned[0]
+        return None
+
+    async def _opened(self) -> AsyncPool:
+        pool = self._pool
+        if pool is not None and self._loop is asyncio.get_running_loop():
+            return pool
+        async with self._opening:
+            if self._pool is None:
+                pool = self._opener()
+                opener = getattr(pool, "open", None)
+                if opener is not None:
+                    await opener()
+                self._pool, self._loop = pool, asyncio.get_running_loop()
+            elif self._loop is not asyncio.get_running_loop():
+                raise ConnectionError(
+                    f"{self.url.masked} was opened on another event loop; an AsyncDatabase "
+                    "serves one loop (connect_async() again in this one)"
+                )
+            return self._pool
+
+    # -- raw SQL -------------------------------------------------------------------------------
+
+    async def raw(self, sql: LiteralString, params: Parameters | None = None) -> list[Row]:
+        """`Database.raw()`, awaited."""
+        if not isinstance(sql, str):
+            raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
+        refuse_transaction_control(sql)
+        driver = self._current()
+        if driver is not None:
+            return (await driver.run_raw(sql, params))[0]
+        pool = await self._opened()
+        driver = await pool.acquire()
+        try:
+            return (await driver.run_raw(sql, params))[0]
+        finally:
+            await pool.release(driver)
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self, *, immediate: bool = False) -> AsyncGenerator[AsyncTransaction]:
+        """`async with db.transaction() as trx:` commits on success, rolls back on an
+        exception; nested blocks in the same task use savepoints. Other tasks (those started
+        inside the block too) do not run in it."""
+        driver = self._current()
+        if driver is not None:
+            async with self._block(driver, immediate) as trx:
+                yield trx
+            return
+        pool = await self._opened()
+        driver = await pool.acquire()
+        token = self._pinned.set((driver, asyncio.current_task()))
+        try:
+            async with self._block(driver, immediate) as trx:
+                yield trx
+        finally:
+            self._pinned.reset(token)
+            await pool.release(driver)
+
+    @asynccontextmanager
+    async def _block(
+        self, driver: AsyncDriver, immediate: bool
+    ) -> AsyncGenerator[AsyncTransaction]:
+        level = driver.depth
+        await driver.run(begin_sql(level, immediate, self.dialect), None)
+        driver.depth = level + 1
+        try:
+            yield AsyncTransaction(self, driver)
+        except BaseException:
+            driver.depth = level
+            with suppress(TypedbError):
+                for sql in rollback_plan(level, driver.in_transaction()):
+                    await driver.run(sql, None)
+            raise
+        driver.depth = level
+        statements, error = commit_plan(
+            level, driver.in_transaction(), driver.aborted(), self.dialect
+        )
+        try:
+            for sql in statements:
+                await driver.run(sql, None)
+        except QueryError:
+            if level == 0 and driver.in_transaction():
+                with suppress(TypedbError):
+                    await driver.run("ROLLBACK", None)
+            raise
+        if error is not None:
+            raise error
+
+    # -- builders ------------------------------------------------------------------------------
+
+    def _as_runner(self) -> Database:
+        # The builders call _execute / _execute_plan / _value / dialect, which this class has
+        # with awaitable results; their async types are the Async* query classes.
+        return cast("Database", self)
+
+    def select_from(self, table: str) -> AsyncSelectQuery:
+        return AsyncSelectQuery(self._as_runner(), table)
+
+    def insert_into(self, table: str) -> AsyncInsertQuery:
+        return AsyncInsertQuery(self._as_runner(), table)
+
+    def update_table(self, table: str) -> AsyncUpdateQuery:
+        return AsyncUpdateQuery(self._as_runner(), table)
+
+    def delete_from(self, table: str) -> AsyncDeleteQuery:
+        return AsyncDeleteQuery(self._as_runner(), table)
+
+    def soft_delete(self, table: str) -> AsyncSoftDeleteQuery:
+        return AsyncSoftDeleteQuery(self._as_runner(), table)
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def __aenter__(self) -> Self:
+        await self._opened()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url.masked}>"
+
+    # -- the builders' door --------------------------------------------------------------------
+
+    async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        pinned = self._pinned.get()
+        if pinned is not None and pinned[1] is asyncio.current_task():
+            return await pinned[0].run(sql, params)
+        pool = self._pool
+        if pool is None or self._loop is not asyncio.get_running_loop():
+            pool = await self._opened()
+        driver = await pool.acquire()
+        try:
+            return await driver.run(sql, params)
+        finally:
+            await pool.release(driver)
+
+    async def _execute(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T:
+        # _run() inlined: one coroutine per query instead of two.
+        try:
+            pinned = self._pinned.get()
+            if pinned is not None and pinned[1] is asyncio.current_task():
+                return post(await pinned[0].run(sql, params))
+            pool = self._pool
+            if pool is None or self._loop is not asyncio.get_running_loop():
+                pool = await self._opened()
+            driver = await pool.acquire()
+            try:
+                return post(await driver.run(sql, params))
+            finally:
+                await pool.release(driver)
+        except QueryError as exc:
+            raise_named(exc, tables)
+
+    async def _execute_plan(
+        self, statements: Sequence[Statement], post: Callable[[list[Result]], T], tables: Tables
+    ) -> T:
+        try:
+            if len(statements) == 1:
+                return post([await self._run(*statements[0])])
+            async with self.transaction() as trx:
+                return post([await trx._run(sql, params) for sql, params in statements])
+        except QueryError as exc:
+            raise_named(exc, tables)
+
+    def _copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        # The COPY path is the sync driver's; async bulk inserts run as chunked INSERTs.
+        return None
+
+    async def _value(self, value: T) -> T:
+        return value
+
+
+class AsyncTransaction(AsyncDatabase):
+    """The `AsyncDatabase` API inside `async with db.transaction() as trx:`."""
+
+    def __init__(self, parent: AsyncDatabase, driver: AsyncDriver) -> None:
+        # A view on the block's connection: nothing of its own to open or close.
+        self.url = parent.url
+        self._dialect = parent._dialect
+        self._driver = driver
+
+    def _current(self) -> AsyncDriver:
+        return self._driver
+
+    async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        return await self._driver.run(sql, params)
+
+    async def _execute(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T:
+        try:
+            return post(await self._driver.run(sql, params))
+        except QueryError as exc:
+            raise_named(exc, tables)
+
+    async def close(self) -> None:
+        pass
+
+
+def connect_async(
+    url: str | None = None,
+    *,
+    pool_min: int | None = None,
+    pool_max: int | None = None,
+    pool_timeout: float | None = None,
+    prepare: bool | None = None,
+) -> AsyncDatabase:
+    """An `AsyncDatabase` for `url` (resolved as `connect()` does). It connects on first use
+    (or `async with`), in the running event loop; use it from that loop only."""
+    from typedb.connection._database import SQLITE_WAL, _settings
+
+    parsed = resolve(url)
+    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
+    if parsed.backend == "sqlite":
+        from typedb.connection._async_pools import AsyncSqlitePool
+
+        high = 10 if pool_max is None else pool_max
+        return AsyncDatabase(
+            parsed, lambda: AsyncSqlitePool(parsed, max_size=high, timeout=timeout, wal=SQLITE_WAL)
+        )
+    from typedb.connection._async_pools import AsyncPostgresPool
+
+    low, high, prep = _settings(parsed, pool_min, pool_max, prepare)
+    return AsyncDatabase(
+        parsed,
+        lambda: AsyncPostgresPool(
+            parsed, min_size=low, max_size=high, timeout=timeout, prepare=prep
+        ),
+    )
+
+
+__all__ = ["AsyncDatabase", "AsyncTransaction", "connect_async"]

@@ -1,0 +1,312 @@
+"""Where a `Database` gets its connections: one kind of pool per backend.
+
+- PostgreSQL: `psycopg_pool.ConnectionPool`; a statement borrows a connection, a transaction
+  keeps one for its block.
+- SQLite file: a connection per thread (sqlite3 connections must not be used by two threads at
+  once). Each thread's connection closes when the thread ends, and all of them on `close()`.
+- SQLite in memory: one connection (each new one would be a new, empty database), used by one
+  thread at a time: a statement holds its lock, a transaction holds it for the whole block.
+
+Every pool offers `run` / `run_raw` / `run_many` (borrow for one statement), `acquire` /
+`release` (keep one for a transaction) and `close`.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from contextlib import suppress
+from time import monotonic
+from typing import TYPE_CHECKING, Any, Protocol
+
+from typedb._errors import ConnectionError
+from typedb._sql import Parameters
+from typedb._url import Url
+from typedb.connection._driver import Driver, Row
+from typedb.dialects import Dialect
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+
+    from typedb.connection._postgres import PostgresDriver
+    from typedb.connection._sqlite import SqliteDriver
+
+#: Seconds a statement or transaction waits for a free connection before `PoolTimeoutError`.
+DEFAULT_POOL_TIMEOUT = 30.0
+DEFAULT_POOL_MIN = 1
+DEFAULT_POOL_MAX = 10
+
+
+class PoolTimeoutError(ConnectionError):
+    """No connection came free within the pool timeout."""
+
+
+class Pool(Protocol):
+    dialect: Dialect
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int: ...
+    def acquire(self) -> Driver: ...
+    def release(self, driver: Driver) -> None: ...
+    def close(self) -> None: ...
+
+
+class SqliteThreadPool:
+    """A connection per thread, opened on the thread's first statement."""
+
+    def __init__(self, url: Url, wal: bool) -> None:
+        from typedb.connection._sqlite import SqliteDriver
+
+        self._url = url
+        self._wal = wal
+        self._local = threading.local()
+        self._all: weakref.WeakSet[SqliteDriver] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.dialect = SqliteDriver.dialect
+        self._local.driver = self._open()  # the first one now: a bad path fails in connect()
+
+    def _open(self) -> SqliteDriver:
+        from typedb.connection._sqlite import SqliteDriver
+
+        if self._closed:
+            raise ConnectionError(f"{self._url.masked} is closed")
+        driver = SqliteDriver(self._url, wal=self._wal)
+        with self._lock:
+            self._all.add(driver)
+        return driver
+
+    def _mine(self) -> SqliteDriver:
+        try:
+            driver: SqliteDriver = self._local.driver
+        except AttributeError:
+            driver = self._local.driver = self._open()
+        return driver
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        try:
+            return self._local.driver.run(sql, params)  # type: ignore[no-any-return]
+        except AttributeError:
+            return self._mine().run(sql, params)
+
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        return self._mine().run_raw(sql, params)
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        return self._mine().run_many(sql, rows)
+
+    def acquire(self) -> Driver:
+        return self._mine()
+
+    def release(self, driver: Driver) -> None:
+        pass  # it stays the thread's
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            drivers = list(self._all)
+            self._all.clear()
+        for driver in drivers:
+            driver.close()
+        self._local = threading.local()
+
+
+class SqliteSharedPool:
+    """One in-memory connection; a statement or a whole transaction holds it alone."""
+
+    def __init__(self, url: Url, timeout: float) -> None:
+        from typedb.connection._sqlite import SqliteDriver
+
+        self._driver = SqliteDriver(url, wal=False)
+        self._lock = threading.RLock()  # re-entrant: a transaction's own statements
+        self._timeout = timeout
+        self._url = url
+        self.dialect = SqliteDriver.dialect
+
+    def _take(self) -> None:
+        if not self._lock.acquire(timeout=self._timeout):
+            raise PoolTimeoutError(
+                f"waited {self._timeout:g}s for the in-memory database {self._url.masked}, "
+                "which one thread (or task) uses at a time; another held it that long (a long "
+                "transaction?). Use a SQLite file or PostgreSQL to run transactions side by side"
+            )
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        self._take()
+        try:
+            return self._driver.run(sql, params)
+        finally:
+            self._lock.release()
+
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        self._take()
+        try:
+            return self._driver.run_raw(sql, params)
+        finally:
+            self._lock.release()
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        self._take()
+        try:
+            return self._driver.run_many(sql, rows)
+        finally:
+            self._lock.release()
+
+    def acquire(self) -> Driver:
+        self._take()
+        return self._driver
+
+    def release(self, driver: Driver) -> None:
+        self._lock.release()
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+class PostgresPool:
+    """`psycopg_pool.ConnectionPool`, each connection wrapped once in a `PostgresDriver`.
+
+    In front of it, a stack of connections handed back moments ago and not yet returned to
+    psycopg_pool: taking one is a list pop, where psycopg_pool's getconn/putconn cost about
+    2.5 us per statement (a third of typedb's whole overhead on a simple select). A connection
+    goes back to psycopg_pool, which then checks, recycles or replaces it, when someone waits
+    in psycopg_pool for one, when it sat idle for RECHECK_AFTER_SECONDS, when it was not idle
+    on release, and at least once every HOT_SECONDS.
+    """
+
+    HOT_SECONDS = 30.0
+
+    def __init__(
+        self, url: Url, *, min_size: int, max_size: int, timeout: float, prepare: bool
+    ) -> None:
+        import psycopg
+        from psycopg import pq
+        from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+        from typedb.connection import _postgres
+
+        self.dialect = _postgres.PostgresDriver.dialect
+        self._url = url
+        self._timeout = timeout
+        self._pool_timeout = PoolTimeout
+        self._pool_closed = PoolClosed
+        self._idle_status = pq.TransactionStatus.IDLE
+        self._drivers: dict[int, PostgresDriver] = {}
+        self._hot: list[PostgresDriver] = []
+        self._waiting = 0  # threads inside psycopg_pool's getconn (or about to be)
+        self._waiting_lock = threading.Lock()
+        kwargs = _postgres.connection_kwargs(url.raw, prepare)
+        self._check_alive = _postgres.check_alive
+        self._recheck_after = _postgres.RECHECK_AFTER_SECONDS
+        # Connect once here, so a bad URL or a down server fails now with libpq's reason
+        # (the pool would only time out, later, without one).
+        try:
+            psycopg.connect(url.raw, **kwargs).close()
+        except psycopg.Error as exc:
+            raise _postgres.connect_error(exc, url) from None
+        self._pool: ConnectionPool[Any] = ConnectionPool(
+            url.raw,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs=kwargs,
+            configure=_postgres.configure,
+            check=self._check,
+            open=True,
+            name=url.masked,
+        )
+
+    def _check(self, conn: Any) -> None:
+        driver = self._drivers.get(id(conn))
+        if (
+            driver is None
+            or driver.conn is not conn
+            or monotonic() - driver.released_at > self._recheck_after
+        ):
+            self._check_alive(conn)
+
+    def acquire(self) -> Driver:
+        try:
+            driver = self._hot.pop()  # atomic: no two threads get the same one
+        except IndexError:
+            return self._acquire_from_pool()
+        if monotonic() - driver.released_at > self._recheck_after:
+            # Idle a while: let psycopg_pool check it (the server may have ended it).
+            self._pool.putconn(driver.conn)
+            return self._acquire_from_pool()
+        return driver
+
+    def _acquire_from_pool(self) -> PostgresDriver:
+        with self._waiting_lock:
+            self._waiting += 1
+        try:
+            # A release between our first look and the increment pushed onto the stack
+            # without seeing us waiting: look again before blocking in psycopg_pool.
+            try:
+                driver = self._hot.pop()
+            except IndexError:
+                pass
+            else:
+                if monotonic() - driver.released_at <= self._recheck_after:
+                    return driver
+                self._pool.putconn(driver.conn)
+            try:
+                conn = self._pool.getconn()
+            except self._pool_timeout:
+                raise PoolTimeoutError(
+                    f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+                    f"{self._pool.max_size} are in use (raise pool_max, or pool_timeout, or "
+                    "hold transactions for less time)"
+                ) from None
+            except self._pool_closed:
+                raise ConnectionError(f"{self._url.masked} is closed") from None
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
+        known = self._drivers.get(id(conn))
+        if known is None or known.conn is not conn:
+            from typedb.connection._postgres import PostgresDriver
+
+            known = self._drivers[id(conn)] = PostgresDriver(conn)
+        known.checked_out_at = monotonic()
+        return known
+
+    def release(self, driver: Driver) -> None:
+        pg: PostgresDriver = driver  # type: ignore[assignment]
+        now = pg.released_at = monotonic()
+        if (
+            pg.conn.info.transaction_status is not self._idle_status
+            or now - pg.checked_out_at > self.HOT_SECONDS
+            or self._pool.closed
+        ):
+            self._pool.putconn(pg.conn)  # psycopg_pool rolls back, replaces or recycles it
+            return
+        self._hot.append(pg)
+        if self._waiting:  # someone blocks in getconn: hand one over through psycopg_pool
+            with suppress(IndexError):  # another thread may have taken it meanwhile
+                self._pool.putconn(self._hot.pop().conn)
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        driver = self.acquire()
+        try:
+            return driver.run(sql, params)
+        finally:
+            self.release(driver)
+
+    run_raw = run
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        driver = self.acquire()
+        try:
+            return driver.run_many(sql, rows)
+        finally:
+            self.release(driver)
+
+    def close(self) -> None:
+        hot, self._hot = self._hot, []
+        for driver in hot:
+            self._pool.putconn(driver.conn)
+        self._pool.close()
+        self._drivers.clear()

@@ -1,0 +1,120 @@
+"""The typed async facade: `db`, the project's database for asyncio code, and `connect(url)`.
+
+At run time `db` is an `AsyncDatabase` that resolves its URL and connects on first use, in the
+running event loop. Type checkers see this module through the generated stubs
+(`stubs/typedb-stubs/facades/async_db.pyi`), where `db` is an `AsyncDB` whose tables, columns
+and values are checked, and whose execute*() are awaited.
+
+>>> import asyncio
+>>> from typedb.facades.async_db import LazyAsyncDatabase
+>>> lazy = LazyAsyncDatabase("sqlite://")
+>>> async def main():
+...     rows = await lazy.raw("SELECT 2 AS two")
+...     await lazy.close()
+...     return rows
+>>> asyncio.run(main())
+[{'two': 2}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import LiteralString, TypeVar
+
+from typedb._sql import Parameters
+from typedb._url import Url
+from typedb.connection import AsyncDatabase, AsyncTransaction, connect_async
+from typedb.connection._async_pools import AsyncDriver
+from typedb.connection._driver import Row
+from typedb.dialects import Dialect
+from typedb.query._base import Result, Tables
+
+T = TypeVar("T")
+
+#: What the stub types as `AsyncDB` (`AsyncDatabase` typed by the contracts).
+AsyncDB = AsyncDatabase
+
+
+class LazyAsyncDatabase(AsyncDatabase):
+    """An `AsyncDatabase` made on first use from the project's configuration; after
+    `await close()` the next use opens a new one (in the loop running then)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        # No super().__init__(): importing the facade resolves and opens nothing.
+        self._url_text = url
+        self._real: AsyncDatabase | None = None
+
+    def _database(self) -> AsyncDatabase:
+        if self._real is None:
+            from typedb._config import load
+            from typedb.migrator._project import database_url
+
+            self._real = connect_async(database_url(load(), self._url_text))
+        return self._real
+
+    @property
+    def connected(self) -> bool:
+        return self._real is not None
+
+    @property
+    def url(self) -> Url:  # type: ignore[override]
+        return self._database().url
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._database().dialect
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._database().in_transaction
+
+    def _current(self) -> AsyncDriver | None:
+        return self._database()._current()  # pyright: ignore[reportPrivateUsage]
+
+    async def raw(self, sql: LiteralString, params: Parameters | None = None) -> list[Row]:
+        return await self._database().raw(sql, params)
+
+    def transaction(  # type: ignore[override]
+        self, *, immediate: bool = False
+    ) -> AbstractAsyncContextManager[AsyncTransaction]:
+        return self._database().transaction(immediate=immediate)
+
+    async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        return await self._database()._run(sql, params)  # pyright: ignore[reportPrivateUsage]
+
+    async def _execute(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T:
+        return await self._database()._execute(sql, params, post, tables)  # pyright: ignore[reportPrivateUsage]
+
+    async def _execute_plan(
+        self,
+        statements: Sequence[tuple[str, Parameters | None]],
+        post: Callable[[list[Result]], T],
+        tables: Tables,
+    ) -> T:
+        return await self._database()._execute_plan(statements, post, tables)  # pyright: ignore[reportPrivateUsage]
+
+    async def close(self) -> None:
+        real, self._real = self._real, None
+        if real is not None:
+            await real.close()
+
+    async def __aenter__(self) -> LazyAsyncDatabase:
+        return self
+
+    def __repr__(self) -> str:
+        state = "connected" if self.connected else "not connected"
+        return f"<{type(self).__name__} {state}>"
+
+
+def connect(url: str | None = None) -> AsyncDatabase:
+    """`typedb.connect_async(url)`; the stub types it as `AsyncDB`."""
+    return connect_async(url)
+
+
+#: The project's database for asyncio code, connected on first use.
+db: AsyncDatabase = LazyAsyncDatabase()
+
+__all__ = ["AsyncDB", "LazyAsyncDatabase", "connect", "db"]
