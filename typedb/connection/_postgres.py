@@ -44,7 +44,10 @@ def utc_session_kwargs(conninfo: str) -> dict[str, Any]:
     >>> utc_session_kwargs("postgresql://u@h/db?options=-csearch_path%3Dtenant")
     {'options': '-csearch_path=tenant -c TimeZone=UTC'}
     """
-    own = conninfo_to_dict(conninfo).get("options")
+    try:
+        own = conninfo_to_dict(conninfo).get("options")
+    except psycopg.ProgrammingError:
+        own = None  # a URL libpq cannot read: connecting reports it, password masked
     options = f"{own} {SESSION_TIME_ZONE_OPTION}" if own else SESSION_TIME_ZONE_OPTION
     return {"options": options}
 
