@@ -26,18 +26,33 @@ def orders(db: typedb.Database) -> typedb.Database:
     db.insert_into("orders").values(
         [
             {
-                "customer": "a", "total": Decimal("0.10"), "qty": 1, "big": 1, "weight": 0.5,
-                "day": date(2024, 1, 1), "at": datetime(2024, 1, 1, 12, tzinfo=UTC),
+                "customer": "a",
+                "total": Decimal("0.10"),
+                "qty": 1,
+                "big": 1,
+                "weight": 0.5,
+                "day": date(2024, 1, 1),
+                "at": datetime(2024, 1, 1, 12, tzinfo=UTC),
             },
             {
-                "customer": "a", "total": Decimal("0.20"), "qty": 2, "big": 2, "weight": 1.5,
-                "day": date(2024, 3, 1), "at": datetime(2024, 3, 1, 12, tzinfo=UTC),
+                "customer": "a",
+                "total": Decimal("0.20"),
+                "qty": 2,
+                "big": 2,
+                "weight": 1.5,
+                "day": date(2024, 3, 1),
+                "at": datetime(2024, 3, 1, 12, tzinfo=UTC),
             },
             {
-                "customer": "b", "total": Decimal("12.5"), "qty": 2, "big": 3, "weight": 2.0,
-                "day": date(2024, 2, 1), "at": datetime(2024, 2, 1, 12, tzinfo=UTC),
+                "customer": "b",
+                "total": Decimal("12.5"),
+                "qty": 2,
+                "big": 3,
+                "weight": 2.0,
+                "day": date(2024, 2, 1),
+                "at": datetime(2024, 2, 1, 12, tzinfo=UTC),
             },
-        ]  # fmt: skip
+        ]
     ).execute()
     return db
 
@@ -166,9 +181,11 @@ def test_qualified_joined_and_mixed_selects(orders: typedb.Database) -> None:
 
 def test_no_rows_give_none(db: typedb.Database) -> None:
     db.schema.create_table("t").add_column("n", "numeric(10,2)").execute()
-    row = db.select_from("t").select(
-        fn.sum("n"), fn.avg("n"), fn.max("n"), fn.count("n")
-    ).execute_take_first()
+    row = (
+        db.select_from("t")
+        .select(fn.sum("n"), fn.avg("n"), fn.max("n"), fn.count("n"))
+        .execute_take_first()
+    )
     assert row == {"sum": None, "avg": None, "max": None, "count": 0}
 
 

@@ -102,7 +102,11 @@ def _register_converters() -> None:
     # word of the declared types typedb's SQLite dialect writes; each column's type CHECK
     # (SqliteDialect.type_check) guarantees the text parses. Aggregates use the same parsers.
     for name, parse in PARSERS.items():
-        sqlite3.register_converter(name, lambda raw, parse=parse: parse(raw.decode()))
+        sqlite3.register_converter(name, _from_bytes(parse))
+
+
+def _from_bytes(parse: Callable[[str], Any]) -> Callable[[bytes], Any]:
+    return lambda raw: parse(raw.decode())
 
 
 _register_converters()
@@ -190,6 +194,10 @@ def _unquote(name: str) -> str:
     return name
 
 
+# typeshed says an aggregate's finalize() returns int; sqlite3 takes any SQLite value.
+_EXACT_AGGREGATES: dict[str, Any] = {"typedb_sum": ExactSum, "typedb_avg": ExactAvg}
+
+
 class SqliteDriver:
     dialect: Dialect = SqliteDialect()
 
@@ -204,8 +212,8 @@ class SqliteDriver:
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
             # Exact SUM / AVG of decimals, for the aggregates SQLite cannot type (below).
-            self.conn.create_aggregate("typedb_sum", 1, ExactSum)
-            self.conn.create_aggregate("typedb_avg", 1, ExactAvg)
+            for name, aggregate in _EXACT_AGGREGATES.items():
+                self.conn.create_aggregate(name, 1, aggregate)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0
