@@ -130,7 +130,7 @@ def pg_divide(dividend: Decimal, divisor: int) -> Decimal:
     dividend has; rounded half away from zero), which is what its AVG returns.
 
     >>> pg_divide(Decimal(5), 3), pg_divide(Decimal("0.30"), 2), pg_divide(Decimal("-2"), 3)
-    (Decimal('1.6666666666666667'), Decimal('0.15000000000000000000'), Decimal('-0.6666666666666667'))
+    (Decimal('1.6666666666666667'), Decimal('0.15000000000000000000'), Decimal('-0.66666666666666666667'))
     """
     weight1, first1 = _first_group(dividend)
     weight2, first2 = _first_group(Decimal(divisor))
