@@ -18,7 +18,7 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
-from typedb.connection._sqlite_types import PARSERS, AggregateTypes, ExactAvg, ExactSum
+from typedb.connection._sqlite_types import PARSERS, AggregateTypes, exact_avg, exact_sum
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
     date_text,
@@ -194,10 +194,6 @@ def _unquote(name: str) -> str:
     return name
 
 
-# typeshed says an aggregate's finalize() returns int; sqlite3 takes any SQLite value.
-_EXACT_AGGREGATES: dict[str, Any] = {"typedb_sum": ExactSum, "typedb_avg": ExactAvg}
-
-
 class SqliteDriver:
     dialect: Dialect = SqliteDialect()
 
@@ -212,8 +208,8 @@ class SqliteDriver:
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
             # Exact SUM / AVG of decimals, for the aggregates SQLite cannot type (below).
-            for name, aggregate in _EXACT_AGGREGATES.items():
-                self.conn.create_aggregate(name, 1, aggregate)
+            self.conn.create_function("typedb_sum", 1, exact_sum, deterministic=True)
+            self.conn.create_function("typedb_avg", 1, exact_avg, deterministic=True)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0

@@ -5,10 +5,11 @@ does for a SELECT's MIN / MAX / SUM / AVG over a column (see typedb.query._aggre
 what PostgreSQL does, per connection:
 
 - MIN and MAX give the stored value as the column's type (Decimal, datetime, UUID...).
-- SUM and AVG of numeric run as `typedb_sum` / `typedb_avg`, aggregates registered on
-  typedb's connections that add the stored decimals exactly: SQLite's own add floats, so
-  0.10 + 0.20 would be 0.30000000000000004. AVG of integers too, which PostgreSQL answers
-  as numeric. Their text result becomes a Decimal with PostgreSQL's digits.
+- SUM and AVG of numeric run as `typedb_sum(group_concat(x))` / `typedb_avg(...)`,
+  functions registered on typedb's connections that add the stored decimals exactly:
+  SQLite's own add floats, so 0.10 + 0.20 would be 0.30000000000000004. AVG of integers
+  too, which PostgreSQL answers as numeric. Their text becomes a Decimal with PostgreSQL's
+  digits.
 - SUM of bigint is a Decimal, as PostgreSQL's numeric; of integer or smallint an int.
 
 A column's declared type comes from `pragma_table_info`, cached per connection and dropped
@@ -68,52 +69,33 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(repr(value)) if type(value) is float else Decimal(value)
 
 
-class ExactSum:
-    """`typedb_sum(x)`: the exact sum of the stored decimals, as text (None for no rows).
+def _exact_sum(values: str) -> Decimal:
+    with localcontext(_EXACT):
+        return sum(map(Decimal, values.split(",")), _ZERO)
 
-    Integers are added as ints; other values are kept and turned into Decimals in batches,
-    which measured faster than one Decimal addition per row.
+
+def exact_sum(values: str | None) -> str | None:
+    """`typedb_sum(group_concat(x))`: the exact sum of a numeric column's values, as text.
+
+    SQLite's group_concat() writes each stored number as the decimal it was stored from (a
+    REAL as its 15 significant digits), and gathering them natively, then adding them here
+    once per group, measured twice as fast as a Python aggregate called for every row.
+
+    >>> exact_sum("0.1,0.2,3"), exact_sum(None)
+    ('3.3', None)
     """
-
-    __slots__ = ("count", "ints", "pending", "total")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.ints = 0
-        self.pending: list[Any] = []
-        self.total = _ZERO
-
-    def step(self, value: Any) -> None:
-        if value is None:
-            return
-        self.count += 1
-        if type(value) is int:
-            self.ints += value
-        else:
-            self.pending.append(value)
-            if len(self.pending) >= 1024:
-                self._fold()
-
-    def _fold(self) -> None:
-        with localcontext(_EXACT):
-            self.total = sum(map(_decimal, self.pending), self.total)
-        self.pending.clear()
-
-    def exact(self) -> Decimal:
-        self._fold()
-        return _EXACT.add(self.total, Decimal(self.ints))
-
-    def finalize(self) -> str | None:
-        return None if self.count == 0 else str(self.exact())
+    return None if values is None else str(_exact_sum(values))
 
 
-class ExactAvg(ExactSum):
-    """`typedb_avg(x)`: the exact sum divided as PostgreSQL divides numerics, as text."""
+def exact_avg(values: str | None) -> str | None:
+    """`typedb_avg(group_concat(x))`: the exact mean, with PostgreSQL's digits, as text.
 
-    __slots__ = ()
-
-    def finalize(self) -> str | None:
-        return None if self.count == 0 else str(pg_divide(self.exact(), self.count))
+    >>> exact_avg("1,2,2")
+    '1.6666666666666667'
+    """
+    if values is None:
+        return None
+    return str(pg_divide(_exact_sum(values), values.count(",") + 1))
 
 
 def _first_group(value: Decimal) -> tuple[int, int]:
@@ -198,9 +180,9 @@ def replacement(name: str, declared: str | None) -> str | None:
     if t is None:
         return None
     if t.name == "numeric" and name in ("SUM", "AVG"):
-        return "typedb_" + name.lower()
+        return f"typedb_{name.lower()}(group_concat({{}}))"
     if t.name in _INTEGERS and name == "AVG":
-        return "typedb_avg"
+        return "typedb_avg(group_concat({}))"
     return None
 
 

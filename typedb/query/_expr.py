@@ -101,8 +101,9 @@ Column: TypeAlias = str | Aggregate
 #: An aggregate without its alias: what it computes. `fn.sum("total")` and
 #: `fn.sum("total").as_("s")` are the same aggregate in SQL.
 AggregateKey: TypeAlias = tuple[str, str | None, bool]
-#: Aggregates to run as another function of the same arguments, by key: how a backend
-#: computes what its built-in gets wrong (SQLite sums decimals as floats).
+#: Aggregates to compute another way, by key: a SQL template whose `{}` takes the aggregate's
+#: arguments (`DISTINCT "x"`). How a backend computes what its built-in gets wrong (SQLite
+#: sums decimals as floats).
 Replacements: TypeAlias = Mapping[AggregateKey, str]
 
 
@@ -133,22 +134,23 @@ def ref(name: str, quote: str) -> str:
 def column_sql(
     column: Column, quote: str, replace: Replacements | None = None, selected: bool = False
 ) -> str:
-    """A column or aggregate as SQL. An aggregate in `replace` is called by its replacement's
-    name; those return exact decimal text, so outside the select list (`selected`), where
-    they are compared or sorted, they are cast back to a number.
+    """A column or aggregate as SQL. An aggregate in `replace` is computed by its
+    replacement; those return exact decimal text, so outside the select list (`selected`),
+    where they are compared or sorted, they are cast back to a number.
 
     >>> column_sql(fn.sum("total"), "`")
     'SUM(`total`)'
-    >>> column_sql(fn.sum("total"), "`", {("SUM", "total", False): "typedb_sum"})
-    'CAST(typedb_sum(`total`) AS NUMERIC)'
+    >>> column_sql(fn.sum("total"), "`", {("SUM", "total", False): "exact_sum({})"})
+    'CAST(exact_sum(`total`) AS NUMERIC)'
     """
     if isinstance(column, Aggregate):
         inner = "*" if column.column is None else ref(column.column, quote)
-        args = f"({'DISTINCT ' if column.distinct else ''}{inner})"
-        name = replace.get(aggregate_key(column)) if replace else None
-        if name is None:
-            return column.name + args
-        return name + args if selected else f"CAST({name}{args} AS NUMERIC)"
+        args = f"{'DISTINCT ' if column.distinct else ''}{inner}"
+        template = replace.get(aggregate_key(column)) if replace else None
+        if template is None:
+            return f"{column.name}({args})"
+        call = template.format(args)
+        return call if selected else f"CAST({call} AS NUMERIC)"
     return ref(column, quote)
 
 
