@@ -63,12 +63,6 @@ _EXACT = Context(prec=1000, rounding=ROUND_HALF_UP)
 _ZERO = Decimal(0)
 
 
-def _decimal(value: Any) -> Decimal:
-    # A float in a numeric column holds at most 15 significant digits, which its repr (the
-    # shortest text that reads back as the same float) gives back exactly.
-    return Decimal(repr(value)) if type(value) is float else Decimal(value)
-
-
 def _exact_sum(values: str) -> Decimal:
     with localcontext(_EXACT):
         return sum(map(Decimal, values.split(",")), _ZERO)
