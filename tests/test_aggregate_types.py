@@ -6,8 +6,12 @@ MIN/MAX as the column and SUM/AVG of numeric as exact numerics (issue 8, defect 
 
 from __future__ import annotations
 
+import doctest
+import re
+import textwrap
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,3 +230,16 @@ def test_compile_shows_the_portable_sql(db: typedb.Database) -> None:
     # which never touches the database, shows the portable form.
     q = db.select_from("orders").select(fn.sum("total").as_("s"))
     assert q.compile().sql.replace('"', "`") == "SELECT SUM(`total`) AS `s` FROM `orders`"
+
+
+def test_readme_aggregates_example_runs() -> None:
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), re.S)
+    block = next(b for b in blocks if "fn.avg" in b and "0.15000000000000000000" in b)
+    test = doctest.DocTestParser().get_doctest(
+        textwrap.dedent(block), {}, "README aggregates", str(readme), 0
+    )
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    assert len(test.examples) == 7
