@@ -204,14 +204,19 @@ def output_converter(name: str, declared: str | None) -> Converter | None:
 class Specialized:
     """A TypedSql as this connection runs it: the SQL, and the converters by result column."""
 
-    __slots__ = ("converters", "sql")
+    __slots__ = ("converters", "positions", "sql")
 
     def __init__(self, sql: str, converters: tuple[tuple[Output, Converter], ...]) -> None:
         self.sql = sql
         self.converters = converters
+        # Where each converter applies, by the result's column names (a `*` can vary them).
+        self.positions: dict[tuple[str, ...], list[tuple[int, Converter]]] = {}
 
     def convert(self, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
-        todo = [(i, f) for out, f in self.converters if (i := out.position(names)) is not None]
+        todo = self.positions.get(names)
+        if todo is None:
+            todo = [(i, f) for out, f in self.converters if (i := out.position(names)) is not None]
+            self.positions[names] = todo
         if not todo:
             return rows
         converted = []
