@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
 from types import ModuleType
@@ -19,6 +18,7 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
+from typedb.connection._sqlite_types import PARSERS, AggregateTypes, exact_avg, exact_sum
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
     date_text,
@@ -27,6 +27,7 @@ from typedb.dialects._sqlite import (
     time_text,
     timestamp_text,
 )
+from typedb.query._aggregate_plan import TypedSql
 
 
 def _private_sqlite3() -> ModuleType:
@@ -96,29 +97,16 @@ def _adapt_params(params: Parameters) -> Parameters:
     return [v if (a := get(type(v))) is None else a(v) for v in params]
 
 
-def _timestamptz_in(raw: bytes) -> datetime:
-    # Stored as UTC wall time without an offset (timestamp_text).
-    return datetime.fromisoformat(raw.decode()).replace(tzinfo=UTC)
-
-
 def _register_converters() -> None:
     # On typedb's own sqlite3 module only (see _private_sqlite3). The names are the first
     # word of the declared types typedb's SQLite dialect writes; each column's type CHECK
-    # (SqliteDialect.type_check) guarantees the text parses.
-    convert: dict[str, Callable[[bytes], Any]] = {
-        "DATE": lambda b: date.fromisoformat(b.decode()),
-        "TIME": lambda b: time.fromisoformat(b.decode()),
-        "TIMESTAMP": lambda b: datetime.fromisoformat(b.decode()),
-        "TIMESTAMPTZ": _timestamptz_in,
-        "NUMERIC": lambda b: Decimal(b.decode()),
-        "DECIMAL": lambda b: Decimal(b.decode()),
-        "BOOLEAN": lambda b: b not in (b"0", b"0.0", b""),
-        "UUID": lambda b: UUID(b.decode()),
-        "JSON": json.loads,
-        "JSONB": json.loads,
-    }
-    for name, fn in convert.items():
-        sqlite3.register_converter(name, fn)
+    # (SqliteDialect.type_check) guarantees the text parses. Aggregates use the same parsers.
+    for name, parse in PARSERS.items():
+        sqlite3.register_converter(name, _from_bytes(parse))
+
+
+def _from_bytes(parse: Callable[[str], Any]) -> Callable[[bytes], Any]:
+    return lambda raw: parse(raw.decode())
 
 
 _register_converters()
@@ -222,10 +210,14 @@ class SqliteDriver:
             if wal:
                 # Persistent in the file; readers then never wait for a writer (see README).
                 self.conn.execute("PRAGMA journal_mode = WAL")
+            # Exact SUM / AVG of decimals, for the aggregates SQLite cannot type (below).
+            self.conn.create_function("typedb_sum", 1, exact_sum, deterministic=True)
+            self.conn.create_function("typedb_avg", 1, exact_avg, deterministic=True)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0
         self.cursor = self.conn.cursor()
+        self.aggregate_types = AggregateTypes(self.conn)
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         if self.depth and not self.conn.in_transaction:
@@ -237,6 +229,9 @@ class SqliteDriver:
             )
         cur = self.cursor
         try:
+            if type(sql) is TypedSql:
+                # A SELECT with aggregates over columns, which SQLite cannot type by itself.
+                return self._run_typed(sql, params)
             if params is None:
                 cur.execute(sql)
             else:
@@ -251,6 +246,15 @@ class SqliteDriver:
         except OverflowError as exc:
             # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+
+    def _run_typed(self, sql: TypedSql, params: Parameters | None) -> tuple[list[Row], int]:
+        """`run()` with aggregates typed as PostgreSQL types them (see _sqlite_types)."""
+        specialized = self.aggregate_types.specialize(sql)
+        cur = self.cursor
+        cur.execute(specialized.sql, () if params is None else _adapt_params(params))
+        names = tuple(map(_first, cur.description))
+        rows = maker(names)(specialized.convert(names, cur.fetchall()))
+        return rows, cur.rowcount
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         if params is not None:

@@ -12,7 +12,7 @@ Grouping follows Kysely's expression builder, so a stub can type it per table la
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -98,6 +98,18 @@ fn = _Functions()
 
 Column: TypeAlias = str | Aggregate
 
+#: An aggregate without its alias: what it computes. `fn.sum("total")` and
+#: `fn.sum("total").as_("s")` are the same aggregate in SQL.
+AggregateKey: TypeAlias = tuple[str, str | None, bool]
+#: Aggregates to compute another way, by key: a SQL template whose `{}` takes the aggregate's
+#: arguments (`DISTINCT "x"`). How a backend computes what its built-in gets wrong (SQLite
+#: sums decimals as floats).
+Replacements: TypeAlias = Mapping[AggregateKey, str]
+
+
+def aggregate_key(aggregate: Aggregate) -> AggregateKey:
+    return (aggregate.name, aggregate.column, aggregate.distinct)
+
 
 def ref(name: str, quote: str) -> str:
     """A column reference as SQL: `name`, `table.name`, `*` or `table.*`, quoted with `quote`
@@ -119,10 +131,26 @@ def ref(name: str, quote: str) -> str:
     return quote_identifier(table, quote) + "." + column_sql
 
 
-def column_sql(column: Column, quote: str) -> str:
+def column_sql(
+    column: Column, quote: str, replace: Replacements | None = None, selected: bool = False
+) -> str:
+    """A column or aggregate as SQL. An aggregate in `replace` is computed by its
+    replacement; those return exact decimal text, so outside the select list (`selected`),
+    where they are compared or sorted, they are cast back to a number.
+
+    >>> column_sql(fn.sum("total"), "`")
+    'SUM(`total`)'
+    >>> column_sql(fn.sum("total"), "`", {("SUM", "total", False): "exact_sum({})"})
+    'CAST(exact_sum(`total`) AS NUMERIC)'
+    """
     if isinstance(column, Aggregate):
         inner = "*" if column.column is None else ref(column.column, quote)
-        return f"{column.name}({'DISTINCT ' if column.distinct else ''}{inner})"
+        args = f"{'DISTINCT ' if column.distinct else ''}{inner}"
+        template = replace.get(aggregate_key(column)) if replace else None
+        if template is None:
+            return f"{column.name}({args})"
+        call = template.format(args)
+        return call if selected else f"CAST({call} AS NUMERIC)"
     return ref(column, quote)
 
 
@@ -299,12 +327,13 @@ class Marks:
     """Numbers the value markers of one statement in order while it is rendered, and carries
     what rendering needs to know of the dialect."""
 
-    __slots__ = ("next", "quote", "sqlite")
+    __slots__ = ("next", "quote", "replace", "sqlite")
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, replace: Replacements | None = None) -> None:
         self.next = 0
         self.sqlite = dialect.name == "sqlite"
         self.quote = dialect.quote_char
+        self.replace = replace
 
     def take(self, count: int = 1) -> int:
         start = self.next
@@ -324,7 +353,7 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
         _, column, op, arg = shape
         if op not in _RENDERED_OPS:
             raise _bad_op(op)
-        left = column_sql(column, marks.quote)
+        left = column_sql(column, marks.quote, marks.replace)
         if isinstance(arg, Fragment):
             return f"{left} {op} {arg.text}"
         if arg is None:

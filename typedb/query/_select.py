@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal, Self, overload
 
 from pypika import JoinType, Order, Query, Table
@@ -9,13 +10,16 @@ from pypika.terms import Criterion
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
-from typedb.dialects import quote_identifier
+from typedb.dialects import Dialect, quote_identifier
+from typedb.query._aggregate_plan import TypedSql, plan_of
 from typedb.query._base import Filtered, Result, Row, first_row, rows_of, split_table
 from typedb.query._expr import (
     Aggregate,
     Column,
     Marks,
     Op,
+    Replacements,
+    Shape,
     Where,
     column_sql,
     condition,
@@ -23,7 +27,7 @@ from typedb.query._expr import (
     render,
     split_alias,
 )
-from typedb.query._params import mark
+from typedb.query._params import finish, mark
 
 
 class _Sql(Criterion):
@@ -60,12 +64,14 @@ def _table(table: str) -> _Table:
     return _Table(name, alias=alias)
 
 
-def _selected(item: Column | Fragment, quote: str) -> _Sql:
+def _selected(item: Column | Fragment, marks: Marks) -> _Sql:
+    quote = marks.quote
     if isinstance(item, Fragment):
         return _Sql(item.text)
     if isinstance(item, Aggregate):
         # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
-        return _Sql(column_sql(item, quote), item.alias or item.name.lower())
+        sql = column_sql(item, quote, marks.replace, selected=True)
+        return _Sql(sql, item.alias or item.name.lower())
     if not isinstance(item, str):
         raise CompileError(
             f"select() takes column names, fn aggregates or typedb.sql(), not {item!r}"
@@ -185,54 +191,79 @@ class SelectQuery(Filtered):
     # -- rendering -----------------------------------------------------------------------------
 
     def _render(self) -> str:
-        marks = Marks(self._db.dialect)
-        quote = marks.quote
-        query = Query.from_(_table(self._table))
-        selected: list[_Sql] = []
-        where_sql: list[str] = []
-        having_sql: list[str] = []
-        limit = offset = None
-        n_where = sum(1 for r in self._records if r[0] == "where")
-        n_having = sum(1 for r in self._records if r[0] == "having")
-        # Records are rendered in call order so markers number the values as they were added.
-        for record in self._records:
-            kind = record[0]
-            if kind == "select":
-                selected.extend(_selected(c, quote) for c in record[1])
-            elif kind == "where":
-                where_sql.append(render(record[1], marks, n_where == 1))
-            elif kind == "having":
-                having_sql.append(render(record[1], marks, n_having == 1))
-            elif kind == "join":
-                _, how, table, left, right = record
-                query = query.join(_table(table), how=_JOINS[how]).on(
-                    _Sql(f"{ref(left, quote)}={ref(right, quote)}")
-                )
-            elif kind == "order":
-                order = Order.desc if record[2] == "desc" else Order.asc
-                query = query.orderby(_Sql(column_sql(record[1], quote)), order=order)
-            elif kind == "group":
-                query = query.groupby(*(_Sql(ref(c, quote)) for c in record[1]))
-            elif kind == "distinct":
-                query = query.distinct()
-            elif kind == "limit":
-                limit = mark(marks.take())
-            elif kind == "offset":
-                offset = mark(marks.take())
-        query = query.select(*selected) if selected else query.select("*")
-        if where_sql:
-            query = query.where(_Sql(" AND ".join(where_sql)))
-        if having_sql:
-            query = query.having(_Sql(" AND ".join(having_sql)))
-        text: str = query.get_sql(quote_char=quote)
-        # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
-        if limit is not None:
-            text += f" LIMIT {limit}"
-        elif offset is not None and self._dialect == "sqlite":
-            text += " LIMIT -1"  # SQLite needs a LIMIT before OFFSET
-        if offset is not None:
-            text += f" OFFSET {offset}"
-        return text
+        return _render(self._shape, self._db.dialect)
+
+    def _finish(self) -> tuple[str, tuple[int, ...] | None]:
+        sql, order = super()._finish()
+        if self._dialect == "sqlite":
+            # SQLite cannot type aggregates: the driver does, from this plan (see
+            # typedb.query._aggregate_plan). Made once per shape, like the SQL.
+            dialect = self._db.dialect
+            again = partial(_render_sql, self._shape, dialect, len(self._values))
+            tables = tuple(split_table(t) for t in self._tables())
+            plan = plan_of(self._records, tables, again)
+            if plan is not None:
+                sql = TypedSql(sql, plan)
+        return sql, order
+
+
+def _render_sql(shape: Shape, dialect: Dialect, values: int, replace: Replacements) -> str:
+    """The finished SQL of a SELECT shape with some aggregates replaced."""
+    return finish(_render(shape, dialect, replace), dialect.placeholder, values)[0]
+
+
+def _render(shape: Shape, dialect: Dialect, replace: Replacements | None = None) -> str:
+    """SQL with value markers for a SELECT shape (its head, then one record per call)."""
+    _, dialect_name, table = shape[0]
+    marks = Marks(dialect, replace)
+    quote = marks.quote
+    query = Query.from_(_table(table))
+    selected: list[_Sql] = []
+    where_sql: list[str] = []
+    having_sql: list[str] = []
+    limit = offset = None
+    records = shape[1:]
+    n_where = sum(1 for r in records if r[0] == "where")
+    n_having = sum(1 for r in records if r[0] == "having")
+    # Records are rendered in call order so markers number the values as they were added.
+    for record in records:
+        kind = record[0]
+        if kind == "select":
+            selected.extend(_selected(c, marks) for c in record[1])
+        elif kind == "where":
+            where_sql.append(render(record[1], marks, n_where == 1))
+        elif kind == "having":
+            having_sql.append(render(record[1], marks, n_having == 1))
+        elif kind == "join":
+            _, how, joined, left, right = record
+            query = query.join(_table(joined), how=_JOINS[how]).on(
+                _Sql(f"{ref(left, quote)}={ref(right, quote)}")
+            )
+        elif kind == "order":
+            order = Order.desc if record[2] == "desc" else Order.asc
+            query = query.orderby(_Sql(column_sql(record[1], quote, replace)), order=order)
+        elif kind == "group":
+            query = query.groupby(*(_Sql(ref(c, quote)) for c in record[1]))
+        elif kind == "distinct":
+            query = query.distinct()
+        elif kind == "limit":
+            limit = mark(marks.take())
+        elif kind == "offset":
+            offset = mark(marks.take())
+    query = query.select(*selected) if selected else query.select("*")
+    if where_sql:
+        query = query.where(_Sql(" AND ".join(where_sql)))
+    if having_sql:
+        query = query.having(_Sql(" AND ".join(having_sql)))
+    text: str = query.get_sql(quote_char=quote)
+    # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
+    if limit is not None:
+        text += f" LIMIT {limit}"
+    elif offset is not None and dialect_name == "sqlite":
+        text += " LIMIT -1"  # SQLite needs a LIMIT before OFFSET
+    if offset is not None:
+        text += f" OFFSET {offset}"
+    return text
 
 
 def _count(what: str, value: int) -> int:

@@ -1,0 +1,293 @@
+"""Python types for SQLite values: by declared column type, and for aggregates over columns.
+
+sqlite3 converts a result column by its declared type, and an aggregate has none. So typedb
+does for a SELECT's MIN / MAX / SUM / AVG over a column (see typedb.query._aggregate_plan)
+what PostgreSQL does, per connection:
+
+- MIN and MAX give the stored value as the column's type (Decimal, datetime, UUID...).
+- SUM and AVG of numeric run as `typedb_sum(group_concat(x))` / `typedb_avg(...)`,
+  functions registered on typedb's connections that add the stored decimals exactly:
+  SQLite's own add floats, so 0.10 + 0.20 would be 0.30000000000000004. AVG of integers
+  too, which PostgreSQL answers as numeric. Their text becomes a Decimal with PostgreSQL's
+  digits.
+- SUM of bigint is a Decimal, as PostgreSQL's numeric; of integer or smallint an int.
+
+A column's declared type comes from `pragma_table_info`, cached per connection and dropped
+when `PRAGMA schema_version` changes: one cheap read per such query, so a migration that
+changes a type is seen at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from typedb._errors import DataTypeError
+from typedb.dialects._base import DataType, parse_type
+from typedb.dialects._sqlite import portable_type
+from typedb.query._aggregate_plan import AggregatePlan, Output, TypedSql
+from typedb.query._expr import aggregate_key
+
+if TYPE_CHECKING:
+    import sqlite3
+
+Converter = Callable[[Any], Any]
+
+
+def _timestamptz(text: str) -> datetime:
+    # Stored as UTC wall time without an offset (timestamp_text).
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+#: Text as stored -> Python value, by the first word of the declared type (as sqlite3 picks
+#: its converters). Each column's type CHECK guarantees the text parses.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "DATE": date.fromisoformat,
+    "TIME": time.fromisoformat,
+    "TIMESTAMP": datetime.fromisoformat,
+    "TIMESTAMPTZ": _timestamptz,
+    "NUMERIC": Decimal,
+    "DECIMAL": Decimal,
+    "BOOLEAN": lambda text: text not in ("0", "0.0", ""),
+    "UUID": UUID,
+    "JSON": json.loads,
+    "JSONB": json.loads,
+}
+
+# Exact decimal arithmetic: precision enough for any sum of 15-digit numbers.
+_EXACT = Context(prec=1000, rounding=ROUND_HALF_UP)
+_ZERO = Decimal(0)
+
+
+def _exact_sum(values: str) -> Decimal:
+    with localcontext(_EXACT):
+        return sum(map(Decimal, values.split(",")), _ZERO)
+
+
+def exact_sum(values: str | None) -> str | None:
+    """`typedb_sum(group_concat(x))`: the exact sum of a numeric column's values, as text.
+
+    SQLite's group_concat() writes each stored number as the decimal it was stored from (a
+    REAL as its 15 significant digits), and gathering them natively, then adding them here
+    once per group, measured twice as fast as a Python aggregate called for every row.
+
+    >>> exact_sum("0.1,0.2,3"), exact_sum(None)
+    ('3.3', None)
+    """
+    return None if values is None else str(_exact_sum(values))
+
+
+def exact_avg(values: str | None) -> str | None:
+    """`typedb_avg(group_concat(x))`: the exact mean, with PostgreSQL's digits, as text.
+
+    >>> exact_avg("1,2,2")
+    '1.6666666666666667'
+    """
+    if values is None:
+        return None
+    return str(pg_divide(_exact_sum(values), values.count(",") + 1))
+
+
+def _first_group(value: Decimal) -> tuple[int, int]:
+    """PostgreSQL's numeric in base 10000: the weight and value of its first nonzero digit."""
+    if not value:
+        return 0, 0
+    weight = value.adjusted() // 4
+    return weight, int(abs(value).scaleb(-4 * weight, _EXACT)) % 10000
+
+
+def pg_divide(dividend: Decimal, divisor: int) -> Decimal:
+    """`dividend / divisor` with the digits PostgreSQL's numeric division gives (its
+    `select_div_scale`: at least 16 significant digits, never fewer decimals than the
+    dividend has; rounded half away from zero), which is what its AVG returns.
+
+    >>> pg_divide(Decimal(5), 3), pg_divide(Decimal("0.30"), 2), pg_divide(Decimal("-2"), 3)
+    (Decimal('1.6666666666666667'), Decimal('0.15000000000000000000'), Decimal('-0.66666666666666666667'))
+    """
+    weight1, first1 = _first_group(dividend)
+    weight2, first2 = _first_group(Decimal(divisor))
+    quotient_weight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    scale = max(16 - 4 * quotient_weight, -min(0, int(dividend.as_tuple().exponent)), 0)
+    scale = min(scale, 1000)
+    scaled = int(dividend.scaleb(scale, _EXACT))  # exact: scale >= the dividend's decimals
+    quotient, remainder = divmod(abs(scaled), divisor)
+    if 2 * remainder >= divisor:
+        quotient += 1
+    return Decimal(-quotient if scaled < 0 else quotient).scaleb(-scale, _EXACT)
+
+
+def _type_word(declared: str) -> str:
+    # sqlite3's rule: the declared type up to the first space or parenthesis, any case.
+    return declared.split("(")[0].split(" ")[0].upper()
+
+
+def _value_converter(declared: str) -> Converter | None:
+    """Stored value -> Python value for a column of type `declared`, as sqlite3 converts it."""
+    parse = PARSERS.get(_type_word(declared))
+    if parse is None:
+        return None
+
+    def convert(value: Any) -> Any:
+        if type(value) is bytes:
+            return value
+        return parse(value if type(value) is str else repr(value))
+
+    return convert
+
+
+def _with_scale(convert: Converter, scale: int | None) -> Converter:
+    """Decimals shown with the column's scale, as PostgreSQL gives them (`12.50`): only
+    zeros are added, never a digit removed."""
+    if scale is None:
+        return convert
+    unit = Decimal(1).scaleb(-scale)
+
+    def scaled(value: Any) -> Any:
+        d = convert(value)
+        if isinstance(d, Decimal) and d.is_finite() and int(d.as_tuple().exponent) > -scale:
+            return d.quantize(unit, context=_EXACT)
+        return d
+
+    return scaled
+
+
+_INTEGERS = frozenset({"integer", "smallint", "bigint"})
+
+
+def _parsed(declared: str) -> DataType | None:
+    portable = portable_type(declared)
+    if portable is None:
+        return None
+    try:
+        return parse_type(portable)
+    except DataTypeError:  # pragma: no cover - portable_type only returns parsable names
+        return None
+
+
+def replacement(name: str, declared: str | None) -> str | None:
+    """The exact aggregate to run instead of SQLite's `name` over a column of this type."""
+    t = _parsed(declared) if declared is not None else None
+    if t is None:
+        return None
+    if t.name == "numeric" and name in ("SUM", "AVG"):
+        return f"typedb_{name.lower()}(group_concat({{}}))"
+    if t.name in _INTEGERS and name == "AVG":
+        return "typedb_avg(group_concat({}))"
+    return None
+
+
+def output_converter(name: str, declared: str | None) -> Converter | None:
+    """How the result of aggregate `name` over a column of this type becomes what
+    PostgreSQL returns (None: SQLite's value already is)."""
+    if declared is None:
+        return None
+    t = _parsed(declared)
+    scale = t.scale if t is not None and t.name == "numeric" else None
+    if name in ("MIN", "MAX"):
+        convert = _value_converter(declared)
+        return None if convert is None else _with_scale(convert, scale)
+    if t is None:
+        return None
+    if t.name == "numeric" and name == "SUM":
+        return _with_scale(Decimal, scale)
+    if name == "AVG" and (t.name == "numeric" or t.name in _INTEGERS):
+        return Decimal
+    if name == "SUM" and t.name == "bigint":
+        return Decimal  # PostgreSQL's sum(bigint) is numeric
+    return None
+
+
+class Specialized:
+    """A TypedSql as this connection runs it: the SQL, and the converters by result column."""
+
+    __slots__ = ("converters", "positions", "sql")
+
+    def __init__(self, sql: str, converters: tuple[tuple[Output, Converter], ...]) -> None:
+        self.sql = sql
+        self.converters = converters
+        # Where each converter applies, by the result's column names (a `*` can vary them).
+        self.positions: dict[tuple[str, ...], list[tuple[int, Converter]]] = {}
+
+    def convert(self, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
+        todo = self.positions.get(names)
+        if todo is None:
+            todo = [(i, f) for out, f in self.converters if (i := out.position(names)) is not None]
+            self.positions[names] = todo
+        if not todo:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, f in todo:
+                if values[i] is not None:
+                    values[i] = f(values[i])
+            converted.append(values)
+        return converted
+
+
+class AggregateTypes:
+    """Per connection: declared column types, and each TypedSql specialized to them, both
+    valid for one `schema_version`."""
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._cursor = conn.cursor()
+        self._version: int | None = None
+        self._columns: dict[str, dict[str, str]] = {}
+        self._specialized: dict[str, Specialized] = {}
+
+    def specialize(self, sql: TypedSql) -> Specialized:
+        cur = self._cursor
+        cur.execute("PRAGMA schema_version")
+        version: int = cur.fetchone()[0]
+        if version != self._version:
+            self._columns.clear()
+            self._specialized.clear()
+            self._version = version
+        found = self._specialized.get(sql)
+        if found is None:
+            if len(self._specialized) >= self.MAX_ENTRIES:
+                self._specialized.clear()
+            found = self._specialized[sql] = self._build(sql)
+        return found
+
+    def _build(self, sql: TypedSql) -> Specialized:
+        plan = sql.plan
+        replace: dict[tuple[str, str | None, bool], str] = {}
+        for a in plan.aggregates:
+            name = replacement(a.name, self._declared(plan, a.column or ""))
+            if name is not None:
+                replace[aggregate_key(a)] = name
+        converters = []
+        for out in plan.outputs:
+            a = out.aggregate
+            convert = output_converter(a.name, self._declared(plan, a.column or ""))
+            if convert is not None:
+                converters.append((out, convert))
+        text = plan.render(replace) if replace else str(sql)
+        return Specialized(text, tuple(converters))
+
+    def _declared(self, plan: AggregatePlan, column: str) -> str | None:
+        """The declared type of `column` (`name` or `table.name`) among the plan's tables."""
+        qualifier, _, name = column.rpartition(".")
+        for table, alias in plan.tables:
+            if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
+                continue
+            declared = self._table_columns(table).get(name.lower())
+            if declared is not None:
+                return declared
+        return None
+
+    def _table_columns(self, table: str) -> dict[str, str]:
+        key = table.lower()
+        columns = self._columns.get(key)
+        if columns is None:
+            cur = self._cursor
+            cur.execute("SELECT name, type FROM pragma_table_info(?)", (table,))
+            columns = self._columns[key] = {n.lower(): t for n, t in cur.fetchall()}
+        return columns

@@ -1,0 +1,120 @@
+"""What a SELECT's aggregates are over, for a backend that cannot type them itself.
+
+PostgreSQL types `max(total)` as the column's type and `sum(total)` of a numeric as numeric.
+SQLite gives an aggregate no declared type: its value comes back as stored (a float for
+money, text for a timestamp), and SUM and AVG of decimals are computed in floating point.
+So a SQLite SELECT with MIN, MAX, SUM or AVG over a column carries an `AggregatePlan`: which
+aggregates it has, over which columns of which tables, where they are in the result, and how
+to render the same query with some of them computed by other functions. The SQLite driver
+resolves the columns' declared types (per connection, cached until the schema changes) and
+converts the results. The plan rides on the SQL text itself (`TypedSql`, a `str`), so it
+reaches the driver through any call path and lives exactly as long as the cached SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from typedb._sql import Fragment
+from typedb.query._expr import Aggregate, AggregateKey, Replacements, Shape, aggregate_key
+
+#: The aggregates whose result type depends on the column's (COUNT is always an integer).
+TYPED_AGGREGATES = frozenset({"MIN", "MAX", "SUM", "AVG"})
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A selected aggregate: its result column's name and position. The position is counted
+    from the start, or else from the end, when the select items on that side are one column
+    each (a `*` or a `typedb.sql()` fragment may be several); None for neither."""
+
+    aggregate: Aggregate
+    name: str
+    index: int | None
+    from_end: int | None
+
+    def position(self, names: tuple[str, ...]) -> int | None:
+        """Where this aggregate is among the result's column `names`, if that is certain."""
+        if self.index is not None:
+            i = self.index
+        elif self.from_end is not None:
+            i = len(names) - 1 - self.from_end
+        elif names.count(self.name) == 1:
+            i = names.index(self.name)
+        else:
+            return None
+        return i if 0 <= i < len(names) and names[i] == self.name else None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregatePlan:
+    #: The tables the query reads, as (table, alias or None), the FROM table first.
+    tables: tuple[tuple[str, str | None], ...]
+    #: Every MIN / MAX / SUM / AVG over a column, in select, having or order_by; one per key.
+    aggregates: tuple[Aggregate, ...]
+    outputs: tuple[Output, ...]
+    #: The SQL (same placeholders, same order) with the given aggregates replaced.
+    render: Callable[[Replacements], str]
+
+
+class TypedSql(str):
+    """SQL text that carries the `AggregatePlan` of its result. Equal to the plain text."""
+
+    plan: AggregatePlan
+
+    def __new__(cls, text: str, plan: AggregatePlan) -> TypedSql:
+        self = super().__new__(cls, text)
+        self.plan = plan
+        return self
+
+
+def _condition_aggregates(shape: Shape) -> Iterator[Aggregate]:
+    kind = shape[0]
+    if kind == "cmp":
+        if isinstance(shape[1], Aggregate):
+            yield shape[1]
+    elif kind == "not":
+        yield from _condition_aggregates(shape[1])
+    else:  # and / or
+        for part in shape[1]:
+            yield from _condition_aggregates(part)
+
+
+def _width_known(item: Any) -> bool:
+    """Whether a select item is exactly one result column."""
+    if isinstance(item, Fragment):
+        return False
+    return not (isinstance(item, str) and (item == "*" or item.endswith(".*")))
+
+
+def plan_of(
+    records: Shape,
+    tables: tuple[tuple[str, str | None], ...],
+    render: Callable[[Replacements], str],
+) -> AggregatePlan | None:
+    """The plan of a SELECT's `records` (its calls), or None when it has no typed aggregate."""
+    selected: list[Any] = []
+    found: dict[AggregateKey, Aggregate] = {}
+    for record in records:
+        kind = record[0]
+        if kind == "select":
+            selected.extend(record[1])
+        elif kind == "having":
+            for a in _condition_aggregates(record[1]):
+                found.setdefault(aggregate_key(a), a)
+        elif kind == "order" and isinstance(record[1], Aggregate):
+            found.setdefault(aggregate_key(record[1]), record[1])
+    outputs: list[Output] = []
+    for i, item in enumerate(selected):
+        if isinstance(item, Aggregate) and item.name in TYPED_AGGREGATES and item.column:
+            found.setdefault(aggregate_key(item), item)
+            index = i if all(map(_width_known, selected[:i])) else None
+            after = selected[i + 1 :]
+            from_end = len(after) if all(map(_width_known, after)) else None
+            outputs.append(Output(item, item.alias or item.name.lower(), index, from_end))
+    typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
+    if not typed:
+        return None
+    return AggregatePlan(tables, typed, tuple(outputs), render)
