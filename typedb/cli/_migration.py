@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from typedb.cli._hooks import after_schema_change
-from typedb.cli._registry import Context, Registry
+from typedb.cli._registry import Context, NoDatabaseError, Registry
+from typedb.connection import Database, connect
 from typedb.migrator import MigrationFailed, Migrator, Step
 
 
@@ -143,8 +144,18 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
     return 0
 
 
+def _existing_database(ctx: Context) -> Database:
+    """The database, never created by looking: a SQLite file that does not exist yet reads as
+    an empty database (every migration pending), with a note saying so."""
+    try:
+        return ctx.connect(read_only=True)
+    except NoDatabaseError as missing:
+        ctx.err.write(f"typedb: note: {missing}\n")
+        return connect("sqlite://")
+
+
 def status(ctx: Context, args: argparse.Namespace) -> int:
-    migrator = Migrator(ctx.connect(), ctx.config)
+    migrator = Migrator(_existing_database(ctx), ctx.config)
     rows = migrator.status(root=args.root, module=args.module)
     if args.json:
         ctx.print(json.dumps([r.to_json() for r in rows], indent=2))
