@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from _migrator_project import Project
 
+# Through PgBouncer in transaction mode too: the lock must hold where sessions are pooled.
+pytestmark = pytest.mark.pgbouncer
+
 
 @pytest.fixture
 def project(tmp_path: Path, db_url: str) -> Iterator[Project]:

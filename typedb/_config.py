@@ -60,22 +60,30 @@ def _section(data: dict[str, Any]) -> dict[str, Any] | None:
     return section if isinstance(section, dict) else None  # pyright: ignore[reportUnknownVariableType]
 
 
-def find_pyproject(start: Path | None = None) -> Path | None:
+def find_pyproject(start: Path | None = None, strict: bool = True) -> Path | None:
     """The first pyproject.toml at or above `start` (default: the working directory) that has a
-    `[tool.typedb]` table; None if there is none up to the filesystem root."""
+    `[tool.typedb]` table; None if there is none up to the filesystem root. One that cannot
+    be read is an error, or (`strict=False`) taken as the project's."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _section(_read(candidate)) is not None:
+        if not candidate.is_file():
+            continue
+        try:
+            if _section(_read(candidate)) is not None:
+                return candidate
+        except TypedbError:
+            if strict:
+                raise
             return candidate
     return None
 
 
-def find_root(start: Path | None = None) -> Path:
+def find_root(start: Path | None = None, strict: bool = True) -> Path:
     """The project root: the folder of the first pyproject.toml with `[tool.typedb]` at or
     above `start`; without one, the nearest folder holding any pyproject.toml; else `start`."""
     here = (start or Path.cwd()).resolve()
-    found = find_pyproject(here)
+    found = find_pyproject(here, strict)
     if found is not None:
         return found.parent
     for folder in (here, *here.parents):

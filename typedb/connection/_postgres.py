@@ -43,13 +43,48 @@ def _error(exc: psycopg.Error, sql: str) -> QueryError:
     return cls(message, sql)
 
 
+def split_prepare(raw: str) -> tuple[str, bool | None]:
+    """typedb's own `prepare=true|false` URL option, taken out of the URL before libpq (which
+    refuses unknown options) sees it. Behind PgBouncer < 1.21 in transaction mode, server-side
+    prepared statements land on one server connection and are run on another, so
+    `prepare=false` turns them off.
+
+    >>> split_prepare("postgresql://u@pgbouncer:6432/app?prepare=false&sslmode=prefer")
+    ('postgresql://u@pgbouncer:6432/app?sslmode=prefer', False)
+    >>> split_prepare("postgresql://u@db/app")
+    ('postgresql://u@db/app', None)
+    """
+    head, sep, query = raw.partition("?")
+    if not sep or "://" not in head:
+        return raw, None
+    kept: list[str] = []
+    prepare: bool | None = None
+    for option in query.split("&"):
+        key, _, value = option.partition("=")
+        if key != "prepare":
+            kept.append(option)
+        elif value.lower() in ("false", "0", "no", "off"):
+            prepare = False
+        elif value.lower() in ("true", "1", "yes", "on"):
+            prepare = True
+        else:
+            raise ConnectionError(f"bad prepare={value!r} in the database URL: use true or false")
+    return head + ("?" + "&".join(kept) if kept else ""), prepare
+
+
 class PostgresDriver:
     dialect: Dialect = PostgresDialect()
 
-    def __init__(self, url: Url) -> None:
+    def __init__(self, url: Url, prepare: bool | None = None) -> None:
+        """`prepare=False` (or `?prepare=false` in the URL) turns off server-side prepared
+        statements, for poolers in transaction mode. `connect(url, prepare=...)` and
+        `[tool.typedb] prepare` plug in here through the `prepare` argument."""
+        conninfo, from_url = split_prepare(url.raw)
+        if prepare is None:
+            prepare = from_url
         try:
             self.conn = psycopg.connect(
-                url.raw,
+                conninfo,
                 autocommit=True,
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
             )
@@ -58,6 +93,8 @@ class PostgresDriver:
             # libpq quotes parts of the URL it cannot parse, password included.
             reason = scrub(reason, url.raw)
             raise ConnectionError(f"cannot connect to {url.masked}: {reason}") from None
+        if prepare is False:
+            self.conn.prepare_threshold = None  # never PREPARE; psycopg's default is 5 runs
         self.conn.adapters.register_dumper(dict, _JsonUnknown)
         self.conn.adapters.register_dumper(list, _JsonUnknown)
         self.depth = 0

@@ -1,9 +1,15 @@
 """One migrator at a time, with a lock the operating system or server drops if we die.
 
-- PostgreSQL: a session-level advisory lock on the migrator's own connection (autocommit, so
-  per-migration transactions do not end it). Its key is derived from the current schema and
-  the tracking table's name, so projects in different schemas of one database do not wait
-  for each other. A killed process's session ends and the server frees the lock.
+- PostgreSQL: a transaction-level advisory lock (`pg_advisory_xact_lock`) taken in a
+  transaction that a second connection keeps open for the whole run. A session-level lock
+  would not do behind a pooler in transaction mode (PgBouncer, managed PostgreSQL): there each
+  statement outside a transaction may run on another server session, so the lock would stay
+  behind on one session, or be "taken" twice through the same one. An open transaction pins its
+  server session, so this lock holds directly and through a pooler alike. Its key is derived
+  from the current schema and the tracking table's name, so projects in different schemas of
+  one database do not wait for each other. A killed process's connection closes, its
+  transaction ends (PgBouncer drops a server session whose client left mid-transaction) and the
+  server frees the lock.
 - SQLite: `flock()` on a lock file next to the database (`<db>.typedb-lock`). The kernel drops
   it when the process exits, however it exits. SQLite's own locks cannot serve: holding one
   across several transactions on a second connection would block the migrator's own writes.
@@ -39,19 +45,31 @@ _LOG = logging.getLogger("typedb.migrator.lock")
 
 @contextmanager
 def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, None, None]:
+    from typedb.connection import connect
+
     run = db._run  # pyright: ignore[reportPrivateUsage]
     rows, _ = run("SELECT coalesce(current_schema(), '') AS schema")
     key = advisory_key(str(rows[0]["schema"]), table)
-    rows, _ = run("SELECT pg_try_advisory_lock(%s) AS locked", [key])
-    if not rows[0]["locked"]:
-        log.info("waiting for another migrator to finish (advisory lock %s)", key)
-        run("SELECT pg_advisory_lock(%s)", [key])
+    holder = connect(db.url.raw)
+    finished = False
     try:
-        yield
+        with holder.transaction() as trx:
+            locked = trx.raw("SELECT pg_try_advisory_xact_lock(%s) AS locked", [key])
+            if not locked[0]["locked"]:
+                log.info("waiting for another migrator to finish (advisory lock %s)", key)
+                trx.raw("SELECT pg_advisory_xact_lock(%s)", [key])
+            yield
+            finished = True
+            # The transaction's end (commit, or rollback on error) frees the lock.
+    except TypedbError:
+        if not finished:
+            raise
+        # The work is done; only ending the lock's transaction failed, so its connection is
+        # gone, and the lock went with it.
     finally:
         # If the connection is gone, the lock went with it.
         with suppress(TypedbError):
-            run("SELECT pg_advisory_unlock(%s)", [key])
+            holder.close()
 
 
 @contextmanager
