@@ -117,3 +117,46 @@ def test_a_sigkilled_migrator_leaves_no_lock_behind(project: Project) -> None:
         "2026_01_02_00_00_00_slow",
     ]
     assert {"users", "slow"} <= project.tables()
+
+
+def test_a_concurrent_index_is_not_stalled_by_the_lock_or_a_waiting_migrator(
+    project: Project,
+) -> None:
+    # CREATE INDEX CONCURRENTLY waits for every transaction holding an older snapshot: neither
+    # the lock's own transaction nor a second migrator waiting for the lock may hold one.
+    started = project.root / "started"
+    block = project.root / "block"
+    block.touch()
+    project.create("2026_01_01_00_00_00_items", "items", extra="name TEXT")
+    concurrently = "CONCURRENTLY " if project.backend == "postgresql" else ""
+    project.write(
+        "2026_01_02_00_00_00_index",
+        f"""
+        import pathlib, time
+
+        transaction = False
+
+        def up(db):
+            pathlib.Path({str(started)!r}).touch()
+            while pathlib.Path({str(block)!r}).exists():
+                time.sleep(0.05)
+            db.raw("CREATE INDEX {concurrently}items_name ON items (name)")
+        """,
+    )
+    first = project.start("migration:latest", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline, "the index migration never started"
+        time.sleep(0.05)
+    second = project.start("migration:latest", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)  # the second one is waiting for the lock now
+    block.unlink()
+    try:
+        outputs = [p.communicate(timeout=60) for p in (first, second)]
+    finally:
+        for p in (first, second):
+            p.kill()
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert b"Nothing to do." in outputs[1][0]
+    assert len(project.tracked()) == 2

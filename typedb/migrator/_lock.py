@@ -9,7 +9,8 @@
   from the current schema and the tracking table's name, so projects in different schemas of
   one database do not wait for each other. A killed process's connection closes, its
   transaction ends (PgBouncer drops a server session whose client left mid-transaction) and the
-  server frees the lock.
+  server frees the lock. The lock's transaction holds no snapshot and a waiting migrator polls,
+  so neither stalls a `CREATE INDEX CONCURRENTLY` the running migrator makes.
 - SQLite: `flock()` on a lock file next to the database (`<db>.typedb-lock`). The kernel drops
   it when the process exits, however it exits. SQLite's own locks cannot serve: holding one
   across several transactions on a second connection would block the migrator's own writes.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Generator
 from contextlib import contextmanager, suppress
 
@@ -43,6 +45,10 @@ def advisory_key(schema: str, table: str) -> int:
 _LOG = logging.getLogger("typedb.migrator.lock")
 
 
+#: How often a waiting migrator tries the lock again.
+POLL_SECONDS = 0.2
+
+
 @contextmanager
 def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, None, None]:
     from typedb.connection import connect
@@ -50,14 +56,22 @@ def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, 
     run = db._run  # pyright: ignore[reportPrivateUsage]
     rows, _ = run("SELECT coalesce(current_schema(), '') AS schema")
     key = advisory_key(str(rows[0]["schema"]), table)
+    # The key is written into the SQL, not bound: a statement with bound parameters leaves its
+    # portal, and so its snapshot, open in the idle transaction, and `CREATE INDEX
+    # CONCURRENTLY` (a `transaction = False` migration) waits for every older snapshot, ours
+    # included. For the same reason a waiting migrator polls rather than blocks inside one
+    # long statement: its snapshot would stall the running migrator's CONCURRENTLY index.
+    try_lock = f"SELECT pg_try_advisory_xact_lock({int(key)}) AS locked"
     holder = connect(db.url.raw)
     finished = False
     try:
         with holder.transaction() as trx:
-            locked = trx.raw("SELECT pg_try_advisory_xact_lock(%s) AS locked", [key])
-            if not locked[0]["locked"]:
-                log.info("waiting for another migrator to finish (advisory lock %s)", key)
-                trx.raw("SELECT pg_advisory_xact_lock(%s)", [key])
+            waiting = False
+            while not trx._run(try_lock)[0][0]["locked"]:  # pyright: ignore[reportPrivateUsage]
+                if not waiting:
+                    log.info("waiting for another migrator to finish (advisory lock %s)", key)
+                    waiting = True
+                time.sleep(POLL_SECONDS)
             yield
             finished = True
             # The transaction's end (commit, or rollback on error) frees the lock.
