@@ -45,6 +45,18 @@ def advisory_key(schema: str, table: str) -> int:
 _LOG = logging.getLogger("typedb.migrator.lock")
 
 
+def _unprepared(url: str) -> str:
+    """The URL with server-side prepares off: a waiting migrator runs the same statement many
+    times, and behind a pooler a prepared statement would outlive the lock's server session.
+
+    >>> _unprepared("postgresql://u@h/db"), _unprepared("postgresql://u@h/db?sslmode=require")
+    ('postgresql://u@h/db?prepare=false', 'postgresql://u@h/db?sslmode=require&prepare=false')
+    """
+    if "://" not in url:  # a libpq "key=value" string: no room for typedb's own option
+        return url
+    return f"{url}{'&' if '?' in url else '?'}prepare=false"
+
+
 #: How often a waiting migrator tries the lock again.
 POLL_SECONDS = 0.2
 
@@ -62,7 +74,7 @@ def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, 
     # included. For the same reason a waiting migrator polls rather than blocks inside one
     # long statement: its snapshot would stall the running migrator's CONCURRENTLY index.
     try_lock = f"SELECT pg_try_advisory_xact_lock({int(key)}) AS locked"
-    holder = connect(db.url.raw)
+    holder = connect(_unprepared(db.url.raw))
     finished = False
     try:
         with holder.transaction() as trx:
