@@ -160,3 +160,49 @@ def test_a_concurrent_index_is_not_stalled_by_the_lock_or_a_waiting_migrator(
     assert [first.returncode, second.returncode] == [0, 0], outputs
     assert b"Nothing to do." in outputs[1][0]
     assert len(project.tracked()) == 2
+
+
+def test_a_second_migrator_waits_while_the_first_is_mid_migration(project: Project) -> None:
+    # Through a pooler a session lock stays on one server session while the migration runs on
+    # another; a second migrator handed the first session would "take" it again and run the
+    # same migration alongside.
+    entered = project.root / "entered"
+    block = project.root / "block"
+    block.touch()
+    project.write(
+        "2026_01_01_00_00_00_slow",
+        f"""
+        import os, pathlib, time
+
+        def up(db):
+            db.raw("CREATE TABLE slow (id INTEGER PRIMARY KEY)")
+            with open({str(entered)!r}, "a") as log:
+                log.write(f"{{os.getpid()}}\\n")
+            while pathlib.Path({str(block)!r}).exists():
+                time.sleep(0.05)
+        """,
+    )
+
+    def inside() -> int:
+        return len(entered.read_text().split()) if entered.exists() else 0
+
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    first = project.start("migration:latest", **pipes)
+    others: list[subprocess.Popen[bytes]] = []
+    try:
+        deadline = time.monotonic() + 60
+        while inside() == 0:
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the slow migration never started"
+            time.sleep(0.05)
+        others = [project.start("migration:latest", **pipes) for _ in range(3)]
+        time.sleep(2.0)
+        assert inside() == 1, "a second migrator ran the migration while the first held the lock"
+        block.unlink()
+        outputs = [p.communicate(timeout=60) for p in (first, *others)]
+    finally:
+        for p in (first, *others):
+            p.kill()
+    assert [p.returncode for p in (first, *others)] == [0, 0, 0, 0], outputs
+    assert sum(b"Nothing to do." in out for out, _ in outputs) == 3
+    assert [r[1] for r in project.tracked()] == ["2026_01_01_00_00_00_slow"]
