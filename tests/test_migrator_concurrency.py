@@ -166,6 +166,24 @@ def test_a_second_migrator_waits_while_the_first_is_mid_migration(project: Proje
     # Through a pooler a session lock stays on one server session while the migration runs on
     # another; a second migrator handed the first session would "take" it again and run the
     # same migration alongside.
+    _second_migrator_waits(project)
+
+
+def test_the_lock_outlives_an_idle_in_transaction_timeout(
+    pg_schema_url: str, tmp_path: Path
+) -> None:
+    # Managed servers often set idle_in_transaction_session_timeout; the lock's transaction
+    # sits idle for the whole run and must not be ended by it.
+    url = f"{pg_schema_url}%20-cidle_in_transaction_session_timeout%3D300"
+    project = Project(tmp_path / "app", url)
+    try:
+        # The migration keeps its own session busy (pg_sleep), as a real one would.
+        _second_migrator_waits(project, pause='db.raw("SELECT pg_sleep(0.05)")')
+    finally:
+        project.close()
+
+
+def _second_migrator_waits(project: Project, pause: str = "time.sleep(0.05)") -> None:
     entered = project.root / "entered"
     block = project.root / "block"
     block.touch()
@@ -179,7 +197,7 @@ def test_a_second_migrator_waits_while_the_first_is_mid_migration(project: Proje
             with open({str(entered)!r}, "a") as log:
                 log.write(f"{{os.getpid()}}\\n")
             while pathlib.Path({str(block)!r}).exists():
-                time.sleep(0.05)
+                {pause}
         """,
     )
 

@@ -78,6 +78,8 @@ def _postgres(db: Database, table: str, log: logging.Logger) -> Generator[None, 
     finished = False
     try:
         with holder.transaction() as trx:
+            # A server's idle-in-transaction timeout must not end the lock mid-run.
+            trx._run("SET LOCAL idle_in_transaction_session_timeout = 0")  # pyright: ignore[reportPrivateUsage]
             waiting = False
             while not trx._run(try_lock)[0][0]["locked"]:  # pyright: ignore[reportPrivateUsage]
                 if not waiting:
