@@ -10,6 +10,9 @@ import pytest
 
 import typedb
 
+# Also through PgBouncer in transaction mode (conftest's "pgbouncer" backend).
+pytestmark = pytest.mark.pgbouncer
+
 
 def test_raw_round_trip_and_placeholders(db: typedb.Database) -> None:
     assert db.raw("SELECT %s AS a, %s AS b", [1, "x"]) == [{"a": 1, "b": "x"}]

@@ -128,6 +128,7 @@ def _demo_project(tmp_path: Path) -> Path:
 
 def test_cli_contracts_check_after_migrations(db_url: str, tmp_path: Path) -> None:
     root = _demo_project(tmp_path)
+    typedb.connect(db_url).close()  # an empty database: contracts:check never creates one
     before = _cli(root, "contracts:check", url=db_url)
     assert before.returncode == 1
     assert "blog__posts: table is in contracts.py but not in the database" in before.stderr

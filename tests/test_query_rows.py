@@ -8,6 +8,9 @@ import pytest
 import typedb
 from typedb.query import _cache
 
+# Also through PgBouncer in transaction mode (conftest's "pgbouncer" backend).
+pytestmark = pytest.mark.pgbouncer
+
 HOSTILE_NAMES = ["it's", 'a"b', "back\\slash", "ünïcödé", "}", "{x}", "line\nbreak", "_0", "rows"]
 
 

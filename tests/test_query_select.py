@@ -13,6 +13,9 @@ import typedb
 from typedb.query import OPS, fn
 from typedb.query import _cache as cache
 
+# Also through PgBouncer in transaction mode (conftest's "pgbouncer" backend).
+pytestmark = pytest.mark.pgbouncer
+
 
 def make_items(db: typedb.Database) -> None:
     db.schema.create_table("items").add_id_column().add_column(

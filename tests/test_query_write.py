@@ -13,6 +13,9 @@ import pytest
 import typedb
 from typedb.query import DeleteResult, InsertResult, UpdateResult, excluded
 
+# Also through PgBouncer in transaction mode (conftest's "pgbouncer" backend).
+pytestmark = pytest.mark.pgbouncer
+
 
 @pytest.fixture
 def users(db: typedb.Database) -> typedb.Database:

@@ -99,3 +99,22 @@ def test_the_url_keeps_its_own_options(url_zone: str, backend: str) -> None:
     with typedb.connect(url_zone) as db:
         row = db.raw("SELECT current_setting('TimeZone') AS tz, current_schema() AS s")[0]
     assert row == {"tz": "UTC", "s": _schema_of(url_zone)}
+
+
+def test_utc_holds_behind_pgbouncer(pgbouncer_user: str) -> None:
+    # PgBouncer refuses a startup `options` (which the old code sent), and in transaction mode
+    # each statement may land on another server session: UTC must hold on every one of them.
+    from tests.conftest import PG_URL, through_pgbouncer
+
+    with typedb.connect(PG_URL) as admin:
+        admin.raw(f"ALTER ROLE {pgbouncer_user} SET timezone = '{NEW_YORK}'")  # type: ignore[arg-type]
+    noon = datetime(2024, 1, 1, 12, tzinfo=UTC)
+    with typedb.connect(through_pgbouncer(pgbouncer_user), pool_max=4) as db:
+        db.schema.create_table("t").add_column("at", "timestamptz").add_column(
+            "naive", "timestamp"
+        ).execute()
+        db.insert_into("t").values({"at": noon.replace(tzinfo=None), "naive": noon}).execute()
+        zones = {db.raw("SELECT current_setting('TimeZone') AS tz")[0]["tz"] for _ in range(30)}
+        assert zones == {"UTC"}
+        row = db.select_from("t").select("at", "naive").execute()[0]
+    assert row == {"at": noon, "naive": noon.replace(tzinfo=None)}

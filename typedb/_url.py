@@ -144,12 +144,13 @@ def parse(url: str, base: Path | None = None) -> Url:
 def resolve(url: str | None, root: Path | None = None) -> Url:
     """The URL to use: the argument, then TYPEDB_DATABASE_URL, then DATABASE_URL, then
     `[tool.typedb] database_url`, then a SQLite file in the project. Relative SQLite paths are
-    relative to the project root (the nearest folder with a pyproject.toml)."""
+    relative to the project root (the folder of the first pyproject.toml with `[tool.typedb]`
+    at or above the working directory)."""
     from typedb._config import find_root, load
 
     if url is None:
         url = os.environ.get("TYPEDB_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url is not None:  # an explicit URL needs no configuration, even a broken one
-        return parse(url, base=find_root(root))
+        return parse(url, base=find_root(root, strict=False))
     config = load(root)
     return parse(config.database_url or "sqlite:///typedb.sqlite3", base=config.root)

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from typedb._errors import TypedbError
@@ -93,6 +94,26 @@ def _show_lock_waits(err: TextIO) -> None:
         lock.setLevel(logging.INFO)
 
 
+def _warn_missing_migrations(ctx: Context, args: argparse.Namespace) -> None:
+    """A migration command whose core migrations folder does not exist says so, rather than
+    a silent "Nothing to do" (most often: run outside the project, or a misspelled path)."""
+    if not args.command.startswith("migration:") or args.command == "migration:make":
+        return
+    if getattr(args, "module", None) or ctx.config.migrations_dir.is_dir():
+        return
+    config = ctx.config
+    if config.pyproject is None:
+        where = f"no pyproject.toml with [tool.typedb] at or above {Path.cwd()}"
+    elif "migrations" in config.explicit:
+        where = f"[tool.typedb] migrations = {config.migrations!r} in {config.pyproject}"
+    else:
+        where = f"the default; set [tool.typedb] migrations in {config.pyproject}"
+    ctx.err.write(
+        f"typedb: warning: the migrations folder {config.migrations_dir} does not exist ({where})\n"
+    )
+    ctx.err.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 success, 1 failure, 2 bad usage)."""
     from typedb._config import load
@@ -106,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     context: Context | None = None
     try:
         context = Context(load(), args.database_url, sys.stdout, sys.stderr)
+        _warn_missing_migrations(context, args)
         return commands[args.command].run(context, args)
     except TypedbError as exc:
         _report(sys.stderr, exc, bool(args.verbose))

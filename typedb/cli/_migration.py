@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from typedb.cli._hooks import after_schema_change
-from typedb.cli._registry import Context, Registry, UsageError
+from typedb.cli._registry import Context, NoDatabaseError, Registry, UsageError
+from typedb.connection import Database, connect
 from typedb.migrator import MigrationFailed, Migrator, Status, Step
 
 
@@ -165,10 +166,20 @@ def _execute(ctx: Context, args: argparse.Namespace, run: Callable[[], list[Step
     return 0
 
 
+def _existing_database(ctx: Context) -> Database:
+    """The database, never created by looking: a SQLite file that does not exist yet reads as
+    an empty database (every migration pending), with a note saying so."""
+    try:
+        return ctx.connect(read_only=True)
+    except NoDatabaseError as missing:
+        ctx.err.write(f"typedb: note: {missing}\n")
+        return connect("sqlite://")
+
+
 def status(ctx: Context, args: argparse.Namespace) -> int:
     """Every migration, even when some are bad: those are marked in the table (and carry
     `problem` in --json), their full messages go to stderr, and the exit status is 1."""
-    migrator = Migrator(ctx.connect(), ctx.config)
+    migrator = Migrator(_existing_database(ctx), ctx.config)
     rows = migrator.status(root=args.root, module=args.module)
     bad = [r for r in rows if r.problem is not None]
     if args.json:

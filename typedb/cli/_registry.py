@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from typedb._errors import TypedbError
+
 if TYPE_CHECKING:
     from typedb._config import Config
     from typedb.connection import Database
 
-from typedb._errors import TypedbError
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[["Context", argparse.Namespace], int]
@@ -25,6 +26,10 @@ Handler = Callable[["Context", argparse.Namespace], int]
 
 class UsageError(TypedbError):
     """Bad usage that argparse cannot see (e.g. an unknown module): exit 2."""
+
+
+class NoDatabaseError(TypedbError):
+    """A read-only command found no SQLite file where the configuration points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +54,41 @@ class Context:
     def root(self) -> Path:
         return self.config.root
 
-    def connect(self) -> Database:
+    def connect(self, read_only: bool = False) -> Database:
         """The project's database (opened once): `--database-url`, else the environment,
         else `[tool.typedb] database_url`, else a SQLite file in the project. Relative SQLite
-        paths are resolved against the project root, not the working directory."""
+        paths are resolved against the project root, not the working directory.
+
+        `read_only`: for commands that only look. A SQLite file that does not exist raises
+        `NoDatabaseError` instead of being created empty."""
         if self._db is None:
             from typedb.connection import connect
             from typedb.migrator._project import database_url
 
-            self._db = connect(database_url(self.config, self.database_url))
+            url = database_url(self.config, self.database_url)
+            if read_only:
+                self._require_file(url)
+            self._db = connect(url)
         return self._db
+
+    def _require_file(self, url: str) -> None:
+        from typedb._url import parse
+
+        path = parse(url).path
+        if path is None or Path(path).exists():
+            return
+        if self.database_url is not None:
+            origin = "--database-url"
+        elif os.environ.get("TYPEDB_DATABASE_URL") or os.environ.get("DATABASE_URL"):
+            origin = "the environment"
+        elif self.config.pyproject is not None:
+            origin = f"{self.config.pyproject}"
+        else:
+            origin = f"the default; no pyproject.toml with [tool.typedb] at or above {Path.cwd()}"
+        raise NoDatabaseError(
+            f"the database file {path} does not exist (from {origin}); nothing was created. "
+            "Run `typedb migration:latest` to create it, or run typedb inside the project"
+        )
 
     def close(self) -> None:
         if self._db is not None:

@@ -303,7 +303,7 @@ def connect_async(
 ) -> AsyncDatabase:
     """An `AsyncDatabase` for `url` (resolved as `connect()` does). It connects on first use
     (or `async with`), in the running event loop; use it from that loop only."""
-    from typedb.connection._database import SQLITE_WAL, _settings
+    from typedb.connection._database import SQLITE_WAL, _settings, postgres_url
 
     parsed = resolve(url)
     timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
@@ -316,11 +316,12 @@ def connect_async(
         )
     from typedb.connection._async_pools import AsyncPostgresPool
 
-    low, high, prep = _settings(parsed, pool_min, pool_max, prepare)
+    libpq_url, prepare = postgres_url(parsed, prepare)
+    low, high, wait, prep = _settings(parsed, pool_min, pool_max, pool_timeout, prepare)
     return AsyncDatabase(
         parsed,
         lambda: AsyncPostgresPool(
-            parsed, min_size=low, max_size=high, timeout=timeout, prepare=prep
+            libpq_url, min_size=low, max_size=high, timeout=wait, prepare=prep
         ),
     )
 

@@ -179,7 +179,7 @@ class AsyncPostgresPool:
         self._url = url
         self._timeout = timeout
         self._sizes = (min_size, max_size)
-        self._kwargs = _postgres.connection_kwargs(url.raw, prepare)
+        self._kwargs = _postgres.connection_kwargs(prepare)
         self._pool: AsyncConnectionPool[Any] | None = None
         self._drivers: dict[int, AsyncPostgresDriver] = {}
 
@@ -207,7 +207,8 @@ class AsyncPostgresPool:
                 check_alive(conn)
 
         async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
-            _postgres.configure(conn)
+            _postgres.configure_adapters(conn)
+            await conn.execute(_postgres.SET_UTC)
 
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             self._url.raw,

@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from dataclasses import replace
 from threading import get_ident
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar
@@ -310,15 +311,21 @@ class Transaction(Database):
 
 
 def _settings(
-    url: Url, pool_min: int | None, pool_max: int | None, prepare: bool | None
-) -> tuple[int, int, bool]:
-    """Pool size and preparation: the arguments, else `[tool.typedb]`, else the defaults."""
-    if pool_min is None or pool_max is None or prepare is None:
+    url: Url,
+    pool_min: int | None,
+    pool_max: int | None,
+    pool_timeout: float | None,
+    prepare: bool | None,
+) -> tuple[int, int, float, bool]:
+    """Pool size, wait and preparation: the arguments, else `[tool.typedb]`, else the
+    defaults."""
+    if pool_min is None or pool_max is None or pool_timeout is None or prepare is None:
         from typedb._config import load
 
         config = load()
         pool_min = config.pool_min if pool_min is None else pool_min
         pool_max = config.pool_max if pool_max is None else pool_max
+        pool_timeout = config.pool_timeout if pool_timeout is None else pool_timeout
         prepare = config.prepare if prepare is None else prepare
     pool_min = DEFAULT_POOL_MIN if pool_min is None else pool_min
     pool_max = max(DEFAULT_POOL_MAX, pool_min) if pool_max is None else pool_max
@@ -327,7 +334,17 @@ def _settings(
             f"pool sizes for {url.masked} must satisfy 0 <= pool_min <= pool_max, pool_max >= 1; "
             f"got pool_min={pool_min}, pool_max={pool_max}"
         )
-    return pool_min, pool_max, True if prepare is None else prepare
+    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
+    return pool_min, pool_max, timeout, True if prepare is None else prepare
+
+
+def postgres_url(parsed: Url, prepare: bool | None) -> tuple[Url, bool | None]:
+    """The URL libpq gets (typedb's own `?prepare=` option taken out), and `prepare`: the
+    argument, else the URL's option."""
+    from typedb.connection._postgres import split_prepare
+
+    conninfo, from_url = split_prepare(parsed.raw)
+    return replace(parsed, raw=conninfo), from_url if prepare is None else prepare
 
 
 def open_pool(
@@ -346,8 +363,9 @@ def open_pool(
         return SqliteThreadPool(parsed, wal=SQLITE_WAL)
     from typedb.connection._pools import PostgresPool
 
-    low, high, prep = _settings(parsed, pool_min, pool_max, prepare)
-    return PostgresPool(parsed, min_size=low, max_size=high, timeout=timeout, prepare=prep)
+    libpq_url, prepare = postgres_url(parsed, prepare)
+    low, high, wait, prep = _settings(parsed, pool_min, pool_max, pool_timeout, prepare)
+    return PostgresPool(libpq_url, min_size=low, max_size=high, timeout=wait, prepare=prep)
 
 
 def connect(

@@ -197,7 +197,7 @@ class PostgresPool:
         self._hot: list[PostgresDriver] = []
         self._waiting = 0  # threads inside psycopg_pool's getconn (or about to be)
         self._waiting_lock = threading.Lock()
-        kwargs = _postgres.connection_kwargs(url.raw, prepare)
+        kwargs = _postgres.connection_kwargs(prepare)
         self._check_alive = _postgres.check_alive
         self._recheck_after = _postgres.RECHECK_AFTER_SECONDS
         # Connect once here, so a bad URL or a down server fails now with libpq's reason

@@ -11,7 +11,6 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
-from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
 
@@ -31,25 +30,9 @@ _IDLE = pq.TransactionStatus.IDLE
 #: typedb's rule is UTC. A server, database or role TimeZone would otherwise shift values cast
 #: between timestamp and timestamptz (a naive datetime into timestamptz, an aware one into
 #: timestamp, comparisons between the two) and the zone psycopg gives timestamptz values back in.
-SESSION_TIME_ZONE_OPTION = "-c TimeZone=UTC"
-
-
-def utc_session_kwargs(conninfo: str) -> dict[str, Any]:
-    """Keyword arguments for `psycopg.connect()` (or a pool's `kwargs`) that start every session
-    in UTC, whatever the server, database, role or URL says.
-
-    Sent as a startup option, so it costs no round trip; appended to the URL's own `options`
-    (a later `-c` wins), which it would otherwise replace.
-
-    >>> utc_session_kwargs("postgresql://u@h/db?options=-csearch_path%3Dtenant")
-    {'options': '-csearch_path=tenant -c TimeZone=UTC'}
-    """
-    try:
-        own = conninfo_to_dict(conninfo).get("options")
-    except psycopg.ProgrammingError:
-        own = None  # a URL libpq cannot read: connecting reports it, password masked
-    options = f"{own} {SESSION_TIME_ZONE_OPTION}" if own else SESSION_TIME_ZONE_OPTION
-    return {"options": options}
+#: Set once per new connection, not as a startup option: PgBouncer refuses `options`, but it
+#: tracks a SET TimeZone and replays it on whichever server connection a client gets.
+SET_UTC = "SET TimeZone TO 'UTC'"
 
 
 class _JsonUnknown(JsonDumper):
@@ -81,23 +64,24 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
     return cls(str(exc).strip(), sql)
 
 
-def configure(conn: psycopg.BaseConnection[Any]) -> None:
-    """What every pooled connection needs before its first use: JSON for dict and list."""
+def configure_adapters(conn: psycopg.BaseConnection[Any]) -> None:
+    """JSON for dict and list, on every connection before its first use."""
     conn.adapters.register_dumper(dict, _JsonUnknown)
     conn.adapters.register_dumper(list, _JsonUnknown)
 
 
-def connection_kwargs(conninfo: str, prepare: bool) -> dict[str, Any]:
+def configure(conn: psycopg.Connection[Any]) -> None:
+    """What every pooled connection needs before its first use: JSON adapters, UTC."""
+    configure_adapters(conn)
+    conn.execute(SET_UTC)
+
+
+def connection_kwargs(prepare: bool) -> dict[str, Any]:
     """Keyword arguments for every connection typedb opens: autocommit (BEGIN is typedb's),
-    a connect timeout, sessions in UTC (`utc_session_kwargs`), and, with `prepare=False`,
-    no server-side prepared statements."""
+    a connect timeout, and, with `prepare=False`, no server-side prepared statements."""
     # prepare_threshold=None: never prepare server-side (PgBouncer in transaction mode before
     # 1.21 routes the next EXECUTE to a server that never saw the PREPARE).
-    kwargs: dict[str, Any] = {
-        "autocommit": True,
-        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-        **utc_session_kwargs(conninfo),
-    }
+    kwargs: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS}
     if not prepare:
         kwargs["prepare_threshold"] = None
     return kwargs
@@ -131,6 +115,35 @@ def check_alive(conn: psycopg.BaseConnection[Any]) -> None:
         pgconn.consume_input()
         if pgconn.status != pq.ConnStatus.OK:
             raise psycopg.OperationalError("connection closed by the server")
+
+
+def split_prepare(raw: str) -> tuple[str, bool | None]:
+    """typedb's own `prepare=true|false` URL option, taken out of the URL before libpq (which
+    refuses unknown options) sees it. Behind PgBouncer < 1.21 in transaction mode, server-side
+    prepared statements land on one server connection and are run on another, so
+    `prepare=false` turns them off.
+
+    >>> split_prepare("postgresql://u@pgbouncer:6432/app?prepare=false&sslmode=prefer")
+    ('postgresql://u@pgbouncer:6432/app?sslmode=prefer', False)
+    >>> split_prepare("postgresql://u@db/app")
+    ('postgresql://u@db/app', None)
+    """
+    head, sep, query = raw.partition("?")
+    if not sep or "://" not in head:
+        return raw, None
+    kept: list[str] = []
+    prepare: bool | None = None
+    for option in query.split("&"):
+        key, _, value = option.partition("=")
+        if key != "prepare":
+            kept.append(option)
+        elif value.lower() in ("false", "0", "no", "off"):
+            prepare = False
+        elif value.lower() in ("true", "1", "yes", "on"):
+            prepare = True
+        else:
+            raise ConnectionError(f"bad prepare={value!r} in the database URL: use true or false")
+    return head + ("?" + "&".join(kept) if kept else ""), prepare
 
 
 class PostgresDriver:
