@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+import sys
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -93,7 +95,15 @@ def decimal_value(value: Decimal) -> int | float:
             f"Decimal {value} has more than {EXACT_DIGITS} significant digits, "
             "which SQLite would round"
         )
-    return float(value)
+    number = float(value)
+    if not _MIN_NORMAL <= abs(number) < math.inf:
+        # 1E-400 would become 0.0, 1E+400 Infinity, 1E-320 a subnormal with fewer digits.
+        raise ValueError(f"Decimal {value} is beyond the range of SQLite's numbers")
+    return number
+
+
+#: The smallest double that keeps all 15 digits; a nonzero Decimal below it would lose some.
+_MIN_NORMAL = sys.float_info.min
 
 
 class SqliteDialect(Dialect):

@@ -1,0 +1,58 @@
+"""A hostile review of issue 8's fixes: each test is a form in which one of its defects came
+back after the fixes were merged (both backends wherever a database is involved)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import typedb
+
+# -- defect 7 / 3b: dropping a developer's CHECK must not drop the column's type CHECK ---------
+
+
+def test_dropping_a_column_check_keeps_the_type_check(db: typedb.Database) -> None:
+    # On SQLite the type CHECK of `price` and the developer's `price > 0` share PostgreSQL's
+    # implicit name items_price_check; dropping that name dropped both, and 'abc' was then
+    # stored in a numeric column and broke every later read.
+    db.schema.create_table("items").add_id_column().add_column(
+        "price", "numeric(10,2)", lambda c: c.check("price > 0")
+    ).add_column("code", "varchar(3)", lambda c: c.check("code <> ''")).execute()
+    db.schema.alter_table("items").drop_constraint("items_price_check").drop_constraint(
+        "items_code_check"
+    ).execute()
+    db.insert_into("items").values({"price": Decimal("-1"), "code": ""}).execute()  # dropped
+    with pytest.raises(typedb.QueryError):
+        db.insert_into("items").values({"price": "abc"}).execute()
+    with pytest.raises(typedb.QueryError):
+        db.insert_into("items").values({"code": "abcd"}).execute()
+    assert db.select_from("items").select("price", "code").execute() == [
+        {"price": Decimal("-1"), "code": ""}
+    ]
+
+
+def test_the_type_check_is_no_constraint_to_drop(db: typedb.Database) -> None:
+    # PostgreSQL has no constraint items_code_check on a bare varchar(3) column: neither may
+    # SQLite, which would otherwise stop enforcing the length.
+    db.schema.create_table("items").add_column("code", "varchar(3)").execute()
+    with pytest.raises((typedb.QueryError, typedb.CompileError)):
+        db.schema.alter_table("items").drop_constraint("items_code_check").execute()
+    with pytest.raises(typedb.QueryError):
+        db.insert_into("items").values({"code": "abcd"}).execute()
+
+
+# -- defect 6: Decimals beyond a double's range ------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1E-400", "1E+400", "-1E-320"])
+def test_a_decimal_a_double_cannot_hold_is_kept_or_refused(db: typedb.Database, value: str) -> None:
+    # SQLite stored 1E-400 as 0, 1E+400 as Infinity and 1E-320 with 9 digits, silently.
+    db.schema.create_table("m").add_column("n", "numeric").execute()
+    try:
+        rows = db.insert_into("m").values({"n": Decimal(value)}).returning("n").execute().rows
+    except typedb.CompileError:
+        assert db.dialect.name == "sqlite"
+        assert db.select_from("m").execute() == []
+    else:
+        assert rows == [{"n": Decimal(value)}]
