@@ -3,6 +3,7 @@ back after the fixes were merged (both backends wherever a database is involved)
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -89,3 +90,33 @@ def test_a_sum_of_money_is_an_exact_decimal_on_both(
     )
     total = db.select_from("pay").select(fn.sum("amount")).execute()
     assert (matched, total) == ([{"g": 1}], [{"sum": Decimal("0.30")}])
+
+
+# -- defect 4: UTC also in DDL literals --------------------------------------------------------
+
+_NOON_PLUS_5 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=5)))
+
+
+def test_an_aware_default_is_stored_as_utc_like_a_bound_value(db: typedb.Database) -> None:
+    # PostgreSQL read the default literal '2024-01-01 12:00:00+05:00' into a `timestamp`
+    # column as 12:00 (the offset dropped); the same value bound, and SQLite, store 07:00.
+    db.schema.create_table("t").add_column(
+        "at", "timestamp", lambda c: c.default_to(_NOON_PLUS_5)
+    ).add_column("n", "integer").execute()
+    db.insert_into("t").values([{"n": 1}, {"n": 2, "at": _NOON_PLUS_5}]).execute()
+    rows = db.select_from("t").select("n", "at").order_by("n").execute()
+    assert rows == [
+        {"n": 1, "at": datetime(2024, 1, 1, 7)},
+        {"n": 2, "at": datetime(2024, 1, 1, 7)},
+    ]
+
+
+def test_an_aware_value_in_a_partial_index_is_utc(db: typedb.Database) -> None:
+    db.schema.create_table("t").add_column("at", "timestamp").add_column("k", "integer").execute()
+    # Unique among rows after 07:00 UTC (12:00+05:00); a row at 08:00 UTC is covered.
+    db.schema.create_index("t_k_late").on("t").columns(["k"]).unique().where(
+        "at", ">", _NOON_PLUS_5
+    ).execute()
+    db.insert_into("t").values({"at": datetime(2024, 1, 1, 8), "k": 1}).execute()
+    with pytest.raises(typedb.IntegrityError):
+        db.insert_into("t").values({"at": datetime(2024, 1, 1, 9), "k": 1}).execute()
