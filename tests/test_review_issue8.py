@@ -3,6 +3,8 @@ back after the fixes were merged (both backends wherever a database is involved)
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -157,3 +159,21 @@ def test_a_dry_run_does_not_wait_for_an_unrelated_transaction(
         assert result.returncode == 0, result.stderr
     finally:
         project.close()
+
+
+# -- defect 1: UnknownColumnError is an exception like the others ----------------------------
+
+
+def test_an_unknown_column_error_survives_pickle_and_copy(db: typedb.Database) -> None:
+    # Process pools and task queues pickle exceptions; this one could not be rebuilt.
+    db.schema.create_table("users").add_column("name", "text").execute()
+    with pytest.raises(typedb.UnknownColumnError) as caught:
+        db.select_from("users").where("nmae", "=", "bob").execute()
+    for again in (pickle.loads(pickle.dumps(caught.value)), copy.deepcopy(caught.value)):
+        assert type(again) is typedb.UnknownColumnError
+        assert (str(again), again.sql, again.column, again.table) == (
+            str(caught.value),
+            caught.value.sql,
+            "nmae",
+            "users",
+        )
