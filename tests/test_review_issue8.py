@@ -237,3 +237,17 @@ def test_a_cascade_from_a_table_created_by_raw_sql(
 
     MigrationRunner(db, _cascade_then_rebuild(child)).up()
     assert db.select_from("c").select("a_id").execute() == [{"a_id": 2}]
+
+
+# -- defect 7: the developer's own CHECK stays an IntegrityError --------------------------------
+
+
+def test_a_check_named_like_its_column_is_an_integrity_error(db: typedb.Database) -> None:
+    # SQLite reports both this CHECK and the column's type CHECK as "CHECK constraint failed:
+    # price"; typedb took the developer's for the type's and raised a QueryError saying the
+    # value was not a numeric(10,2).
+    db.schema.create_table("items").add_column("price", "numeric(10,2)").add_check_constraint(
+        "price", "price > 0"
+    ).execute()
+    with pytest.raises(typedb.IntegrityError, match="price"):
+        db.insert_into("items").values({"price": Decimal("-1")}).execute()
