@@ -337,3 +337,18 @@ def test_fresh_drop_all_with_a_virtual_table(tmp_path: Path, sqlite_url: str) ->
         assert project.tables() == {"typedb_migrations", "users"}
     finally:
         project.close()
+
+
+# -- security: a password with @ -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://u:Xy7@secret@127.0.0.1:1/db", "postgresql://u:a@b@secret@127.0.0.1:1/db"]
+)
+def test_no_part_of_a_password_with_at_signs_reaches_the_error(url: str) -> None:
+    # The URL was masked at the last @, but libpq ends the password at the first one and
+    # looked up "secret@127.0.0.1" as the host, quoting it in the error typedb passed on.
+    with pytest.raises(typedb.ConnectionError) as caught:
+        typedb.connect(url)
+    assert "secret" not in str(caught.value)
+    assert "%40" in str(caught.value)  # says how to write it
