@@ -352,3 +352,22 @@ def test_no_part_of_a_password_with_at_signs_reaches_the_error(url: str) -> None
         typedb.connect(url)
     assert "secret" not in str(caught.value)
     assert "%40" in str(caught.value)  # says how to write it
+
+
+# -- defect 7: SQLite stores what PostgreSQL refuses -------------------------------------------
+
+
+def test_a_primary_key_takes_no_null(db: typedb.Database) -> None:
+    # SQLite lets NULL into any primary key but INTEGER PRIMARY KEY, and then any number of
+    # NULL "keys"; PostgreSQL refuses.
+    db.schema.create_table("a").add_column(
+        "code", "varchar(5)", lambda c: c.primary_key()
+    ).execute()
+    db.schema.create_table("b").add_column("x", "text").add_column(
+        "y", "text"
+    ).add_primary_key_constraint("b_pk", ["x", "y"]).execute()
+    for table, row in (("a", {"code": None}), ("b", {"x": "1"})):
+        with pytest.raises(typedb.IntegrityError):
+            db.insert_into(table).values(row).execute()
+    for table in ("a", "b"):
+        assert db.select_from(table).execute() == []

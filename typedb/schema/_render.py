@@ -173,6 +173,10 @@ def column_definition(col: Column, dialect: Dialect, table: str) -> str:
         parts.extend(type_check_clauses(col.name, col.data_type, dialect))
     if col.not_null and not col.primary_key:
         parts.append("NOT NULL")
+    elif col.primary_key and not col.auto_increment and dialect.name == "sqlite":
+        # SQLite lets NULL into a primary key (other than INTEGER PRIMARY KEY, which makes
+        # one up), and then as many NULL "keys" as you like; PostgreSQL refuses them.
+        parts.append("NOT NULL")
     if col.unique:
         parts.append("UNIQUE")
     if col.has_default:
