@@ -371,3 +371,28 @@ def test_a_primary_key_takes_no_null(db: typedb.Database) -> None:
             db.insert_into(table).values(row).execute()
     for table in ("a", "b"):
         assert db.select_from(table).execute() == []
+
+
+# -- a connection the server ended -------------------------------------------------------------
+
+
+def _terminate(db: typedb.Database) -> None:
+    pid = db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"]
+    with typedb.connect(PG_URL) as admin:
+        admin.raw("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def test_a_terminated_session_is_replaced_on_the_next_query(pg_schema_url: str) -> None:
+    # Every later query failed with "the connection is lost" until close().
+    with typedb.connect(pg_schema_url) as db:
+        db.schema.create_table("t").add_column("n", "integer").execute()
+        _terminate(db)
+        with pytest.raises(typedb.QueryError):
+            db.select_from("t").execute()  # the statement that meets the closed session
+        assert db.select_from("t").execute() == []  # a new session, same search_path
+        _terminate(db)
+        with pytest.raises(typedb.QueryError), db.transaction() as trx:
+            trx.insert_into("t").values({"n": 1}).execute()
+        db.insert_into("t").values({"n": 2}).execute()
+        assert db.select_from("t").execute() == [{"n": 2}]
+        assert db.raw("SELECT current_setting('TimeZone') AS tz") == [{"tz": "UTC"}]

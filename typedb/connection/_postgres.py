@@ -69,6 +69,12 @@ class PostgresDriver:
     dialect: Dialect = PostgresDialect()
 
     def __init__(self, url: Url) -> None:
+        self._url = url
+        self.depth = 0
+        self._connect()
+
+    def _connect(self) -> None:
+        url = self._url
         try:
             self.conn = psycopg.connect(
                 url.raw,
@@ -83,7 +89,6 @@ class PostgresDriver:
             raise ConnectionError(f"cannot connect to {url.masked}: {reason}") from None
         self.conn.adapters.register_dumper(dict, _JsonUnknown)
         self.conn.adapters.register_dumper(list, _JsonUnknown)
-        self.depth = 0
         # Tuple rows made into dicts here by a generated comprehension (see _rows): measured
         # cheaper than dict_row, which calls a Python function per row and builds
         # cursor.description's Column objects on every query.
@@ -91,6 +96,11 @@ class PostgresDriver:
         self._encoding = self.conn.info.encoding
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        if self.conn.closed and not self.depth:
+            # The server ended the session (pg_terminate_backend, a restart, an idle
+            # timeout): the statement that met it failed; outside a transaction, where
+            # nothing is lost by it, the next one gets a new session instead of failing too.
+            self._connect()
         cur = self.cursor
         try:
             # The SQL is typedb's own or a LiteralString the user passed to raw().
