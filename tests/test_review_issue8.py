@@ -396,3 +396,21 @@ def test_a_terminated_session_is_replaced_on_the_next_query(pg_schema_url: str) 
         db.insert_into("t").values({"n": 2}).execute()
         assert db.select_from("t").execute() == [{"n": 2}]
         assert db.raw("SELECT current_setting('TimeZone') AS tz") == [{"tz": "UTC"}]
+
+
+def test_raw_commit_inside_a_transaction_is_refused_before_it_runs(db: typedb.Database) -> None:
+    # It committed, the rest of the block ran in autocommit (row 2 stored), and the block
+    # then said "rolled back by SQLite itself ... nothing after it ran", on PostgreSQL too.
+    db.raw("CREATE TABLE t (n integer)")
+    for statement in ("COMMIT", "  commit work", "END", "ROLLBACK", "BEGIN"):
+        refused = pytest.raises(typedb.CompileError, match=r"inside db\.transaction")
+        with refused, db.transaction() as trx:
+            trx.raw("INSERT INTO t VALUES (1)")
+            trx.raw(statement)  # type: ignore[arg-type]  # chosen from literals
+            trx.raw("INSERT INTO t VALUES (2)")
+    with db.transaction() as trx:  # savepoints of one's own still work
+        trx.raw("SAVEPOINT mine")
+        trx.raw("INSERT INTO t VALUES (3)")
+        trx.raw("ROLLBACK TO SAVEPOINT mine")
+        trx.raw("INSERT INTO t VALUES (4)")
+    assert db.raw("SELECT n FROM t") == [{"n": 4}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from contextlib import contextmanager
 from types import TracebackType
@@ -16,6 +17,12 @@ from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery,
 
 if TYPE_CHECKING:
     from typedb.schema import SchemaBuilder
+
+# Statements that begin or end the transaction itself (not SAVEPOINT, RELEASE, ROLLBACK TO).
+_ENDS_TRANSACTION = re.compile(
+    r"\s*(?:BEGIN|START|COMMIT|END|ABORT|ROLLBACK(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b))\b",
+    re.I,
+)
 
 
 class Database:
@@ -45,6 +52,14 @@ class Database:
         literal `%` when params are given). Returns the rows as dicts ([] for none)."""
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
+        if self._driver.depth and _ENDS_TRANSACTION.match(sql):
+            # The block would go on in autocommit, each statement committed on its own, and
+            # end with an error about a rollback that never happened.
+            raise CompileError(
+                f"raw({sql.strip()[:30]!r}) inside db.transaction(): the block begins and "
+                "ends the transaction; leave it (or raise to roll back) instead, or use a "
+                "nested transaction() for a savepoint"
+            )
         return self._driver.run_raw(sql, params)[0]
 
     # -- transactions --------------------------------------------------------------------------
