@@ -27,10 +27,8 @@ _MARKER = PREFIX + "on"
 
 
 def installed(db: Database) -> bool:
-    rows = db._run("SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?", [_MARKER])[
-        0
-    ]
-    return bool(rows)
+    sql = "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?"
+    return bool(db._run(sql, [_MARKER])[0])
 
 
 def install(db: Database) -> None:
