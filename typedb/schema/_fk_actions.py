@@ -21,20 +21,21 @@ if TYPE_CHECKING:
     from typedb.connection import Database
 
 PREFIX = "_typedb_fk_action_"
+# Says the actions are on for this block even while no foreign key has one (yet): a table
+# created later in the block with ON DELETE CASCADE must get its trigger too.
+_MARKER = PREFIX + "on"
 
 
 def installed(db: Database) -> bool:
-    rows = db._run(
-        "SELECT 1 FROM sqlite_temp_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?",
-        [len(PREFIX), PREFIX],
-    )[0]
-    return bool(rows)
+    sql = "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?"
+    return bool(db._run(sql, [_MARKER])[0])
 
 
 def install(db: Database) -> None:
     """One trigger per foreign key action of every table. Recursive triggers are turned on
     when a table cascades to itself (SQLite's own actions always recurse); the caller puts
     the setting back."""
+    db._run(f"CREATE TEMP VIEW {db.dialect.quote(_MARKER)} AS SELECT 1")
     recursive = False
     for n, fk in enumerate(_foreign_keys(db)):
         for event in ("delete", "update"):
@@ -54,6 +55,7 @@ def remove(db: Database) -> None:
         [len(PREFIX), PREFIX],
     )[0]:
         db._run(f"DROP TRIGGER temp.{q(str(row['name']))}")
+    db._run(f"DROP VIEW IF EXISTS temp.{q(_MARKER)}")
 
 
 @contextmanager

@@ -184,12 +184,17 @@ def _retype(column: ColumnDef, data_type: str | Fragment, table: str) -> ColumnD
     """The column with a new type, written by the shared column rendering, so that what a
     type brings along (such as a CHECK that enforces varchar(n)) goes and comes with it."""
     new = _bare(column.name, data_type, table)
-    stale: set[tuple[str, ...]] = set()
-    old_type = portable_type(column.type_text)
-    if old_type is not None:
-        stale = {_key(c) for c in _bare(column.name, old_type, table).clauses}
+    stale = _type_clauses(column, table)
     kept = tuple(c for c in column.clauses if _key(c) not in stale)
     return replace(column, type_text=new.type_text, clauses=(*kept, *new.clauses))
+
+
+def _type_clauses(column: ColumnDef, table: str) -> set[tuple[str, ...]]:
+    """The clauses (as `_key`s) that the column's type brought along: its type CHECK."""
+    old_type = portable_type(column.type_text)
+    if old_type is None:
+        return set()
+    return {_key(c) for c in _bare(column.name, old_type, table).clauses}
 
 
 def _bare(name: str, data_type: str | Fragment, table: str) -> ColumnDef:
@@ -235,17 +240,19 @@ def _drop_constraint(t: TableDef, table: str, name: str) -> TableDef:
     constraints = tuple(
         c for c in t.constraints if not is_it(c.name, implicit_name(c.kind, table, c.columns))
     )
-    columns = tuple(
-        replace(
-            col,
-            clauses=tuple(
-                c
-                for c in col.clauses
-                if not is_it(c.name, implicit_name(c.kind, table, (col.name,)))
-            ),
+
+    def kept(col: ColumnDef) -> tuple[Clause, ...]:
+        # The type CHECK shares PostgreSQL's implicit name of a CHECK on the column
+        # (items_price_check) but is no constraint of the developer's: it stays, or the column
+        # would take any value again.
+        typed = _type_clauses(col, table)
+        return tuple(
+            c
+            for c in col.clauses
+            if _key(c) in typed or not is_it(c.name, implicit_name(c.kind, table, (col.name,)))
         )
-        for col in t.columns
-    )
+
+    columns = tuple(replace(col, clauses=kept(col)) for col in t.columns)
     if constraints == t.constraints and columns == t.columns:
         raise CompileError(f"table {table} has no constraint named {name!r}")
     return replace(t, columns=columns, constraints=constraints)

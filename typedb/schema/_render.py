@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -80,6 +80,10 @@ def literal(value: Any, dialect: Dialect, where: str) -> str:
     if isinstance(value, datetime | date | time):
         if dialect.name == "sqlite":  # the one text form SQLite compares (see timestamp_text)
             return _quote_text(_sqlite_temporal_text(value), dialect, where)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            # As UTC: a `timestamp` column reads '12:00+05:00' as 12:00, dropping the offset,
+            # where a bound value (and SQLite) store the UTC wall time, 07:00.
+            value = value.astimezone(UTC)
         text = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
         return _quote_text(text, dialect, where)
     if isinstance(value, UUID):
@@ -168,6 +172,10 @@ def column_definition(col: Column, dialect: Dialect, table: str) -> str:
     if not col.auto_increment:
         parts.extend(type_check_clauses(col.name, col.data_type, dialect))
     if col.not_null and not col.primary_key:
+        parts.append("NOT NULL")
+    elif col.primary_key and not col.auto_increment and dialect.name == "sqlite":
+        # SQLite lets NULL into a primary key (other than INTEGER PRIMARY KEY, which makes
+        # one up), and then as many NULL "keys" as you like; PostgreSQL refuses them.
         parts.append("NOT NULL")
     if col.unique:
         parts.append("UNIQUE")
