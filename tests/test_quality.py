@@ -20,10 +20,10 @@ def _run(*cmd: str) -> None:
 @pytest.mark.parametrize(
     "cmd",
     [
-        ("ruff", "check", "typedb", "tests"),
-        ("ruff", "format", "--check", "typedb"),
-        ("mypy", "--strict", "typedb"),
-        ("pyright", "--pythonpath", sys.executable, "typedb"),
+        ("ruff", "check", "src/typedb", "tests"),
+        ("ruff", "format", "--check", "src/typedb"),
+        ("mypy", "--strict", "-p", "typedb"),
+        ("pyright", "--pythonpath", sys.executable, "src/typedb"),
     ],
     ids=["ruff", "ruff-format", "mypy", "pyright"],
 )

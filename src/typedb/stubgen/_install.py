@@ -66,4 +66,22 @@ def scratch_environment(base: Path, stubs_dir: Path) -> Path:
         "list(map(site.addpackage, [p] * len(n), n, [set()] * len(n)))\n"
     )
     (Path(purelib) / "_parent_env.pth").write_text(link, encoding="utf-8")
+    # Checkers that do not run Python (ty) read only plain path lines: name the parent's
+    # site-packages and the folders its own .pth files add (the editable typedb) directly.
+    plain = [parent, *_plain_pth_lines(Path(parent))]
+    (Path(purelib) / "_parent_paths.pth").write_text("\n".join(plain) + "\n", encoding="utf-8")
     return python
+
+
+def _plain_pth_lines(folder: Path) -> list[str]:
+    """The folders named by the `.pth` files in `folder` (not their `import` lines, and not
+    a stubs registration)."""
+    lines: list[str] = []
+    for pth in sorted(folder.glob("*.pth")):
+        if pth.name == PTH_NAME:
+            continue
+        for line in pth.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith(("#", "import ", "import\t")) and Path(line).is_dir():
+                lines.append(line)
+    return lines
