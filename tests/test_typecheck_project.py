@@ -24,7 +24,7 @@ BIN = Path(sys.executable).parent
 TYPEDB = [sys.executable, "-m", "typedb"]
 CHECKERS = ["mypy", "pyright", "ty"]
 
-CORE = '''from typing import TypedDict
+CORE = """from typing import TypedDict
 
 from typedb.contracts import Generated, TimestampTable
 
@@ -36,9 +36,9 @@ class UsersTable(TimestampTable):
 
 class Database(TypedDict):
     users: UsersTable
-'''
+"""
 
-MODULE = '''from typing import TypedDict
+MODULE = """from typing import TypedDict
 
 from typedb.contracts import Generated, TimestampTable
 
@@ -50,20 +50,20 @@ class {cls}(TimestampTable):
 
 class Database(TypedDict):
     {table}: {cls}
-'''
+"""
 
-APP = '''from typedb.facades.db import db
+APP = """from typedb.facades.db import db
 
 users = db.select_from("users").where("email", "=", "a@example.org").execute()
 posts = db.select_from("blog__posts").where("title", "=", "hello").execute()
 orders = db.select_from("shop__orders").where("id", "=", 1).execute()
-'''
+"""
 
 # One mistake, on line 3: a misspelled column.
-PLANTED = '''from typedb.facades.db import db
+PLANTED = """from typedb.facades.db import db
 
 db.select_from("blog__posts").where("titel", "=", "hello").execute()
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ class Project:
     unregistered: Path  # python of one with typedb but without them
 
 
-def _typedb(root: Path, *args: str, python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+def _typedb(
+    root: Path, *args: str, python: str = sys.executable
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [python, "-m", "typedb", *args], cwd=root, capture_output=True, text=True, timeout=120
     )
@@ -101,7 +103,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         )
         path.write_text(text.replace("table = ", "NOT_NULL = lambda c: c.not_null()\ntable = "))
     (root / "contracts.py").write_text(CORE, encoding="utf-8")
-    for module, table, cls in (("blog", "posts", "BlogPostsTable"), ("shop", "orders", "OrdersTable")):
+    for module, table, cls in (
+        ("blog", "posts", "BlogPostsTable"),
+        ("shop", "orders", "OrdersTable"),
+    ):
         text = MODULE.format(cls=cls, table=f"{module}__{table}")
         (root / "modules" / module / "contracts.py").write_text(text, encoding="utf-8")
     migrated = _typedb(root, "migration:latest")
@@ -120,7 +125,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def check(project: Project, checker: str, python: Path) -> tuple[int, str]:
     """Run the checker at the project's root, as a user in an activated venv does."""
     venv = python.parents[1]
-    env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{BIN}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(venv),
+        "PATH": f"{venv / 'bin'}:{BIN}:{os.environ['PATH']}",
+    }
     env.pop("MYPYPATH", None)
     command = {
         "mypy": [str(python), "-m", "mypy", "."],
