@@ -180,7 +180,7 @@ def test_dry_run_prints_sql_and_changes_nothing(project: Project) -> None:
 
 def test_make_writes_a_timestamped_file_that_runs(project: Project) -> None:
     out = _ok(project.cli("migration:make", "create_tags", "-m", "shop"))
-    made = sorted((project.root / "modules" / "shop" / "migrations").glob("*.py"))
+    made = sorted((project.root / "modules" / "shop" / "migrations").glob("2*.py"))
     assert len(made) == 1
     assert re.fullmatch(r"\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d_create_tags\.py", made[0].name)
     assert f"Created modules/shop/migrations/{made[0].name}" in out

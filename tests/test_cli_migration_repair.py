@@ -211,7 +211,7 @@ def test_make_twice_in_one_second_keeps_creation_order(project: Project) -> None
     made = sorted(
         p.name
         for folder in (project.root / "migrations", project.root / "modules" / "zoo" / "migrations")
-        for p in folder.glob("*.py")
+        for p in folder.glob("2*.py")  # not the __init__.py migration:make writes
     )
     names = [n[20:-3] for n in made]
     assert names.index("create_zebras") < names.index("add_stripes_to_zebras")

@@ -119,9 +119,18 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*TYPEDB, *args], cwd=root, capture_output=True, text=True, timeout=120)
 
 
+def _check(root: Path) -> subprocess.CompletedProcess[str]:
+    """`stubs:check` with the project's stubs on the path, as `stubs:install` would put them
+    (this environment's own registration names the demo's stubs)."""
+    env = {**os.environ, "PYTHONPATH": str(root / "typing" / "stubs")}
+    return subprocess.run(
+        [*TYPEDB, "stubs:check"], cwd=root, capture_output=True, text=True, timeout=120, env=env
+    )
+
+
 def test_cli_generate_check_and_install(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    stale = _cli(root, "stubs:check")
+    stale = _check(root)
     assert stale.returncode == 1
     assert f"{PACKAGE}/facades/db.pyi: missing" in stale.stderr
 
@@ -129,14 +138,14 @@ def test_cli_generate_check_and_install(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     assert "Stubs for 1 table(s) in typing/stubs/: 6 file(s) changed." in made.stdout
     assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
-    assert _cli(root, "stubs:check").returncode == 0
+    assert _check(root).returncode == 0
     assert "already up to date" in _cli(root, "stubs:generate").stdout
 
     contracts = root / "contracts.py"
     contracts.write_text(contracts.read_text() + "\n# a comment changes no stub\n")
-    assert _cli(root, "stubs:check").returncode == 0
+    assert _check(root).returncode == 0
     contracts.write_text(contracts.read_text().replace("label: str", "label: str | None"))
-    stale = _cli(root, "stubs:check")
+    stale = _check(root)
     assert stale.returncode == 1 and "tags.pyi: stale" in stale.stderr
 
     site = tmp_path / "site"

@@ -22,30 +22,30 @@ class DB(Database):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsSelect: ...
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["items"]) -> ItemsInsertQuery: ...
     @overload
-    def insert_into(self, table: Literal["users"]) -> UsersInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def insert_into(self, table: Literal["users"]) -> UsersInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def update_table(self, table: Literal["blog__posts"]) -> BlogPostsUpdateQuery: ...
     @overload
     def update_table(self, table: Literal["items"]) -> ItemsUpdateQuery: ...
     @overload
-    def update_table(self, table: Literal["users"]) -> UsersUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def update_table(self, table: Literal["users"]) -> UsersUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["items"]) -> ItemsDeleteQuery: ...
     @overload
-    def delete_from(self, table: Literal["users"]) -> UsersDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def delete_from(self, table: Literal["users"]) -> UsersDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsSoftDeleteQuery: ...
     @overload
-    def soft_delete(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
-    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]
+    def soft_delete(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 #: The project's database, connected on first use.
 db: DB

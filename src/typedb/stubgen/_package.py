@@ -155,7 +155,8 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
         eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
         out.append(_dispatch(method, suffix, eligible, names))
     out.append(
-        "    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]\n"
+        "    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]"
+        f"{_TY}\n"
         "\n#: The project's database, connected on first use.\n"
         "db: DB\n\n"
         "def connect(url: str | None = None) -> DB: ...\n"
@@ -172,6 +173,9 @@ def _async_index(tables: list[Table], names: dict[str, Names]) -> str:
 
 
 _PYRIGHT = "  # pyright: ignore[reportIncompatibleMethodOverride]"
+# ty reports the override at the last overload's (or the only) definition, and does not read
+# mypy's `type: ignore[override]`: `ty check` in a project checks its stubs/ folder too.
+_TY = "  # ty: ignore[incompatible-method-override]"
 
 
 def _typing_imports(tables: list[Table]) -> str:
@@ -186,12 +190,12 @@ def _typing_imports(tables: list[Table]) -> str:
 def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Names]) -> str:
     ignore = "  # type: ignore[override]"
     if not tables:
-        return f"    def {method}(self, table: Never) -> NoReturn: ...{ignore}\n"
+        return f"    def {method}(self, table: Never) -> NoReturn: ...{ignore}{_TY}\n"
     if len(tables) == 1:
         t = tables[0]
         return (
             f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
-            f"{names[t.name].prefix}{suffix}: ...{ignore}\n"
+            f"{names[t.name].prefix}{suffix}: ...{ignore}{_TY}\n"
         )
     # mypy reports the override at the first overload, pyright at the last one.
     lines = []
@@ -199,7 +203,7 @@ def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Na
         lines.append(f"    @overload{ignore if i == 0 else ''}\n")
         lines.append(
             f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
-            f"{names[t.name].prefix}{suffix}: ...{_PYRIGHT if i == len(tables) - 1 else ''}\n"
+            f"{names[t.name].prefix}{suffix}: ...{_PYRIGHT + _TY if i == len(tables) - 1 else ''}\n"
         )
     return "".join(lines)
 

@@ -1,4 +1,5 @@
-"""The typed facade: `db`, the project's database, and `connect(url)`.
+"""The runtime of the typed facade `typedb.facades.db`: `db`, the project's database, and
+`connect(url)`.
 
 At run time `db` is an ordinary `Database` that connects on first use, configured from the
 project (`TYPEDB_DATABASE_URL`, `DATABASE_URL`, `[tool.typedb] database_url`). Type checkers
@@ -6,7 +7,7 @@ see this module through the generated stub package (`typedb stubs:generate` and
 `typedb stubs:install`), where `db` is a `DB` whose table names, columns and values are checked
 against the contracts.
 
->>> from typedb.facades.db import connect
+>>> from typedb.facades._lazy import connect
 >>> with connect("sqlite://") as memory:
 ...     memory.raw("SELECT 1 AS one")
 [{'one': 1}]

@@ -38,6 +38,32 @@ def install(stubs_dir: Path, target: Path | None = None) -> tuple[Path, bool]:
     return pth, True
 
 
+def registration_problem(stubs_dir: Path, search_path: list[str] | None = None) -> str | None:
+    """Why the type checkers of this environment would not read `stubs_dir`, or None.
+
+    Checkers take the first `typedb-stubs` package on the interpreter's path (site-packages and
+    the folders its `.pth` files add), so that one must be this project's, whatever facade
+    modules (`typedb.facades.db`, ...) it types.
+    """
+    import sys
+
+    package = "typedb-stubs"
+    wanted = (stubs_dir / package).resolve()
+    for entry in search_path if search_path is not None else sys.path:
+        found = Path(entry or ".") / package
+        if found.is_dir():
+            if found.resolve() == wanted:
+                return None
+            return (
+                f"this environment's registered stubs are {found.resolve()}, not {wanted}; "
+                "run `typedb stubs:install` in this project"
+            )
+    return (
+        f"the stubs are not registered in this environment ({sys.prefix}): type checkers "
+        "fall back to the untyped facade; run `typedb stubs:install`"
+    )
+
+
 def scratch_environment(base: Path, stubs_dir: Path) -> Path:
     """A throwaway venv at `base/venv` that sees this environment's packages and `stubs_dir`
     as its stubs — not the stubs this environment may have registered itself (which would
@@ -66,4 +92,22 @@ def scratch_environment(base: Path, stubs_dir: Path) -> Path:
         "list(map(site.addpackage, [p] * len(n), n, [set()] * len(n)))\n"
     )
     (Path(purelib) / "_parent_env.pth").write_text(link, encoding="utf-8")
+    # Checkers that do not run Python (ty) read only plain path lines: name the parent's
+    # site-packages and the folders its own .pth files add (the editable typedb) directly.
+    plain = [parent, *_plain_pth_lines(Path(parent))]
+    (Path(purelib) / "_parent_paths.pth").write_text("\n".join(plain) + "\n", encoding="utf-8")
     return python
+
+
+def _plain_pth_lines(folder: Path) -> list[str]:
+    """The folders named by the `.pth` files in `folder` (not their `import` lines, and not
+    a stubs registration)."""
+    lines: list[str] = []
+    for pth in sorted(folder.glob("*.pth")):
+        if pth.name == PTH_NAME:
+            continue
+        for line in pth.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith(("#", "import ", "import\t")) and Path(line).is_dir():
+                lines.append(line)
+    return lines

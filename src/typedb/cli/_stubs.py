@@ -10,7 +10,7 @@ from typedb._config import Config
 from typedb.cli._registry import Context, Registry
 from typedb.contracts import ContractWarning, compare, load_registry
 from typedb.contracts import Registry as Contracts
-from typedb.stubgen import check, generate, install
+from typedb.stubgen import check, generate, install, registration_problem
 
 
 def _nothing(parser: argparse.ArgumentParser) -> None:
@@ -58,16 +58,22 @@ def _generate(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _check(ctx: Context, args: argparse.Namespace) -> int:
+    """Exit 1 when the stubs are stale or when this environment's checkers would not read them
+    (not registered): either way a type check would pass without checking the queries."""
     registry = contracts(ctx.config, ctx)
     changes = check(registry, ctx.config.stubs_dir)
     where = _shown(ctx, ctx.config.stubs_dir)
-    if not changes:
-        ctx.print(f"Stubs in {where}/ are up to date ({len(registry)} table(s)).")
-        return 0
-    ctx.err.write(f"typedb: the stubs in {where}/ are stale; run `typedb stubs:generate`:\n")
-    for change in changes:
-        ctx.err.write(f"  {change.path}: {change.status}\n")
-    return 1
+    unregistered = registration_problem(ctx.config.stubs_dir)
+    if changes:
+        ctx.err.write(f"typedb: the stubs in {where}/ are stale; run `typedb stubs:generate`:\n")
+        for change in changes:
+            ctx.err.write(f"  {change.path}: {change.status}\n")
+    if unregistered is not None:
+        ctx.err.write(f"typedb: {unregistered}\n")
+    if changes or unregistered is not None:
+        return 1
+    ctx.print(f"Stubs in {where}/ are up to date ({len(registry)} table(s)) and registered.")
+    return 0
 
 
 def _install(ctx: Context, args: argparse.Namespace) -> int:
@@ -91,7 +97,9 @@ def _contracts_check(ctx: Context, args: argparse.Namespace) -> int:
 
 def register(commands: Registry) -> None:
     commands.add("stubs:generate", "write the typed stubs from the contracts", _nothing, _generate)
-    commands.add("stubs:check", "exit 1 when the stubs are stale", _nothing, _check)
+    commands.add(
+        "stubs:check", "exit 1 when the stubs are stale or not registered here", _nothing, _check
+    )
     commands.add(
         "stubs:install",
         "register the stubs folder in this environment (a .pth file)",

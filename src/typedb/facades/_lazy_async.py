@@ -1,4 +1,4 @@
-"""The typed async facade: `db`, the project's database for asyncio code, and `connect(url)`.
+"""The async facade at run time (see `async_db`): `db` for asyncio code, and `connect(url)`.
 
 At run time `db` is an `AsyncDatabase` that resolves its URL and connects on first use, in the
 running event loop. Type checkers see this module through the generated stubs
@@ -6,7 +6,7 @@ running event loop. Type checkers see this module through the generated stubs
 and values are checked, and whose execute*() are awaited.
 
 >>> import asyncio
->>> from typedb.facades.async_db import LazyAsyncDatabase
+>>> from typedb.facades._lazy_async import LazyAsyncDatabase
 >>> lazy = LazyAsyncDatabase("sqlite://")
 >>> async def main():
 ...     rows = await lazy.raw("SELECT 2 AS two")

@@ -104,6 +104,20 @@ def render(name: str, module: str | None) -> str:
     return _CREATE_TABLE.format(name=name, table=table)
 
 
+def package_folders(config: Config, module: str | None) -> list[Path]:
+    """The folders `migration:make` marks as packages with an empty `__init__.py`.
+
+    Type checkers name a file by its folders: without packages, `mypy .` calls both
+    `contracts.py` and `modules/blog/contracts.py` module `contracts` and stops ("Duplicate
+    module named"). With `modules/`, `modules/<name>/` and each migrations folder packages,
+    they are `contracts`, `modules.blog.contracts` and `modules.blog.migrations.<file>`.
+    Discovery skips `_`-prefixed files, so the migrator never runs an `__init__.py`.
+    """
+    if module is None:
+        return [config.migrations_dir]
+    return [config.modules_dir, config.modules_dir / module, module_dir(config, module)]
+
+
 def make(config: Config, name: str, module: str | None = None) -> Path:
     """Write the file (creating the folder if needed) and return its path."""
     if not MAKE_NAME.match(name):
@@ -123,6 +137,8 @@ def make(config: Config, name: str, module: str | None = None) -> Path:
         raise MigrationError(f"{path} already exists; wait a second or pick another name")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for package in package_folders(config, module):
+            (package / "__init__.py").touch(exist_ok=True)
         with path.open("x", encoding="utf-8") as out:
             out.write(render(name, module))
     except OSError as exc:
