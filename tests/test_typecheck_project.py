@@ -57,6 +57,11 @@ APP = """from typedb.facades.db import db
 users = db.select_from("users").where("email", "=", "a@example.org").execute()
 posts = db.select_from("blog__posts").where("title", "=", "hello").execute()
 orders = db.select_from("shop__orders").where("id", "=", 1).execute()
+from typedb.facades.async_db import db as async_db  # noqa: E402
+
+
+async def main() -> None:
+    await async_db.select_from("users").where("email", "=", "a@example.org").execute()
 """
 
 # One mistake, on line 3: a misspelled column.
@@ -172,7 +177,9 @@ def test_unregistered_stubs_fail_every_query_naming_stubs_install(
 ) -> None:
     code, output = check(project, checker, project.unregistered)
     assert code == 1, output
-    assert {"app.py:3", "app.py:4", "app.py:5", "planted.py:3"} <= set(error_lines(checker, output))
+    assert {"app.py:3", "app.py:4", "app.py:5", "app.py:10", "planted.py:3"} <= set(
+        error_lines(checker, output)
+    )
     assert "StubsNotRegistered_RunTypedbStubsInstall" in output
 
 

@@ -19,29 +19,29 @@ class AsyncDB(AsyncDatabase):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsAsyncInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["items"]) -> ItemsAsyncInsertQuery: ...
     @overload
-    def insert_into(self, table: Literal["users"]) -> UsersAsyncInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def insert_into(self, table: Literal["users"]) -> UsersAsyncInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def update_table(self, table: Literal["blog__posts"]) -> BlogPostsAsyncUpdateQuery: ...
     @overload
     def update_table(self, table: Literal["items"]) -> ItemsAsyncUpdateQuery: ...
     @overload
-    def update_table(self, table: Literal["users"]) -> UsersAsyncUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def update_table(self, table: Literal["users"]) -> UsersAsyncUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["items"]) -> ItemsAsyncDeleteQuery: ...
     @overload
-    def delete_from(self, table: Literal["users"]) -> UsersAsyncDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def delete_from(self, table: Literal["users"]) -> UsersAsyncDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSoftDeleteQuery: ...
     @overload
-    def soft_delete(self, table: Literal["items"]) -> ItemsAsyncSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]
+    def soft_delete(self, table: Literal["items"]) -> ItemsAsyncSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]
 
 #: The project's database for asyncio code, connected on first use.
