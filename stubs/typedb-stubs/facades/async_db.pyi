@@ -42,7 +42,7 @@ class AsyncDB(AsyncDatabase):
     def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSoftDeleteQuery: ...
     @overload
     def soft_delete(self, table: Literal["items"]) -> ItemsAsyncSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    def transaction(self, *, immediate: bool = ...) -> AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]
+    def transaction(self, *, immediate: bool = ...) -> AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 #: The project's database for asyncio code, connected on first use.
 db: AsyncDB

@@ -61,6 +61,6 @@ class AnySelect:
 class AsyncAnySelect(AnySelect):
     """`AnySelect` from an `AsyncDB`: execute*() are awaited."""
 
-    async def execute(self) -> list[dict[str, Any]]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> dict[str, Any] | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> dict[str, Any]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> list[dict[str, Any]]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> dict[str, Any] | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> dict[str, Any]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]

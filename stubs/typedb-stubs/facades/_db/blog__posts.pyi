@@ -177,26 +177,26 @@ class BlogPostsAsyncSelect(BlogPostsSelect):
     def select(self, *columns: BlogPostsColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
     def inner_join(self, table: TableName, left_column: BlogPostsColumn | BlogPostsQualified, right_column: str) -> AsyncAnySelect: ...
     def left_join(self, table: TableName, left_column: BlogPostsColumn | BlogPostsQualified, right_column: str) -> AsyncAnySelect: ...
-    async def execute(self) -> list[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> list[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class BlogPostsAsyncInsertQuery(BlogPostsInsertQuery):
-    async def execute(self) -> InsertResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> InsertResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class BlogPostsAsyncUpdateQuery(BlogPostsUpdateQuery):
-    async def execute(self) -> UpdateResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> UpdateResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class BlogPostsAsyncDeleteQuery(BlogPostsDeleteQuery):
-    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class BlogPostsAsyncSoftDeleteQuery(BlogPostsSoftDeleteQuery):
-    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> DeleteResult[BlogPostsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> BlogPostsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> BlogPostsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]

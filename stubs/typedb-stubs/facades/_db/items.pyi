@@ -172,26 +172,26 @@ class ItemsAsyncSelect(ItemsSelect):
     def select(self, *columns: ItemsColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
     def inner_join(self, table: TableName, left_column: ItemsColumn | ItemsQualified, right_column: str) -> AsyncAnySelect: ...
     def left_join(self, table: TableName, left_column: ItemsColumn | ItemsQualified, right_column: str) -> AsyncAnySelect: ...
-    async def execute(self) -> list[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> list[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class ItemsAsyncInsertQuery(ItemsInsertQuery):
-    async def execute(self) -> InsertResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> InsertResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class ItemsAsyncUpdateQuery(ItemsUpdateQuery):
-    async def execute(self) -> UpdateResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> UpdateResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class ItemsAsyncDeleteQuery(ItemsDeleteQuery):
-    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class ItemsAsyncSoftDeleteQuery(ItemsSoftDeleteQuery):
-    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> DeleteResult[ItemsRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> ItemsRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> ItemsRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]

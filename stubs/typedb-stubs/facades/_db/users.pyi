@@ -145,21 +145,21 @@ class UsersAsyncSelect(UsersSelect):
     def select(self, *columns: UsersColumn | Aggregate | Fragment) -> AsyncAnySelect: ...
     def inner_join(self, table: TableName, left_column: UsersColumn | UsersQualified, right_column: str) -> AsyncAnySelect: ...
     def left_join(self, table: TableName, left_column: UsersColumn | UsersQualified, right_column: str) -> AsyncAnySelect: ...
-    async def execute(self) -> list[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> list[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class UsersAsyncInsertQuery(UsersInsertQuery):
-    async def execute(self) -> InsertResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> InsertResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class UsersAsyncUpdateQuery(UsersUpdateQuery):
-    async def execute(self) -> UpdateResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> UpdateResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
 
 class UsersAsyncDeleteQuery(UsersDeleteQuery):
-    async def execute(self) -> DeleteResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    async def execute(self) -> DeleteResult[UsersRow]: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first(self) -> UsersRow | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    async def execute_take_first_or_throw(self) -> UsersRow: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
