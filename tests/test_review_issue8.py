@@ -7,6 +7,7 @@ import copy
 import pickle
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -174,7 +175,7 @@ def test_a_dry_run_refuses_rather_than_wait_for_a_sequence_an_open_transaction_h
     # used: keeping the sequence still needs a lock that transaction holds. Waiting would
     # also queue every other nextval() on it behind the dry run; it stops instead.
     project = _counters_project(
-        tmp_path, pg_schema_url, '    db.raw("INSERT INTO counters (label) VALUES (\'dry\')")'
+        tmp_path, pg_schema_url, "    db.raw(\"INSERT INTO counters (label) VALUES ('dry')\")"
     )
     try:
         schema = project.db.raw("SELECT current_schema() AS s")[0]["s"]
@@ -193,6 +194,31 @@ def test_a_dry_run_refuses_rather_than_wait_for_a_sequence_an_open_transaction_h
         assert waited < 10, waited  # the CLI's start-up included; the lock wait is 0.25 s
         assert _next_counter_id(project) == 4  # the application's two; none of the dry run's
     finally:
+        project.close()
+
+
+def test_a_dry_run_is_not_stopped_by_a_same_named_table_in_another_schema(
+    tmp_path: Path, pg_schema_url: str
+) -> None:
+    # `counters` in the statement is the search_path's table: another schema's `counters`,
+    # busy in an open application transaction, is none of the dry run's business.
+    project = _counters_project(
+        tmp_path, pg_schema_url, "    db.raw(\"INSERT INTO counters (label) VALUES ('dry')\")"
+    )
+    other = f"other_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"CREATE SCHEMA {other}")  # type: ignore[arg-type]
+            admin.execute(f"CREATE TABLE {other}.counters (id serial, label text)")  # type: ignore[arg-type]
+        with psycopg.connect(PG_URL) as app:
+            app.execute(f"INSERT INTO {other}.counters (label) VALUES ('app')")  # type: ignore[arg-type]
+            result = project.cli("migration:latest", "--dry-run", timeout=20)
+            app.rollback()
+        assert result.returncode == 0, result.stderr
+        assert _next_counter_id(project) == 2
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA IF EXISTS {other} CASCADE")  # type: ignore[arg-type]
         project.close()
 
 

@@ -273,4 +273,3 @@ class Engine:
                 done,
             ) from exc
         return replace(step, statements=tuple(recorder.statements))
-

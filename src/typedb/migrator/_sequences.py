@@ -15,8 +15,9 @@ sequence, the dry run stops and says so rather than queue the application behind
 Which sequences a statement could draw from is read from its text, against a catalog snapshot
 taken when the dry run starts: a sequence named in it (`nextval('s')`, a DEFAULT being set),
 and the sequences behind the serial / identity defaults of every table named in it, or drawn
-from in the body of one of that table's triggers. Names are matched as whole words, so a
-statement may be credited with a sequence it does not use (the cost: one lock more), never
+from in the body of one of that table's triggers. Names are matched as whole words (a
+name in a schema off the search_path only where that schema is named too), so a statement
+may be credited with a sequence it does not use (the cost: one lock more), never
 the reverse, except for a sequence used only inside a function the statement calls.
 """
 
@@ -38,6 +39,7 @@ LOCK_TIMEOUT_MS = 250
 # body of one of their triggers' functions.
 _SNAPSHOT = (
     "SELECT format('%I.%I', n.nspname, c.relname) AS qualified, c.relname AS name, "
+    "n.nspname AS schema, n.nspname = ANY (current_schemas(false)) AS on_path, "
     "pg_has_role(c.relowner, 'USAGE') AS owned, s.seqincrement AS increment, ARRAY("
     " SELECT t.relname FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid"
     " JOIN pg_class t ON t.oid = ad.adrelid"
@@ -71,7 +73,8 @@ class SequenceShield:
 
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
-        self._by_word: dict[str, list[_Sequence]] = {}
+        # A table or sequence name -> (its schema if not on the search_path, a sequence).
+        self._by_word: dict[str, list[tuple[str | None, _Sequence]]] = {}
         self._words: re.Pattern[str] | None = None
         # Shielded sequence -> the transaction depth it was shielded at: a ROLLBACK TO a
         # savepoint taken before that undoes the ALTER, so it is shielded again when needed.
@@ -84,11 +87,15 @@ class SequenceShield:
             return
         rows, _ = self.driver.run(_SNAPSHOT, None)
         for row in rows:
+            # A bare name means the search_path's object; one in another schema counts only
+            # where the statement names that schema too.
+            schema = None if row["on_path"] else str(row["schema"]).lower()
             seq = _Sequence(str(row["qualified"]), bool(row["owned"]), int(row["increment"]))
             for word in {str(row["name"]), *map(str, row["tables"])}:
-                self._by_word.setdefault(word.lower(), []).append(seq)
-        if self._by_word:
-            names = "|".join(map(re.escape, sorted(self._by_word, key=len, reverse=True)))
+                self._by_word.setdefault(word.lower(), []).append((schema, seq))
+        words = set(self._by_word) | {s for each in self._by_word.values() for s, _ in each if s}
+        if words:
+            names = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
             self._words = re.compile(rf"(?<![\w$])(?:{names})(?![\w$])", re.IGNORECASE)
 
     def before(self, sql: str, depth: int) -> None:
@@ -100,12 +107,13 @@ class SequenceShield:
         if rolled_back:
             self._forget_after(rolled_back.group(1), depth)
             return
+        named = {word.lower() for word in self._words.findall(sql)}
         needed = sorted(
             {
                 seq.qualified: seq
-                for word in self._words.findall(sql)
-                for seq in self._by_word[word.lower()]
-                if seq.qualified not in self._shielded
+                for word in named
+                for schema, seq in self._by_word.get(word, ())
+                if (schema is None or schema in named) and seq.qualified not in self._shielded
             }.values(),
             key=lambda seq: seq.qualified,
         )
