@@ -222,6 +222,38 @@ def test_a_dry_run_is_not_stopped_by_a_same_named_table_in_another_schema(
         project.close()
 
 
+def test_a_dry_run_refuses_a_sequence_it_may_not_keep_still(
+    tmp_path: Path, pg_schema_url: str
+) -> None:
+    # A role that may insert but does not own the sequence cannot ALTER it, so the dry run
+    # could not keep it still: it says so (before, such sequences were skipped, and moved).
+    project = _counters_project(
+        tmp_path, pg_schema_url, "    db.raw(\"INSERT INTO counters (label) VALUES ('dry')\")"
+    )
+    schema = project.db.raw("SELECT current_schema() AS s")[0]["s"]
+    role = f"r_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")  # type: ignore[arg-type]
+        for grant in (
+            f"GRANT ALL ON SCHEMA {schema} TO {role}",
+            f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {role}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+        ):
+            admin.execute(grant)  # type: ignore[arg-type]
+    try:
+        url = pg_schema_url.replace("postgres@", f"{role}@", 1)
+        assert url != pg_schema_url
+        result = project.cli("migration:latest", "--dry-run", "--database-url", url, url=False)
+        assert result.returncode == 1, result.stdout
+        assert "counters_id_seq" in result.stderr and "owner" in result.stderr
+        assert _next_counter_id(project) == 2
+    finally:
+        project.close()
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")  # type: ignore[arg-type]
+            admin.execute(f"DROP ROLE {role}")  # type: ignore[arg-type]
+
+
 def test_a_dry_run_shields_again_after_a_rolled_back_savepoint(
     tmp_path: Path, pg_schema_url: str
 ) -> None:
