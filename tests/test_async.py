@@ -11,6 +11,8 @@ import pytest
 
 import typedb
 
+pytestmark = pytest.mark.pgbouncer  # the PostgreSQL tests run through PgBouncer too
+
 Test = Callable[[typedb.AsyncDatabase], Awaitable[None]]
 
 

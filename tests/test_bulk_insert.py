@@ -15,7 +15,17 @@ import pytest
 import typedb
 from typedb.query._insert import CHUNK_ROWS
 
+pytestmark = pytest.mark.pgbouncer  # the PostgreSQL tests run through PgBouncer too
+
 N = CHUNK_ROWS * 2 + 7  # three INSERT chunks: the bulk path on every backend
+
+
+@pytest.fixture
+def pg_url(backend: str, db_url: str) -> str:
+    """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL only")
+    return db_url
 
 
 @pytest.fixture
@@ -61,8 +71,8 @@ def test_bulk_insert_stores_every_row_and_counts_them(people: typedb.Database) -
     assert got == rows
 
 
-def test_postgresql_bulk_insert_is_one_copy(pg_schema_url: str) -> None:
-    with typedb.connect(pg_schema_url) as db:
+def test_postgresql_bulk_insert_is_one_copy(pg_url: str) -> None:
+    with typedb.connect(pg_url) as db:
         db.raw("CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL, at timestamp)")
         log_statements(db)
         rows = [{"email": f"{i}@x"} for i in range(N)]
@@ -82,6 +92,29 @@ def test_postgresql_bulk_insert_is_one_copy(pg_schema_url: str) -> None:
         aware = naive.replace(tzinfo=UTC)
         db.insert_into("people").values([{"email": "a", "at": aware}] * N).execute()
         assert statements(db) == ["COPY"] + ["INSERT"] * 3
+
+
+def test_the_copy_and_the_catalog_query_it_relies_on_are_one_transaction(
+    people: typedb.Database, backend: str
+) -> None:
+    # COPY is used on what one catalog query says about the table. Behind a pooler in
+    # transaction mode, two transactions of one client can run on two server sessions (with
+    # their own temporary tables, search_path, time zone): the two must be one transaction.
+    # In an implicit one-statement transaction, transaction_timestamp() is the statement's
+    # start; in a transaction begun before the catalog query, it is earlier.
+    if backend == "sqlite":
+        pytest.skip("COPY is PostgreSQL's")
+    log_statements(people)
+    people.raw("ALTER TABLE people_log ADD COLUMN same_start boolean")
+    people.raw(
+        "CREATE OR REPLACE FUNCTION people_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO people_log (q, same_start) VALUES "
+        "(current_query(), transaction_timestamp() = statement_timestamp()); "
+        "RETURN NULL; END $$"
+    )
+    people.insert_into("people").values([{"email": f"{i}@x"} for i in range(N)]).execute()
+    assert statements(people) == ["COPY"]
+    assert people.raw("SELECT same_start FROM people_log") == [{"same_start": False}]
 
 
 def test_a_bad_row_in_the_middle_leaves_nothing(people: typedb.Database) -> None:
@@ -186,10 +219,8 @@ def test_bulk_insert_stores_each_type_exactly_as_insert_does(db: typedb.Database
 
 
 @pytest.mark.parametrize("zone", ["Asia/Tokyo", "<+0530>-05:30"])
-def test_postgresql_bulk_insert_follows_the_session_time_zone(
-    pg_schema_url: str, zone: str
-) -> None:
-    with typedb.connect(pg_schema_url) as db:
+def test_postgresql_bulk_insert_follows_the_session_time_zone(pg_url: str, zone: str) -> None:
+    with typedb.connect(pg_url) as db:
         db.raw("SELECT set_config('TimeZone', %s, false)", [zone])
         bulk_and_single_agree(db)
 
@@ -229,9 +260,9 @@ def bulk_and_single_agree(db: typedb.Database) -> None:
     ],
 )
 def test_postgresql_values_copy_would_read_otherwise_go_through_insert(
-    pg_schema_url: str, column: str, value: object
+    pg_url: str, column: str, value: object
 ) -> None:
-    with typedb.connect(pg_schema_url) as db:
+    with typedb.connect(pg_url) as db:
         db.raw(
             "CREATE TABLE single "
             "(visits integer, flag boolean, name text, doc jsonb, day date, amount numeric)"
@@ -247,10 +278,10 @@ def test_postgresql_values_copy_would_read_otherwise_go_through_insert(
         assert outcomes[0] == outcomes[1]
 
 
-def test_postgresql_bulk_insert_where_copy_does_not_apply(pg_schema_url: str) -> None:
+def test_postgresql_bulk_insert_where_copy_does_not_apply(pg_url: str) -> None:
     """Views, rules and GENERATED ALWAYS columns keep INSERT and its behaviour; a missing
     table is reported as INSERT reports it."""
-    with typedb.connect(pg_schema_url) as db:
+    with typedb.connect(pg_url) as db:
         db.raw("CREATE TABLE people (id integer GENERATED ALWAYS AS IDENTITY, email text)")
         db.raw("CREATE VIEW people_view AS SELECT email FROM people")
         rows = [{"email": f"{i}@x"} for i in range(N)]

@@ -128,6 +128,7 @@ def _next_id(project: Project) -> int:
     return int(row[0]["id"])
 
 
+@pytest.mark.pgbouncer  # the shield's lock_timeout and ALTERs are local to the transaction
 def test_a_dry_run_leaves_no_trace_not_even_a_sequence(project: Project) -> None:
     pg = project.backend == "postgresql"
     serial = "SERIAL PRIMARY KEY" if pg else "INTEGER PRIMARY KEY AUTOINCREMENT"

@@ -18,7 +18,17 @@ import typedb
 from tests.conftest import PG_URL, require_postgres
 from typedb.connection._pools import PoolTimeoutError
 
+pytestmark = pytest.mark.pgbouncer  # the PostgreSQL tests run through PgBouncer too
+
 THREADS = 8
+
+
+@pytest.fixture
+def pg_url(backend: str, db_url: str) -> str:
+    """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL only")
+    return db_url
 
 
 @pytest.fixture
@@ -233,10 +243,10 @@ def test_a_connection_killed_by_the_server_is_replaced(pg_schema_url: str) -> No
     db.close()
 
 
-def test_a_connection_lost_inside_a_transaction_says_so_and_is_replaced(
-    pg_schema_url: str,
-) -> None:
-    db = typedb.connect(pg_schema_url, pool_min=1, pool_max=1)
+def test_a_connection_lost_inside_a_transaction_says_so_and_is_replaced(pg_url: str) -> None:
+    # Through PgBouncer the server session is the client's for the transaction, and ending
+    # it ends the client's connection too: the same error, the same replacement.
+    db = typedb.connect(pg_url, pool_min=1, pool_max=1)
     with (
         pytest.raises(typedb.QueryError, match="connection to PostgreSQL was lost"),
         db.transaction(),
@@ -341,10 +351,10 @@ def test_pool_settings_come_from_tool_typedb(
         typedb.connect(pg_schema_url, pool_min=4, pool_max=2)
 
 
-def test_more_threads_than_connections_take_turns(pg_schema_url: str) -> None:
+def test_more_threads_than_connections_take_turns(pg_url: str) -> None:
     # Eight threads on two connections: a thread waiting in psycopg_pool must be handed a
     # connection that another thread gives back, never left to time out.
-    db = typedb.connect(pg_schema_url, pool_min=1, pool_max=2, pool_timeout=20)
+    db = typedb.connect(pg_url, pool_min=1, pool_max=2, pool_timeout=20)
     db.raw("CREATE TABLE items (id serial PRIMARY KEY, worker integer)")
 
     def work(n: int) -> None:

@@ -250,18 +250,13 @@ class Database:
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> int | None:
         """A bulk insert through PostgreSQL's COPY, where it stores exactly what INSERT would
-        (see _pg_copy); None, having written nothing, where it would not. Outside a
-        transaction the one COPY is all or nothing by itself; inside one it runs in a
-        savepoint, as chunked INSERTs do, so a failed bulk insert undoes only itself."""
+        (see _pg_copy); None, having written nothing, where it would not. The catalog query
+        that decides it and the COPY run in one transaction (a savepoint inside one, as
+        chunked INSERTs do, so a failed bulk insert undoes only itself): behind a pooler in
+        transaction mode, two transactions can land on two server sessions, which may
+        resolve the table (a temporary one, another search_path) or the time zone apart."""
         if self.dialect.name != "postgresql":
             return None
-        if not self.in_transaction:
-            with self._pin() as driver:
-                return (
-                    driver.copy_rows(table, columns, rows)
-                    if isinstance(driver, BulkCopier)
-                    else None
-                )
         with self.transaction() as trx:
             driver = trx._current()
             return (

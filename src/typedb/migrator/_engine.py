@@ -221,15 +221,15 @@ class Engine:
         they would for real. Migrations that opt out of transactions cannot be undone, so they
         are listed but not run. No events fire. Like a real run, foreign keys stay enforced
         unless a SQLite rebuild needs them off; then the whole dry run is done again that way.
-        On PostgreSQL, sequences are shielded first so that not even they move (see
-        `_shield_sequences`)."""
+        On PostgreSQL, the sequences a statement could draw from are shielded before it runs,
+        so that not even they move (see `_sequences`)."""
         rec_db, recorder = recording(self.db)
         for relaxed in (False, True):
             done: list[Step] = []
             block = rec_db.schema.transaction() if relaxed else rec_db.transaction(immediate=True)
             try:
                 with block:
-                    _shield_sequences(rec_db)  # recorded, but cleared before each step
+                    recorder.shield.start()
                     if prelude is not None:
                         recorder.statements.clear()
                         step = prelude(rec_db)
@@ -273,25 +273,3 @@ class Engine:
                 done,
             ) from exc
         return replace(step, statements=tuple(recorder.statements))
-
-
-def _shield_sequences(db: Database) -> None:
-    """`nextval()` is not transactional: an INSERT in a rolled-back dry run would still use up
-    ids. Since PostgreSQL 10, ALTER SEQUENCE is transactional and gives the sequence new
-    storage for the rest of the transaction; altering each sequence to what it already is
-    (`INCREMENT BY` its own increment) makes every `nextval()` of the dry run land there, and
-    the rollback throws it away. Covers the sequences of the schemas on the search_path that
-    this role owns (ALTER needs ownership); the ALTER locks each one until the rollback, as a
-    real migration's writes would."""
-    if db.dialect.name != "postgresql":
-        return
-    rows, _ = db._run(  # pyright: ignore[reportPrivateUsage]
-        "SELECT format('ALTER SEQUENCE %I.%I INCREMENT BY %s', n.nspname, c.relname, "
-        "s.seqincrement) AS statement "
-        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "JOIN pg_sequence s ON s.seqrelid = c.oid "
-        "WHERE c.relkind = 'S' AND n.nspname = ANY (current_schemas(false)) "
-        "AND pg_has_role(c.relowner, 'USAGE')"
-    )
-    for row in rows:
-        db._run(str(row["statement"]))  # pyright: ignore[reportPrivateUsage]

@@ -10,6 +10,7 @@ from typedb._sql import Parameters
 from typedb.connection import Database
 from typedb.connection._driver import Driver, Row
 from typedb.dialects import Dialect
+from typedb.migrator._sequences import SequenceShield
 
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -22,7 +23,8 @@ def _render(sql: str, params: object) -> str:
 
 
 class RecordingDriver:
-    """Delegates to `inner`; keeps every statement except transaction control."""
+    """Delegates to `inner`; keeps every statement except transaction control. Before each
+    statement runs, `shield` keeps the PostgreSQL sequences it could draw from still."""
 
     def __init__(self, inner: Driver) -> None:
         self.inner = inner
@@ -30,8 +32,10 @@ class RecordingDriver:
         # Its own nesting depth: during a dry run every statement goes through this driver.
         self.depth: int = inner.depth
         self.statements: list[str] = []
+        self.shield = SequenceShield(inner)
 
     def _record(self, sql: str, params: object) -> None:
+        self.shield.before(sql, self.depth)
         if not sql.lstrip().upper().startswith(_CONTROL):
             self.statements.append(_render(sql, params))
 
