@@ -153,10 +153,11 @@ def main() -> int:
     try:
         pg = typedb.connect(pg_url)
         lite = typedb.connect(f"sqlite:///{tmp / 'bench.db'}")
-        # The baselines use the same connections through their own cursors.
-        raw_pg: psycopg.Connection[Any] = pg._driver.conn  # type: ignore[attr-defined]
+        # The baselines open their own connections to the same databases, configured as
+        # typedb's are (autocommit; the SQLite file in WAL mode, which typedb set on it).
+        raw_pg: psycopg.Connection[Any] = psycopg.connect(pg_url, autocommit=True)
         pg_cur = raw_pg.cursor()
-        raw_lite: sqlite3.Connection = lite._driver.conn  # type: ignore[attr-defined]
+        raw_lite = sqlite3.connect(tmp / "bench.db", isolation_level=None)
         lite_cur = raw_lite.cursor()
         print(f"{args.rows:,} rows, {args.rounds} rounds; median [fastest - slowest] per insert")
         summary: list[str] = []
@@ -251,8 +252,8 @@ def main() -> int:
             )
         print("summary")
         print("\n".join(summary))
-        pg.close()
-        lite.close()
+        for connection in (raw_pg, raw_lite, pg, lite):
+            connection.close()
     finally:
         with typedb.connect(PG_URL) as admin:
             admin.raw(f"DROP SCHEMA {schema} CASCADE")  # type: ignore[arg-type]
