@@ -43,6 +43,7 @@ from urllib.parse import quote
 import psycopg
 
 import typedb
+from typedb.connection._postgres import configure
 
 PG_URL = os.environ.get("TYPEDB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -156,6 +157,7 @@ def main() -> int:
         # The baselines open their own connections to the same databases, configured as
         # typedb's are (autocommit; the SQLite file in WAL mode, which typedb set on it).
         raw_pg: psycopg.Connection[Any] = psycopg.connect(pg_url, autocommit=True)
+        configure(raw_pg)  # dict/list as JSON and UTC, as on typedb's own connections
         pg_cur = raw_pg.cursor()
         raw_lite = sqlite3.connect(tmp / "bench.db", isolation_level=None)
         lite_cur = raw_lite.cursor()
