@@ -271,12 +271,6 @@ def test_returning_a_whole_float_gives_a_float(
 def test_bytes_in_a_text_column_are_refused_or_text(
     db: typedb.Database, request: pytest.FixtureRequest
 ) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "text and varchar columns get no type CHECK on SQLite, so bytes are stored as a BLOB "
-        "and read back as bytes from a str column (PostgreSQL stores the text '\\x616263')",
-    )
     db.schema.create_table("t").add_column("s", "text").execute()
     try:
         db.insert_into("t").values({"s": b"abc"}).execute()
@@ -419,13 +413,6 @@ def test_raw_commit_inside_a_transaction_is_refused_before_it_runs(db: typedb.Da
 def test_a_numeric_value_within_precision_and_scale_is_kept(
     db: typedb.Database, request: pytest.FixtureRequest, data_type: str, value: str
 ) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "the numeric(p,s) type CHECK tests round(c, s) = c, and SQLite's round() is off by "
-        "an ulp for some doubles: about 1 in 2,000 random 12-digit values is refused; an "
-        "exact test of the scale is not small",
-    )
     db.schema.create_table("m").add_column("n", data_type).execute()
     rows = db.insert_into("m").values({"n": Decimal(value)}).returning("n").execute().rows
     assert rows == [{"n": Decimal(value)}]

@@ -163,12 +163,13 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
         return None  # the developer's CHECK named like the column: reported by its name
     where = f"column {name}.{column}"
     kind = portable.split("(")[0]
+    text_only = " (or not text: bytes go in a bytea column)"
     if kind == "varchar":
-        return f"value too long for type {portable} in {where}"
+        return f"value too long for type {portable} in {where}{text_only}"
     if kind == "char":
         return (
             f"value for type {portable} in {where} must have exactly that many characters on "
-            "SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot)"
+            f"SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot){text_only}"
         )
     return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
 
@@ -194,6 +195,8 @@ _HINTS = {
     "date": _STORED_AS + "'YYYY-MM-DD'",
     "uuid": _STORED_AS + "lowercase 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'",
     "boolean": "; booleans are stored as 0 and 1",
+    "text": ": bytes are refused on SQLite (PostgreSQL would store their hex text '\\x...'); "
+    "decode them, or use a bytea column",
     "numeric": (
         ": on SQLite a number within the type's precision and scale (PostgreSQL would round "
         "extra decimals, SQLite cannot: round the value first)"
