@@ -206,18 +206,7 @@ def test_a_cascade_from_a_table_created_in_the_same_migration(db: typedb.Databas
     assert db.select_from("c").select("a_id").execute() == [{"a_id": 2}]
 
 
-def test_a_cascade_from_a_table_created_by_raw_sql(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    if db.dialect.name == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="FK action triggers are reinstalled only around builder DDL; a table "
-                "made by raw() inside db.schema.transaction() gets none (not small)",
-            )
-        )
-
+def test_a_cascade_from_a_table_created_by_raw_sql(db: typedb.Database) -> None:
     def child(d: typedb.Database) -> None:
         d.raw(
             "CREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id) "

@@ -120,3 +120,39 @@ def test_bytes_into_a_json_column_are_refused(db: typedb.Database) -> None:
     with pytest.raises(typedb.QueryError):
         db.insert_into("t").values({"j": value}).execute()
     assert db.select_from("t").execute() == []
+
+
+# -- raw DDL inside db.schema.transaction() gets the foreign key actions too --------------------
+
+
+def _parent(db: typedb.Database) -> None:
+    db.schema.create_table("a").add_column("id", "integer", lambda c: c.primary_key()).execute()
+    db.insert_into("a").values([{"id": 1}, {"id": 2}]).execute()
+
+
+def test_raw_ddl_in_a_schema_transaction_keeps_foreign_key_actions(db: typedb.Database) -> None:
+    _parent(db)
+    db.raw("CREATE TABLE c (id integer PRIMARY KEY, a_id integer)")
+    db.insert_into("c").values([{"id": 1, "a_id": 1}, {"id": 2, "a_id": 2}]).execute()
+    with db.schema.transaction() as trx:  # foreign keys off on SQLite: triggers do the actions
+        trx.raw("ALTER TABLE c ADD COLUMN b_id integer REFERENCES a (id) ON DELETE SET NULL")
+        trx.raw("CREATE TABLE d (a_id integer REFERENCES a (id) ON DELETE CASCADE)")
+        trx.raw("INSERT INTO d VALUES (1), (2)")
+        trx.update_table("c").set({"b_id": 1}).execute()
+        trx.delete_from("a").where("id", "=", 1).execute()
+    assert db.select_from("c").select("id", "b_id").order_by("id").execute() == [
+        {"id": 1, "b_id": None},
+        {"id": 2, "b_id": None},
+    ]
+    assert db.select_from("d").execute() == [{"a_id": 2}]
+
+
+def test_raw_drop_of_a_child_in_a_schema_transaction(db: typedb.Database) -> None:
+    # The trigger doing c's cascade named c; after c is dropped it must be gone too.
+    _parent(db)
+    db.raw("CREATE TABLE c (a_id integer REFERENCES a (id) ON DELETE CASCADE)")
+    db.raw("INSERT INTO c VALUES (1)")
+    with db.schema.transaction() as trx:
+        trx.raw("DROP TABLE c")
+        trx.delete_from("a").where("id", "=", 1).execute()
+    assert db.select_from("a").execute() == [{"id": 2}]
