@@ -239,16 +239,7 @@ def _xfail_on_sqlite(db: typedb.Database, request: pytest.FixtureRequest, reason
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
-def test_returning_a_whole_float_gives_a_float(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "SQLite writes a whole REAL as an integer and RETURNING reads that record: 2.0 "
-        "comes back as int 2 (a SELECT gives 2.0); a float converter would read REALs "
-        "through 15-digit text",
-    )
+def test_returning_a_whole_float_gives_a_float(db: typedb.Database) -> None:
     # (With `f` as the table's first column SQLite happens to give 2.0.)
     db.schema.create_table("t").add_column("k", "integer").add_column(
         "f", "double precision"

@@ -156,3 +156,34 @@ def test_raw_drop_of_a_child_in_a_schema_transaction(db: typedb.Database) -> Non
         trx.raw("DROP TABLE c")
         trx.delete_from("a").where("id", "=", 1).execute()
     assert db.select_from("a").execute() == [{"id": 2}]
+
+
+# -- RETURNING a whole float gives a float ----------------------------------------------------
+
+
+def test_every_returning_form_gives_floats_for_float_columns(db: typedb.Database) -> None:
+    db.schema.create_table("t").add_column("k", "integer").add_column("f", "real").add_column(
+        "d", "double precision"
+    ).execute()
+    inserted = (
+        db.insert_into("t")
+        .values([{"k": 1, "f": 2.0, "d": 3.0}, {"k": 2, "f": 2.5, "d": -4.0}])
+        .returning("k", "f", "d as dd", "k as f2")
+        .execute()
+        .rows
+    )
+    updated = db.update_table("t").set({"d": 7.0}).where("k", "=", 1).returning("*").execute().rows
+    deleted = db.delete_from("t").where("k", "=", 2).returning("t.d", "f as k").execute().rows
+    assert inserted == [
+        {"k": 1, "f": 2.0, "dd": 3.0, "f2": 1},
+        {"k": 2, "f": 2.5, "dd": -4.0, "f2": 2},
+    ]
+    assert updated == [{"k": 1, "f": 2.0, "d": 7.0}]
+    assert deleted == [{"d": -4.0, "k": 2.5}]
+    types = [[type(v) for v in r.values()] for r in (*inserted, *updated, *deleted)]
+    assert types == [
+        [int, float, float, int],
+        [int, float, float, int],
+        [int, float, float],
+        [float, float],
+    ]

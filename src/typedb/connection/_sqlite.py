@@ -257,13 +257,31 @@ class SqliteDriver:
             description = cur.description
             if description is None:
                 return [], cur.rowcount
-            rows = maker(tuple(map(_first, description)))(cur.fetchall())
-            return rows, cur.rowcount
+            names = tuple(map(_first, description))
+            fetched = cur.fetchall()
+            if fetched and sql[:1] != "S" and " RETURNING " in sql:
+                fetched = self._whole_floats(sql, names, fetched)
+            return maker(names)(fetched), cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql, self.conn) from exc
         except OverflowError as exc:
             # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+
+    def _whole_floats(self, sql: str, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
+        """RETURNING rows with the ints of float columns made floats again (SQLite gives a
+        whole 2.0 of a REAL column, not the table's first, back as 2 there)."""
+        positions = self.aggregate_types.float_positions(sql, names)
+        if not positions:
+            return rows
+        fixed = []
+        for row in rows:
+            values = list(row)
+            for i in positions:
+                if type(values[i]) is int:
+                    values[i] = float(values[i])
+            fixed.append(values)
+        return fixed
 
     def _run_typed(self, sql: TypedSql, params: Parameters | None) -> tuple[list[Row], int]:
         """`run()` with aggregates typed as PostgreSQL types them (see _sqlite_types)."""
