@@ -3,7 +3,9 @@ from RETURNING, dates against timestamps, raw DDL in a schema transaction (both 
 
 from __future__ import annotations
 
+import operator
 import random
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -187,3 +189,96 @@ def test_every_returning_form_gives_floats_for_float_columns(db: typedb.Database
         [int, float, float],
         [float, float],
     ]
+
+
+# -- a date compared with a timestamp: PostgreSQL's cast to midnight, on both ------------------
+
+_AT = [
+    datetime(2023, 12, 31, 23, 59, 59, 999999),
+    datetime(2024, 1, 1),
+    datetime(2024, 1, 1, 0, 0, 0, 1),
+    datetime(2024, 1, 1, 12),
+    datetime(2024, 1, 2),
+]
+_DAYS = [date(2023, 12, 31), date(2024, 1, 1), date(2024, 1, 2)]
+_PLUS_5 = timezone(timedelta(hours=5))
+_VALUES = [
+    date(2024, 1, 1),
+    datetime(2024, 1, 1),
+    datetime(2024, 1, 1, 5, tzinfo=_PLUS_5),  # midnight UTC
+    datetime(2024, 1, 1, 0, 0, tzinfo=_PLUS_5),  # 19:00 UTC the day before
+    datetime(2024, 1, 1, 12),
+    datetime(2024, 1, 1, 0, 0, 0, 1),
+]
+_ORDER = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _instant(value: date) -> datetime:
+    """What PostgreSQL compares: a date as its midnight, an aware datetime in UTC."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def test_dates_and_timestamps_compare_as_on_postgresql(db: typedb.Database) -> None:
+    db.schema.create_table("t").add_column("k", "integer").add_column("at", "timestamp").add_column(
+        "atz", "timestamptz"
+    ).add_column("d", "date").execute()
+    db.insert_into("t").values(
+        [
+            {"k": k, "at": at, "atz": at.replace(tzinfo=UTC), "d": _DAYS[k % 3]}
+            for k, at in enumerate(_AT)
+        ]
+    ).execute()
+    stored = {k: {"at": at, "atz": at, "d": _DAYS[k % 3]} for k, at in enumerate(_AT)}
+    for column in ("at", "atz", "d"):
+        for value in _VALUES:
+            for op, test in _ORDER.items():
+                found = db.select_from("t").select("k").where(column, op, value).execute()
+                expected = [
+                    k for k, row in stored.items() if test(_instant(row[column]), _instant(value))
+                ]
+                assert [r["k"] for r in found] == expected, (column, op, value)
+            for op, keep in (("in", True), ("not in", False)):
+                found = db.select_from("t").select("k").where(column, op, [value]).execute()
+                expected = [
+                    k
+                    for k, row in stored.items()
+                    if (_instant(row[column]) == _instant(value)) == keep
+                ]
+                assert [r["k"] for r in found] == expected, (column, op, value)
+
+
+def test_a_midnight_is_compared_by_index_on_sqlite(db: typedb.Database) -> None:
+    # The rewritten comparisons keep the column bare, so an index still serves them.
+    if db.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    db.schema.create_table("t").add_column("at", "timestamp").execute()
+    db.schema.create_index("t_at").on("t").columns(["at"]).execute()
+    for op in ("=", "<=", ">", "<"):
+        sql = db.select_from("t").where("at", op, date(2024, 1, 1)).compile()
+        plan = db.raw(
+            "EXPLAIN QUERY PLAN " + sql.sql,  # type: ignore[arg-type]  # the builder's SQL
+            list(sql.parameters),
+        )
+        assert any("USING COVERING INDEX t_at" in str(r["detail"]) for r in plan), plan
+
+
+@pytest.mark.parametrize("data_type", ["timestamp", "timestamptz"])
+def test_the_last_half_millisecond_of_a_day_is_a_timestamp(
+    db: typedb.Database, data_type: str
+) -> None:
+    # SQLite's date() rounds to milliseconds: the type CHECK read 23:59:59.9995 as the next
+    # day and refused it.
+    at = datetime(2023, 12, 31, 23, 59, 59, 999500)
+    db.schema.create_table("t").add_column("at", data_type).execute()
+    db.insert_into("t").values({"at": at}).execute()
+    (row,) = db.select_from("t").execute()
+    assert row["at"].replace(tzinfo=None) == at

@@ -215,9 +215,12 @@ def _type_test(c: str, t: DataType) -> str | None:
     if name == "time":
         return f"{_canonical(c, _TIME_GLOB, 9)} AND substr({c}, 1, 2) < '24'"
     if name in ("timestamp", "timestamptz"):
+        # The date part alone: date() of the whole text keeps milliseconds, so it would read
+        # 23:59:59.9995 and later as the next day and refuse a valid timestamp.
+        day = f"substr({c}, 1, 10)"
         return (
             f"{_canonical(c, f'{_DATE_GLOB} {_TIME_GLOB}', 20)} AND "
-            f"date({c}, '+0 days') IS substr({c}, 1, 10) AND substr({c}, 12, 2) < '24' AND "
+            f"date({day}, '+0 days') IS {day} AND substr({c}, 12, 2) < '24' AND "
             f"substr({c}, 1, 4) <> '0000'"
         )
     if name == "uuid":
@@ -242,4 +245,6 @@ def _within_scale(c: str, scale: int) -> str:
     """
     e = f"printf('%.14e', abs({c}))"  # the mantissa is its first 16 characters, E after 'e'
     digits = f"length(rtrim(replace(substr({e}, 1, 16), '.', ''), '0'))"
-    return f"(typeof({c}) = 'integer' OR {digits} <= {scale + 1} + CAST(substr({e}, 18) AS INTEGER))"
+    return (
+        f"(typeof({c}) = 'integer' OR {digits} <= {scale + 1} + CAST(substr({e}, 18) AS INTEGER))"
+    )
