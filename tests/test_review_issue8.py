@@ -234,11 +234,6 @@ def test_a_check_named_like_its_column_is_an_integrity_error(db: typedb.Database
 # -- defect 6 / 7: the same Python types from both backends ------------------------------------
 
 
-def _xfail_on_sqlite(db: typedb.Database, request: pytest.FixtureRequest, reason: str) -> None:
-    if db.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 def test_returning_a_whole_float_gives_a_float(db: typedb.Database) -> None:
     # (With `f` as the table's first column SQLite happens to give 2.0.)
     db.schema.create_table("t").add_column("k", "integer").add_column(
@@ -248,9 +243,7 @@ def test_returning_a_whole_float_gives_a_float(db: typedb.Database) -> None:
     assert rows == [{"f": 2.0}] and type(rows[0]["f"]) is float
 
 
-def test_bytes_in_a_text_column_are_refused_or_text(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
+def test_bytes_in_a_text_column_are_refused_or_text(db: typedb.Database) -> None:
     db.schema.create_table("t").add_column("s", "text").execute()
     try:
         db.insert_into("t").values({"s": b"abc"}).execute()
@@ -382,7 +375,7 @@ def test_raw_commit_inside_a_transaction_is_refused_before_it_runs(db: typedb.Da
     ],
 )
 def test_a_numeric_value_within_precision_and_scale_is_kept(
-    db: typedb.Database, request: pytest.FixtureRequest, data_type: str, value: str
+    db: typedb.Database, data_type: str, value: str
 ) -> None:
     db.schema.create_table("m").add_column("n", data_type).execute()
     rows = db.insert_into("m").values({"n": Decimal(value)}).returning("n").execute().rows
