@@ -6,8 +6,8 @@ rebuilds a referenced table) turns enforcement off for the whole block. Without 
 `DELETE` earlier in that block would no longer run the ON DELETE CASCADE / SET NULL / SET
 DEFAULT actions it ran with enforcement on, and the final check would find orphans. So for
 the block, each such action is a TEMP trigger doing what SQLite would have done; they are
-rebuilt around every schema change typedb makes (the set of foreign keys may change) and
-dropped at the end. RESTRICT and NO ACTION need no trigger: the references are checked
+rebuilt around every schema change typedb makes, and around `raw()` DDL (the set of foreign
+keys may change), and dropped at the end. RESTRICT and NO ACTION need no trigger: the references are checked
 before COMMIT.
 """
 
