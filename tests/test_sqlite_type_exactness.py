@@ -282,3 +282,33 @@ def test_the_last_half_millisecond_of_a_day_is_a_timestamp(
     db.insert_into("t").values({"at": at}).execute()
     (row,) = db.select_from("t").execute()
     assert row["at"].replace(tzinfo=None) == at
+
+
+@pytest.mark.parametrize(
+    ("p", "s", "value", "kept"),
+    [
+        (12, 6, "0.000001", True),
+        (12, 6, "-0.000099", True),
+        (12, 6, "0.0001", True),
+        (15, 15, "0.000000000000001", True),
+        (15, 15, "0.000012345678901", True),
+        (12, 6, "0.0000001", False),
+        (12, 6, "-0.00000005", False),
+        (10, 8, "0.000000001", False),
+        (15, 14, "0.000012345678901", False),
+    ],
+)
+def test_numeric_values_below_one_ten_thousandth(
+    db: typedb.Database, p: int, s: int, value: str, kept: bool
+) -> None:
+    # Below 1e-4 the scale is read from the number's exponent form (see _within_scale).
+    table = _table(db, p, s)
+    if kept:
+        rows = db.insert_into(table).values({"n": Decimal(value)}).returning("n").execute().rows
+        assert rows == [{"n": Decimal(value)}]
+    elif db.dialect.name == "sqlite":
+        with pytest.raises(typedb.QueryError, match=rf"numeric\({p},{s}\)"):
+            db.insert_into(table).values({"n": Decimal(value)}).execute()
+    else:  # PostgreSQL rounds the extra decimals away
+        rows = db.insert_into(table).values({"n": Decimal(value)}).returning("n").execute().rows
+        assert rows == [{"n": Decimal(value).quantize(Decimal(1).scaleb(-s), ROUND_HALF_UP)}]

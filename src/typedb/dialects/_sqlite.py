@@ -237,14 +237,19 @@ def _within_scale(c: str, scale: int) -> str:
 
     A REAL is the double nearest the decimal it was stored from, which had at most 15
     significant digits (decimal_value refuses more; a precision above 15 is refused), so its
-    15-digit text `printf('%.14e')` -- mantissa d.dddddddddddddd, exponent E -- is exactly
-    that decimal. Its last nonzero mantissa digit, at index i, is worth 10**(E - i): at most
-    `scale` decimals means i <= E + scale. `round(c, scale) = c` was not exact: SQLite's
-    round() goes through its text-to-double conversion, which can miss the nearest double by
-    one unit (496708.487169 in a numeric(12,6) was refused).
+    15-digit text is exactly that decimal. From 1e-4 up, `printf('%.15g')` writes it plainly
+    without trailing zeros ('496708.487169'): at most `scale` digits may follow the point.
+    Below 1e-4 it switches to an exponent, so there `printf('%.14e')` -- mantissa
+    d.dddddddddddddd, exponent E -- is read: its last nonzero mantissa digit, at index i, is
+    worth 10**(E - i), and at most `scale` decimals means i <= E + scale (two printf calls,
+    so only for those). `round(c, scale) = c` was not exact: SQLite's round() goes through
+    its text-to-double conversion, which can miss the nearest double by one unit
+    (496708.487169 in a numeric(12,6) was refused).
     """
+    plain = f"printf('%.15g', {c}) NOT GLOB '*.{'?' * (scale + 1)}*'"
     e = f"printf('%.14e', abs({c}))"  # the mantissa is its first 16 characters, E after 'e'
     digits = f"length(rtrim(replace(substr({e}, 1, 16), '.', ''), '0'))"
+    tiny = f"{digits} <= {scale + 1} + CAST(substr({e}, 18) AS INTEGER)"
     return (
-        f"(typeof({c}) = 'integer' OR {digits} <= {scale + 1} + CAST(substr({e}, 18) AS INTEGER))"
+        f"(typeof({c}) = 'integer' OR abs({c}) >= 1e-4 AND {plain} OR abs({c}) < 1e-4 AND {tiny})"
     )
