@@ -332,18 +332,7 @@ def test_a_cascade_from_a_table_created_in_the_same_migration(db: typedb.Databas
     assert db.select_from("c").select("a_id").execute() == [{"a_id": 2}]
 
 
-def test_a_cascade_from_a_table_created_by_raw_sql(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    if db.dialect.name == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="FK action triggers are reinstalled only around builder DDL; a table "
-                "made by raw() inside db.schema.transaction() gets none (not small)",
-            )
-        )
-
+def test_a_cascade_from_a_table_created_by_raw_sql(db: typedb.Database) -> None:
     def child(d: typedb.Database) -> None:
         d.raw(
             "CREATE TABLE c (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id) "
@@ -371,21 +360,7 @@ def test_a_check_named_like_its_column_is_an_integrity_error(db: typedb.Database
 # -- defect 6 / 7: the same Python types from both backends ------------------------------------
 
 
-def _xfail_on_sqlite(db: typedb.Database, request: pytest.FixtureRequest, reason: str) -> None:
-    if db.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-def test_returning_a_whole_float_gives_a_float(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "SQLite writes a whole REAL as an integer and RETURNING reads that record: 2.0 "
-        "comes back as int 2 (a SELECT gives 2.0); a float converter would read REALs "
-        "through 15-digit text",
-    )
+def test_returning_a_whole_float_gives_a_float(db: typedb.Database) -> None:
     # (With `f` as the table's first column SQLite happens to give 2.0.)
     db.schema.create_table("t").add_column("k", "integer").add_column(
         "f", "double precision"
@@ -394,15 +369,7 @@ def test_returning_a_whole_float_gives_a_float(
     assert rows == [{"f": 2.0}] and type(rows[0]["f"]) is float
 
 
-def test_bytes_in_a_text_column_are_refused_or_text(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "text and varchar columns get no type CHECK on SQLite, so bytes are stored as a BLOB "
-        "and read back as bytes from a str column (PostgreSQL stores the text '\\x616263')",
-    )
+def test_bytes_in_a_text_column_are_refused_or_text(db: typedb.Database) -> None:
     db.schema.create_table("t").add_column("s", "text").execute()
     try:
         db.insert_into("t").values({"s": b"abc"}).execute()
@@ -414,16 +381,7 @@ def test_bytes_in_a_text_column_are_refused_or_text(
 # -- defect 5: timestamps compare as text ------------------------------------------------------
 
 
-def test_a_timestamp_compared_with_a_date_as_on_postgresql(
-    db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "SQLite compares '2024-01-01 00:00:00' with the date's '2024-01-01' as text: a "
-        "midnight timestamp is not = or <= that date but is > it (PostgreSQL casts the date "
-        "to midnight); typedb does not know the column's type when it binds (not small)",
-    )
+def test_a_timestamp_compared_with_a_date_as_on_postgresql(db: typedb.Database) -> None:
     db.schema.create_table("t").add_column("at", "timestamp").add_column("d", "date").execute()
     db.insert_into("t").values(
         [
@@ -543,15 +501,8 @@ def test_raw_commit_inside_a_transaction_is_refused_before_it_runs(db: typedb.Da
     ],
 )
 def test_a_numeric_value_within_precision_and_scale_is_kept(
-    db: typedb.Database, request: pytest.FixtureRequest, data_type: str, value: str
+    db: typedb.Database, data_type: str, value: str
 ) -> None:
-    _xfail_on_sqlite(
-        db,
-        request,
-        "the numeric(p,s) type CHECK tests round(c, s) = c, and SQLite's round() is off by "
-        "an ulp for some doubles: about 1 in 2,000 random 12-digit values is refused; an "
-        "exact test of the scale is not small",
-    )
     db.schema.create_table("m").add_column("n", data_type).execute()
     rows = db.insert_into("m").values({"n": Decimal(value)}).returning("n").execute().rows
     assert rows == [{"n": Decimal(value)}]

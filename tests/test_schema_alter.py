@@ -240,7 +240,9 @@ def test_alter_errors_name_table_and_column(items: typedb.Database) -> None:
 
 def test_sqlite_rebuild_cannot_compile_without_the_database() -> None:
     alter = SchemaBuilder(SqliteDialect()).alter_table("items")
-    assert alter.add_column("a", "text").compile().sql == "ALTER TABLE `items` ADD COLUMN `a` TEXT"
+    assert alter.add_column("a", "text").compile().sql == (
+        "ALTER TABLE `items` ADD COLUMN `a` TEXT CHECK (`a` IS NULL OR typeof(`a`) = 'text')"
+    )
     with pytest.raises(typedb.CompileError, match="rebuilding the table"):
         alter.alter_column("a", lambda c: c.set_not_null()).compile()
 

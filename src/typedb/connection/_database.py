@@ -8,6 +8,7 @@ context can run statements inside it), and nested blocks use that connection's s
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, suppress
@@ -36,6 +37,8 @@ from typedb.connection._transaction import (
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
 from typedb.query._base import Tables, raise_named
+
+_DDL = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
 if TYPE_CHECKING:
     from typedb.schema import SchemaBuilder
@@ -93,6 +96,14 @@ class Database:
         refuse_transaction_control(sql)
         driver = self._current()
         if driver is not None:
+            if self.dialect.name == "sqlite" and _DDL.match(sql):
+                # Inside db.schema.transaction() temporary triggers do the foreign key
+                # actions; like the builders' DDL, raw DDL gets them rebuilt for the new
+                # schema (a table it creates with ON DELETE CASCADE cascades in the block).
+                from typedb.schema._fk_actions import paused
+
+                with paused(self):
+                    return driver.run_raw(sql, params)[0]
             return driver.run_raw(sql, params)[0]
         return self._pool.run_raw(sql, params)[0]
 

@@ -163,12 +163,13 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
         return None  # the developer's CHECK named like the column: reported by its name
     where = f"column {name}.{column}"
     kind = portable.split("(")[0]
+    text_only = " (or not text: bytes go in a bytea column)"
     if kind == "varchar":
-        return f"value too long for type {portable} in {where}"
+        return f"value too long for type {portable} in {where}{text_only}"
     if kind == "char":
         return (
             f"value for type {portable} in {where} must have exactly that many characters on "
-            "SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot)"
+            f"SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot){text_only}"
         )
     return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
 
@@ -194,6 +195,8 @@ _HINTS = {
     "date": _STORED_AS + "'YYYY-MM-DD'",
     "uuid": _STORED_AS + "lowercase 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'",
     "boolean": "; booleans are stored as 0 and 1",
+    "text": ": bytes are refused on SQLite (PostgreSQL would store their hex text '\\x...'); "
+    "decode them, or use a bytea column",
     "numeric": (
         ": on SQLite a number within the type's precision and scale (PostgreSQL would round "
         "extra decimals, SQLite cannot: round the value first)"
@@ -254,13 +257,31 @@ class SqliteDriver:
             description = cur.description
             if description is None:
                 return [], cur.rowcount
-            rows = maker(tuple(map(_first, description)))(cur.fetchall())
-            return rows, cur.rowcount
+            names = tuple(map(_first, description))
+            fetched = cur.fetchall()
+            if fetched and sql[:1] != "S" and " RETURNING " in sql:
+                fetched = self._whole_floats(sql, names, fetched)
+            return maker(names)(fetched), cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql, self.conn) from exc
         except OverflowError as exc:
             # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+
+    def _whole_floats(self, sql: str, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
+        """RETURNING rows with the ints of float columns made floats again (SQLite gives a
+        whole 2.0 of a REAL column, not the table's first, back as 2 there)."""
+        positions = self.aggregate_types.float_positions(sql, names)
+        if not positions:
+            return rows
+        fixed = []
+        for row in rows:
+            values = list(row)
+            for i in positions:
+                if type(values[i]) is int:
+                    values[i] = float(values[i])
+            fixed.append(values)
+        return fixed
 
     def _run_typed(self, sql: TypedSql, params: Parameters | None) -> tuple[list[Row], int]:
         """`run()` with aggregates typed as PostgreSQL types them (see _sqlite_types)."""

@@ -12,6 +12,9 @@ what PostgreSQL does, per connection:
   digits.
 - SUM of bigint is a Decimal, as PostgreSQL's numeric; of integer or smallint an int.
 
+RETURNING has a quirk of its own: a whole value of a REAL column comes back as an int (see
+`AggregateTypes.float_positions`), which the driver turns back into a float.
+
 A column's declared type comes from `pragma_table_info`, cached per connection and dropped
 when `PRAGMA schema_version` changes: one cheap read per such query, so a migration that
 changes a type is seen at once.
@@ -20,6 +23,7 @@ changes a type is seen at once.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -201,6 +205,12 @@ def output_converter(name: str, declared: str | None) -> Converter | None:
     return None
 
 
+_FLOATS = frozenset({"REAL", "DOUBLE", "FLOAT"})
+# The table an INSERT / UPDATE / DELETE of typedb's writes, and one item of its RETURNING.
+_WRITTEN = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) `((?:[^`]|``)+)`")
+_RETURNED = re.compile(r"(?:`(?:[^`]|``)+`\.)?`((?:[^`]|``)+)`(?: AS `(?:[^`]|``)+`)?")
+
+
 class Specialized:
     """A TypedSql as this connection runs it: the SQL, and the converters by result column."""
 
@@ -240,15 +250,10 @@ class AggregateTypes:
         self._version: int | None = None
         self._columns: dict[str, dict[str, str]] = {}
         self._specialized: dict[str, Specialized] = {}
+        self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
 
     def specialize(self, sql: TypedSql) -> Specialized:
-        cur = self._cursor
-        cur.execute("PRAGMA schema_version")
-        version: int = cur.fetchone()[0]
-        if version != self._version:
-            self._columns.clear()
-            self._specialized.clear()
-            self._version = version
+        self._follow_schema()
         found = self._specialized.get(sql)
         if found is None:
             if len(self._specialized) >= self.MAX_ENTRIES:
@@ -282,6 +287,51 @@ class AggregateTypes:
             if declared is not None:
                 return declared
         return None
+
+    def float_positions(self, sql: str, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Where a RETURNING result has a `real` / `double precision` column, whose whole
+        values SQLite gives back as ints there (it writes 2.0 as the integer 2 and RETURNING
+        reads that record; a SELECT says 2.0). Only typedb's own form of the clause is read:
+        backtick-quoted columns, each with an optional alias, or `*`."""
+        self._follow_schema()
+        key = (sql, names)
+        found = self._floats.get(key)
+        if found is None:
+            if len(self._floats) >= self.MAX_ENTRIES:
+                self._floats.clear()
+            found = self._floats[key] = self._find_floats(sql, names)
+        return found
+
+    def _find_floats(self, sql: str, names: tuple[str, ...]) -> tuple[int, ...]:
+        table = _WRITTEN.match(sql)
+        clause = sql.rpartition(" RETURNING ")[2]
+        if table is None or not clause:
+            return ()
+        columns = self._table_columns(table.group(1).replace("``", "`"))
+        if clause.strip() == "*":
+            sources = list(names)
+        else:
+            items = clause.split(", ")
+            parsed = [_RETURNED.fullmatch(item) for item in items]
+            if len(items) != len(names) or None in parsed:
+                return ()  # not typedb's form (raw SQL): left as SQLite gives it
+            sources = [m.group(1).replace("``", "`") for m in parsed if m is not None]
+        return tuple(
+            i
+            for i, source in enumerate(sources)
+            if _type_word(columns.get(source.lower(), "")) in _FLOATS
+        )
+
+    def _follow_schema(self) -> None:
+        """Forget what was read of the schema when it has changed since."""
+        cur = self._cursor
+        cur.execute("PRAGMA schema_version")
+        version: int = cur.fetchone()[0]
+        if version != self._version:
+            self._columns.clear()
+            self._specialized.clear()
+            self._floats.clear()
+            self._version = version
 
     def _table_columns(self, table: str) -> dict[str, str]:
         key = table.lower()

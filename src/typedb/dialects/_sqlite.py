@@ -156,7 +156,7 @@ class SqliteDialect(Dialect):
         names the column at fault.
 
         >>> SqliteDialect().type_check('`code`', "varchar(3)")
-        '`code` IS NULL OR length(`code`) <= 3'
+        "`code` IS NULL OR typeof(`code`) = 'text' AND length(`code`) <= 3"
         """
         if isinstance(data_type, Fragment):
             return None
@@ -186,11 +186,15 @@ _INT_RANGES = {"smallint": 2**15, "integer": 2**31}
 
 def _type_test(c: str, t: DataType) -> str | None:
     name = t.name
+    # Text types take text only: SQLite would keep bytes as a BLOB and give back `bytes` from
+    # a str column (PostgreSQL turns them into the text '\x616263'); typedb refuses them.
+    if name == "text":
+        return f"typeof({c}) = 'text'"
     if name == "varchar":
-        return f"length({c}) <= {t.size}"
+        return f"typeof({c}) = 'text' AND length({c}) <= {t.size}"
     if name == "char":
         # PostgreSQL pads a shorter value with spaces; SQLite cannot, so it takes exactly n.
-        return f"length({c}) = {t.size}"
+        return f"typeof({c}) = 'text' AND length({c}) = {t.size}"
     if name == "boolean":
         return f"{c} IN (0, 1)"
     if name in ("smallint", "integer", "bigint"):
@@ -204,22 +208,48 @@ def _type_test(c: str, t: DataType) -> str | None:
         if t.size is None:
             return test
         scale = t.scale or 0
-        return f"{test} AND abs({c}) < 1e{t.size - scale} AND round({c}, {scale}) = {c}"
+        return f"{test} AND abs({c}) < 1e{t.size - scale} AND {_within_scale(c, scale)}"
     if name == "date":
         # date(x, '+0 days') normalizes 2024-02-30 to 2024-03-01, so only real dates match.
         return f"{c} GLOB '{_DATE_GLOB}' AND date({c}, '+0 days') IS {c} AND {c} NOT GLOB '0000*'"
     if name == "time":
         return f"{_canonical(c, _TIME_GLOB, 9)} AND substr({c}, 1, 2) < '24'"
     if name in ("timestamp", "timestamptz"):
+        # The date part alone: date() of the whole text keeps milliseconds, so it would read
+        # 23:59:59.9995 and later as the next day and refuse a valid timestamp.
+        day = f"substr({c}, 1, 10)"
         return (
             f"{_canonical(c, f'{_DATE_GLOB} {_TIME_GLOB}', 20)} AND "
-            f"date({c}, '+0 days') IS substr({c}, 1, 10) AND substr({c}, 12, 2) < '24' AND "
+            f"date({day}, '+0 days') IS {day} AND substr({c}, 12, 2) < '24' AND "
             f"substr({c}, 1, 4) <> '0000'"
         )
     if name == "uuid":
         return f"typeof({c}) = 'text' AND {c} GLOB '{_UUID_GLOB}'"
     if name in ("json", "jsonb"):
-        return f"json_valid({c})"
+        return f"typeof({c}) = 'text' AND json_valid({c})"
     if name == "bytea":
         return f"typeof({c}) = 'blob'"
-    return None  # text
+    return None  # a type typedb does not check
+
+
+def _within_scale(c: str, scale: int) -> str:
+    """`c` has at most `scale` decimals, tested exactly on its text.
+
+    A REAL is the double nearest the decimal it was stored from, which had at most 15
+    significant digits (decimal_value refuses more; a precision above 15 is refused), so its
+    15-digit text is exactly that decimal. From 1e-4 up, `printf('%.15g')` writes it plainly
+    without trailing zeros ('496708.487169'): at most `scale` digits may follow the point.
+    Below 1e-4 it switches to an exponent, so there `printf('%.14e')` -- mantissa
+    d.dddddddddddddd, exponent E -- is read: its last nonzero mantissa digit, at index i, is
+    worth 10**(E - i), and at most `scale` decimals means i <= E + scale (two printf calls,
+    so only for those). `round(c, scale) = c` was not exact: SQLite's round() goes through
+    its text-to-double conversion, which can miss the nearest double by one unit
+    (496708.487169 in a numeric(12,6) was refused).
+    """
+    plain = f"printf('%.15g', {c}) NOT GLOB '*.{'?' * (scale + 1)}*'"
+    e = f"printf('%.14e', abs({c}))"  # the mantissa is its first 16 characters, E after 'e'
+    digits = f"length(rtrim(replace(substr({e}, 1, 16), '.', ''), '0'))"
+    tiny = f"{digits} <= {scale + 1} + CAST(substr({e}, 18) AS INTEGER)"
+    return (
+        f"(typeof({c}) = 'integer' OR abs({c}) >= 1e-4 AND {plain} OR abs({c}) < 1e-4 AND {tiny})"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import time
 from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NoReturn, Self, overload
@@ -24,7 +24,8 @@ Row = dict[str, Any]
 DELETED_AT = "deleted_at"
 
 _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_PLAIN_TYPES = frozenset({int, float, bool, Decimal, date, datetime, time, UUID, bytes})
+# Not date and datetime: on SQLite compare() binds a midnight for how it orders (_sqlite_dates).
+_PLAIN_TYPES = frozenset({int, float, bool, Decimal, time, UUID, bytes})
 
 
 Result = tuple[list[Row], int]  # a statement's rows and affected row count

@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Literal, TypeAlias
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
+from typedb.query import _sqlite_dates as sqlite_dates
 from typedb.query._params import mark, refuse_nul
 
 Op: TypeAlias = Literal[
@@ -230,11 +232,20 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         for v in values:
             if type(v) is str:
                 refuse_nul(v, f"column {column!r}")
+        if dialect == "sqlite":
+            values = sqlite_dates.listed(values)
         return ("cmp", column, sql_op, len(values)), values
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         refuse_nul(value, f"column {column!r}")
         if dialect == "sqlite" and sql_op == "LIKE":
             return ("cmp", column, "GLOB", 1), (like_to_glob(value),)
+    elif (kind is date or kind is datetime) and dialect == "sqlite":
+        found = sqlite_dates.midnight(value)
+        if found is not None:
+            # A date against a timestamp compares as PostgreSQL's cast to midnight does.
+            sql_op, values = sqlite_dates.comparison(sql_op, *found)
+            return ("cmp", column, sql_op, len(values)), values
     return ("cmp", column, sql_op, 1), (value,)
 
 

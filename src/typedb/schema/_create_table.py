@@ -27,7 +27,7 @@ class CreateTable(ColumnHelpers, ConstraintHelpers, Statement):
     >>> print(items.compile().sql)
     CREATE TABLE `items` (
       `id` INTEGER PRIMARY KEY AUTOINCREMENT,
-      `name` TEXT NOT NULL
+      `name` TEXT CHECK (`name` IS NULL OR typeof(`name`) = 'text') NOT NULL
     )
     >>> print(SchemaBuilder(PostgresDialect()).create_table("items").if_not_exists()
     ...     .add_id_column().add_timestamp_columns().compile().sql)

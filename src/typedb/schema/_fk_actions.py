@@ -6,8 +6,8 @@ rebuilds a referenced table) turns enforcement off for the whole block. Without 
 `DELETE` earlier in that block would no longer run the ON DELETE CASCADE / SET NULL / SET
 DEFAULT actions it ran with enforcement on, and the final check would find orphans. So for
 the block, each such action is a TEMP trigger doing what SQLite would have done; they are
-rebuilt around every schema change typedb makes (the set of foreign keys may change) and
-dropped at the end. RESTRICT and NO ACTION need no trigger: the references are checked
+rebuilt around every schema change typedb makes, and around `raw()` DDL (the set of foreign
+keys may change), and dropped at the end. RESTRICT and NO ACTION need no trigger: the references are checked
 before COMMIT.
 """
 
@@ -28,6 +28,14 @@ _MARKER = PREFIX + "on"
 
 def installed(db: Database) -> bool:
     sql = "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?"
+    # Asked of the sqlite3 connection itself when it can be: a question of typedb's own, not
+    # a statement for a dry run to list (every raw() DDL in a transaction asks it).
+    driver: object = db._current()
+    while (inner := getattr(driver, "inner", None)) is not None:
+        driver = inner  # a dry run's recording wrapper
+    conn = getattr(driver, "conn", None)
+    if conn is not None and hasattr(conn, "execute"):
+        return conn.execute(sql, [_MARKER]).fetchone() is not None
     return bool(db._run(sql, [_MARKER])[0])
 
 
