@@ -119,3 +119,31 @@ def test_readme_ci_recipe_project_installs(tmp_path: Path) -> None:
         timeout=120,
     )
     assert built.returncode == 0, built.stderr[-2000:]
+
+
+def test_module_with_contracts_but_no_migrations_checks_with_mypy_dot(tmp_path: Path) -> None:
+    """README: "each module may add `modules/<name>/contracts.py`". A module with contracts and
+    no migration made yet (its tables made by a core migration, or not yet) never got the
+    `__init__.py` files `migration:make` writes, so `mypy .` stopped at `Duplicate module named
+    "contracts"` while `stubs:check` was green. Now `stubs:check` says so and `stubs:generate`
+    writes them."""
+    root = _project(tmp_path / "app")
+    (root / "modules" / "blog").mkdir(parents=True)
+    (root / "modules" / "blog" / "contracts.py").write_text(
+        CONTRACTS.replace("items:", "blog__posts:"), encoding="utf-8"
+    )
+    python = Path(sys.executable)
+    checked = _typedb(root, python, "stubs:check")
+    assert checked.returncode == 1
+    assert "modules/blog/__init__.py is missing" in checked.stderr, checked.stderr
+    assert _typedb(root, python, "stubs:generate").returncode == 0
+    assert (root / "modules" / "__init__.py").is_file()
+    assert (root / "modules" / "blog" / "__init__.py").is_file()
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--exclude", "^stubs/", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
