@@ -10,6 +10,7 @@ from typedb._config import Config
 from typedb.cli._registry import Context, Registry
 from typedb.contracts import ContractWarning, compare, load_registry
 from typedb.contracts import Registry as Contracts
+from typedb.migrator._make import missing_packages
 from typedb.stubgen import check, generate, install, registration_problem
 
 
@@ -50,6 +51,9 @@ def _generate(ctx: Context, args: argparse.Namespace) -> int:
     where = _shown(ctx, ctx.config.stubs_dir)
     for change in changes:
         ctx.print(f"  {change.path}: {'removed' if change.status == 'extra' else 'written'}")
+    for package in missing_packages(ctx.config):
+        package.touch()
+        ctx.print(f"  {_shown(ctx, package)}: written (so `mypy .` tells the contracts apart)")
     ctx.print(
         f"Stubs for {len(registry)} table(s) in {where}/: "
         + (f"{len(changes)} file(s) changed." if changes else "already up to date.")
@@ -70,7 +74,13 @@ def _check(ctx: Context, args: argparse.Namespace) -> int:
             ctx.err.write(f"  {change.path}: {change.status}\n")
     if unregistered is not None:
         ctx.err.write(f"typedb: {unregistered}\n")
-    if changes or unregistered is not None:
+    packages = missing_packages(ctx.config)
+    for package in packages:
+        ctx.err.write(
+            f"typedb: {_shown(ctx, package)} is missing: `mypy .` would stop at "
+            '`Duplicate module named "contracts"`; run `typedb stubs:generate`\n'
+        )
+    if changes or unregistered is not None or packages:
         return 1
     ctx.print(f"Stubs in {where}/ are up to date ({len(registry)} table(s)) and registered.")
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from typedb.contracts._registry import Registry, Table
+from typedb.contracts._registry import Registry, Table, _shown
 
 if TYPE_CHECKING:
     from typedb.connection import Database
@@ -144,7 +145,10 @@ def compare(registry: Registry, db: Database) -> list[Difference]:
         if columns is None:
             differences.append(
                 Difference(
-                    table.name, None, f"table is in {table.source.name} but not in the database"
+                    table.name,
+                    None,
+                    # The path, not the file name: core and every module each have a contracts.py.
+                    f"table is in {_shown(table.source, Path.cwd())} but not in the database",
                 )
             )
             continue

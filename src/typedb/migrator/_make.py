@@ -118,6 +118,23 @@ def package_folders(config: Config, module: str | None) -> list[Path]:
     return [config.modules_dir, config.modules_dir / module, module_dir(config, module)]
 
 
+def missing_packages(config: Config) -> list[Path]:
+    """The `__init__.py` files a module with a `contracts.py` still lacks: the same package
+    rule as `migration:make`, for a module that has contracts but no migration made yet
+    (else `mypy .` stops at `Duplicate module named "contracts"`). Folders whose names are
+    not identifiers are left alone: as packages they would be errors of their own."""
+    from typedb.contracts import contract_files
+
+    folders: list[Path] = []
+    for path, module in contract_files(config):
+        if module is None or not module.isidentifier():
+            continue
+        for folder in (config.modules_dir, path.parent):
+            if folder not in folders:
+                folders.append(folder)
+    return [f / "__init__.py" for f in folders if not (f / "__init__.py").exists()]
+
+
 def make(config: Config, name: str, module: str | None = None) -> Path:
     """Write the file (creating the folder if needed) and return its path."""
     if not MAKE_NAME.match(name):

@@ -48,8 +48,13 @@ def registration_problem(stubs_dir: Path, search_path: list[str] | None = None) 
     import sys
 
     package = "typedb-stubs"
-    wanted = (stubs_dir / package).resolve()
+    registered = stubs_dir.resolve()
+    wanted = registered / package
     for entry in search_path if search_path is not None else sys.path:
+        if Path(entry or ".").resolve() == registered:
+            # Registered, whether or not the stubs were generated yet (or were deleted):
+            # that is staleness, which `stubs:check` reports with `run stubs:generate`.
+            return None
         found = Path(entry or ".") / package
         if found.is_dir():
             if found.resolve() == wanted:
@@ -58,10 +63,21 @@ def registration_problem(stubs_dir: Path, search_path: list[str] | None = None) 
                 f"this environment's registered stubs are {found.resolve()}, not {wanted}; "
                 "run `typedb stubs:install` in this project"
             )
+    if search_path is None and _pth_names(site_packages() / PTH_NAME, registered):
+        return None  # registered, but the folder is gone: `stubs:check` says to regenerate
     return (
         f"the stubs are not registered in this environment ({sys.prefix}): type checkers "
         "fall back to the untyped facade; run `typedb stubs:install`"
     )
+
+
+def _pth_names(pth: Path, folder: Path) -> bool:
+    """Whether the `.pth` file registers `folder` (site adds a line only while it exists)."""
+    try:
+        lines = pth.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return False
+    return any(line.strip() and Path(line.strip()).resolve() == folder for line in lines)
 
 
 def scratch_environment(base: Path, stubs_dir: Path) -> Path:
