@@ -135,13 +135,14 @@ class Database:
         if driver is not None:
             yield driver
             return
-        driver = self._pool.acquire()
+        pool = self._pool  # the pool it came from, even if a LazyDatabase reopens meanwhile
+        driver = pool.acquire()
         token = self._pinned.set((driver, get_ident()))
         try:
             yield driver
         finally:
             self._pinned.reset(token)
-            self._pool.release(driver)
+            pool.release(driver)
 
     @contextmanager
     def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:

@@ -48,6 +48,12 @@ class LazyDatabase(Database):
         self._lazy: Database | None = None
         self._lazy_url: Url | None = None
         self._lock = threading.Lock()
+        # The LazyDatabase's own, not the current pool's: a transaction open in one thread
+        # when another calls close() stays pinned to its connection (rather than its next
+        # statement running outside it, on a reopened pool).
+        self._pinned: ContextVar[tuple[Driver, int] | None] = ContextVar(
+            "typedb_lazy_pinned", default=None
+        )
 
     @property
     def connected(self) -> bool:
@@ -67,10 +73,6 @@ class LazyDatabase(Database):
     @property
     def _pool(self) -> Pool:  # type: ignore[override]
         return self._database()._pool  # pyright: ignore[reportPrivateUsage]
-
-    @property
-    def _pinned(self) -> ContextVar[tuple[Driver, int] | None]:  # type: ignore[override]
-        return self._database()._pinned  # pyright: ignore[reportPrivateUsage]
 
     @property
     def url(self) -> Url:  # type: ignore[override]

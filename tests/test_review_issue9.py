@@ -1,0 +1,91 @@
+"""Review of issue 9 (pool, threads, async): defects found by trying to break it."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+import typedb
+from typedb.facades._lazy import LazyDatabase
+
+
+def test_lazy_close_during_another_threads_transaction_keeps_it_whole(db_url: str) -> None:
+    """A LazyDatabase (the `db` facade) closed by one thread while another is inside a
+    transaction: the transaction's next statement must not escape onto a reopened pool (it
+    used to: committed on its own, while the block's rollback then failed with a ContextVar
+    ValueError instead of the user's exception)."""
+    db = LazyDatabase(db_url)
+    db.raw("CREATE TABLE rv9l (id integer primary key)")
+    inside, closed = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with db.transaction():
+                db.raw("INSERT INTO rv9l (id) VALUES (1)")
+                inside.set()
+                closed.wait(5)
+                db.raw("INSERT INTO rv9l (id) VALUES (2)")
+                raise KeyError("roll back")
+        except BaseException as exc:  # noqa: BLE001 - what the thread saw is the result
+            outcome.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(5)
+    db.close()
+    closed.set()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1
+    assert not isinstance(outcome[0], ValueError), outcome[0]
+    try:
+        assert db.raw("SELECT id FROM rv9l") == []
+    finally:
+        db.close()
+
+
+def _in_children(db: typedb.Database, children: int, queries: int) -> list[int]:
+    """Fork `children` processes that each run `queries` selects through `db` while this
+    process does the same; the children's exit codes (0: every answer was its own)."""
+    pids = []
+    for k in range(children):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 0
+            try:
+                for i in range(queries):
+                    tag = f"child{k}-{i}"
+                    if db.raw("SELECT %s AS tag", [tag]) != [{"tag": tag}]:
+                        code = 3
+                        break
+            except BaseException:  # noqa: BLE001
+                code = 4
+            os._exit(code)
+        pids.append(pid)
+    for i in range(queries):
+        tag = f"parent-{i}"
+        assert db.raw("SELECT %s AS tag", [tag]) == [{"tag": tag}]
+    return [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+
+
+def test_database_used_before_fork_gives_each_process_its_own_connections(
+    db_url: str, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """gunicorn --preload, multiprocessing with fork: a Database used before the fork. The
+    children used to share the parent's PostgreSQL sockets, and a query got another
+    process's answer."""
+    if backend == "postgresql":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="the PostgreSQL pool is not reset in a forked child: processes share "
+                "its sockets and read each other's answers",
+            )
+        )
+    with typedb.connect(db_url, pool_min=1, pool_max=2) as db:
+        assert db.raw("SELECT 1 AS one") == [{"one": 1}]
+        assert _in_children(db, children=3, queries=100) == [0, 0, 0]
+        assert db.raw("SELECT 2 AS two") == [{"two": 2}]
