@@ -93,3 +93,44 @@ def test_database_closed_before_fork_stays_closed_in_the_child(db_url: str) -> N
             os._exit(4)
         os._exit(3)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+_SHARED_TRX = """
+import sys, threading, typedb
+db = typedb.connect(sys.argv[1])
+db.raw("CREATE TABLE rv9s (id integer primary key, v text)")
+errors = []
+with db.transaction() as trx:
+    def work(t):
+        try:
+            for i in range(200):
+                trx.insert_into("rv9s").values({"id": t * 1000 + i, "v": "x" * (i % 50)}).execute()
+                trx.select_from("rv9s").select_all().where("id", "=", t * 1000 + i).execute()
+        except BaseException as exc:
+            errors.append(repr(exc))
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+print(errors[:3], db.raw("SELECT count(*) AS n FROM rv9s")[0]["n"])
+"""
+
+
+def test_transaction_handle_shared_by_threads_serializes_its_statements(db_url: str) -> None:
+    """`with db.transaction() as trx` with `trx` handed to worker threads (and the pytest
+    plugin's `typedb_db`, which is such a `trx`, used by code under test that runs threads).
+    On SQLite the threads used one sqlite3 cursor at once: "Recursive use of cursors", lost
+    rows, or a segmentation fault of the whole process. psycopg serializes them."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _SHARED_TRX, db_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.split() == ["[]", "1600"], done.stdout
