@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 
 import typedb
 from typedb.facades._lazy import LazyDatabase
@@ -134,3 +135,34 @@ def test_transaction_handle_shared_by_threads_serializes_its_statements(db_url: 
     )
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     assert done.stdout.split() == ["[]", "1600"], done.stdout
+
+
+def test_transaction_in_a_generator_resumed_by_other_threads_releases_its_connection(
+    db_url: str,
+) -> None:
+    """Starlette streams a sync generator by calling next() on worker threads, each in a copy
+    of the context. A generator holding `with db.transaction()` then ends its block in another
+    context than it began in: ContextVar.reset() refused the token, the ValueError skipped the
+    connection's release, and after pool_max such responses every query timed out."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    with typedb.connect(db_url, pool_max=2, pool_timeout=1) as db:
+
+        def stream() -> Iterator[int]:
+            with db.transaction():
+                for i in range(3):
+                    yield db.raw("SELECT %s AS i", [i])[0]["i"]
+
+        def step(rows: Iterator[int]) -> int | None:
+            return next(rows, None)
+
+        with ThreadPoolExecutor(4) as threads:
+            for _request in range(4):
+                rows, got = stream(), []
+                while (
+                    i := threads.submit(contextvars.copy_context().run, step, rows).result(10)
+                ) is not None:
+                    got.append(i)
+                assert got == [0, 1, 2]
+        assert db.raw("SELECT 1 AS one") == [{"one": 1}]

@@ -51,6 +51,16 @@ Statement = tuple[str, Parameters | None]
 SQLITE_WAL = True
 
 
+class Pin:
+    """A transaction's connection, for the thread that began it (0 once the block ended)."""
+
+    __slots__ = ("driver", "thread")
+
+    def __init__(self, driver: Driver, thread: int) -> None:
+        self.driver = driver
+        self.thread = thread
+
+
 class Database:
     """A SQLite or PostgreSQL database with the whole typedb API, safe to share between threads.
 
@@ -62,10 +72,8 @@ class Database:
     def __init__(self, pool: Pool, url: Url) -> None:
         self._pool = pool
         self.url = url
-        # (connection, thread id) of the transaction this context is in, if any.
-        self._pinned: ContextVar[tuple[Driver, int] | None] = ContextVar(
-            "typedb_pinned", default=None
-        )
+        # The connection and thread of the transaction this context is in, if any.
+        self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
         # Closes the connections when the Database is dropped, or at interpreter exit.
         self._finalizer = weakref.finalize(self, pool.close)
 
@@ -81,8 +89,8 @@ class Database:
     def _current(self) -> Driver | None:
         """The connection pinned to this thread (or task) by a transaction, if any."""
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] == get_ident():
-            return pinned[0]
+        if pinned is not None and pinned.thread == get_ident():
+            return pinned.driver
         return None
 
     # -- raw SQL -------------------------------------------------------------------------------
@@ -137,12 +145,22 @@ class Database:
             return
         pool = self._pool  # the pool it came from, even if a LazyDatabase reopens meanwhile
         driver = pool.acquire()
-        token = self._pinned.set((driver, get_ident()))
+        pin = Pin(driver, get_ident())
+        token = self._pinned.set(pin)
         try:
             yield driver
         finally:
-            self._pinned.reset(token)
-            pool.release(driver)
+            # Unpinned in every context that copied it, and the connection released, even
+            # when the block ends in another context than it began in (a generator holding
+            # the block, resumed by another thread: Starlette streams sync generators so),
+            # where reset() refuses the token.
+            pin.thread = 0
+            try:
+                self._pinned.reset(token)
+            except ValueError:
+                pass
+            finally:
+                pool.release(driver)
 
     @contextmanager
     def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
@@ -228,8 +246,8 @@ class Database:
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         """Run compiled SQL (native placeholders, values bound) on this thread's connection."""
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] == get_ident():
-            return pinned[0].run(sql, params)
+        if pinned is not None and pinned.thread == get_ident():
+            return pinned.driver.run(sql, params)
         return self._pool.run(sql, params)
 
     def _execute(
@@ -240,8 +258,8 @@ class Database:
         only then) name the table in an unknown column's error."""
         try:
             pinned = self._pinned.get()
-            if pinned is not None and pinned[1] == get_ident():
-                return post(pinned[0].run(sql, params))
+            if pinned is not None and pinned.thread == get_ident():
+                return post(pinned.driver.run(sql, params))
             return post(self._pool.run(sql, params))
         except QueryError as exc:
             raise_named(exc, tables)

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
-from typedb.connection._driver import Driver
+from typedb.connection._database import Pin
 from typedb.connection._pools import Pool
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
@@ -51,9 +51,7 @@ class LazyDatabase(Database):
         # The LazyDatabase's own, not the current pool's: a transaction open in one thread
         # when another calls close() stays pinned to its connection (rather than its next
         # statement running outside it, on a reopened pool).
-        self._pinned: ContextVar[tuple[Driver, int] | None] = ContextVar(
-            "typedb_lazy_pinned", default=None
-        )
+        self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
 
     @property
     def connected(self) -> bool:
