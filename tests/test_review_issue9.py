@@ -166,3 +166,35 @@ def test_transaction_in_a_generator_resumed_by_other_threads_releases_its_connec
                     got.append(i)
                 assert got == [0, 1, 2]
         assert db.raw("SELECT 1 AS one") == [{"one": 1}]
+
+
+def test_async_generator_abandoned_inside_a_transaction_releases_its_connection(
+    db_url: str,
+) -> None:
+    """An async generator streaming rows inside `async with db.transaction()`, abandoned by
+    its consumer (a client that disconnects): the event loop closes it in a task of its own,
+    whose context refused the token; the connection leaked, and after pool_max of them every
+    query timed out."""
+    import asyncio
+    import gc
+    from collections.abc import AsyncIterator
+
+    async def main() -> None:
+        async with typedb.connect_async(db_url, pool_max=2, pool_timeout=1) as db:
+
+            async def stream() -> AsyncIterator[int]:
+                async with db.transaction():
+                    for i in range(3):
+                        yield (await db.raw("SELECT %s AS i", [i]))[0]["i"]
+
+            async def request() -> None:
+                async for _ in stream():
+                    break  # the client went away
+
+            for _request in range(4):
+                await asyncio.create_task(request())
+                gc.collect()
+                await asyncio.sleep(0.05)
+            assert await db.raw("SELECT 1 AS one") == [{"one": 1}]
+
+    asyncio.run(asyncio.wait_for(main(), 30))
