@@ -198,3 +198,43 @@ def test_async_generator_abandoned_inside_a_transaction_releases_its_connection(
             assert await db.raw("SELECT 1 AS one") == [{"one": 1}]
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_lazy_async_close_during_another_tasks_transaction_keeps_it_whole(db_url: str) -> None:
+    """The async facade closed (`await db.close()`, at shutdown) while a task is inside a
+    transaction: that task's next statement ran on a freshly opened database, outside its
+    transaction, and stayed committed when the block rolled back."""
+    import asyncio
+
+    from typedb.facades._lazy_async import LazyAsyncDatabase
+
+    async def main() -> list[BaseException]:
+        db = LazyAsyncDatabase(db_url)
+        await db.raw("CREATE TABLE rv9la (id integer primary key)")
+        inside, closed = asyncio.Event(), asyncio.Event()
+        outcome: list[BaseException] = []
+
+        async def work() -> None:
+            try:
+                async with db.transaction():
+                    await db.raw("INSERT INTO rv9la (id) VALUES (1)")
+                    inside.set()
+                    await closed.wait()
+                    await db.raw("INSERT INTO rv9la (id) VALUES (2)")
+                    raise KeyError("roll back")
+            except BaseException as exc:
+                outcome.append(exc)
+
+        task = asyncio.create_task(work())
+        await inside.wait()
+        await db.close()
+        closed.set()
+        await task
+        try:
+            assert await db.raw("SELECT id FROM rv9la") == []
+        finally:
+            await db.close()
+        return outcome
+
+    outcome = asyncio.run(asyncio.wait_for(main(), 30))
+    assert len(outcome) == 1
