@@ -238,3 +238,44 @@ def test_lazy_async_close_during_another_tasks_transaction_keeps_it_whole(db_url
 
     outcome = asyncio.run(asyncio.wait_for(main(), 30))
     assert len(outcome) == 1
+
+
+_CLOSE_UNDER_LOAD = """
+import sys, threading, time, typedb
+db = typedb.connect(sys.argv[1])
+db.raw("CREATE TABLE rv9x (id integer primary key, v text)")
+def work(t):
+    for i in range(2000):
+        try:
+            with db.transaction():
+                db.raw("INSERT INTO rv9x (id, v) VALUES (%s, 'a')", [t * 10000 + i])
+                db.raw("SELECT count(*) AS n FROM rv9x")
+        except Exception:
+            pass  # closed under it: an error, not a crash
+threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+for thread in threads:
+    thread.start()
+time.sleep(0.3)
+db.close()
+for thread in threads:
+    thread.join(60)
+print("survived")
+"""
+
+
+def test_close_while_threads_run_statements_does_not_crash(db_url: str) -> None:
+    """db.close() at shutdown while request threads still run statements: on SQLite it
+    closed each thread's sqlite3 connection under its running statement, a segmentation
+    fault of the whole process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CLOSE_UNDER_LOAD, db_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.split() == ["survived"]

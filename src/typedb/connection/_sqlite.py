@@ -327,4 +327,7 @@ class SqliteDriver:
         return self.conn.in_transaction
 
     def close(self) -> None:
-        self.conn.close()
+        # Not under another thread's running statement: closing under it crashes the
+        # interpreter (db.close() at shutdown while requests are still running).
+        with self._lock:
+            self.conn.close()
