@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
+
+import pytest
 
 import typedb
 from typedb.facades._lazy import LazyDatabase
@@ -279,3 +282,52 @@ def test_close_while_threads_run_statements_does_not_crash(db_url: str) -> None:
     )
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     assert done.stdout.split() == ["survived"]
+
+
+def test_a_kept_trx_refuses_statements_after_its_block(db_url: str) -> None:
+    """`trx` kept past its block (stored on a request object, a query built on it run
+    later): its connection is back in the pool, here inside another thread's transaction.
+    The statement used to run there, and vanish when that transaction rolled back (on
+    SQLite it ran on its own, outside any transaction)."""
+    with typedb.connect(db_url, pool_max=1) as db:
+        db.raw("CREATE TABLE rv9e (id integer primary key)")
+        with db.transaction() as stale:
+            pass
+        assert not stale.in_transaction
+        inside, done = threading.Event(), threading.Event()
+
+        def other() -> None:
+            with suppress(KeyError), db.transaction():
+                db.raw("INSERT INTO rv9e (id) VALUES (1)")
+                inside.set()
+                done.wait(5)
+                raise KeyError
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        try:
+            assert inside.wait(5)
+            with pytest.raises(typedb.QueryError, match="block has ended"):
+                stale.insert_into("rv9e").values({"id": 2}).execute()
+            with pytest.raises(typedb.QueryError, match="block has ended"):
+                stale.raw("SELECT 1 AS one")
+        finally:
+            done.set()
+            thread.join(10)
+        assert db.raw("SELECT id FROM rv9e") == []
+
+
+def test_a_kept_async_trx_refuses_statements_after_its_block(db_url: str) -> None:
+    import asyncio
+
+    async def main() -> None:
+        async with typedb.connect_async(db_url, pool_max=1) as db:
+            await db.raw("CREATE TABLE rv9ea (id integer primary key)")
+            async with db.transaction() as stale:
+                pass
+            assert not stale.in_transaction
+            with pytest.raises(typedb.QueryError, match="block has ended"):
+                await stale.insert_into("rv9ea").values({"id": 2}).execute()
+            assert await db.raw("SELECT id FROM rv9ea") == []
+
+    asyncio.run(asyncio.wait_for(main(), 30))

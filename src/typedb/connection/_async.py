@@ -162,14 +162,17 @@ class AsyncDatabase:
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
+        trx = AsyncTransaction(self, driver)
         try:
-            yield AsyncTransaction(self, driver)
+            yield trx
         except BaseException:
+            trx.ended = True
             driver.depth = level
             with suppress(TypedbError):
                 for sql in rollback_plan(level, driver.in_transaction()):
                     await driver.run(sql, None)
             raise
+        trx.ended = True
         driver.depth = level
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
@@ -290,16 +293,27 @@ class AsyncTransaction(AsyncDatabase):
         self.url = parent.url
         self._dialect = parent._dialect
         self._driver = driver
+        self.ended = False  # as Transaction.ended
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.ended and self._driver.depth > 0
 
     def _current(self) -> AsyncDriver:
+        if self.ended:
+            raise _ended()
         return self._driver
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        if self.ended:
+            raise _ended()
         return await self._driver.run(sql, params)
 
     async def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
     ) -> T:
+        if self.ended:
+            raise _ended()
         try:
             return post(await self._driver.run(sql, params))
         except QueryError as exc:
@@ -307,6 +321,12 @@ class AsyncTransaction(AsyncDatabase):
 
     async def close(self) -> None:
         pass
+
+
+def _ended() -> QueryError:
+    from typedb.connection._database import _ended as ended
+
+    return ended()
 
 
 def connect_async(

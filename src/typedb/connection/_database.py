@@ -167,15 +167,18 @@ class Database:
         level = driver.depth
         driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
+        trx = Transaction(self._pool, self.url, driver)
         try:
-            yield Transaction(self._pool, self.url, driver)
+            yield trx
         except BaseException:
+            trx.ended = True
             driver.depth = level
             # A failed rollback (a lost connection) must not hide the error that caused it.
             with suppress(TypedbError):
                 for sql in rollback_plan(level, driver.in_transaction()):
                     driver.run(sql, None)
             raise
+        trx.ended = True
         driver.depth = level
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
@@ -313,16 +316,29 @@ class Transaction(Database):
         self._pool = pool
         self.url = url
         self._driver = driver
+        # Set when its block ends: the connection has gone back to the pool, maybe into
+        # another thread's transaction, which a kept `trx` must not write into.
+        self.ended = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.ended and self._driver.depth > 0
 
     def _current(self) -> Driver:
+        if self.ended:
+            raise _ended()
         return self._driver
 
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        if self.ended:
+            raise _ended()
         return self._driver.run(sql, params)
 
     def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
     ) -> T:
+        if self.ended:
+            raise _ended()
         try:
             return post(self._driver.run(sql, params))
         except QueryError as exc:
@@ -333,6 +349,13 @@ class Transaction(Database):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url.masked}>"
+
+
+def _ended() -> QueryError:
+    return QueryError(
+        "this transaction's block has ended: its `trx` can no longer run statements (its "
+        "connection went back to the pool); use `db`, or a new `with db.transaction()`"
+    )
 
 
 def _settings(
