@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import suppress
+from pathlib import Path
 
 import pytest
 
@@ -331,3 +332,62 @@ def test_a_kept_async_trx_refuses_statements_after_its_block(db_url: str) -> Non
             assert await db.raw("SELECT id FROM rv9ea") == []
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_configured_pool_settings_apply_to_async_sqlite_too(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[tool.typedb] pool_max` / `pool_timeout` were read for PostgreSQL only: an async
+    SQLite database (and the in-memory sync one) waited the default 30 s for a connection
+    whatever the project said."""
+    import asyncio
+    import time
+
+    (tmp_path / "pyproject.toml").write_text("[tool.typedb]\npool_max = 1\npool_timeout = 0.3\n")
+    monkeypatch.chdir(tmp_path)
+
+    async def main() -> float:
+        async with typedb.connect_async(db_url) as db:
+            held, done = asyncio.Event(), asyncio.Event()
+
+            async def hold() -> None:
+                async with db.transaction():
+                    held.set()
+                    await done.wait()
+
+            holder = asyncio.create_task(hold())
+            await held.wait()
+            started = time.monotonic()
+            try:
+                with pytest.raises(typedb.ConnectionError, match=r"0\.3s"):
+                    await db.raw("SELECT 1 AS one")
+                return time.monotonic() - started
+            finally:
+                done.set()
+                await holder
+
+    assert asyncio.run(asyncio.wait_for(main(), 20)) < 5
+
+
+def test_configured_pool_timeout_applies_to_in_memory_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.typedb]\npool_timeout = 0.3\n")
+    monkeypatch.chdir(tmp_path)
+    with typedb.connect("sqlite://") as db:
+        held, done = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with db.transaction():
+                held.set()
+                done.wait(10)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        try:
+            assert held.wait(5)
+            with pytest.raises(typedb.ConnectionError, match=r"0\.3s"):
+                db.raw("SELECT 1 AS one")
+        finally:
+            done.set()
+            thread.join(10)
