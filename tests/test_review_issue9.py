@@ -408,3 +408,40 @@ def test_configured_pool_timeout_applies_to_in_memory_sqlite(
         finally:
             done.set()
             thread.join(10)
+
+
+def test_async_transaction_cancelled_while_beginning_leaves_no_transaction_behind(
+    db_url: str, backend: str
+) -> None:
+    """asyncio.wait_for gives up on a transaction whose BEGIN IMMEDIATE waits for SQLite's
+    write lock. The BEGIN went on in the connection's thread after the task was cancelled,
+    and the connection went back to the pool inside it: the next task's plain INSERT ran in
+    that transaction, never committed, and no other connection ever saw it."""
+    import asyncio
+    import sqlite3
+
+    async def main() -> None:
+        async with typedb.connect_async(db_url, pool_max=1, pool_timeout=10) as db:
+            await db.raw("CREATE TABLE rv9w (id integer primary key)")
+            blocker = None
+            if backend == "sqlite":
+                blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+                blocker.execute("BEGIN IMMEDIATE")
+
+            async def work() -> None:
+                async with db.transaction(immediate=True):
+                    if backend == "postgresql":
+                        await db.raw("SELECT pg_sleep(3)")
+                    await db.raw("INSERT INTO rv9w (id) VALUES (1)")
+
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(work(), 0.3)
+            if blocker is not None:
+                blocker.execute("COMMIT")
+                blocker.close()
+            await db.raw("INSERT INTO rv9w (id) VALUES (2)")
+            assert not db.in_transaction
+        with typedb.connect(db_url) as other:
+            assert other.raw("SELECT id FROM rv9w") == [{"id": 2}]
+
+    asyncio.run(asyncio.wait_for(main(), 30))
