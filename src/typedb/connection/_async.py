@@ -52,6 +52,16 @@ Result = tuple[list[Row], int]
 Statement = tuple[str, Parameters | None]
 
 
+class AsyncPin:
+    """A transaction's connection, for the task that began it (None once the block ended)."""
+
+    __slots__ = ("driver", "task")
+
+    def __init__(self, driver: AsyncDriver, task: object) -> None:
+        self.driver = driver
+        self.task = task
+
+
 class AsyncDatabase:
     """A SQLite or PostgreSQL database for asyncio code; safe to share between tasks."""
 
@@ -63,9 +73,7 @@ class AsyncDatabase:
         self._opening = asyncio.Lock()
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
         # (connection, task) of the transaction this task is in, if any.
-        self._pinned: ContextVar[tuple[AsyncDriver, object] | None] = ContextVar(
-            "typedb_async_pinned", default=None
-        )
+        self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
 
     @property
     def dialect(self) -> Dialect:
@@ -78,8 +86,8 @@ class AsyncDatabase:
 
     def _current(self) -> AsyncDriver | None:
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] is asyncio.current_task():
-            return pinned[0]
+        if pinned is not None and pinned.task is asyncio.current_task():
+            return pinned.driver
         return None
 
     async def _opened(self) -> AsyncPool:
@@ -131,13 +139,21 @@ class AsyncDatabase:
             return
         pool = await self._opened()
         driver = await pool.acquire()
-        token = self._pinned.set((driver, asyncio.current_task()))
+        pin = AsyncPin(driver, asyncio.current_task())
+        token = self._pinned.set(pin)
         try:
             async with self._block(driver, immediate) as trx:
                 yield trx
         finally:
-            self._pinned.reset(token)
-            await pool.release(driver)
+            # As in Database._pin: an async generator holding the block, abandoned and
+            # closed by the event loop in a task of its own, ends it in another context.
+            pin.task = None
+            try:
+                self._pinned.reset(token)
+            except ValueError:
+                pass
+            finally:
+                await pool.release(driver)
 
     @asynccontextmanager
     async def _block(
@@ -146,14 +162,17 @@ class AsyncDatabase:
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
+        trx = AsyncTransaction(self, driver)
         try:
-            yield AsyncTransaction(self, driver)
+            yield trx
         except BaseException:
+            trx.ended = True
             driver.depth = level
             with suppress(TypedbError):
                 for sql in rollback_plan(level, driver.in_transaction()):
                     await driver.run(sql, None)
             raise
+        trx.ended = True
         driver.depth = level
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
@@ -217,8 +236,8 @@ class AsyncDatabase:
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] is asyncio.current_task():
-            return await pinned[0].run(sql, params)
+        if pinned is not None and pinned.task is asyncio.current_task():
+            return await pinned.driver.run(sql, params)
         pool = self._pool
         if pool is None or self._loop is not asyncio.get_running_loop():
             pool = await self._opened()
@@ -234,8 +253,8 @@ class AsyncDatabase:
         # _run() inlined: one coroutine per query instead of two.
         try:
             pinned = self._pinned.get()
-            if pinned is not None and pinned[1] is asyncio.current_task():
-                return post(await pinned[0].run(sql, params))
+            if pinned is not None and pinned.task is asyncio.current_task():
+                return post(await pinned.driver.run(sql, params))
             pool = self._pool
             if pool is None or self._loop is not asyncio.get_running_loop():
                 pool = await self._opened()
@@ -274,16 +293,27 @@ class AsyncTransaction(AsyncDatabase):
         self.url = parent.url
         self._dialect = parent._dialect
         self._driver = driver
+        self.ended = False  # as Transaction.ended
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.ended and self._driver.depth > 0
 
     def _current(self) -> AsyncDriver:
+        if self.ended:
+            raise _ended()
         return self._driver
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        if self.ended:
+            raise _ended()
         return await self._driver.run(sql, params)
 
     async def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
     ) -> T:
+        if self.ended:
+            raise _ended()
         try:
             return post(await self._driver.run(sql, params))
         except QueryError as exc:
@@ -291,6 +321,12 @@ class AsyncTransaction(AsyncDatabase):
 
     async def close(self) -> None:
         pass
+
+
+def _ended() -> QueryError:
+    from typedb.connection._database import _ended as ended
+
+    return ended()
 
 
 def connect_async(

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from typedb._errors import ConnectionError
 from typedb._sql import Parameters
@@ -23,6 +24,8 @@ from typedb._url import Url
 from typedb.connection._driver import Row
 from typedb.connection._pools import PoolTimeoutError
 from typedb.dialects import Dialect
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from psycopg_pool import AsyncConnectionPool
@@ -67,6 +70,29 @@ class ThreadedSqliteDriver:
         self.inner = inner
         self.dialect = inner.dialect
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typedb-sqlite")
+        # The last call handed to the thread: still running after its task was cancelled
+        # (a BEGIN waiting for SQLite's write lock goes on after asyncio.wait_for gave up).
+        self._last: Future[Any] | None = None
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        self._last = future = self._thread.submit(fn, *args)
+        return await asyncio.wrap_future(future)
+
+    def clean(self) -> bool:
+        """Idle, outside a transaction: ready for the next task as it is."""
+        last = self._last
+        return (last is None or last.done()) and not self.inner.in_transaction()
+
+    def reset(self) -> Future[None]:
+        """After the thread's calls so far: end a transaction that a cancelled task left."""
+
+        def rollback() -> None:
+            with suppress(Exception):  # a closed connection: nothing left to end
+                if self.inner.conn.in_transaction:
+                    self.inner.conn.execute("ROLLBACK")
+            self.inner.depth = 0
+
+        return self._thread.submit(rollback)
 
     @property
     def depth(self) -> int:
@@ -77,16 +103,13 @@ class ThreadedSqliteDriver:
         self.inner.depth = value  # the driver checks it (SQLite ending a transaction itself)
 
     async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.inner.run, sql, params)
+        return await self._call(self.inner.run, sql, params)
 
     async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.inner.run_raw, sql, params)
+        return await self._call(self.inner.run_raw, sql, params)
 
     async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self.inner.run_many, sql, rows)
+        return await self._call(self.inner.run_many, sql, rows)
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
@@ -154,6 +177,21 @@ class AsyncSqlitePool:
 
     async def release(self, driver: AsyncDriver) -> None:
         assert isinstance(driver, ThreadedSqliteDriver)
+        if not driver.clean():
+            # A task cancelled mid-statement (or mid-BEGIN): the next task must not find
+            # itself inside that transaction. Handed on once its thread has rolled it back.
+            loop = asyncio.get_running_loop()
+
+            def handed_back(_: object) -> None:
+                with suppress(RuntimeError):  # the loop has closed meanwhile
+                    loop.call_soon_threadsafe(self._hand_over, driver)
+
+            with suppress(RuntimeError):  # its thread is shut down: the pool is closed
+                driver.reset().add_done_callback(handed_back)
+            return
+        self._hand_over(driver)
+
+    def _hand_over(self, driver: ThreadedSqliteDriver) -> None:
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():

@@ -51,6 +51,16 @@ Statement = tuple[str, Parameters | None]
 SQLITE_WAL = True
 
 
+class Pin:
+    """A transaction's connection, for the thread that began it (0 once the block ended)."""
+
+    __slots__ = ("driver", "thread")
+
+    def __init__(self, driver: Driver, thread: int) -> None:
+        self.driver = driver
+        self.thread = thread
+
+
 class Database:
     """A SQLite or PostgreSQL database with the whole typedb API, safe to share between threads.
 
@@ -62,10 +72,8 @@ class Database:
     def __init__(self, pool: Pool, url: Url) -> None:
         self._pool = pool
         self.url = url
-        # (connection, thread id) of the transaction this context is in, if any.
-        self._pinned: ContextVar[tuple[Driver, int] | None] = ContextVar(
-            "typedb_pinned", default=None
-        )
+        # The connection and thread of the transaction this context is in, if any.
+        self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
         # Closes the connections when the Database is dropped, or at interpreter exit.
         self._finalizer = weakref.finalize(self, pool.close)
 
@@ -81,8 +89,8 @@ class Database:
     def _current(self) -> Driver | None:
         """The connection pinned to this thread (or task) by a transaction, if any."""
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] == get_ident():
-            return pinned[0]
+        if pinned is not None and pinned.thread == get_ident():
+            return pinned.driver
         return None
 
     # -- raw SQL -------------------------------------------------------------------------------
@@ -135,28 +143,42 @@ class Database:
         if driver is not None:
             yield driver
             return
-        driver = self._pool.acquire()
-        token = self._pinned.set((driver, get_ident()))
+        pool = self._pool  # the pool it came from, even if a LazyDatabase reopens meanwhile
+        driver = pool.acquire()
+        pin = Pin(driver, get_ident())
+        token = self._pinned.set(pin)
         try:
             yield driver
         finally:
-            self._pinned.reset(token)
-            self._pool.release(driver)
+            # Unpinned in every context that copied it, and the connection released, even
+            # when the block ends in another context than it began in (a generator holding
+            # the block, resumed by another thread: Starlette streams sync generators so),
+            # where reset() refuses the token.
+            pin.thread = 0
+            try:
+                self._pinned.reset(token)
+            except ValueError:
+                pass
+            finally:
+                pool.release(driver)
 
     @contextmanager
     def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
         level = driver.depth
         driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
+        trx = Transaction(self._pool, self.url, driver)
         try:
-            yield Transaction(self._pool, self.url, driver)
+            yield trx
         except BaseException:
+            trx.ended = True
             driver.depth = level
             # A failed rollback (a lost connection) must not hide the error that caused it.
             with suppress(TypedbError):
                 for sql in rollback_plan(level, driver.in_transaction()):
                     driver.run(sql, None)
             raise
+        trx.ended = True
         driver.depth = level
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
@@ -227,8 +249,8 @@ class Database:
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         """Run compiled SQL (native placeholders, values bound) on this thread's connection."""
         pinned = self._pinned.get()
-        if pinned is not None and pinned[1] == get_ident():
-            return pinned[0].run(sql, params)
+        if pinned is not None and pinned.thread == get_ident():
+            return pinned.driver.run(sql, params)
         return self._pool.run(sql, params)
 
     def _execute(
@@ -239,8 +261,8 @@ class Database:
         only then) name the table in an unknown column's error."""
         try:
             pinned = self._pinned.get()
-            if pinned is not None and pinned[1] == get_ident():
-                return post(pinned[0].run(sql, params))
+            if pinned is not None and pinned.thread == get_ident():
+                return post(pinned.driver.run(sql, params))
             return post(self._pool.run(sql, params))
         except QueryError as exc:
             raise_named(exc, tables)
@@ -294,16 +316,29 @@ class Transaction(Database):
         self._pool = pool
         self.url = url
         self._driver = driver
+        # Set when its block ends: the connection has gone back to the pool, maybe into
+        # another thread's transaction, which a kept `trx` must not write into.
+        self.ended = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.ended and self._driver.depth > 0
 
     def _current(self) -> Driver:
+        if self.ended:
+            raise _ended()
         return self._driver
 
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        if self.ended:
+            raise _ended()
         return self._driver.run(sql, params)
 
     def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
     ) -> T:
+        if self.ended:
+            raise _ended()
         try:
             return post(self._driver.run(sql, params))
         except QueryError as exc:
@@ -314,6 +349,13 @@ class Transaction(Database):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url.masked}>"
+
+
+def _ended() -> QueryError:
+    return QueryError(
+        "this transaction's block has ended: its `trx` can no longer run statements (its "
+        "connection went back to the pool); use `db`, or a new `with db.transaction()`"
+    )
 
 
 def _settings(

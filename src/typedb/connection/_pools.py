@@ -13,9 +13,10 @@ Every pool offers `run` / `run_raw` / `run_many` (borrow for one statement), `ac
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
@@ -165,6 +166,15 @@ class SqliteSharedPool:
         self._driver.close()
 
 
+def _forget_after_fork(pool: weakref.ref[PostgresPool]) -> Callable[[], None]:
+    def forget() -> None:
+        alive = pool()
+        if alive is not None:
+            alive._after_fork()  # pyright: ignore[reportPrivateUsage]
+
+    return forget
+
+
 class PostgresPool:
     """`psycopg_pool.ConnectionPool`, each connection wrapped once in a `PostgresDriver`.
 
@@ -183,7 +193,7 @@ class PostgresPool:
     ) -> None:
         import psycopg
         from psycopg import pq
-        from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+        from psycopg_pool import PoolClosed, PoolTimeout
 
         from typedb.connection import _postgres
 
@@ -209,16 +219,42 @@ class PostgresPool:
             psycopg.connect(url.raw, **kwargs).close()
         except psycopg.Error as exc:
             raise _postgres.connect_error(exc, url) from None
-        self._pool: ConnectionPool[Any] = ConnectionPool(
-            url.raw,
-            min_size=min_size,
-            max_size=max_size,
-            timeout=timeout,
-            kwargs=kwargs,
+        self._sizes = (min_size, max_size)
+        self._kwargs = kwargs
+        self._pool: ConnectionPool[Any] = self._new_pool()
+        self._pool.open()
+        self._forked = False
+        os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
+
+    def _after_fork(self) -> None:
+        """In a forked child: the inherited connections are the parent's sockets (a query
+        here would read the parent's answers, and closing one would end the parent's
+        session). Drop them unclosed (psycopg closes a connection only in the process that
+        opened it) and connect afresh on first use (unless it was closed before)."""
+        if self._pool.closed:
+            return
+        self._hot = []
+        self._drivers = {}
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
+        self._pool = self._new_pool()
+        self._forked = True
+
+    def _new_pool(self) -> ConnectionPool[Any]:
+        from psycopg_pool import ConnectionPool
+
+        from typedb.connection import _postgres
+
+        return ConnectionPool(
+            self._url.raw,
+            min_size=self._sizes[0],
+            max_size=self._sizes[1],
+            timeout=self._timeout,
+            kwargs=self._kwargs,
             configure=_postgres.configure,
             check=self._check,
-            open=True,
-            name=url.masked,
+            open=False,
+            name=self._url.masked,
         )
 
     def _check(self, conn: Any) -> None:
@@ -242,6 +278,11 @@ class PostgresPool:
         return driver
 
     def _acquire_from_pool(self) -> PostgresDriver:
+        if self._forked:
+            with self._waiting_lock:
+                if self._forked:
+                    self._pool.open()
+                    self._forked = False
         with self._waiting_lock:
             self._waiting += 1
         try:

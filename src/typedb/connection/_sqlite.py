@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -234,6 +235,10 @@ class SqliteDriver:
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0
+        # One sqlite3 connection and cursor must not run two statements at once (that
+        # crashes the interpreter); a transaction's `trx` (and the pytest plugin's
+        # `typedb_db`) may be used by several threads, as psycopg allows on PostgreSQL.
+        self._lock = threading.RLock()
         self.cursor = self.conn.cursor()
         self.aggregate_types = AggregateTypes(self.conn)
 
@@ -245,28 +250,29 @@ class SqliteDriver:
                 "more statements, which would each commit on their own",
                 sql,
             )
-        cur = self.cursor
-        try:
-            if type(sql) is TypedSql:
-                # A SELECT with aggregates over columns, which SQLite cannot type by itself.
-                return self._run_typed(sql, params)
-            if params is None:
-                cur.execute(sql)
-            else:
-                cur.execute(sql, _adapt_params(params))
-            description = cur.description
-            if description is None:
-                return [], cur.rowcount
-            names = tuple(map(_first, description))
-            fetched = cur.fetchall()
-            if fetched and sql[:1] != "S" and " RETURNING " in sql:
-                fetched = self._whole_floats(sql, names, fetched)
-            return maker(names)(fetched), cur.rowcount
-        except sqlite3.Error as exc:
-            raise _error(exc, sql, self.conn) from exc
-        except OverflowError as exc:
-            # An int beyond 64 bits: PostgreSQL says "out of range"; say the same kind of thing.
-            raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+        with self._lock:  # a `trx` handed to other threads: one statement at a time
+            cur = self.cursor
+            try:
+                if type(sql) is TypedSql:
+                    # A SELECT with aggregates over columns, which SQLite cannot type alone.
+                    return self._run_typed(sql, params)
+                if params is None:
+                    cur.execute(sql)
+                else:
+                    cur.execute(sql, _adapt_params(params))
+                description = cur.description
+                if description is None:
+                    return [], cur.rowcount
+                names = tuple(map(_first, description))
+                fetched = cur.fetchall()
+                if fetched and sql[:1] != "S" and " RETURNING " in sql:
+                    fetched = self._whole_floats(sql, names, fetched)
+                return maker(names)(fetched), cur.rowcount
+            except sqlite3.Error as exc:
+                raise _error(exc, sql, self.conn) from exc
+            except OverflowError as exc:
+                # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
+                raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
     def _whole_floats(self, sql: str, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
         """RETURNING rows with the ints of float columns made floats again (SQLite gives a
@@ -305,9 +311,10 @@ class SqliteDriver:
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         try:
-            cur = self.cursor
-            cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
-            return cur.rowcount
+            with self._lock:
+                cur = self.cursor
+                cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
+                return cur.rowcount
         except sqlite3.Error as exc:
             raise _error(exc, sql, self.conn) from exc
         except OverflowError as exc:
@@ -320,4 +327,7 @@ class SqliteDriver:
         return self.conn.in_transaction
 
     def close(self) -> None:
-        self.conn.close()
+        # Not under another thread's running statement: closing under it crashes the
+        # interpreter (db.close() at shutdown while requests are still running).
+        with self._lock:
+            self.conn.close()

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
-from typedb.connection._driver import Driver
+from typedb.connection._database import Pin
 from typedb.connection._pools import Pool
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
@@ -48,6 +48,10 @@ class LazyDatabase(Database):
         self._lazy: Database | None = None
         self._lazy_url: Url | None = None
         self._lock = threading.Lock()
+        # The LazyDatabase's own, not the current pool's: a transaction open in one thread
+        # when another calls close() stays pinned to its connection (rather than its next
+        # statement running outside it, on a reopened pool).
+        self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
 
     @property
     def connected(self) -> bool:
@@ -67,10 +71,6 @@ class LazyDatabase(Database):
     @property
     def _pool(self) -> Pool:  # type: ignore[override]
         return self._database()._pool  # pyright: ignore[reportPrivateUsage]
-
-    @property
-    def _pinned(self) -> ContextVar[tuple[Driver, int] | None]:  # type: ignore[override]
-        return self._database()._pinned  # pyright: ignore[reportPrivateUsage]
 
     @property
     def url(self) -> Url:  # type: ignore[override]

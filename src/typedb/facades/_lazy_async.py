@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from typing import LiteralString, TypeVar
 
 from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection import AsyncDatabase, AsyncTransaction, connect_async
+from typedb.connection._async import AsyncPin
 from typedb.connection._async_pools import AsyncDriver
 from typedb.connection._driver import Row
 from typedb.dialects import Dialect
@@ -44,13 +46,21 @@ class LazyAsyncDatabase(AsyncDatabase):
         # No super().__init__(): importing the facade resolves and opens nothing.
         self._url_text = url
         self._real: AsyncDatabase | None = None
+        # Shared by every database this facade opens: a task inside a transaction when
+        # close() runs keeps its connection, rather than its next statement running outside
+        # the block on the database opened next.
+        self._pinned: ContextVar[AsyncPin | None] = ContextVar(
+            "typedb_lazy_async_pinned", default=None
+        )
 
     def _database(self) -> AsyncDatabase:
         if self._real is None:
             from typedb._config import load
             from typedb.migrator._project import database_url
 
-            self._real = connect_async(database_url(load(), self._url_text))
+            real = connect_async(database_url(load(), self._url_text))
+            real._pinned = self._pinned  # pyright: ignore[reportPrivateUsage]
+            self._real = real
         return self._real
 
     @property
