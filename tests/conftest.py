@@ -163,6 +163,14 @@ def db_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def pg_url(backend: str, db_url: str) -> str:
+    """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL only")
+    return db_url
+
+
+@pytest.fixture
 def db(db_url: str) -> Iterator[typedb.Database]:
     with typedb.connect(db_url) as database:
         yield database

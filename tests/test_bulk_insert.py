@@ -21,14 +21,6 @@ N = CHUNK_ROWS * 2 + 7  # three INSERT chunks: the bulk path on every backend
 
 
 @pytest.fixture
-def pg_url(backend: str, db_url: str) -> str:
-    """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""
-    if backend == "sqlite":
-        pytest.skip("PostgreSQL only")
-    return db_url
-
-
-@pytest.fixture
 def people(db: typedb.Database) -> typedb.Database:
     db.schema.create_table("people").add_id_column().add_column(
         "email", "text", lambda c: c.not_null()

@@ -24,14 +24,6 @@ THREADS = 8
 
 
 @pytest.fixture
-def pg_url(backend: str, db_url: str) -> str:
-    """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""
-    if backend == "sqlite":
-        pytest.skip("PostgreSQL only")
-    return db_url
-
-
-@pytest.fixture
 def shared(db_url: str) -> Iterator[typedb.Database]:
     db = typedb.connect(db_url)
     db.schema.create_table("items").add_id_column().add_column(
