@@ -42,14 +42,12 @@ from typedb.query._awaitable import (
     AsyncSoftDeleteQuery,
     AsyncUpdateQuery,
 )
-from typedb.query._base import Tables, raise_named
+from typedb.query._base import Result, Statement, Tables, raise_named
 
 if TYPE_CHECKING:
     from typedb.connection._database import Database
 
 T = TypeVar("T")
-Result = tuple[list[Row], int]
-Statement = tuple[str, Parameters | None]
 
 
 class AsyncPin:

@@ -36,7 +36,7 @@ from typedb.connection._transaction import (
 )
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
-from typedb.query._base import Tables, raise_named
+from typedb.query._base import Result, Statement, Tables, raise_named
 
 _DDL = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
     from typedb.schema import SchemaBuilder
 
 T = TypeVar("T")
-Result = tuple[list[Row], int]
-Statement = tuple[str, Parameters | None]
 
 #: SQLite files run in WAL mode: measured in benchmarks/concurrency.py, see README.
 SQLITE_WAL = True

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Self, overload
 from uuid import UUID
 
 from typedb._errors import CompileError, QueryError, UnknownColumnError
-from typedb._sql import CompiledQuery
+from typedb._sql import CompiledQuery, Parameters
 from typedb.query import _cache
 from typedb.query._expr import Column, Op, Shape, Values, Where, condition
 from typedb.query._params import finish
@@ -29,6 +29,7 @@ _PLAIN_TYPES = frozenset({int, float, bool, Decimal, time, UUID, bytes})
 
 
 Result = tuple[list[Row], int]  # a statement's rows and affected row count
+Statement = tuple[str, Parameters | None]  # SQL and its parameters, as a plan lists them
 rows_of: Callable[[Result], list[Row]] = itemgetter(0)
 
 
