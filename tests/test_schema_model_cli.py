@@ -100,12 +100,12 @@ def test_generate_round_trip_on_the_demo(db_url: str, tmp_path: Path) -> None:
     assert "class UsersTable(TimestampTable):" in core  # kept as it was
     assert "class ItemsTable(TimestampTable, SoftDeleteTable):" in core
     assert "    users: UsersTable\n" in core and "    items: ItemsTable\n" in core
-    assert "price: Annotated[Decimal, Column(type=\"numeric(10,2)\", default=Decimal(0))]" in core
+    assert 'price: Annotated[Decimal, Column(type="numeric(10,2)", default=Decimal(0))]' in core
     blog = (root / "modules" / "blog" / "contracts.py").read_text()
     assert "class BlogPostsTable(TimestampTable, SoftDeleteTable):" in blog
     assert 'references="users.id", on_delete="cascade"' in blog
-    assert "slug: Annotated[str | None, Column(type=\"varchar(200)\")]" in blog
-    assert "Index(\"blog__posts_slug_unique\", [\"slug\"], unique=True)" in blog
+    assert 'slug: Annotated[str | None, Column(type="varchar(200)")]' in blog
+    assert 'Index("blog__posts_slug_unique", ["slug"], unique=True)' in blog
     for path in (root / "contracts.py", root / "modules" / "blog" / "contracts.py"):
         _ruff_clean(root, path)
 
@@ -117,7 +117,7 @@ def test_generate_round_trip_on_the_demo(db_url: str, tmp_path: Path) -> None:
     assert "Every table has a contract (3 table(s))." in again.stdout
 
 
-CORE_MIGRATION = '''\
+CORE_MIGRATION = """\
 from typedb import Database, sql
 
 
@@ -158,9 +158,9 @@ def up(db: Database) -> None:
 def down(db: Database) -> None:
     for table in ("events", "settings", "addresses", "user_tags", "tags", "users"):
         db.schema.drop_table(table).execute()
-'''
+"""
 
-SHOP_MIGRATION = '''\
+SHOP_MIGRATION = """\
 from typedb import Database
 
 
@@ -186,9 +186,9 @@ def up(db: Database) -> None:
 def down(db: Database) -> None:
     db.schema.drop_table("shop__order_lines").execute()
     db.schema.drop_table("shop__orders").execute()
-'''
+"""
 
-BLOG_MIGRATION = '''\
+BLOG_MIGRATION = """\
 from typedb import Database
 
 
@@ -211,7 +211,7 @@ def up(db: Database) -> None:
 def down(db: Database) -> None:
     db.schema.drop_table("blog__comments").execute()
     db.schema.drop_table("blog__posts").execute()
-'''
+"""
 
 
 def _ten_tables(tmp_path: Path) -> Path:
@@ -257,7 +257,7 @@ def test_generate_round_trip_on_ten_tables_with_modules(db_url: str, tmp_path: P
 
     core = (root / "contracts.py").read_text()
     assert "    pass\n" not in core  # the placeholder body gave way to the tables
-    assert "user_tags: Annotated[UserTagsTable, Table(primary_key=[\"user_id\", \"tag\"])]" in core
+    assert 'user_tags: Annotated[UserTagsTable, Table(primary_key=["user_id", "tag"])]' in core
     assert 'role: Annotated[Literal["member", "admin"], Column(default="member")]' in core
     lines = (root / "modules" / "shop" / "contracts.py").read_text()
     assert 'Table(primary_key=["order_id", "line"])' in lines
@@ -266,7 +266,9 @@ def test_generate_round_trip_on_ten_tables_with_modules(db_url: str, tmp_path: P
         _ruff_clean(root, path)
 
     # A contract edited after the round trip shows as one exact difference.
-    (root / "contracts.py").write_text(core.replace('Column(type="varchar(80)")', 'Column(type="varchar(90)")'))
+    (root / "contracts.py").write_text(
+        core.replace('Column(type="varchar(80)")', 'Column(type="varchar(90)")')
+    )
     edited = _cli(root, "contracts:check", url=db_url)
     assert edited.returncode == 1
     assert (

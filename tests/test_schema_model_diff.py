@@ -46,9 +46,9 @@ def _base(db: typedb.Database) -> None:
     db.schema.create_table("users").add_id_column().add_column(
         "email", "text", lambda c: c.not_null()
     ).execute()
-    db.schema.create_table("posts").add_id_column().add_column(
-        "author_id", "integer"
-    ).add_column("title", "text").add_column("score", "integer", lambda c: c.default_to(0)).execute()
+    db.schema.create_table("posts").add_id_column().add_column("author_id", "integer").add_column(
+        "title", "text"
+    ).add_column("score", "integer", lambda c: c.default_to(0)).execute()
 
 
 def _alter(fn: Callable[[typedb.Database], object]) -> Step:
@@ -74,69 +74,89 @@ CASES: dict[str, tuple[Step, list[type]]] = {
     ),
     "type": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("title", lambda c: c.set_data_type("varchar(80)"))
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("title", lambda c: c.set_data_type("varchar(80)"))
+                .execute()
+            )
         ),
         [AlterColumnType],
     ),
     "default": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("score", lambda c: c.set_default(5))
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("score", lambda c: c.set_default(5))
+                .execute()
+            )
         ),
         [AlterColumnDefault],
     ),
     "drop default": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("score", lambda c: c.drop_default())
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("score", lambda c: c.drop_default())
+                .execute()
+            )
         ),
         [AlterColumnDefault],
     ),
     "nullability": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("title", lambda c: c.set_not_null())
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("title", lambda c: c.set_not_null())
+                .execute()
+            )
         ),
         [AlterColumnNullable],
     ),
     "add index": (
         _alter(
-            lambda db: db.schema.create_index("posts_title_idx")
-            .on("posts")
-            .columns(["title"])
-            .where("score > 0")
-            .execute()
+            lambda db: (
+                db.schema.create_index("posts_title_idx")
+                .on("posts")
+                .columns(["title"])
+                .where("score > 0")
+                .execute()
+            )
         ),
         [AddIndex],
     ),
     "add unique": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_unique_constraint("posts_title_key", ["title"])
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_unique_constraint("posts_title_key", ["title"])
+                .execute()
+            )
         ),
         [AddUnique],
     ),
     "add foreign key": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_foreign_key_constraint(
-                "posts_author_fk", ["author_id"], "users", ["id"], lambda f: f.on_delete("cascade")
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_foreign_key_constraint(
+                    "posts_author_fk",
+                    ["author_id"],
+                    "users",
+                    ["id"],
+                    lambda f: f.on_delete("cascade"),
+                )
+                .execute()
             )
-            .execute()
         ),
         [AddForeignKey],
     ),
     "add check": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_check_constraint("posts_score_positive", "score >= 0")
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_check_constraint("posts_score_positive", "score >= 0")
+                .execute()
+            )
         ),
         [AddCheck],
     ),
