@@ -289,3 +289,94 @@ def test_from_migrations_equals_the_migrated_database(db_url: str, tmp_path: Pat
             left = db.raw("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'typedb_tmp_%%'")
             assert left == []  # the throwaway schema is gone
     assert [describe(c) for c in diff(live, built)] == []
+
+
+README_CONTRACT = """\
+from typing import Annotated, Literal, TypedDict
+
+from typedb.contracts import Column, Generated, Index, Table, TimestampTable
+
+
+class BlogPostsTable(TimestampTable):
+    id: Generated[int]
+    author_id: Annotated[int, Column(references="users.id", on_delete="cascade", index=True)]
+    title: Annotated[str, Column(type="varchar(200)")]
+    slug: Annotated[str | None, Column(unique=True)]
+    status: Annotated[Literal["draft", "published"], Column(default="draft")]
+
+
+class Database(TypedDict):
+    blog__posts: Annotated[BlogPostsTable, Table(indexes=[Index("blog__posts_title", ["title"])])]
+"""
+
+USERS_CONTRACT = """\
+from typing import TypedDict
+
+from typedb.contracts import Generated
+
+
+class UsersTable(TypedDict):
+    id: Generated[int]
+
+
+class Database(TypedDict):
+    users: UsersTable
+"""
+
+
+def test_check_reports_what_readme_shows(db_url: str, tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    (root / "modules" / "blog").mkdir(parents=True)
+    (root / "modules" / "blog" / "contracts.py").write_text(README_CONTRACT)
+    (root / "contracts.py").write_text(USERS_CONTRACT)
+    (root / "pyproject.toml").write_text('[tool.typedb]\ncontracts = ["contracts.py"]\n')
+    with typedb.connect(db_url) as db:
+        db.schema.create_table("users").add_id_column().execute()
+        db.schema.create_table("blog__posts").add_id_column().add_column(
+            "author_id",
+            "integer",
+            lambda c: c.not_null().references("users.id").on_delete("cascade"),
+        ).add_column("title", "text", lambda c: c.not_null()).add_column(
+            "slug", "text", lambda c: c.unique()
+        ).add_column(
+            "status",
+            "text",
+            lambda c: c.not_null().default_to("draft").check("status IN ('draft', 'published')"),
+        ).add_timestamp_columns().execute()
+        db.schema.create_index("blog__posts_author_id_index").on("blog__posts").columns(
+            ["author_id"]
+        ).execute()
+        db.schema.create_table("tags").add_column("name", "text").execute()
+    check = _cli(root, "contracts:check", url=db_url)
+    assert check.returncode == 1
+    assert check.stderr == (
+        "typedb: 3 difference(s) between contracts and database:\n"
+        "  blog__posts: index blog__posts_title (title) is in the contract but not in the "
+        "database\n"
+        "  blog__posts.title: the contract says varchar(200) (str) but the database column is "
+        "text\n"
+        "  tags: table is in the database but no contract declares it "
+        "(`typedb contracts:generate --table tags` writes one)\n"
+    )
+    readme = (ROOT / "README.md").read_text()
+    for line in check.stderr.splitlines():
+        assert line in readme  # README shows this very report
+
+
+def test_a_migrated_table_without_contract_is_reported_after_migrating(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The issue's first complaint: `migration:make create_users` + `migration:latest` left a
+    table no contract declares, and nothing said so."""
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "contracts.py").write_text(
+        "from typing import TypedDict\n\n\nclass Database(TypedDict):\n    pass\n"
+    )
+    (root / "pyproject.toml").write_text('[tool.typedb]\ncontracts = ["contracts.py"]\n')
+    _ok(_cli(root, "migration:make", "create_users", url=db_url))
+    migrated = _ok(_cli(root, "migration:latest", url=db_url))
+    assert "users: table is in the database but no contract declares it" in migrated.stderr
+    check = _cli(root, "contracts:check", url=db_url)
+    assert check.returncode == 1
+    assert "1 difference(s)" in check.stderr
