@@ -265,3 +265,18 @@ def test_default_kinds_compare_by_value() -> None:
     b = Schema((TableSchema("t", (ColumnSchema("n", "integer", default=Default.raw("1 + 0")),)),))
     assert [type(c) for c in diff(a, b)] == [AlterColumnDefault]
     assert describe(diff(a, b)[0]) == "t.n: default 1 -> sql(1 + 0)"
+
+
+def test_renamed_table_keeps_the_foreign_keys_to_it(db: typedb.Database) -> None:
+    _base(db)
+    db.schema.alter_table("posts").add_foreign_key_constraint(
+        "posts_author_fk", ["author_id"], "users", ["id"]
+    ).execute()
+    before = from_database(db)
+    db.schema.alter_table("users").rename_to("members").execute()
+    after = from_database(db)
+    fk = after.table("posts").foreign_keys[0]  # type: ignore[union-attr]
+    assert fk.ref_table == "members"  # the database followed the rename
+    assert [describe(c) for c in diff(before, after, {"users": "members"})] == [
+        "users: rename table to members"
+    ]
