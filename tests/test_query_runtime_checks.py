@@ -124,9 +124,7 @@ def test_two_columns_with_one_output_name_are_refused_before_running(
 
 
 @MODES
-def test_empty_select_group_by_and_returning_are_errors_at_the_call(
-    db_url: str, mode: str
-) -> None:
+def test_empty_select_group_by_and_returning_are_errors_at_the_call(db_url: str, mode: str) -> None:
     async def body(db: Any, done: Done) -> None:
         calls: dict[str, Callable[[], object]] = {
             "select()": lambda: db.select_from("users").select(),
@@ -159,7 +157,9 @@ def test_a_bare_string_is_not_an_in_list(db_url: str, mode: str) -> None:
         await unchanged(db)
         # Lists, tuples and sets are value lists.
         for values in (["ann"], ("ann",), {"ann"}, frozenset({"ann"})):
-            rows = await done(db.select_from("users").select("id").where("name", "in", values).execute())
+            rows = await done(
+                db.select_from("users").select("id").where("name", "in", values).execute()
+            )
             assert rows == [{"id": 1}]
 
     run(db_url, mode, body)
