@@ -100,12 +100,13 @@ def normalize(text: str) -> str:
     return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
 
 
-def run_mypy(python: Path, work: Path, files: list[str], plugin: bool = False) -> Report:
+def run_mypy(python: Path, work: Path, files: list[str], plugin: str | None = None) -> Report:
+    """mypy --strict; with `plugin` (a module name or a plugin file's path) in its config."""
     config: list[str] = []
     cache = work / ".mypy_cache"
-    if plugin:
+    if plugin is not None:
         ini = work / "mypy_plugin.ini"
-        ini.write_text(f"[mypy]\nplugins = {PLUGIN_MODULE}\n")
+        ini.write_text(f"[mypy]\nplugins = {plugin}\n")
         config = ["--config-file", str(ini)]
         cache = work / ".mypy_cache_plugin"
     proc = subprocess.run(
@@ -177,7 +178,7 @@ def run_checker(checker: str, python: Path, work: Path, files: list[str]) -> Rep
     if checker == "mypy":
         return run_mypy(python, work, files)
     if checker == PLUGIN:
-        return run_mypy(python, work, files, plugin=True)
+        return run_mypy(python, work, files, plugin=PLUGIN_MODULE)
     if checker == "pyright":
         return run_pyright(python, work, files)
     if checker == "ty":

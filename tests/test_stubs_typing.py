@@ -77,6 +77,37 @@ def test_markers_parse_as_documented() -> None:
                                   "ty": {2: "all"}}  # fmt: skip
 
 
+PROBE_PLUGIN = """
+from mypy.plugin import Plugin
+
+
+class Probe(Plugin):
+    def get_function_hook(self, fullname):
+        if fullname == "use.flagged":
+            def fail(ctx):
+                ctx.api.fail("the plugin saw this call", ctx.context)
+                return ctx.default_return_type
+            return fail
+        return None
+
+
+def plugin(version):
+    return Probe
+"""
+
+
+def test_plugin_runs_read_the_plugin(env: Env, tmp_path: Path) -> None:
+    """The mypy+plugin run really loads a plugin: a probe plugin flags a call plain mypy
+    passes (the same wiring then loads typedb.mypy_plugin for plugin_*.py files)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "probe_plugin.py").write_text(PROBE_PLUGIN)
+    (work / "use.py").write_text("def flagged() -> None: ...\n\n\nflagged()\n")
+    assert run_mypy(env.python, work, ["use.py"]).errors == {}
+    plugged = run_mypy(env.python, work, ["use.py"], plugin=str(tmp_path / "probe_plugin.py"))
+    assert plugged.errors == {("use.py", 4): ["the plugin saw this call  [misc]"]}
+
+
 def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
     contracts = tmp_path / "contracts.py"
     body = (

@@ -41,10 +41,12 @@ def refuse_duplicate_names(items: Iterable[object], clause: str) -> None:
     """Raise a CompileError naming the first output name two items share, and an alias
     that would tell them apart.
 
-    >>> refuse_duplicate_names(["a.name", "b.name"], "select() on 'users as a'")
-    Traceback (most recent call last):
-    ...
-    typedb._errors.CompileError: select() on 'users as a' gives two columns the name 'name' ('a.name' and 'b.name'): one would overwrite the other in the row; give one an alias, e.g. "b.name as b_name"
+    >>> try:
+    ...     refuse_duplicate_names(["a.name", "b.name"], "select() on 'users as a'")
+    ... except CompileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    select() on 'users as a' gives two columns the name 'name' ('a.name' and 'b.name'): one
+    would overwrite the other in the row; give one an alias, e.g. "b.name as b_name"
     """
     seen: dict[str, object] = {}
     for item in items:
