@@ -1,6 +1,7 @@
 """Type-checking at scale: 500 tables x 20 columns of contracts and a file of 200 queries.
 
     python benchmarks/typecheck_scale.py [--tables 500] [--columns 20] [--queries 200]
+                                         [--mix joins|basic]
 
 Reports stub generation time (reading the contracts + writing the stubs), cold mypy,
 pyright and ty times over the queries file, and mypy's re-check time after one table changes (one
@@ -67,18 +68,21 @@ def write_contracts(path: Path, tables: int, columns: int, extra: str | None = N
     path.write_text("".join(out))
 
 
-def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
+def write_queries(path: Path, tables: int, columns: int, queries: int, mix: str) -> None:
+    """`mix` "basic": select / insert / update / delete in turn (issue 5's file); "joins":
+    also an inner join and an aggregate with group_by and having (issue 10), in forms
+    today's stubs accept (no aliases), so the same file can time old and new stubs."""
     rng = random.Random(5)
     out = [
         "from datetime import datetime\nfrom decimal import Decimal\n\n",
-        "from typedb.facades.db import db\n\n\ndef run() -> None:\n",
+        "from typedb.facades.db import db\nfrom typedb.query import fn\n\n\ndef run() -> None:\n",
     ]
     for q in range(queries):
         t = rng.randrange(tables)
         cols = columns_of(t, columns)
         name, _annotation, value = cols[rng.randrange(1, len(cols))]
         required = [c for c in cols if "None" not in c[1] and "Generated" not in c[1]]
-        kind = q % 4
+        kind = q % (6 if mix == "joins" else 4)
         if kind == 0:
             out.append(
                 f'    r{q} = db.select_from("table_{t}").where("{name}", "=", {value})'
@@ -93,9 +97,21 @@ def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
                 f'    db.update_table("table_{t}").set({{"{name}": {value}}})'
                 f'.where("id", "in", [1, 2]).execute()\n'
             )
-        else:
+        elif kind == 3:
             out.append(
                 f'    db.delete_from("table_{t}").where("{name}", "!=", {value}).execute()\n'
+            )
+        elif kind == 4:
+            u = rng.randrange(tables)
+            out.append(
+                f'    db.select_from("table_{t}").inner_join("table_{u}", "table_{t}.id", '
+                f'"table_{u}.id").select("table_{t}.{name}", "table_{u}.id")'
+                f'.where("table_{t}.{name}", "=", {value}).execute()\n'
+            )
+        else:
+            out.append(
+                f'    db.select_from("table_{t}").select("{name}", fn.count("id").as_("n"))'
+                f'.group_by("{name}").having(fn.count("id"), ">", 1).execute()\n'
             )
     path.write_text("".join(out))
 
@@ -123,6 +139,12 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--mix",
+        choices=["basic", "joins"],
+        default="joins",
+        help="basic: issue 5's select/insert/update/delete file; joins: also joins and aggregates",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="typedb-scale-") as tmp:
@@ -133,7 +155,7 @@ def main() -> None:
         contracts = base / "contracts.py"
         stubs = base / "stubs"
         write_contracts(contracts, args.tables, args.columns)
-        write_queries(work / "queries.py", args.tables, args.columns, args.queries)
+        write_queries(work / "queries.py", args.tables, args.columns, args.queries, args.mix)
         write_dispatch(work / "queries.py", work / "dispatch.py")
         (work / "empty.py").write_text("x: int = 1\n")
 
@@ -172,7 +194,7 @@ def main() -> None:
         ("mypy re-check after one table changed", mypy_recheck, 2.0, base_mypy),
     ]
     print(
-        f"{args.tables} tables x {args.columns} columns, {args.queries} queries; "
+        f"{args.tables} tables x {args.columns} columns, {args.queries} queries ({args.mix}); "
         f"{len(changes)} stub files, {size / 1e6:.1f} MB; one change rewrote {len(changed)} file(s)"
     )
     print(
