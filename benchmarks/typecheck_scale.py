@@ -16,8 +16,10 @@ mypy re-check <= 2 s. Issue 10 adds ty (`ty check`, no cache of its own): ty <= 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -125,13 +127,19 @@ def write_dispatch(queries: Path, path: Path) -> None:
     path.write_text(f"{head}def run() -> None:\n" + "".join(f"    {c}\n" for c in calls))
 
 
-def timed(cmd: list[str], cwd: Path, expect_clean: bool = True) -> float:
+def timed(cmd: list[str], cwd: Path, expect_clean: bool = True) -> tuple[float, float]:
+    """Wall seconds, and the CPU seconds (user + system) of the checker and its children:
+    on a machine shared with other work the wall time swings with the load, the CPU time
+    much less, so compare CPU times across runs made at different moments."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if expect_clean and proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -168,30 +176,30 @@ def main() -> None:
 
         mypy = [str(BIN / "mypy"), "--strict", "--python-executable", str(python)]
         pyright = [str(BIN / "pyright"), "--pythonpath", str(python)]
-        base_mypy = timed([*mypy, "--cache-dir", str(base / "c0"), "empty.py"], work)
-        base_pyright = timed([*pyright, "empty.py"], work)
+        base_mypy, base_mypy_cpu = timed([*mypy, "--cache-dir", str(base / "c0"), "empty.py"], work)
+        base_pyright, base_pyright_cpu = timed([*pyright, "empty.py"], work)
         # ty reads the scratch venv's plain .pth path lines (it runs no Python).
         ty = [str(BIN / "ty"), "check", "--python", str(python), "--output-format", "concise"]
-        base_ty = timed([*ty, "empty.py"], work)
+        base_ty, base_ty_cpu = timed([*ty, "empty.py"], work)
         cache = ["--cache-dir", str(base / "cache")]
-        mypy_cold = timed([*mypy, *cache, "queries.py"], work)
-        pyright_cold = timed([*pyright, "queries.py"], work)
-        pyright_dispatch = timed([*pyright, "dispatch.py"], work)
-        ty_cold = timed([*ty, "queries.py"], work)
+        mypy_cold, mypy_cold_cpu = timed([*mypy, *cache, "queries.py"], work)
+        pyright_cold, pyright_cold_cpu = timed([*pyright, "queries.py"], work)
+        pyright_dispatch, pyright_dispatch_cpu = timed([*pyright, "dispatch.py"], work)
+        ty_cold, ty_cold_cpu = timed([*ty, "queries.py"], work)
 
         write_contracts(contracts, args.tables, args.columns, extra="added_column")
         start = time.perf_counter()
         changed = generate(load_registry(config), stubs)
         regeneration = time.perf_counter() - start
-        mypy_recheck = timed([*mypy, *cache, "queries.py"], work)
+        mypy_recheck, mypy_recheck_cpu = timed([*mypy, *cache, "queries.py"], work)
 
     rows = [
-        ("stub generation (read contracts + write)", generation, 2.0, None),
-        ("regeneration after one table changed", regeneration, 2.0, None),
-        ("mypy cold", mypy_cold, 15.0, base_mypy),
-        ("pyright cold", pyright_cold, 5.0, base_pyright),
-        ("ty cold", ty_cold, 1.5, base_ty),
-        ("mypy re-check after one table changed", mypy_recheck, 2.0, base_mypy),
+        ("stub generation (read contracts + write)", generation, None, 2.0, None),
+        ("regeneration after one table changed", regeneration, None, 2.0, None),
+        ("mypy cold", mypy_cold, mypy_cold_cpu, 15.0, base_mypy),
+        ("pyright cold", pyright_cold, pyright_cold_cpu, 5.0, base_pyright),
+        ("ty cold", ty_cold, ty_cold_cpu, 1.5, base_ty),
+        ("mypy re-check after one table changed", mypy_recheck, mypy_recheck_cpu, 2.0, base_mypy),
     ]
     print(
         f"{args.tables} tables x {args.columns} columns, {args.queries} queries ({args.mix}); "
@@ -199,14 +207,17 @@ def main() -> None:
     )
     print(
         f"baseline (one-line file): mypy {base_mypy:.2f} s, pyright {base_pyright:.2f} s, "
-        f"ty {base_ty:.2f} s"
+        f"ty {base_ty:.2f} s (cpu: mypy {base_mypy_cpu:.2f} s, pyright {base_pyright_cpu:.2f} s, "
+        f"ty {base_ty_cpu:.2f} s); load average {os.getloadavg()[0]:.1f}"
     )
-    for label, seconds, target, baseline in rows:
+    for label, seconds, cpu, target, baseline in rows:
         ratio = f"  ({seconds / baseline:.1f}x baseline)" if baseline else ""
         verdict = "ok" if seconds <= target else "OVER TARGET"
-        print(f"  {label:<42} {seconds:6.2f} s  target <= {target:g} s  {verdict}{ratio}")
+        used = f"cpu {cpu:6.2f} s" if cpu is not None else " " * 12
+        print(f"  {label:<42} {seconds:6.2f} s  {used}  target <= {target:g} s  {verdict}{ratio}")
     print(
         f"  {'pyright cold, the table-name calls alone':<42} {pyright_dispatch:6.2f} s  "
+        f"cpu {pyright_dispatch_cpu:6.2f} s  "
         "(one overload per table: pyright tries them in order, re-evaluating the argument)"
     )
 
