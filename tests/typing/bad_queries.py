@@ -34,3 +34,4 @@ maybe = db.select_from("items").execute_take_first()
 maybe["name"]  # E: possibly-None row
 description: str = row["description"]  # E: nullable-to-non-null
 assert_type(row["price"], int)  # E: assert_type sees Decimal
+db.select_from("items").where("price", "like", "1%")  # E: like on a numeric column
