@@ -60,8 +60,8 @@ def test_snippet_gets_exactly_its_markers(env: Env, checker: str, name: str) -> 
 
 def test_markers_parse_as_documented() -> None:
     text = (
-        'x  # E: everyone\ny  # E[mypy,ty]: two\nz  # reveal: list[int]\n'
-        'w  # reveal[pyright]: int  # reveal[mypy,ty]: str\nclean\n'
+        "x  # E: everyone\ny  # E[mypy,ty]: two\nz  # reveal: list[int]\n"
+        "w  # reveal[pyright]: int  # reveal[mypy,ty]: str\nclean\n"
         '"""A docstring quoting the format, `# E: why`, is not a marker."""\n'
     )
     expected = parse_markers(text, CHECKERS)
@@ -124,6 +124,13 @@ def test_mismatches_name_every_line_that_differs() -> None:
     ]
     said = Report(errors={("f.py", 1): ["x"], ("f.py", 2): ["y"]}, reveals={("f.py", 4): ["int"]})
     assert mismatches("mypy", "f.py", expected, said) == []
+    missed = parse_markers("x  # missed: no set()\n", CHECKERS)
+    assert missed.marked_lines == 1
+    assert mismatches("ty", "f.py", missed, Report()) == []
+    assert mismatches("ty", "f.py", missed, Report(errors={("f.py", 1): ["caught"]})) == [
+        "f.py:1 is now caught by ty (no set()): turn its `# missed:` marker into `# E[...]:` "
+        "naming the checkers that catch it: ['caught']"
+    ]
     assert mismatches("pyright", "f.py", expected, said) == [
         "f.py:2 is flagged by pyright without a marker saying so: ['y']"
     ]
@@ -157,7 +164,9 @@ def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
 def test_generated_stubs_are_clean_under_strict_checkers(env: Env, tmp_path: Path) -> None:
     """The stubs as a source tree (over a copy of typedb): no errors, no unused ignores."""
     tree = tmp_path / "tree"
-    shutil.copytree(ROOT / "src" / "typedb", tree / "typedb", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "src" / "typedb", tree / "typedb", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tree / "typedb" / "facades" / "db.py").unlink()
     shutil.copytree(env.stubs / "typedb-stubs" / "facades", tree / "typedb" / "facades",
                     dirs_exist_ok=True)  # fmt: skip
