@@ -23,10 +23,6 @@ def _scope(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--root", action="store_true", help="only the core migrations")
 
 
-def _label(module: str | None) -> str:
-    return "(core)" if module is None else module
-
-
 def lint(ctx: Context, args: argparse.Namespace) -> int:
     """One line per finding on stdout; exit 1 when any is not acknowledged (`lint_ignore`)
     or a migration fails its dry run, 0 otherwise."""

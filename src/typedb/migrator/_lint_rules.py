@@ -67,6 +67,7 @@ class LiveColumn:
     name: str
     type: str
     not_null: bool
+    has_default: bool = False
 
 
 class Facts(Protocol):
@@ -177,7 +178,11 @@ def _declared_columns(create_sql: str) -> dict[str, LiveColumn]:
         quoted = '"' + str(table[0]).replace('"', '""') + '"'
         rows = memory.execute(f"PRAGMA table_info({quoted})").fetchall()
     memory.close()
-    return {str(r[1]).lower(): LiveColumn(str(r[1]), str(r[2]), bool(r[3])) for r in rows}
+    # table_info: cid, name, type, notnull, dflt_value, pk
+    return {
+        str(r[1]).lower(): LiveColumn(str(r[1]), str(r[2]), bool(r[3]), r[4] is not None or r[5])
+        for r in rows
+    }
 
 
 @dataclass
@@ -332,6 +337,11 @@ class Linter:
                 step.hits.append(Hit(index, "column-type-change", target, create_sql, detail))
             if new.not_null and not old.not_null and self.has_rows(table):
                 step.hits.append(Hit(index, "set-not-null", target, create_sql))
+        for key, column in after.items():
+            if key not in before and column.not_null and not column.has_default:
+                step.hits.append(
+                    Hit(index, "add-required-column", f"{table}.{column.name}", create_sql)
+                )
         self._columns[table] = after
 
     def _alter(self, step: _Step, index: int, sql: str, table: str, action: str) -> None:
