@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from typedb.cli._registry import Context, Registry
+from typedb.cli._registry import Context, Registry, UsageError
 
 
 class _Quiet:
@@ -61,7 +61,60 @@ def lint(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def sync(ctx: Context, args: argparse.Namespace) -> int:
+    """Create the missing tables and add the missing columns; print what was done (or, with
+    --dry-run, the SQL) and each difference left alone."""
+    from typedb.cli._stubs import contracts
+    from typedb.contracts import contract_files
+    from typedb.schema_diff._sync import sync as run_sync
+
+    if not contract_files(ctx.config):
+        raise UsageError(
+            "no contract files to sync from (set [tool.typedb] contracts, or add contracts.py "
+            "to a module)"
+        )
+    registry = contracts(ctx.config, ctx)
+    result = run_sync(ctx.connect(), registry, dry_run=args.dry_run, config=ctx.config)
+    if args.dry_run:
+        for statement in result.statements:
+            ctx.print(statement.rstrip(";") + ";")
+    else:
+        for table in result.created:
+            ctx.print(f"created table  {table}")
+        for column in result.added:
+            ctx.print(f"added column   {column}")
+        for index in result.indexes:
+            ctx.print(f"created index  {index}")
+    for line in result.skipped:
+        ctx.print(f"left alone     {line}")
+    tables, columns = len(result.created), len(result.added)
+    what = (
+        f"{tables} table{'' if tables == 1 else 's'} to create and "
+        f"{columns} column{'' if columns == 1 else 's'} to add"
+    )
+    if not result.statements:
+        ctx.print("Nothing to sync: the database has every table and column of the contracts.")
+    elif args.dry_run:
+        ctx.print(f"Dry run: {what}; nothing was changed.")
+    else:
+        ctx.print(f"Synced: {what.replace(' to create', ' created').replace(' to add', ' added')}.")
+    return 0
+
+
+def _sync_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the SQL it would run and change nothing"
+    )
+
+
 def register(commands: Registry) -> None:
+    commands.add(
+        "schema:sync",
+        "create the tables and add the columns the contracts declare and the database lacks "
+        "(never drops or alters; for development and tests, not production)",
+        _sync_args,
+        sync,
+    )
     commands.add(
         "migration:lint",
         "list what pending migrations would do that destroys data, breaks running code or "

@@ -44,6 +44,7 @@ from typedb.schema_diff._model import (
 )
 
 if TYPE_CHECKING:
+    from typedb._config import Config
     from typedb.connection import Database
     from typedb.schema._builder import SchemaBuilder
     from typedb.schema._column import ColumnBuilder
@@ -304,18 +305,20 @@ def sync(
     *,
     dry_run: bool = False,
     exclude: Iterable[str] = (),
+    config: Config | None = None,
 ) -> SyncResult:
-    """Sync `db` with `registry` (default: the contracts of the project around the working
-    directory). Tables in `exclude` (and the migrations' tracking table) are left out of the
-    comparison."""
+    """Sync `db` with `registry` (default: the contracts of `config`, the project around
+    the working directory). Tables in `exclude` and the migrations' tracking table are left
+    out of the comparison."""
     from typedb._config import load
     from typedb.contracts import load_registry
-    from typedb.schema_diff import from_database, from_registry  # type: ignore[attr-defined]
+    from typedb.schema_diff import from_database, from_registry
 
-    config = load()
+    config = config or load()
     if registry is None:
         registry = load_registry(config)
     skip = {config.migration_table, *exclude}
-    target: Schema = from_registry(registry, db.dialect.name)
-    current: Schema = from_database(db, exclude=skip)
+    current = from_database(db, exclude=skip)
+    # The live schema settles what a contract leaves open (a Generated column's default).
+    target = from_registry(registry, db.dialect.name, current)
     return sync_schema(db, target, current, dry_run=dry_run)
