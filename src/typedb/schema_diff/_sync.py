@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from typedb._errors import TypedbError
+from typedb._errors import CompileError, TypedbError
 from typedb._sql import Fragment, sql
 from typedb.dialects._base import parse_type
 from typedb.schema_diff._changes import (
@@ -279,12 +279,22 @@ def _in_added_column(change: Change, added: dict[str, set[str]]) -> bool:
     return False
 
 
+def _sql(statement: Statement) -> str:
+    try:
+        return statement.compile().sql
+    except CompileError:
+        # SQLite adds a NOT NULL column without default (to an empty table) by rebuilding the
+        # table, which compiles only against the live definition, when it runs.
+        table = getattr(statement, "name", "?")
+        return f"-- {table}: rebuilt to add a NOT NULL column (SQLite)"
+
+
 def sync_schema(
     db: Database, target: Schema, current: Schema, *, dry_run: bool = False
 ) -> SyncResult:
     """Apply (or, with `dry_run`, only compile) what `plan` finds, in one transaction."""
     steps = plan(db, current, target)
-    statements = tuple(make(db.schema).compile().sql for make in steps.statements)
+    statements = tuple(_sql(make(db.schema)) for make in steps.statements)
     if not dry_run and steps.statements:
         with db.transaction() as trx:
             for make in steps.statements:
