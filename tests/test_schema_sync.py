@@ -218,3 +218,17 @@ def test_cli_refusal_and_no_contracts(db_url: str, tmp_path: Path) -> None:
     (empty / "pyproject.toml").write_text("[tool.typedb]\n")
     none = _cli(empty, db_url)
     assert none.returncode == 2 and "no contract files" in none.stderr
+
+
+def test_readme_example_runs(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_readme import python_blocks, run
+
+    block = next(b for b in python_blocks("Migrations") if "db.schema.sync()" in b)
+    contracts(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.typedb]\ncontracts = ["contracts.py"]\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TYPEDB_DATABASE_URL", db_url)
+    run(block)
+    assert capsys.readouterr().out.strip() == "('users', 'posts') () ()"
