@@ -266,6 +266,8 @@ def test_tables_made_by_the_same_run_are_never_findings(project: Project) -> Non
         '.default_to("x")).execute()\n'
         'db.schema.alter_table("tags").rename_column("name", "label").execute()\n'
         'db.schema.alter_table("tags").drop_column("code").execute()\n'
+        'db.schema.alter_table("tags").alter_column("label", lambda c: c.set_not_null())'
+        ".execute()\n"
         'db.schema.drop_table("tags").execute()',
         "2026_02_02_00_00_00_tags_again",
     )
