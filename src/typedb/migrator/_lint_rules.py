@@ -146,7 +146,11 @@ def _pg_type(text: str) -> str:
 
 def rewrites(old: str, new: str) -> bool:
     """Whether PostgreSQL rewrites the table to change a column from `old` to `new` (both as
-    `format_type` or a statement spells them). The binary-compatible widenings do not."""
+    `format_type` or a statement spells them). The binary-compatible widenings do not.
+
+    >>> rewrites("character varying(50)", "TEXT"), rewrites("integer", "BIGINT")
+    (False, True)
+    """
     old, new = _pg_type(old), _pg_type(new)
     if old == new:
         return False

@@ -30,7 +30,11 @@ def recorded_sql(line: str) -> str:
 
 def mask(sql: str) -> str:
     """`sql` with comments removed, every string literal replaced by `''` and whitespace
-    collapsed; quoted identifiers are kept as they are."""
+    collapsed; quoted identifiers are kept as they are.
+
+    >>> print(mask("ALTER TABLE t  ADD CHECK (s <> 'drop table x') -- note"))
+    ALTER TABLE t ADD CHECK (s <> '')
+    """
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
