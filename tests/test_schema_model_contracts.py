@@ -120,7 +120,14 @@ class TagsTable(TypedDict):
 
 class Database(TypedDict):
     users: UsersTable
-    blog__posts: Annotated[PostsTable, Table(indexes=[Index("posts_title", ["title"], where="slug IS NOT NULL")], uniques=[["title", "status"]], checks=["length(title) > 0"])]
+    blog__posts: Annotated[
+        PostsTable,
+        Table(
+            indexes=[Index("posts_title", ["title"], where="slug IS NOT NULL")],
+            uniques=[["title", "status"]],
+            checks=["length(title) > 0"],
+        ),
+    ]
     tags: Annotated[TagsTable, Table(primary_key=["post_id", "tag"])]
 """
 
@@ -169,14 +176,17 @@ BAD = [
     ('n: Annotated[int, Column(type="text")]', "Column(type='text') holds str values"),
     ('n: Annotated[int, Column(type="varchr(3)")]', "unknown data type 'varchr(3)'"),
     ('n: Annotated[int, Column(default="1")]', "Column(default='1') is a str, not a int"),
-    ('n: Annotated[bool, Column(default=1)]', "Column(default=1) is a int, not a bool"),
-    ('n: Annotated[int, Column(default=None)]', "None, but the column is not `| None`"),
+    ("n: Annotated[bool, Column(default=1)]", "Column(default=1) is a int, not a bool"),
+    ("n: Annotated[int, Column(default=None)]", "None, but the column is not `| None`"),
     ('n: Annotated[Literal["a", "b"], Column(default="c")]', "is not one of Literal['a', 'b']"),
     ('n: Annotated[int, Column(backfill="x")]', "Column(backfill='x') is a str"),
     ('n: Annotated[int, Column(references="users")]', "must be 'table.column'"),
     ('n: Annotated[int, Column(on_delete="cascade")]', "needs references='table.column'"),
     ('n: Annotated[int, Column(references="users.id", on_delete="explode")]', "expected one of"),
-    ('n: Annotated[int, Column(references="nowhere.id")]', "names table 'nowhere', which no contract declares"),
+    (
+        'n: Annotated[int, Column(references="nowhere.id")]',
+        "names table 'nowhere', which no contract declares",
+    ),
     ('n: Annotated[int, Column(references="users.nope")]', "table 'users' has no column 'nope'"),
     ('n: Annotated[str, Column(references="users.id")]', "is str but users.id is int"),
 ]
@@ -229,7 +239,7 @@ def test_same_table_with_different_metadata_in_two_files_is_refused(tmp_path: Pa
             f"class T(TypedDict):\n    a: Annotated[int, {meta}]\n"
             "class Database(TypedDict):\n    t: T\n"
         )
-    with pytest.raises(ContractError, match="declared with different shapes in a.py and b.py"):
+    with pytest.raises(ContractError, match=r"declared with different shapes in a\.py and b\.py"):
         merge([load_file(tmp_path / n, root=tmp_path) for n in ("a.py", "b.py")], root=tmp_path)
 
 

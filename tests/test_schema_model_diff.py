@@ -46,9 +46,9 @@ def _base(db: typedb.Database) -> None:
     db.schema.create_table("users").add_id_column().add_column(
         "email", "text", lambda c: c.not_null()
     ).execute()
-    db.schema.create_table("posts").add_id_column().add_column(
-        "author_id", "integer"
-    ).add_column("title", "text").add_column("score", "integer", lambda c: c.default_to(0)).execute()
+    db.schema.create_table("posts").add_id_column().add_column("author_id", "integer").add_column(
+        "title", "text"
+    ).add_column("score", "integer", lambda c: c.default_to(0)).execute()
 
 
 def _alter(fn: Callable[[typedb.Database], object]) -> Step:
@@ -74,69 +74,89 @@ CASES: dict[str, tuple[Step, list[type]]] = {
     ),
     "type": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("title", lambda c: c.set_data_type("varchar(80)"))
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("title", lambda c: c.set_data_type("varchar(80)"))
+                .execute()
+            )
         ),
         [AlterColumnType],
     ),
     "default": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("score", lambda c: c.set_default(5))
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("score", lambda c: c.set_default(5))
+                .execute()
+            )
         ),
         [AlterColumnDefault],
     ),
     "drop default": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("score", lambda c: c.drop_default())
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("score", lambda c: c.drop_default())
+                .execute()
+            )
         ),
         [AlterColumnDefault],
     ),
     "nullability": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .alter_column("title", lambda c: c.set_not_null())
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .alter_column("title", lambda c: c.set_not_null())
+                .execute()
+            )
         ),
         [AlterColumnNullable],
     ),
     "add index": (
         _alter(
-            lambda db: db.schema.create_index("posts_title_idx")
-            .on("posts")
-            .columns(["title"])
-            .where("score > 0")
-            .execute()
+            lambda db: (
+                db.schema.create_index("posts_title_idx")
+                .on("posts")
+                .columns(["title"])
+                .where("score > 0")
+                .execute()
+            )
         ),
         [AddIndex],
     ),
     "add unique": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_unique_constraint("posts_title_key", ["title"])
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_unique_constraint("posts_title_key", ["title"])
+                .execute()
+            )
         ),
         [AddUnique],
     ),
     "add foreign key": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_foreign_key_constraint(
-                "posts_author_fk", ["author_id"], "users", ["id"], lambda f: f.on_delete("cascade")
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_foreign_key_constraint(
+                    "posts_author_fk",
+                    ["author_id"],
+                    "users",
+                    ["id"],
+                    lambda f: f.on_delete("cascade"),
+                )
+                .execute()
             )
-            .execute()
         ),
         [AddForeignKey],
     ),
     "add check": (
         _alter(
-            lambda db: db.schema.alter_table("posts")
-            .add_check_constraint("posts_score_positive", "score >= 0")
-            .execute()
+            lambda db: (
+                db.schema.alter_table("posts")
+                .add_check_constraint("posts_score_positive", "score >= 0")
+                .execute()
+            )
         ),
         [AddCheck],
     ),
@@ -245,3 +265,18 @@ def test_default_kinds_compare_by_value() -> None:
     b = Schema((TableSchema("t", (ColumnSchema("n", "integer", default=Default.raw("1 + 0")),)),))
     assert [type(c) for c in diff(a, b)] == [AlterColumnDefault]
     assert describe(diff(a, b)[0]) == "t.n: default 1 -> sql(1 + 0)"
+
+
+def test_renamed_table_keeps_the_foreign_keys_to_it(db: typedb.Database) -> None:
+    _base(db)
+    db.schema.alter_table("posts").add_foreign_key_constraint(
+        "posts_author_fk", ["author_id"], "users", ["id"]
+    ).execute()
+    before = from_database(db)
+    db.schema.alter_table("users").rename_to("members").execute()
+    after = from_database(db)
+    fk = after.table("posts").foreign_keys[0]  # type: ignore[union-attr]
+    assert fk.ref_table == "members"  # the database followed the rename
+    assert [describe(c) for c in diff(before, after, {"users": "members"})] == [
+        "users: rename table to members"
+    ]

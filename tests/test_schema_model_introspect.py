@@ -104,9 +104,9 @@ def test_raw_sql_schema_reads_into_the_model(db: typedb.Database) -> None:
 def test_typedbs_own_type_checks_are_not_constraints(db: typedb.Database) -> None:
     """On SQLite every column built by typedb carries a CHECK of its type; the model holds
     the type, not those checks."""
-    db.schema.create_table("t").add_column("a", "varchar(5)").add_column(
-        "b", "boolean"
-    ).add_column("c", "timestamp").execute()
+    db.schema.create_table("t").add_column("a", "varchar(5)").add_column("b", "boolean").add_column(
+        "c", "timestamp"
+    ).execute()
     table = from_database(db).table("t")
     assert table is not None
     assert table.checks == ()
@@ -179,9 +179,7 @@ def test_builder_schema_reads_back_equal_to_its_contracts(
     assert [describe(c) for c in diff(live, wanted)] == []
     # And a change on one side shows.
     db.schema.alter_table("posts").alter_column("title", lambda c: c.drop_not_null()).execute()
-    assert [describe(c) for c in diff(from_database(db), wanted)] == [
-        "posts.title: set NOT NULL"
-    ]
+    assert [describe(c) for c in diff(from_database(db), wanted)] == ["posts.title: set NOT NULL"]
 
 
 def test_exclude_leaves_out_the_migration_table(db: typedb.Database) -> None:

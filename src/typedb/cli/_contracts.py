@@ -62,6 +62,23 @@ def _generate(ctx: Context, args: argparse.Namespace) -> int:
     if not wanted:
         ctx.print(f"Every table has a contract ({len(registry)} table(s)).")
         return 0
+    # A foreign key to a table without a contract would not load (references= must name a
+    # declared table): the tables a chosen one references come along.
+    chosen = {t.name for t in wanted}
+    queue = list(wanted)
+    while queue:
+        for fk in queue.pop().foreign_keys:
+            target = live.table(fk.ref_table)
+            if (
+                target is not None
+                and target.name not in chosen
+                and target.name not in registry.tables
+            ):
+                chosen.add(target.name)
+                wanted.append(target)
+                queue.append(target)
+                ctx.print(f"  {target.name}: included, referenced by a table written now")
+    wanted.sort(key=lambda t: t.name)
     by_file: dict[Path, list[ContractCode]] = {}
     modules: dict[Path, str | None] = {}
     for table in wanted:

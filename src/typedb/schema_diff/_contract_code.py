@@ -238,7 +238,9 @@ def _default_code(default: Default, column: ColumnSchema, code: ContractCode) ->
     base = column.type.partition("(")[0]
     if isinstance(value, Decimal):
         code.imports.add(("decimal", "Decimal"))
-        return f'Decimal("{value}")'
+        text = str(value)
+        # Decimal(0), not Decimal("0"): what ruff's FURB157 asks for a whole number.
+        return f"Decimal({text})" if text.lstrip("-").isdigit() else f'Decimal("{text}")'
     if base in ("json", "jsonb") and isinstance(value, str):
         return repr(json.loads(value))
     if isinstance(value, str) and base in ("date", "time", "timestamp", "timestamptz", "uuid"):
