@@ -235,3 +235,23 @@ def test_readme_example_runs(
     monkeypatch.setenv("TYPEDB_DATABASE_URL", db_url)
     run(block)
     assert capsys.readouterr().out.strip() == "('users', 'posts') () ()"
+
+
+def test_not_null_column_on_an_empty_table_others_reference(
+    db: typedb.Database, tmp_path: Path
+) -> None:
+    """SQLite adds it by rebuilding `users`, which `posts` references: sync runs in a schema
+    transaction, so the rebuild is allowed and the references are checked before commit."""
+    db.schema.sync(contracts(tmp_path))
+    (tmp_path / "contracts.py").write_text(
+        BLOG.format(extra_posts="").replace(
+            "    nick: str | None\n", "    nick: str | None\n    code: str\n"
+        )
+    )
+    registry = load_registry(Config(root=tmp_path, contracts=("contracts.py",)))
+    result = db.schema.sync(registry)
+    assert result.added == ("users.code",)
+    live = from_database(db)
+    assert diff(live, from_registry(registry, db.dialect.name, live)) == []
+    posts = live.table("posts")
+    assert posts is not None and posts.foreign_keys[0].ref_table == "users"

@@ -296,7 +296,9 @@ def sync_schema(
     steps = plan(db, current, target)
     statements = tuple(_sql(make(db.schema)) for make in steps.statements)
     if not dry_run and steps.statements:
-        with db.transaction() as trx:
+        # A schema transaction: SQLite may rebuild a table others reference (a NOT NULL
+        # column added to an empty table), which needs foreign key enforcement off.
+        with db.schema.transaction() as trx:
             for make in steps.statements:
                 make(trx.schema).execute()
     return SyncResult(
