@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "typedb.cli._migration",
     "typedb.cli._stubs",
     "typedb.cli._contracts",
+    "typedb.cli._schema_safety",
 )
 
 EXIT_OK = 0

@@ -12,6 +12,8 @@ from typedb.schema._index import CreateIndex, DropIndex
 
 if TYPE_CHECKING:
     from typedb.connection import Database, Transaction
+    from typedb.contracts import Registry
+    from typedb.schema_diff._sync import SyncResult
 
 
 class SchemaBuilder:
@@ -52,6 +54,15 @@ class SchemaBuilder:
 
     def drop_index(self, name: str) -> DropIndex:
         return DropIndex(self._target, _named(name))
+
+    def sync(self, registry: Registry | None = None, *, dry_run: bool = False) -> SyncResult:
+        """Create the tables and add the columns the contracts declare (`registry`, default
+        the project's) and the database lacks; never drops or alters (a difference it leaves
+        alone is listed in `skipped`). For development and tests: it keeps no migration
+        history. `dry_run` only compiles: `statements` is the SQL it would run."""
+        from typedb.schema_diff._sync import sync
+
+        return sync(self._target.database("SchemaBuilder"), registry, dry_run=dry_run)
 
 
 def _named(name: str) -> str:
