@@ -5,20 +5,31 @@ from typedb.query._expr import OPS, Aggregate, Expression, ExpressionBuilder, Op
 from typedb.query._insert import Excluded, InsertQuery, OnConflict, excluded
 from typedb.query._result import DeleteResult, InsertResult, UpdateResult
 from typedb.query._select import SelectQuery
-from typedb.query._write import DeleteQuery, SoftDeleteQuery, UpdateQuery
+from typedb.query._eb import Case, CaseThen, Fn
+from typedb.query._node import Expr
+from typedb.query._select_parts import JoinBuilder
+from typedb.query._with import QueryCreator
+from typedb.query._write import DeleteQuery, RestoreQuery, SoftDeleteQuery, UpdateQuery
 
 __all__ = [
     "OPS",
     "Aggregate",
+    "Case",
+    "CaseThen",
     "DeleteQuery",
     "DeleteResult",
     "Excluded",
+    "Expr",
     "Expression",
     "ExpressionBuilder",
+    "Fn",
     "InsertQuery",
     "InsertResult",
+    "JoinBuilder",
     "OnConflict",
     "Op",
+    "QueryCreator",
+    "RestoreQuery",
     "SelectQuery",
     "SoftDeleteQuery",
     "UpdateQuery",

@@ -30,7 +30,8 @@ class Output:
     from the start, or else from the end, when the select items on that side are one column
     each (a `*` or a `typedb.sql()` fragment may be several); None for neither."""
 
-    aggregate: Aggregate
+    #: An aggregate over a column, or an eb expression's node (see _expr_types).
+    aggregate: Aggregate | tuple[Any, ...]
     name: str
     index: int | None
     from_end: int | None
@@ -84,7 +85,8 @@ def _condition_aggregates(shape: Shape) -> Iterator[Aggregate]:
 
 def _width_known(item: Any) -> bool:
     """Whether a select item is exactly one result column."""
-    if isinstance(item, Fragment):
+    if isinstance(item, Fragment | tuple):
+        return isinstance(item, tuple)
         return False
     return not (isinstance(item, str) and (item == "*" or item.endswith(".*")))
 
@@ -114,7 +116,12 @@ def plan_of(
             after = selected[i + 1 :]
             from_end = len(after) if all(map(_width_known, after)) else None
             outputs.append(Output(item, item.alias or item.name.lower(), index, from_end))
+        elif type(item) is tuple and item[1][0] != "ref":  # ("x", node, alias): eb expression
+            index = i if all(map(_width_known, selected[:i])) else None
+            after = selected[i + 1 :]
+            from_end = len(after) if all(map(_width_known, after)) else None
+            outputs.append(Output(item[1], item[2], index, from_end))
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
-    if not typed:
+    if not typed and not outputs:
         return None
     return AggregatePlan(tables, typed, tuple(outputs), render)
