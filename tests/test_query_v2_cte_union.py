@@ -6,10 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from _store import make_store, run_async
 
 import typedb
-
-from _store import make_store, run_async
 
 
 @pytest.fixture
@@ -18,8 +17,10 @@ def store(db: typedb.Database) -> typedb.Database:
 
 
 def test_with_selectable_like_a_table(store: typedb.Database) -> None:
-    big = store.select_from("invoices").select("id", "customer_id", "total").where(
-        "total", ">", Decimal("1")
+    big = (
+        store.select_from("invoices")
+        .select("id", "customer_id", "total")
+        .where("total", ">", Decimal("1"))
     )
     rows = (
         store.with_("big", big)
@@ -44,8 +45,10 @@ def test_two_ctes_the_second_using_the_first(store: typedb.Database) -> None:
 
 
 def test_recursive_cte_walks_reports_to(store: typedb.Database) -> None:
-    base = store.select_from("employees").select("id", "name", "reports_to").where(
-        "name", "=", "Steve"
+    base = (
+        store.select_from("employees")
+        .select("id", "name", "reports_to")
+        .where("name", "=", "Steve")
     )
     step = (
         store.select_from("employees as e")
@@ -60,9 +63,11 @@ def test_recursive_cte_walks_reports_to(store: typedb.Database) -> None:
     )
     assert [r["name"] for r in chain] == ["Steve", "Jane", "Nancy", "Andrew"]
     # Downwards, with a depth: everyone under Nancy.
-    top = store.select_from("employees").select(
-        "id", lambda eb: eb.val(0).as_("depth")
-    ).where("name", "=", "Nancy")
+    top = (
+        store.select_from("employees")
+        .select("id", lambda eb: eb.val(0).as_("depth"))
+        .where("name", "=", "Nancy")
+    )
     down = (
         store.select_from("employees as e")
         .inner_join("tree as t", "e.reports_to", "t.id")
@@ -122,9 +127,12 @@ def test_async_cte_and_union(db_url: str, store: typedb.Database) -> None:
         )
         up = await db.with_recursive("up(id)", base.union(step)).select_from("up").execute()
         assert sorted(r["id"] for r in up) == [1, 2, 3, 4]
-        union = await db.select_from("customers").select("id").union_all(
-            db.select_from("invoices").select("id")
-        ).execute()
+        union = (
+            await db.select_from("customers")
+            .select("id")
+            .union_all(db.select_from("invoices").select("id"))
+            .execute()
+        )
         assert len(union) == 6
 
     run_async(db_url, test)

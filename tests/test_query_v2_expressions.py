@@ -6,12 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from _store import make_store, run_async
 
 import typedb
-from typedb.query import fn
 from typedb.query import _cache as cache
-
-from _store import make_store, run_async
+from typedb.query import fn
 
 
 @pytest.fixture
@@ -27,7 +26,13 @@ def test_decimal_arithmetic_is_decimal(store: typedb.Database) -> None:
         .execute()
     )
     amounts = [r["amount"] for r in rows]
-    assert amounts == [Decimal("2.97"), Decimal("0.99"), Decimal("0.99"), Decimal("0.70"), Decimal("1.20")]
+    assert amounts == [
+        Decimal("2.97"),
+        Decimal("0.99"),
+        Decimal("0.99"),
+        Decimal("0.70"),
+        Decimal("1.20"),
+    ]
     assert all(type(a) is Decimal for a in amounts)
     # numeric(10,2) * integer keeps two decimals, as PostgreSQL gives them.
     assert [str(a) for a in amounts] == ["2.97", "0.99", "0.99", "0.70", "1.20"]
@@ -103,10 +108,16 @@ def test_expression_in_where_order_by_group_by(store: typedb.Database) -> None:
         .order_by(lambda eb: eb.fn.coalesce("city", "name"))
         .execute()
     )
-    assert grouped == [{"place": "Cy", "n": 1}, {"place": "Lisbon", "n": 1}, {"place": "Oslo", "n": 1}]
+    assert grouped == [
+        {"place": "Cy", "n": 1},
+        {"place": "Lisbon", "n": 1},
+        {"place": "Oslo", "n": 1},
+    ]
     by_alias = (
         store.select_from("customers")
-        .select(lambda eb: [eb.fn.coalesce("city", eb.val("nowhere")).as_("place"), fn.count().as_("n")])
+        .select(
+            lambda eb: [eb.fn.coalesce("city", eb.val("nowhere")).as_("place"), fn.count().as_("n")]
+        )
         .group_by("place")
         .order_by("place")
         .execute()
@@ -151,13 +162,18 @@ def test_functions_case_cast(store: typedb.Database) -> None:
 
 def test_hostile_values_stay_data(store: typedb.Database) -> None:
     hostile = "x'); DROP TABLE customers; --"
-    q = store.select_from("customers").select(
-        "id",
-        lambda eb: [
-            eb.fn.coalesce("city", eb.val(hostile)).as_("city"),
-            eb.case().when("name", "=", hostile).then(eb.val(hostile)).else_(hostile).as_("c"),
-        ],
-    ).where(lambda eb: eb(eb.fn.lower("name"), "!=", hostile)).order_by("id")
+    q = (
+        store.select_from("customers")
+        .select(
+            "id",
+            lambda eb: [
+                eb.fn.coalesce("city", eb.val(hostile)).as_("city"),
+                eb.case().when("name", "=", hostile).then(eb.val(hostile)).else_(hostile).as_("c"),
+            ],
+        )
+        .where(lambda eb: eb(eb.fn.lower("name"), "!=", hostile))
+        .order_by("id")
+    )
     compiled = q.compile()
     assert hostile not in compiled.sql
     assert compiled.parameters.count(hostile) == 5  # type: ignore[union-attr]
@@ -179,9 +195,11 @@ def test_expression_needs_a_name(store: typedb.Database) -> None:
 
 def test_shape_cache_applies(store: typedb.Database) -> None:
     def query(n: int) -> typedb.query.SelectQuery:
-        return store.select_from("invoice_lines").select(
-            lambda eb: (eb.ref("quantity") * n).as_("x")
-        ).where(lambda eb: eb(eb.ref("quantity") + n, ">", n))
+        return (
+            store.select_from("invoice_lines")
+            .select(lambda eb: (eb.ref("quantity") * n).as_("x"))
+            .where(lambda eb: eb(eb.ref("quantity") + n, ">", n))
+        )
 
     query(1).compile()
     before = cache.size()

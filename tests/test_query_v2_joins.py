@@ -6,10 +6,9 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
+from _store import make_store, run_async
 
 import typedb
-
-from _store import make_store, run_async
 
 
 @pytest.fixture
@@ -40,7 +39,11 @@ def test_join_on_several_conditions(store: typedb.Database) -> None:
         .order_by("c.name")
         .execute()
     )
-    assert left == [{"name": "Ana", "id": 2}, {"name": "Bo", "id": None}, {"name": "Cy", "id": None}]
+    assert left == [
+        {"name": "Ana", "id": 2},
+        {"name": "Bo", "id": None},
+        {"name": "Cy", "id": None},
+    ]
 
 
 def test_self_join_through_aliases(store: typedb.Database) -> None:
@@ -83,7 +86,7 @@ def test_old_sqlite_refuses_right_join(monkeypatch: pytest.MonkeyPatch) -> None:
 
     db = typedb.connect("sqlite://")
     monkeypatch.setattr(_select_parts.sqlite3, "sqlite_version_info", (3, 38, 5))
-    with pytest.raises(typedb.CompileError, match="SQLite 3.39"):
+    with pytest.raises(typedb.CompileError, match=r"SQLite 3\.39"):
         db.select_from("a").right_join("b", "a.id", "b.id")
 
 

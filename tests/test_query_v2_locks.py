@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from _store import make_store, run_async
 
 import typedb
-
-from _store import make_store, run_async
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def test_sqlite_refuses_locks_and_distinct_on(backend: str, store: typedb.Databa
         pytest.skip("SQLite's refusal")
     q = store.select_from("customers")
     for call in (q.for_update, q.for_share, q.distinct_on):
-        with pytest.raises(typedb.CompileError, match="customers.*PostgreSQL only"):
+        with pytest.raises(typedb.CompileError, match=r"customers.*PostgreSQL only"):
             call()  # type: ignore[operator]
 
 
@@ -37,9 +36,7 @@ def test_lock_clauses_sql(pg_url: str, store: typedb.Database) -> None:
 
 def test_for_update_skip_locked_two_workers(pg_url: str, store: typedb.Database) -> None:
     """Two workers each take a job under FOR UPDATE SKIP LOCKED: never the same one."""
-    store.schema.create_table("jobs").add_id_column().add_column(
-        "taken_by", "text"
-    ).execute()
+    store.schema.create_table("jobs").add_id_column().add_column("taken_by", "text").execute()
     store.insert_into("jobs").values([{"taken_by": None} for _ in range(4)]).execute()
     both_locked = threading.Barrier(2, timeout=10)
     taken: dict[str, int] = {}
@@ -59,8 +56,10 @@ def test_for_update_skip_locked_two_workers(pg_url: str, store: typedb.Database)
                 )
                 taken[name] = job["id"]
                 both_locked.wait()  # both hold their row lock at once
-                trx.update_table("jobs").set({"taken_by": name}).where("id", "=", job["id"]).execute()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+                trx.update_table("jobs").set({"taken_by": name}).where(
+                    "id", "=", job["id"]
+                ).execute()
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in ("w1", "w2")]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from _store import make_store, run_async
 
 import typedb
 from typedb.query import _cache as cache
 from typedb.query import fn
-
-from _store import make_store, run_async
 
 
 @pytest.fixture
@@ -34,9 +33,7 @@ def test_where_in_subquery(store: typedb.Database) -> None:
 
 def test_correlated_exists_and_not_exists(store: typedb.Database) -> None:
     def invoices_of_customer() -> typedb.query.SelectQuery:
-        return store.select_from("invoices").where_ref(
-            "invoices.customer_id", "=", "customers.id"
-        )
+        return store.select_from("invoices").where_ref("invoices.customer_id", "=", "customers.id")
 
     with_invoice = (
         store.select_from("customers")
@@ -56,9 +53,7 @@ def test_correlated_exists_and_not_exists(store: typedb.Database) -> None:
     either = (
         store.select_from("customers")
         .select("name")
-        .where(
-            lambda eb: eb.not_exists(invoices_of_customer()) | eb("customers.name", "=", "Bo")
-        )
+        .where(lambda eb: eb.not_exists(invoices_of_customer()) | eb("customers.name", "=", "Bo"))
         .order_by("name")
         .execute()
     )
@@ -86,7 +81,9 @@ def test_scalar_subquery_in_select(store: typedb.Database) -> None:
 
 def test_subquery_values_merge_in_order_and_cache(store: typedb.Database) -> None:
     def query(city: str, total: str, limit: int) -> typedb.query.SelectQuery:
-        sub = store.select_from("invoices").select("customer_id").where("total", ">", Decimal(total))
+        sub = (
+            store.select_from("invoices").select("customer_id").where("total", ">", Decimal(total))
+        )
         return (
             store.select_from("customers")
             .select("name")

@@ -7,10 +7,9 @@ import time
 from datetime import datetime
 
 import pytest
+from _store import run_async
 
 import typedb
-
-from _store import run_async
 
 
 @pytest.fixture
@@ -27,7 +26,9 @@ def posts(db: typedb.Database) -> typedb.Database:
 
 
 def stamps(db: typedb.Database, table: str = "posts") -> list[datetime]:
-    return [r["updated_at"] for r in db.select_from(table).select("updated_at").order_by("id").execute()]
+    return [
+        r["updated_at"] for r in db.select_from(table).select("updated_at").order_by("id").execute()
+    ]
 
 
 def test_update_sets_updated_at(posts: typedb.Database) -> None:
@@ -37,13 +38,15 @@ def test_update_sets_updated_at(posts: typedb.Database) -> None:
     assert result.num_updated_rows == 2
     after = stamps(posts)
     assert after[0] > before[0] and after[0] == after[1]  # the same now for every row
-    now = datetime.utcnow()  # noqa: DTZ003 - the column is naive UTC
+    now = datetime.utcnow()
     assert abs((after[0] - now).total_seconds()) < 60
 
 
 def test_caller_set_updated_at_wins(posts: typedb.Database) -> None:
     chosen = datetime(2020, 1, 2, 3, 4, 5)
-    posts.update_table("posts").set({"title": "y", "updated_at": chosen}).where("id", "=", 1).execute()
+    posts.update_table("posts").set({"title": "y", "updated_at": chosen}).where(
+        "id", "=", 1
+    ).execute()
     assert stamps(posts)[0] == chosen
 
 
@@ -54,8 +57,11 @@ def test_table_without_created_at_is_left_alone(posts: typedb.Database) -> None:
 
 def test_returning_sees_updated_at(posts: typedb.Database) -> None:
     row = (
-        posts.update_table("posts").set({"title": "r"}).where("id", "=", 2)
-        .returning("updated_at").execute_take_first_or_throw()
+        posts.update_table("posts")
+        .set({"title": "r"})
+        .where("id", "=", 2)
+        .returning("updated_at")
+        .execute_take_first_or_throw()
     )
     assert row["updated_at"] == stamps(posts)[1]
 
@@ -63,7 +69,9 @@ def test_returning_sees_updated_at(posts: typedb.Database) -> None:
 def test_restore(posts: typedb.Database) -> None:
     posts.soft_delete("posts").where("id", "=", 1).execute()
     assert [r["id"] for r in posts.select_from("posts").where_not_deleted().execute()] == [2]
-    restored = posts.restore("posts").where("id", "in", [1, 2]).returning("id", "deleted_at").execute()
+    restored = (
+        posts.restore("posts").where("id", "in", [1, 2]).returning("id", "deleted_at").execute()
+    )
     assert restored.num_updated_rows == 1  # only the deleted row is counted
     assert restored.rows == [{"id": 1, "deleted_at": None}]
     assert len(posts.select_from("posts").where_not_deleted().execute()) == 2

@@ -174,7 +174,9 @@ def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
 def test_generated_stubs_are_clean_under_strict_checkers(env: Env, tmp_path: Path) -> None:
     """The stubs as a source tree (over a copy of typedb): no errors, no unused ignores."""
     tree = tmp_path / "tree"
-    shutil.copytree(ROOT / "src" / "typedb", tree / "typedb", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "src" / "typedb", tree / "typedb", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tree / "typedb" / "facades" / "db.py").unlink()
     shutil.copytree(env.stubs / "typedb-stubs" / "facades", tree / "typedb" / "facades",
                     dirs_exist_ok=True)  # fmt: skip

@@ -36,10 +36,10 @@ from typedb.connection._transaction import (
 )
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
+from typedb.query._base import Result, Statement, Tables, raise_named
 from typedb.query._timestamps import catalog_query, has_timestamps
 from typedb.query._with import QueryCreator
 from typedb.query._write import RestoreQuery
-from typedb.query._base import Result, Statement, Tables, raise_named
 
 _DDL = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
 

@@ -280,10 +280,10 @@ def sql_integer(value: Any) -> int | None:
         return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class ExactExtreme:
+class ExactMin:
     """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
 
-    pick: Callable[[Decimal, Decimal], Decimal] = min
+    wants_bigger = False
 
     def __init__(self) -> None:
         self.found: Decimal | None = None
@@ -291,14 +291,15 @@ class ExactExtreme:
     def step(self, value: Any) -> None:
         if value is not None:
             d = _exact(value)
-            self.found = d if self.found is None else type(self).pick(self.found, d)
+            if self.found is None or ((d > self.found) == self.wants_bigger and d != self.found):
+                self.found = d
 
     def finalize(self) -> str | None:
         return None if self.found is None else str(self.found)
 
 
-class ExactMax(ExactExtreme):
-    pick = max
+class ExactMax(ExactMin):
+    wants_bigger = True
 
 
 def _numeric_kind(kind: Kind) -> Converter:
@@ -315,14 +316,16 @@ _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
     "bool": _bool_kind,
 }
 
+
 def register_expression_functions(conn: sqlite3.Connection) -> None:
     """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
     for name, function in EXACT_FUNCTIONS.items():
         conn.create_function(name, 2, function, deterministic=True)
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
-    conn.create_aggregate("typedb_min", 1, ExactExtreme)
-    conn.create_aggregate("typedb_max", 1, ExactMax)
+    extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
+    for name, aggregate in extremes.items():
+        conn.create_aggregate(name, 1, aggregate)
 
 
 _FLOATS = frozenset({"REAL", "DOUBLE", "FLOAT"})
@@ -390,19 +393,21 @@ class AggregateTypes:
                 replace[aggregate_key(a)] = name
         converters = []
         for out in plan.outputs:
-            a = out.aggregate
-            if isinstance(a, tuple):  # an eb expression (see typedb.query._expr_types)
-                kind = self._expression(plan, a, replace)
+            if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
+                kind = self._expression(plan, out.aggregate, replace)
                 if kind is not None and kind[0] in _KIND_CONVERTERS:
                     converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
                 continue
+            a = out.aggregate
             convert = output_converter(a.name, self._declared(plan, a.column or ""))
             if convert is not None:
                 converters.append((out, convert))
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
 
-    def _expression(self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]) -> Kind:
+    def _expression(
+        self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]
+    ) -> Kind:
         """An expression output's kind; adds what must be computed exactly to `replace`."""
 
         def declared(column: str) -> Kind:

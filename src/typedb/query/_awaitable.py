@@ -50,9 +50,9 @@ if TYPE_CHECKING:
         async def execute_take_first_or_throw(self) -> Row: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
 
     class AsyncQueryCreator(QueryCreator):
-        def with_(self, name: str, query: Any) -> AsyncQueryCreator: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        def select_from(self, table: str) -> AsyncSelectQuery: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        def with_(self, name: str, query: Any) -> AsyncQueryCreator: ...
+        def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator: ...
+        def select_from(self, table: str) -> AsyncSelectQuery: ...
 
 else:
     AsyncRestoreQuery = RestoreQuery

@@ -1,9 +1,9 @@
 """`eb.fn` and `eb.case()`: the function and CASE parts of the expression builder.
 
-    eb.fn("lower", "name")                       lower("name")
-    eb.fn.coalesce("discount", 0)                coalesce("discount", %s)
-    eb.fn.sum(eb.ref("price") * eb.ref("qty"))   SUM(("price" * "qty"))
-    eb.case().when("qty", ">", 10).then("bulk").else_("retail").end()
+eb.fn("lower", "name")                       lower("name")
+eb.fn.coalesce("discount", 0)                coalesce("discount", %s)
+eb.fn.sum(eb.ref("price") * eb.ref("qty"))   SUM(("price" * "qty"))
+eb.case().when("qty", ">", 10).then("bulk").else_("retail").end()
 """
 
 from __future__ import annotations
@@ -111,4 +111,3 @@ class CaseThen(Expr[Any]):
 
     def end(self) -> Expr[Any]:
         return Expr(self.node, self.values)
-

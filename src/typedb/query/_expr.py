@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, overload
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
-from typedb.query import _sqlite_dates as sqlite_dates
 from typedb.query import _node
+from typedb.query import _sqlite_dates as sqlite_dates
 from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, to_expr
+from typedb.query._params import mark, refuse_nul
 
 if TYPE_CHECKING:
     from typedb.query._eb import Case, Fn
 
 T = TypeVar("T")
-from typedb.query._params import mark, refuse_nul
 
 Op: TypeAlias = Literal[
     "=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not"
@@ -171,7 +171,7 @@ def ref(name: str, quote: str) -> str:
 
 
 def column_sql(
-    column: Column, quote: str, replace: Replacements | None = None, selected: bool = False
+    column: str | Aggregate, quote: str, replace: Replacements | None = None, selected: bool = False
 ) -> str:
     """A column or aggregate as SQL. An aggregate in `replace` is computed by its
     replacement; those return exact decimal text, so outside the select list (`selected`),
@@ -182,8 +182,6 @@ def column_sql(
     >>> column_sql(fn.sum("total"), "`", {("SUM", "total", False): "exact_sum({})"})
     'CAST(exact_sum(`total`) AS NUMERIC)'
     """
-    if type(column) is tuple:
-        raise CompileError("an expression needs the statement's marks: use node_sql()")
     if isinstance(column, Aggregate):
         inner = "*" if column.column is None else ref(column.column, quote)
         args = f"{'DISTINCT ' if column.distinct else ''}{inner}"
@@ -241,10 +239,13 @@ def _bad_op(op: object) -> CompileError:
 def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, Values]:
     """Validate one comparison; its shape and values."""
     before: Values = ()
+    target: Any = column  # a name, an aggregate or an expression's node
     if isinstance(column, Expr):
-        column, before = column.node, column.values
+        target, before = column.node, column.values
     elif not isinstance(column, str | Aggregate):
-        raise CompileError(f"column must be a name, an fn aggregate or an eb expression, got {column!r}")
+        raise CompileError(
+            f"column must be a name, an fn aggregate or an eb expression, got {column!r}"
+        )
     sql_op = _SQL_OPS.get(op) if isinstance(op, str) else None
     if sql_op is None:
         sql_op = _SQL_OPS.get(" ".join(op.lower().split())) if isinstance(op, str) else None
@@ -260,19 +261,19 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         right = to_expr(value)
         if sql_op in ("IN", "NOT IN") and right.node[0] != "sub":
             raise CompileError(f"operator {op!r} takes a list or a subquery, got {value!r}")
-        return ("cmp", column, sql_op, right.node), before + right.values
+        return ("cmp", target, sql_op, right.node), before + right.values
     if before:
         shape, values = compare(dialect, "x", op, value)
-        return ("cmp", column, *shape[2:]), before + values
+        return ("cmp", target, *shape[2:]), before + values
     if isinstance(value, Fragment):
-        return ("cmp", column, sql_op, value), ()
+        return ("cmp", target, sql_op, value), ()
     if sql_op in ("IS", "IS NOT"):
         if value is not None:
             raise CompileError(
                 f"operator {op!r} on column {column!r} takes None (IS NULL / IS NOT NULL), got "
                 f"{value!r}; use '=' or '!=' to compare with a value"
             )
-        return ("cmp", column, sql_op, None), ()
+        return ("cmp", target, sql_op, None), ()
     if value is None:
         hint = "is" if sql_op in ("=", "IN") else "is not"
         raise CompileError(
@@ -290,19 +291,19 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
                 refuse_nul(v, f"column {column!r}")
         if dialect == "sqlite":
             values = sqlite_dates.listed(values)
-        return ("cmp", column, sql_op, len(values)), values
+        return ("cmp", target, sql_op, len(values)), values
     kind = type(value)
     if kind is str:
         refuse_nul(value, f"column {column!r}")
         if dialect == "sqlite" and sql_op == "LIKE":
-            return ("cmp", column, "GLOB", 1), (like_to_glob(value),)
+            return ("cmp", target, "GLOB", 1), (like_to_glob(value),)
     elif (kind is date or kind is datetime) and dialect == "sqlite":
         found = sqlite_dates.midnight(value)
         if found is not None:
             # A date against a timestamp compares as PostgreSQL's cast to midnight does.
             sql_op, values = sqlite_dates.comparison(sql_op, *found)
-            return ("cmp", column, sql_op, len(values)), values
-    return ("cmp", column, sql_op, 1), (value,)
+            return ("cmp", target, sql_op, len(values)), values
+    return ("cmp", target, sql_op, 1), (value,)
 
 
 class Expression:
@@ -532,7 +533,7 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     if kind not in NODE_KINDS:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
-    template = marks.replace.get(node) if selected and marks.replace else None  # type: ignore[call-overload]
+    template = marks.replace.get(node) if selected and marks.replace else None
     if kind == "ref":
         return ref(node[1], quote)
     if kind == "val":

@@ -55,11 +55,16 @@ def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
     numeric = [k for k in (left, right) if k is not None and k[0] == "numeric"]
     if not numeric:
         return None
-    scales = [k[1] if k is not None and k[0] == "numeric" else 0 if k == INTEGER else None for k in (left, right)]
-    if None in scales or symbol == "/":
-        return NUMERIC  # PostgreSQL's division picks its scale per value
+    scales: list[int] = []
+    for k in (left, right):
+        if k == INTEGER:
+            scales.append(0)
+        elif k is not None and k[0] == "numeric" and k[1] is not None:
+            scales.append(int(k[1]))
+    if len(scales) < 2 or symbol == "/":
+        return NUMERIC  # an unknown scale; PostgreSQL's division picks its scale per value
     a, b = scales
-    return ("numeric", a + b if symbol == "*" else max(a, b))  # type: ignore[operator]
+    return ("numeric", a + b if symbol == "*" else max(a, b))
 
 
 def infer(node: Node, declared: Declared) -> Kind:
@@ -86,7 +91,9 @@ def infer(node: Node, declared: Declared) -> Kind:
         if inner is None:
             return None
         if name == "AVG":
-            return FLOAT if inner == FLOAT else NUMERIC if inner[0] in ("numeric", "integer") else None
+            return (
+                FLOAT if inner == FLOAT else NUMERIC if inner[0] in ("numeric", "integer") else None
+            )
         return inner
     if kind == "case":
         thens = [infer(then, declared) for _, then in node[1]]
@@ -122,10 +129,14 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
         inner = infer(arg, declared)
         if inner is None or inner == FLOAT:
             return
-        if name in ("SUM", "AVG") and (inner[0] == "numeric" or (name == "AVG" and inner == INTEGER)):
+        if name in ("SUM", "AVG") and (
+            inner[0] == "numeric" or (name == "AVG" and inner == INTEGER)
+        ):
             found[node] = f"typedb_{name.lower()}(group_concat({{}}))"
         elif name in ("MIN", "MAX") and inner[0] == "numeric":
-            found[node] = f"typedb_{name.lower()}({{}})"  # numbers or exact text, compared as decimals
+            found[node] = (
+                f"typedb_{name.lower()}({{}})"  # numbers or exact text, compared as decimals
+            )
     elif kind == "case":
         for _, then in node[1]:
             replacements(then, declared, found)

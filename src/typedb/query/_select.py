@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from functools import partial
-from typing import Any, Literal, Self, overload
+from typing import Any, Literal, Self, cast, overload
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
@@ -20,7 +18,6 @@ from typedb.query._expr import (
     Op,
     Replacements,
     Shape,
-    Values,
     Where,
     condition,
 )
@@ -93,7 +90,7 @@ class SelectQuery(SelectParts):
 
     def _join(self, kind: str, table: str, left_column: Any, right_column: Any) -> Self:
         if right_column is None and callable(left_column):
-            return self._join_on(kind, table, left_column)
+            return self._join_on(kind, table, cast("JoinOn", left_column))
         if not all(isinstance(a, str) and a for a in (table, left_column, right_column)):
             raise CompileError(
                 f"{kind}_join() takes a table and two column names, got "
@@ -101,7 +98,9 @@ class SelectQuery(SelectParts):
             )
         return self._add(("join", kind, table, left_column, right_column))
 
-    def order_by(self, column: Column | ExprCallback, direction: Literal["asc", "desc"] = "asc") -> Self:
+    def order_by(
+        self, column: Column | ExprCallback, direction: Literal["asc", "desc"] = "asc"
+    ) -> Self:
         if direction != "asc" and direction != "desc":
             raise CompileError(f"order_by direction must be 'asc' or 'desc', got {direction!r}")
         if type(column) is not str and not isinstance(column, Aggregate):

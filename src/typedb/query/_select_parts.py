@@ -94,7 +94,9 @@ class SelectParts(Filtered):
     def _expression(self, value: Any, where: str) -> Expr[Any]:
         found = value(ExpressionBuilder(self._dialect)) if not isinstance(value, Expr) else value
         if not isinstance(found, Expr):
-            raise CompileError(f"{where}() on table {self._table!r} needs an eb expression, got {found!r}")
+            raise CompileError(
+                f"{where}() on table {self._table!r} needs an eb expression, got {found!r}"
+            )
         return found
 
     def _group_expressions(self, columns: Sequence[Any]) -> Self:
@@ -114,12 +116,12 @@ class SelectParts(Filtered):
     def _join_on(self, kind: str, table: str, build: JoinOn) -> Self:
         if type(table) is not str or not table:
             raise CompileError(f"{kind}_join() takes a table name, got {table!r}")
-        if kind in ("right", "full") and self._dialect == "sqlite":
-            if sqlite3.sqlite_version_info < SQLITE_OUTER_JOINS:
-                raise CompileError(
-                    f"{kind}_join({table!r}) needs SQLite 3.39 or newer; this Python's SQLite "
-                    f"is {sqlite3.sqlite_version}"
-                )
+        too_old = sqlite3.sqlite_version_info < SQLITE_OUTER_JOINS
+        if kind in ("right", "full") and self._dialect == "sqlite" and too_old:
+            raise CompileError(
+                f"{kind}_join({table!r}) needs SQLite 3.39 or newer; this Python's SQLite "
+                f"is {sqlite3.sqlite_version}"
+            )
         cond = build(JoinBuilder(self._dialect))
         if not isinstance(cond, Expression):
             raise CompileError(f"the {kind}_join() callback must return a condition, got {cond!r}")

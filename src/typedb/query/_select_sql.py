@@ -124,10 +124,13 @@ def render_select(
         elif kind == "having":
             having_sql.append(render(record[1], marks, n_having == 1))
         elif kind == "join":
-            if len(record) == 4:  # join(table, lambda on: ...)
-                on = render(record[3], marks)
-            else:
-                on = f"{ref(record[3], quote)}={ref(record[4], quote)}"
+            # join(table, lambda on: ...) records the condition; the plain form two columns.
+            plain = len(record) == 5
+            on = (
+                f"{ref(record[3], quote)}={ref(record[4], quote)}"
+                if plain
+                else render(record[3], marks)
+            )
             query = query.join(_table(record[2]), how=JOINS[record[1]]).on(_Sql(on))
         elif kind == "order":
             direction = "DESC" if record[2] == "desc" else "ASC"

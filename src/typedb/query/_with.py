@@ -37,7 +37,9 @@ class QueryCreator:
         self._ctes = ctes
         self._values = values
 
-    def with_(self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]) -> QueryCreator:
+    def with_(
+        self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]
+    ) -> QueryCreator:
         """Another CTE, which may use the ones before it."""
         return self._with(False, name, query)
 
