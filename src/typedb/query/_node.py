@@ -37,6 +37,7 @@ Values: TypeAlias = tuple[Any, ...]
 ARITHMETIC = ("+", "-", "*", "/")
 # Function names go into the SQL as written, so only plain identifiers pass.
 _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN = frozenset({int, float, Decimal, bool})
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
 
@@ -169,6 +170,8 @@ def to_expr(value: Any) -> Expr[Any]:
     """An operand: an `Expr` as it is, a subquery as a value, anything else bound."""
     if isinstance(value, Expr):
         return value
+    if type(value) in _PLAIN:  # the common case: a number to bind
+        return Expr(("val",), (value,))
     sub = getattr(value, "_subquery", None)
     if sub is not None:
         shape, values = sub()

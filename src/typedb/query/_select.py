@@ -91,7 +91,14 @@ class SelectQuery(SelectParts):
     def _join(self, kind: str, table: str, left_column: Any, right_column: Any) -> Self:
         if right_column is None and callable(left_column):
             return self._join_on(kind, table, cast("JoinOn", left_column))
-        if not all(isinstance(a, str) and a for a in (table, left_column, right_column)):
+        if not (
+            type(table) is str
+            and type(left_column) is str
+            and type(right_column) is str
+            and table
+            and left_column
+            and right_column
+        ):
             raise CompileError(
                 f"{kind}_join() takes a table and two column names, got "
                 f"{table!r}, {left_column!r}, {right_column!r}"

@@ -14,7 +14,7 @@ from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import quote_identifier
 from typedb.query._base import Filtered
-from typedb.query._expr import Expression, ExpressionBuilder, Shape, Values, compare
+from typedb.query._expr import Aggregate, Expression, ExpressionBuilder, Shape, Values, compare
 from typedb.query._node import Expr
 from typedb.query._node import ref as column_ref
 
@@ -46,8 +46,12 @@ def expression_items(
     items: list[Any] = []
     values: Values = ()
     for column in columns:
-        found = column(eb) if callable(column) and not isinstance(column, Expr) else column
-        for item in found if isinstance(found, list | tuple) else (found,):
+        kind = type(column)
+        if kind is str:
+            items.append(column)
+            continue
+        found = column if kind is Expr or not callable(column) else column(eb)
+        for item in found if type(found) is list or type(found) is tuple else (found,):
             if isinstance(item, Expr):
                 if item.alias is None and item.node[0] != "ref":
                     raise CompileError(
@@ -56,7 +60,7 @@ def expression_items(
                     )
                 items.append(("x", item.node, item.alias))
                 values += item.values
-            elif type(item) is str or isinstance(item, Fragment) or _is_aggregate(item):
+            elif type(item) is str or isinstance(item, Fragment | Aggregate):
                 items.append(item)
             else:
                 raise CompileError(
@@ -64,12 +68,6 @@ def expression_items(
                     f"column names, got {item!r}"
                 )
     return tuple(items), values
-
-
-def _is_aggregate(item: Any) -> bool:
-    from typedb.query._expr import Aggregate
-
-    return isinstance(item, Aggregate)
 
 
 def select_width(records: Shape) -> int | None:
