@@ -25,6 +25,7 @@ from typedb.query._expr import (
     render,
     split_alias,
 )
+from typedb.query._output_names import refuse_duplicate_names
 from typedb.query._params import mark
 
 
@@ -154,6 +155,12 @@ def render_select(
             compound.append(f" {record[1]} {_sub_sql(record[2], marks)}")
         elif kind == "lock":
             tail.append(f" {record[1]}")
+    if len(selected) > 1:
+        # An expression's output name is its alias (an alias never has a dot).
+        picked = (
+            c[2] if type(c) is tuple else c for r in records if r[0] == "select" for c in r[1]
+        )
+        refuse_duplicate_names(picked, f"select() on {table!r}")
     query = query.select(*selected) if selected else query.select("*")
     if where_sql:
         query = query.where(_Sql(" AND ".join(where_sql)))
