@@ -20,6 +20,15 @@ from collections.abc import Callable
 
 from typedb.contracts import Table
 from typedb.stubgen._buckets import Bucket, table_buckets
+from typedb.stubgen._query_v2 import (
+    ON_CLASS,
+    builder_methods,
+    callback_joins,
+    expression_comparisons,
+    filter_methods,
+    outer_joins,
+    select_methods,
+)
 from typedb.stubgen._table import HEADER, Names, quote
 
 _OVERLAP = "  # type: ignore[overload-overlap]"
@@ -41,6 +50,7 @@ def render_query(
     out.append(_builder(buckets, bs))
     out.append(_filter(buckets, bs))
     out.append(_conflict())
+    out.append(ON_CLASS)
     for awaited in (False, True):
         out.append(_select(tables, names, buckets, index, bs, awaited))
         out.append(_writes(bs, awaited))
@@ -68,7 +78,7 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
     lines = [f"from {m} import {', '.join(sorted(by_module[m]))}\n" for m in sorted(by_module)]
     lines.append(
         "\nfrom typedb._sql import CompiledQuery, Fragment\n"
-        "from typedb.query import Aggregate, Expression\n"
+        "from typedb.query import Aggregate, Case, Expr, Expression, Fn\n"
         "from typedb.facades._db._common import (\n"
         "    CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op, SoftDeletes,\n"
         "    TableName, TextOp, UpdateResult,\n"
@@ -90,6 +100,7 @@ def _typevars(buckets: list[Bucket]) -> str:
         'Upd = TypeVar("Upd")\n',
         'Ups = TypeVar("Ups")\n',
         'Col = TypeVar("Col", bound=str)\n',
+        '_T = TypeVar("_T")\n',
     ]
     out += [f'{b.var} = TypeVar("{b.var}", bound=str)  # {b.text}\n' for b in buckets]
     return "".join(out) + "\n"
@@ -125,6 +136,8 @@ def _builder(buckets: list[Bucket], bs: str) -> str:
         f"class Builder(Generic[Loose, {bs}]):\n"
         '    """`eb` in `where(lambda eb: eb.or_([...]))`: the columns of the query\'s tables."""\n\n'
         + _comparisons(buckets, "__call__", "Expression")
+        + expression_comparisons(buckets, "__call__", "Expression")
+        + builder_methods(buckets)
         + "    def and_(self, expressions: Sequence[Expression]) -> Expression: ...\n"
         "    def or_(self, expressions: Sequence[Expression]) -> Expression: ...\n"
         "    def not_(self, expression: Expression) -> Expression: ...\n\n"
@@ -137,8 +150,11 @@ def _filter(buckets: list[Bucket], bs: str) -> str:
         f"class Filter(Generic[SoftDel, Loose, {bs}]):\n"
         '    """`where` of select, update, delete and soft delete."""\n\n'
         + _comparisons(buckets, "where", "Self")
+        + expression_comparisons(buckets, "where", "Self")
         + f"    @overload\n    def where(self, build: Callable[[Builder[Loose, {bs}]], Expression], /)"
         " -> Self: ...\n"
+        + filter_methods(buckets)
+        +
         "    def where_not_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def where_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def compile(self) -> CompiledQuery: ...\n\n"
@@ -185,6 +201,10 @@ def _joins(
 ) -> str:
     any_col = _any_col(buckets)
     out: list[str] = []
+
+    def joined(table: Table, n: Names) -> str:
+        return _joined(table, n, buckets, owned(table), cls)
+
     for method in ("inner_join", "left_join"):
         for table in tables:
             n = names[table.name]
@@ -194,6 +214,7 @@ def _joins(
                 f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
                 f"-> {ret}: ...{_OVERLAP}\n"
             )
+        out.append(callback_joins(method, tables, names, bs, cls, joined))
         # A known table whose join column is wrong must not fall through to the alias form.
         if tables:
             out.append(
@@ -204,7 +225,7 @@ def _joins(
             f"    @overload\n    def {method}(self, table: str, left_column: str, "
             f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n"
         )
-    return "".join(out)
+    return "".join(out) + outer_joins(tables, names, buckets, bs, cls, joined)
 
 
 def _select(
@@ -238,15 +259,16 @@ def _select(
         # spell: dict rows (the mypy plugin narrows them).
         f"    @overload\n    def select(self, column: Aggregate | Fragment | str, /, "
         f"*columns: Aggregate | Fragment | str) -> {loose_row}: ...\n"
-        "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
+        # eb expressions, callbacks, subqueries, compound queries, locks (issue 11).
+        + select_methods(buckets, bs, cls)
+        + "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
         "    def distinct(self) -> Self: ...\n"
-        f"    def order_by(self, column: {any_col} | Aggregate, direction: Direction = ...) "
-        "-> Self: ...\n"
-        f"    def group_by(self, column: {any_col}, /, *columns: {any_col}) -> Self: ...\n"
         "    @overload\n    def having(self, column: Aggregate, op: CmpOp, "
         "value: int | float | Decimal | date | str | Fragment, /) -> Self: ...\n"
         + having
         + f"    @overload\n    def having(self, column: {any_col}, op: NullOp, value: None, /) "
+        "-> Self: ...\n"
+        + "    @overload\n    def having(self, column: Expr[Any], op: CmpOp, value: object, /) "
         "-> Self: ...\n"
         f"    @overload\n    def having(self, build: Callable[[Builder[Loose, {bs}]], Expression], "
         "/) -> Self: ...\n"
