@@ -20,12 +20,12 @@ def arithmetic(price: Expr[Decimal], qty: Expr[int], ratio: Expr[float]) -> None
 
 
 # Inside a where() callback, eb.ref() is typed by the column; mypy checks the lambda against
-# where()'s overloads with `eb` as Any, so it reveals Any there; ty keeps eb.ref()'s type but
-# not the product's (Expr[Any]); pyright has both.
+# where()'s overloads with `eb` as Any, so it reveals Any there; ty does not solve eb.val()'s
+# TypeVar in this context (Expr[Any]); pyright has both.
 db.select_from("items").where(
-    lambda eb: eb(reveal_type(eb.ref("price") * eb.ref("id")), ">", 1)  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
+    lambda eb: eb(reveal_type(eb.ref("price") * eb.ref("id")), ">", 1)  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
 )
-db.select_from("items").where(lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3))  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
+db.select_from("items").where(lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3))  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
 db.select_from("items").where(lambda eb: eb("price", ">", eb.ref("price") * 2))
 totals = (
     db.select_from("items")
