@@ -1,6 +1,6 @@
 """The async facade follows every form: awaited execute*(), joins, aliases, writes."""
 
-from typing import Any, assert_type
+from typing import Any, assert_type, reveal_type
 
 from typedb.facades.async_db import db
 from typedb.facades.db import ItemsRow, UsersRow
@@ -17,4 +17,4 @@ async def queries() -> None:
     await db.update_table("items").set({"name": "x"}).where("id", "=", 1).execute()
     async with db.transaction(immediate=True) as trx:
         assert_type(await trx.select_from("users").execute(), list[UsersRow])
-
+        reveal_type(await trx.select_from("items").execute_take_first())  # reveal: ItemsRow | None
