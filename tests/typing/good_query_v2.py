@@ -8,7 +8,6 @@ from typedb.facades.db import db
 from typedb.query import Expr, fn
 
 
-
 # Expressions: result types follow the operands.
 def arithmetic(price: Expr[Decimal], qty: Expr[int], ratio: Expr[float]) -> None:
     reveal_type(price * qty)  # reveal: Expr[Decimal]
@@ -23,9 +22,13 @@ def arithmetic(price: Expr[Decimal], qty: Expr[int], ratio: Expr[float]) -> None
 # where()'s overloads with `eb` as Any, so it reveals Any there; ty does not solve eb.val()'s
 # TypeVar in this context (Expr[Any]); pyright has both.
 db.select_from("items").where(
-    lambda eb: eb(reveal_type(eb.ref("price") * eb.ref("id")), ">", 1)  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
+    lambda eb: eb(
+        reveal_type(eb.ref("price") * eb.ref("id")), ">", 1
+    )  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
 )
-db.select_from("items").where(lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3))  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
+db.select_from("items").where(
+    lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3)
+)  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
 db.select_from("items").where(lambda eb: eb("price", ">", eb.ref("price") * 2))
 totals = (
     db.select_from("items")
@@ -53,7 +56,11 @@ db.select_from("users").where_exists(
 )
 db.select_from("users").where_not_exists(authors)
 db.select_from("users").where(lambda eb: eb.exists(authors) | eb("name", "=", "x"))
-count = db.select_from("blog__posts").select(fn.count()).where_ref("blog__posts.author_id", "=", "users.id")
+count = (
+    db.select_from("blog__posts")
+    .select(fn.count())
+    .where_ref("blog__posts.author_id", "=", "users.id")
+)
 db.select_from("users").select("name", count.as_("posts"))
 
 # CTEs and compound queries.
@@ -67,13 +74,18 @@ db.select_from("items").select("id").except_(db.select_from("users").select("id"
 
 # Joins on conditions, right / full, self-joins through aliases.
 joined = db.select_from("blog__posts").inner_join(
-    "users", lambda on: on("users.id", "=", "blog__posts.author_id") & on("users.name", "!=", on.val("x"))
+    "users",
+    lambda on: on("users.id", "=", "blog__posts.author_id") & on("users.name", "!=", on.val("x")),
 )
 joined.where("users.email", "like", "%@x")
-db.select_from("blog__posts").left_join("users", lambda on: on("users.id", "=", "blog__posts.author_id"))
+db.select_from("blog__posts").left_join(
+    "users", lambda on: on("users.id", "=", "blog__posts.author_id")
+)
 db.select_from("items").right_join("users", "items.id", "users.id")
 db.select_from("items").full_join("users", lambda on: on("items.id", "=", "users.id"))
-db.select_from("users as a").inner_join("users as b", "a.id", "b.id").select("a.name", "b.name as other")
+db.select_from("users as a").inner_join("users as b", "a.id", "b.id").select(
+    "a.name", "b.name as other"
+)
 
 # PostgreSQL locks and DISTINCT ON.
 db.select_from("items").order_by("id").limit(1).for_update().skip_locked()

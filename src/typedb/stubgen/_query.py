@@ -154,8 +154,7 @@ def _filter(buckets: list[Bucket], bs: str) -> str:
         + f"    @overload\n    def where(self, build: Callable[[Builder[Loose, {bs}]], Expression], /)"
         " -> Self: ...\n"
         + filter_methods(buckets)
-        +
-        "    def where_not_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
+        + "    def where_not_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def where_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def compile(self) -> CompiledQuery: ...\n\n"
         "# Only a query over a table with `deleted_at` has where_not_deleted() / where_deleted().\n"

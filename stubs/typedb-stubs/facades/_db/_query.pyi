@@ -222,11 +222,11 @@ class Select(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, So
     @overload
     def inner_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
-    def inner_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def inner_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def inner_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def inner_join(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
@@ -240,11 +240,11 @@ class Select(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, So
     @overload
     def left_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
-    def left_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def left_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def left_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def left_join(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
@@ -252,35 +252,35 @@ class Select(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, So
     @overload
     def left_join(self, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def right_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def right_join(self, table: str, left_column: str, right_column: str, /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def right_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def right_join(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def full_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def full_join(self, table: str, left_column: str, right_column: str, /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def full_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def full_join(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     def execute(self) -> list[Row]: ...
@@ -417,11 +417,11 @@ class AsyncSelect(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Table
     @overload
     def inner_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
-    def inner_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def inner_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def inner_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def inner_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def inner_join(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
@@ -435,11 +435,11 @@ class AsyncSelect(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Table
     @overload
     def left_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
-    def left_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def left_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def left_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def left_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def left_join(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
@@ -447,35 +447,35 @@ class AsyncSelect(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Table
     @overload
     def left_join(self, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def right_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def right_join(self, table: str, left_column: str, right_column: str, /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def right_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def right_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def right_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def right_join(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def full_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn, /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def full_join(self, table: str, left_column: str, right_column: str, /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def full_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def full_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def full_join(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def full_join(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     async def execute(self) -> list[Row]: ...
