@@ -93,3 +93,30 @@ def test_async_update_and_restore(db_url: str, posts: typedb.Database) -> None:
         assert stamps(posts)[1] > before[1]
 
     run_async(db_url, test)
+
+
+def test_facade_databases_set_updated_at(db_url: str, posts: typedb.Database) -> None:
+    """The lazy facades (`typedb.facades.db`, `.async_db`) make their Database on first use,
+    without Database.__init__: they keep their own record of timestamped tables."""
+    from typedb.facades._lazy import LazyDatabase
+    from typedb.facades._lazy_async import LazyAsyncDatabase
+
+    before = stamps(posts)
+    time.sleep(0.01)
+    lazy = LazyDatabase(db_url)
+    try:
+        assert lazy.update_table("posts").set({"title": "lazy"}).execute().num_updated_rows == 2
+    finally:
+        lazy.close()
+    assert stamps(posts)[0] > before[0]
+
+    async def main() -> None:
+        lazy_async = LazyAsyncDatabase(db_url)
+        try:
+            await lazy_async.update_table("posts").set({"title": "x"}).where("id", "=", 1).execute()
+        finally:
+            await lazy_async.close()
+
+    import asyncio
+
+    asyncio.run(main())

@@ -342,6 +342,7 @@ class Transaction(Database):
         self._pool = pool
         self.url = url
         self._driver = driver
+        self._timestamp_tables = {}  # the block's Database gives its own (see _block)
         # Set when its block ends: the connection has gone back to the pool, maybe into
         # another thread's transaction, which a kept `trx` must not write into.
         self.ended = False
