@@ -1,3 +1,4 @@
+# ruff: noqa: E501  # reveal markers share the line with their reveal_type call
 """Query builder v2 (issue 11) on the typed facade: eb expressions, subqueries, CTEs, compound
 queries, joins on conditions, locks. Clean in mypy, pyright and ty; reveals in all three."""
 
@@ -21,14 +22,11 @@ def arithmetic(price: Expr[Decimal], qty: Expr[int], ratio: Expr[float]) -> None
 # Inside a where() callback, eb.ref() is typed by the column; mypy checks the lambda against
 # where()'s overloads with `eb` as Any, so it reveals Any there; ty does not solve eb.val()'s
 # TypeVar in this context (Expr[Any]); pyright has both.
-db.select_from("items").where(
-    lambda eb: eb(
-        reveal_type(eb.ref("price") * eb.ref("id")), ">", 1
-    )  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
-)
-db.select_from("items").where(
-    lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3)
-)  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
+items = db.select_from("items")
+# fmt: off
+items.where(lambda eb: eb(reveal_type(eb.ref("price") * eb.ref("id")), ">", 1))  # reveal[mypy]: Any  # reveal[pyright,ty]: Expr[Decimal]
+items.where(lambda eb: eb(reveal_type(eb.val(Decimal(2))), "<", 3))  # reveal[mypy]: Any  # reveal[pyright]: Expr[Decimal]  # reveal[ty]: Expr[Any]
+# fmt: on
 db.select_from("items").where(lambda eb: eb("price", ">", eb.ref("price") * 2))
 totals = (
     db.select_from("items")
@@ -94,3 +92,31 @@ db.select_from("items").distinct_on("name").order_by("name")
 
 # Restore.
 db.restore("items").where("id", "=", 1).returning("id").execute()
+
+
+# The same forms on the async facade, awaited.
+async def awaited() -> None:
+    from typedb.facades.async_db import db as adb
+
+    rows = (
+        await adb.select_from("items").select(lambda eb: (eb.ref("price") * 2).as_("d")).execute()
+    )
+    reveal_type(rows)  # reveal: list[dict[str, Any]]
+    posts = adb.select_from("blog__posts").where_ref("blog__posts.author_id", "=", "users.id")
+    await adb.select_from("users").where_not_exists(posts).execute()
+    await (
+        adb.select_from("users")
+        .where("id", "in", adb.select_from("blog__posts").select("author_id"))
+        .execute()
+    )
+    await adb.with_("r", adb.select_from("items")).select_from("r").execute()
+    await (
+        adb.select_from("items").select("id").union(adb.select_from("users").select("id")).execute()
+    )
+    await (
+        adb.select_from("items")
+        .inner_join("users", lambda on: on("users.id", "=", "items.id"))
+        .execute()
+    )
+    await adb.select_from("items").order_by("id").limit(1).for_update().skip_locked().execute()
+    await adb.restore("items").where("id", "=", 1).execute()
