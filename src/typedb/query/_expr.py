@@ -363,7 +363,9 @@ class ExpressionBuilder:
 
     def ref(self, column: str) -> Expr[Any]:
         """A column as an expression: `eb.ref("price") * eb.ref("quantity")`."""
-        return _node.ref(column)
+        if type(column) is str and column:
+            return Expr(("ref", column))
+        return _node.ref(column)  # raises
 
     def val(self, value: T) -> Expr[T]:
         """A bound value as an expression (never spliced into the SQL)."""

@@ -37,6 +37,8 @@ Values: TypeAlias = tuple[Any, ...]
 ARITHMETIC = ("+", "-", "*", "/")
 # Function names go into the SQL as written, so only plain identifiers pass.
 _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Aliases already accepted by quote_identifier (a query built per request names the same ones).
+_NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
@@ -58,7 +60,10 @@ class Expr(Generic[T]):
 
     def as_(self, alias: str) -> Expr[T]:
         """Name the expression in a select list: `SELECT ... AS "alias"`."""
-        quote_identifier(alias)  # refuses what cannot be a name
+        if alias not in _NAMES_CHECKED:
+            quote_identifier(alias)  # refuses what cannot be a name
+            if len(_NAMES_CHECKED) < 4096:  # aliases are written in code: a few, reused
+                _NAMES_CHECKED.add(alias)
         return Expr(self.node, self.values, alias)
 
     def end(self) -> Expr[T]:
