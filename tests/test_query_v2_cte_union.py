@@ -136,3 +136,49 @@ def test_async_cte_and_union(db_url: str, store: typedb.Database) -> None:
         assert len(union) == 6
 
     run_async(db_url, test)
+
+
+def test_nested_decimal_aggregates_postgres_types_or_sqlite_refuses(
+    backend: str, store: typedb.Database
+) -> None:
+    """A SUM of decimals inside a CTE, a union operand or a scalar subquery: PostgreSQL gives
+    a Decimal; SQLite would give a float there, so typedb refuses it, naming the column."""
+    from typedb.query import fn
+
+    per_customer = (
+        store.select_from("invoices")
+        .select("customer_id", fn.sum("total").as_("spent"))
+        .group_by("customer_id")
+    )
+    queries = [
+        store.with_("spent", per_customer).select_from("spent").order_by("customer_id"),
+        store.select_from("invoices")
+        .select(fn.sum("total").as_("spent"))
+        .union_all(store.select_from("invoices").select(fn.max("total").as_("spent"))),
+        store.select_from("customers").select(
+            "id", store.select_from("invoices").select(fn.sum("total")).as_("spent")
+        ),
+    ]
+    for query in queries:
+        if backend == "sqlite":
+            with pytest.raises(typedb.CompileError, match=r"\(total\).*SQLite"):
+                query.execute()
+        else:
+            assert all(type(r["spent"]) is Decimal for r in query.execute())
+    # Integer aggregates and plain columns are exact on SQLite too.
+    counted = (
+        store.with_(
+            "n",
+            store.select_from("invoices")
+            .select("customer_id", fn.count().as_("n"))
+            .group_by("customer_id"),
+        )
+        .select_from("n")
+        .order_by("customer_id")
+        .execute()
+    )
+    assert counted == [{"customer_id": 1, "n": 2}, {"customer_id": 2, "n": 1}]
+    totals = (
+        store.with_("t", store.select_from("invoices")).select_from("t").select("total").execute()
+    )
+    assert all(type(r["total"]) is Decimal for r in totals)

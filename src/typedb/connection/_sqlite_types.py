@@ -30,10 +30,10 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from typedb._errors import DataTypeError
+from typedb._errors import CompileError, DataTypeError
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
-from typedb.query._aggregate_plan import AggregatePlan, Output, TypedSql
+from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql
 from typedb.query._expr import aggregate_key
 from typedb.query._expr_types import Kind, infer, kind_of_type, replacements
 
@@ -402,8 +402,36 @@ class AggregateTypes:
             convert = output_converter(a.name, self._declared(plan, a.column or ""))
             if convert is not None:
                 converters.append((out, convert))
+        for nested in plan.nested:
+            self._refuse_untyped(nested)
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
+
+    def _refuse_untyped(self, nested: Nested) -> None:
+        """Refuse a nested SELECT whose aggregate or expression SQLite would return otherwise
+        than PostgreSQL does (a float for a decimal sum, text for a timestamp)."""
+        for a in nested.aggregates:
+            of_column = self._declared_in(nested.tables, a.column or "")
+            if replacement(a.name, of_column) or output_converter(a.name, of_column):
+                raise CompileError(
+                    f"{a.name}({a.column}) in the {nested.label} cannot come back from SQLite "
+                    f"as PostgreSQL gives it (a {of_column} column: SQLite computes it as a float "
+                    "or returns text there); compute it in the outer query, or run it on its own"
+                )
+
+        def declared(column: str) -> Kind:
+            found = self._declared_in(nested.tables, column)
+            t = _parsed(found) if found is not None else None
+            return None if t is None else kind_of_type(t.name, t.scale)
+
+        for node in nested.expressions:
+            kind = infer(node, declared)
+            if kind is not None and kind[0] in _KIND_CONVERTERS:
+                raise CompileError(
+                    f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
+                    "SQLite as PostgreSQL gives it (SQLite computes decimals as floats there); "
+                    "compute it in the outer query"
+                )
 
     def _expression(
         self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]
@@ -420,8 +448,11 @@ class AggregateTypes:
 
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:
         """The declared type of `column` (`name` or `table.name`) among the plan's tables."""
+        return self._declared_in(plan.tables, column)
+
+    def _declared_in(self, tables: tuple[tuple[str, str | None], ...], column: str) -> str | None:
         qualifier, _, name = column.rpartition(".")
-        for table, alias in plan.tables:
+        for table, alias in tables:
             if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
                 continue
             declared = self._table_columns(table).get(name.lower())
