@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from typedb._errors import CompileError
 from typedb.query import _node
-from typedb.query._expr import Aggregate, Expression, _Functions, compare
+from typedb.query._expr import Expression, _Functions, compare
 from typedb.query._node import Expr, Node, Values
 
 
@@ -40,9 +40,6 @@ class Fn(_Functions):
 
     def abs(self, value: Any) -> Expr[Any]:
         return _node.function("abs", (value,))
-
-    def count_all(self) -> Aggregate:
-        return Aggregate("COUNT")
 
 
 FN = Fn()
