@@ -71,6 +71,8 @@ class Expr(Generic[T]):
         return self
 
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
+        if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
+            return Expr(("op", symbol, self.node, ("val",)), (*self.values, other))
         right = to_expr(other)
         left, right = (right, self) if reverse else (self, right)
         return Expr(("op", symbol, left.node, right.node), left.values + right.values)

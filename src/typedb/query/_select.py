@@ -13,7 +13,6 @@ from typedb.query._base import Result, Row, first_row, rows_of, split_table
 from typedb.query._expr import (
     Aggregate,
     Column,
-    ExpressionBuilder,
     Marks,
     Op,
     Replacements,
@@ -23,7 +22,13 @@ from typedb.query._expr import (
 )
 from typedb.query._node import Expr
 from typedb.query._params import finish
-from typedb.query._select_parts import ExprCallback, JoinOn, SelectParts, expression_items
+from typedb.query._select_parts import (
+    ExprCallback,
+    JoinOn,
+    SelectParts,
+    builder_for,
+    expression_items,
+)
 from typedb.query._select_sql import _sub_sql, render_select
 
 _LIMIT = ("limit",)
@@ -61,7 +66,8 @@ class SelectQuery(SelectParts):
         return self._add(("select", columns))
 
     def _add_expressions(self, columns: tuple[Any, ...]) -> Self:
-        items, values = expression_items(columns, ExpressionBuilder(self._dialect), self._table)
+        eb = builder_for(self._shape[0][1])
+        items, values = expression_items(columns, eb, self._table)
         return self._add(("select", items), values)
 
     def select_all(self, table: str | None = None) -> Self:

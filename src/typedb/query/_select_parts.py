@@ -38,6 +38,16 @@ class JoinBuilder(ExpressionBuilder):
         return super().__call__(column, op, value)
 
 
+# One builder per dialect: it holds nothing else, so select callbacks share it.
+_BUILDERS = {name: ExpressionBuilder(name) for name in ("sqlite", "postgresql")}
+
+
+def builder_for(dialect: str) -> ExpressionBuilder:
+    """The `eb` a select / order_by / group_by callback receives on `dialect`."""
+    found = _BUILDERS.get(dialect)
+    return found if found is not None else ExpressionBuilder(dialect)
+
+
 def expression_items(
     columns: Sequence[Any], eb: ExpressionBuilder, table: str
 ) -> tuple[tuple[Any, ...], Values]:
@@ -90,7 +100,7 @@ class SelectParts(Filtered):
     # -- expressions ---------------------------------------------------------------------------
 
     def _expression(self, value: Any, where: str) -> Expr[Any]:
-        found = value(ExpressionBuilder(self._dialect)) if not isinstance(value, Expr) else value
+        found = value if isinstance(value, Expr) else value(builder_for(self._dialect))
         if not isinstance(found, Expr):
             raise CompileError(
                 f"{where}() on table {self._table!r} needs an eb expression, got {found!r}"
