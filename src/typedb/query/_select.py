@@ -49,7 +49,7 @@ class SelectQuery(SelectParts):
 
     __slots__ = ()
 
-    def select(self, *columns: Column | Fragment) -> Self:
+    def select(self, *columns: Column | Fragment | ExprCallback) -> Self:
         """Columns to return: `"name"`, `"table.name"`, `"name as alias"`, `fn.count("id")`,
         or `typedb.sql(...)`. Several calls add up; none at all means `*`."""
         if not columns:
