@@ -210,6 +210,10 @@ def _joins(
     out.append(
         "    @overload\n    def __call__(self, table: str, left_column: str, "
         f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n\n"
+        # The same call typed the same way; its own class so the mypy plugin can tell a left
+        # join (columns `X | None` in rows) from an inner one.
+        f"class Left{name}({name}[Tables, SoftDel, Loose, {bs}]):\n"
+        '    """`left_join`: as `inner_join` for the stubs."""\n\n'
     )
     return "".join(out)
 
@@ -264,7 +268,7 @@ def _select(
             "    def offset(self, count: int) -> Self: ...\n"
             # Joins are inner_join / left_join alike for the stubs (the plugin tells them apart).
             + f"    @property\n    def inner_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
-            f"    @property\n    def left_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    @property\n    def left_join(self) -> Left{join}[Tables, SoftDel, Loose, {bs}]: ...\n"
             f"    {a}def execute(self) -> list[Row]: ...\n"
             f"    {a}def execute_take_first(self) -> Row | None: ...\n"
             f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
