@@ -67,11 +67,11 @@ def write_contracts(path: Path, tables: int, columns: int, extra: str | None = N
     path.write_text("".join(out))
 
 
-def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
+def write_queries(path: Path, tables: int, columns: int, queries: int, joins: int = 0) -> None:
     rng = random.Random(5)
     out = [
         "from datetime import datetime\nfrom decimal import Decimal\n\n",
-        "from typedb.facades.db import db\n\n\ndef run() -> None:\n",
+        "from typedb.facades.db import db\nfrom typedb.query import fn\n\n\ndef run() -> None:\n",
     ]
     for q in range(queries):
         t = rng.randrange(tables)
@@ -97,7 +97,29 @@ def write_queries(path: Path, tables: int, columns: int, queries: int) -> None:
             out.append(
                 f'    db.delete_from("table_{t}").where("{name}", "!=", {value}).execute()\n'
             )
+    out += _joined_queries(rng, tables, columns, joins)
     path.write_text("".join(out))
+
+
+def _joined_queries(rng: random.Random, tables: int, columns: int, count: int) -> list[str]:
+    """`count` more queries: half joins (a joined table's column in where and order_by), half
+    aggregates (count with group_by and having)."""
+    out: list[str] = []
+    for q in range(count):
+        t, u = rng.randrange(tables), rng.randrange(tables)
+        name, _annotation, value = columns_of(u, columns)[rng.randrange(1, columns)]
+        if q % 2 == 0:
+            out.append(
+                f'    db.select_from("table_{t}").inner_join("table_{u}", "table_{t}.id", '
+                f'"table_{u}.id").where("table_{u}.{name}", "=", {value})'
+                f'.order_by("table_{t}.id").execute()\n'
+            )
+        else:
+            out.append(
+                f'    db.select_from("table_{u}").select("{name}", fn.count("id").as_("n"))'
+                f'.group_by("{name}").having(fn.count("id"), ">", 1).execute()\n'
+            )
+    return out
 
 
 def write_dispatch(queries: Path, path: Path) -> None:
@@ -123,6 +145,9 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=500)
     parser.add_argument("--columns", type=int, default=20)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--joins", type=int, default=0, help="extra join and aggregate queries (issue 10)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="typedb-scale-") as tmp:
@@ -133,7 +158,7 @@ def main() -> None:
         contracts = base / "contracts.py"
         stubs = base / "stubs"
         write_contracts(contracts, args.tables, args.columns)
-        write_queries(work / "queries.py", args.tables, args.columns, args.queries)
+        write_queries(work / "queries.py", args.tables, args.columns, args.queries, args.joins)
         write_dispatch(work / "queries.py", work / "dispatch.py")
         (work / "empty.py").write_text("x: int = 1\n")
 
@@ -172,7 +197,7 @@ def main() -> None:
         ("mypy re-check after one table changed", mypy_recheck, 2.0, base_mypy),
     ]
     print(
-        f"{args.tables} tables x {args.columns} columns, {args.queries} queries; "
+        f"{args.tables} tables x {args.columns} columns, {args.queries} queries + {args.joins} joins/aggregates; "
         f"{len(changes)} stub files, {size / 1e6:.1f} MB; one change rewrote {len(changed)} file(s)"
     )
     print(

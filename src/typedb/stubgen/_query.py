@@ -26,7 +26,6 @@ from typedb.stubgen._query_v2 import (
     callback_joins,
     expression_comparisons,
     filter_methods,
-    outer_joins,
     select_methods,
 )
 from typedb.stubgen._table import HEADER, Names, quote
@@ -198,33 +197,45 @@ def _joins(
     cls: str,
     owned: Callable[[Table], set[int]],
 ) -> str:
+    """`Join` (or `AsyncJoin`): what `select.inner_join` / `.left_join` are. A class of its
+    own, reached through a property, so a checker evaluates its one-overload-per-table
+    `__call__` only for a query that joins, not for every query that touches `Select`."""
     any_col = _any_col(buckets)
-    out: list[str] = []
+    name = cls.replace("Select", "Join")
+    out = [
+        f"class {name}(Generic[Tables, SoftDel, Loose, {bs}]):\n"
+        f'    """`{cls.lower()}.inner_join(table, left_column, right_column)`: one overload per\n'
+        '    table, then a known table with a wrong column, then an alias (`"users as u"`)."""\n\n'
+    ]
+    for table in tables:
+        n = names[table.name]
+        ret = _joined(table, n, buckets, owned(table), cls)
+        out.append(
+            f"    @overload\n    def __call__(self, table: Literal[{quote(table.name)}], "
+            f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
+            f"-> {ret}: ...{_OVERLAP}\n"
+        )
 
     def joined(table: Table, n: Names) -> str:
         return _joined(table, n, buckets, owned(table), cls)
 
-    for method in ("inner_join", "left_join"):
-        for table in tables:
-            n = names[table.name]
-            ret = _joined(table, n, buckets, owned(table), cls)
-            out.append(
-                f"    @overload\n    def {method}(self, table: Literal[{quote(table.name)}], "
-                f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
-                f"-> {ret}: ...{_OVERLAP}\n"
-            )
-        out.append(callback_joins(method, tables, names, bs, cls, joined))
-        # A known table whose join column is wrong must not fall through to the alias form.
-        if tables:
-            out.append(
-                f"    @overload\n    def {method}(self, table: TableName, left_column: str, "
-                f"right_column: str) -> UnknownJoinColumn: ...{_OVERLAP}{_PYRIGHT_OVERLAP}\n"
-            )
+    # `inner_join(table, lambda on: ...)`, per table then any name (issue 11).
+    out.append(callback_joins("__call__", tables, names, bs, cls, joined))
+    # A known table whose join column is wrong must not fall through to the alias form.
+    if tables:
         out.append(
-            f"    @overload\n    def {method}(self, table: str, left_column: str, "
-            f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n"
+            "    @overload\n    def __call__(self, table: TableName, left_column: str, "
+            f"right_column: str) -> UnknownJoinColumn: ...{_OVERLAP}{_PYRIGHT_OVERLAP}\n"
         )
-    return "".join(out) + outer_joins(tables, names, buckets, bs, cls, joined)
+    out.append(
+        "    @overload\n    def __call__(self, table: str, left_column: str, "
+        f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n\n"
+        # The same call typed the same way; its own class so the mypy plugin can tell a left
+        # join (columns `X | None` in rows) from an inner one.
+        f"class Left{name}({name}[Tables, SoftDel, Loose, {bs}]):\n"
+        '    """`left_join`: as `inner_join` for the stubs."""\n\n'
+    )
+    return "".join(out)
 
 
 def _select(
@@ -249,34 +260,42 @@ def _select(
         f"{'TextOp' if b.textual else 'CmpOp'}, value: {b.value}, /) -> Self: ...\n"
         for b in buckets
     )
+    join = cls.replace("Select", "Join")
     return (
-        f"class {cls}(Filter[SoftDel, Loose, {bs}], Generic[{params}]):\n"
-        f'    """A select; `Row` is one row of execute(){" (awaited)" if awaited else ""}."""\n\n'
-        f"    @overload\n    def select(self, column: {any_col}, /, *columns: {any_col}) "
-        f"-> Self: ...{_OVERLAP}\n"
-        # Aggregates, typedb.sql() and "col as alias" give rows whose keys a stub cannot
-        # spell: dict rows (the mypy plugin narrows them).
-        f"    @overload\n    def select(self, column: Aggregate | Fragment | str, /, "
-        f"*columns: Aggregate | Fragment | str) -> {loose_row}: ...\n"
-        # eb expressions, callbacks, subqueries, compound queries, locks (issue 11).
-        + select_methods(buckets, bs, cls)
-        + "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
-        "    def distinct(self) -> Self: ...\n"
-        "    @overload\n    def having(self, column: Aggregate, op: CmpOp, "
-        "value: int | float | Decimal | date | str | Fragment, /) -> Self: ...\n"
-        + having
-        + f"    @overload\n    def having(self, column: {any_col}, op: NullOp, value: None, /) "
-        "-> Self: ...\n"
-        + "    @overload\n    def having(self, column: Expr[Any], op: CmpOp, value: object, /) "
-        "-> Self: ...\n"
-        f"    @overload\n    def having(self, build: Callable[[Builder[Loose, {bs}]], Expression], "
-        "/) -> Self: ...\n"
-        "    def limit(self, count: int) -> Self: ...\n"
-        "    def offset(self, count: int) -> Self: ...\n"
-        + _joins(tables, names, buckets, bs, cls, owned)
-        + f"    {a}def execute(self) -> list[Row]: ...\n"
-        f"    {a}def execute_take_first(self) -> Row | None: ...\n"
-        f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
+        _joins(tables, names, buckets, bs, cls, owned)
+        + (
+            f"class {cls}(Filter[SoftDel, Loose, {bs}], Generic[{params}]):\n"
+            f'    """A select; `Row` is one row of execute(){" (awaited)" if awaited else ""}."""\n\n'
+            f"    @overload\n    def select(self, column: {any_col}, /, *columns: {any_col}) "
+            f"-> Self: ...{_OVERLAP}\n"
+            # Aggregates, typedb.sql() and "col as alias" give rows whose keys a stub cannot
+            # spell: dict rows (the mypy plugin narrows them).
+            f"    @overload\n    def select(self, column: Aggregate | Fragment | str, /, "
+            f"*columns: Aggregate | Fragment | str) -> {loose_row}: ...\n"
+            # eb expressions, callbacks, subqueries, compound queries, locks (issue 11).
+            + select_methods(buckets, bs, cls)
+            + "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
+            "    def distinct(self) -> Self: ...\n"
+            "    @overload\n    def having(self, column: Aggregate, op: CmpOp, "
+            "value: int | float | Decimal | date | str | Fragment, /) -> Self: ...\n"
+            + having
+            + f"    @overload\n    def having(self, column: {any_col}, op: NullOp, value: None, /) "
+            "-> Self: ...\n"
+            "    @overload\n    def having(self, column: Expr[Any], op: CmpOp, value: object, /) "
+            "-> Self: ...\n"
+            f"    @overload\n    def having(self, build: Callable[[Builder[Loose, {bs}]], Expression], "
+            "/) -> Self: ...\n"
+            "    def limit(self, count: int) -> Self: ...\n"
+            "    def offset(self, count: int) -> Self: ...\n"
+            # Joins are inner_join / left_join alike for the stubs (the plugin tells them apart).
+            + f"    @property\n    def inner_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    @property\n    def left_join(self) -> Left{join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    @property\n    def right_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    @property\n    def full_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    {a}def execute(self) -> list[Row]: ...\n"
+            f"    {a}def execute_take_first(self) -> Row | None: ...\n"
+            f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
+        )
     )
 
 

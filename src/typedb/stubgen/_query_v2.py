@@ -147,31 +147,3 @@ def callback_joins(
         f"-> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n"
     )
     return "".join(out)
-
-
-def outer_joins(
-    tables: list[Table],
-    names: dict[str, Names],
-    buckets: list[Bucket],
-    bs: str,
-    cls: str,
-    joined: Callable[[Table, Names], str],
-) -> str:
-    """`right_join` / `full_join`, in the column and the callback forms."""
-    any_col = " | ".join([b.var for b in buckets] + ["Loose"])
-    loose = f"{cls}[dict[str, Any], Tables, SoftDel, str, {bs}]"
-    out: list[str] = []
-    for method in ("right_join", "full_join"):
-        for table in tables:
-            n = names[table.name]
-            out.append(
-                f"    @overload\n    def {method}(self, table: Literal[{quote(table.name)}], "
-                f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn, /) "
-                f"-> {joined(table, n)}: ...{_PYRIGHT_OVERLAP}\n"
-            )
-        out.append(
-            f"    @overload\n    def {method}(self, table: str, left_column: str, "
-            f"right_column: str, /) -> {loose}: ...\n"
-        )
-        out.append(callback_joins(method, tables, names, bs, cls, joined))
-    return "".join(out)
