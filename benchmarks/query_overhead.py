@@ -14,7 +14,8 @@ five executions; the script checks that in pg_prepared_statements. Ratios are re
 the medians and, as a check on drift, as the median of the per-round ratios.
 
 Targets (issue 3): PostgreSQL ratio <= 1.15 for the select; SQLite overhead <= 15 us per query;
-bulk insert of 10,000 rows within 1.2x of psycopg's executemany.
+bulk insert of 10,000 rows within 1.2x of psycopg's executemany. Issue 11 adds a second select
+with a join, an eb expression and a subquery: the same 1.15 against prepared psycopg.
 """
 
 from __future__ import annotations
@@ -47,6 +48,31 @@ SELECT_SQL = (
     'ORDER BY "id" LIMIT {p}'
 )
 INSERT_SQL = 'INSERT INTO "bulk" ("name", "price", "qty") VALUES (%s, %s, %s)'
+# The same as complex_query() renders, written by hand.
+COMPLEX_SQL = (
+    'SELECT "i"."id", "c"."title", ("i"."price" * {p}) AS "doubled" FROM "items" "i" '
+    'JOIN "categories" "c" ON "c"."id" = "i"."category" WHERE "i"."price" > {p} AND '
+    '"i"."category" IN (SELECT "id" FROM "categories" WHERE "active" = {p}) '
+    'ORDER BY "i"."id" LIMIT {p}'
+)
+
+
+def complex_query(db: typedb.Database, i: int) -> typedb.query.SelectQuery:
+    """A join, an eb expression and a subquery (issue 11)."""
+    active = db.select_from("categories").select("id").where("active", "=", i % 2 == 0)
+    return (
+        db.select_from("items as i")
+        .inner_join("categories as c", "c.id", "i.category")
+        .select("i.id", "c.title", lambda eb: (eb.ref("i.price") * 2).as_("doubled"))
+        .where("i.price", ">", Decimal(i % 50))
+        .where("i.category", "in", active)
+        .order_by("i.id")
+        .limit(10)
+    )
+
+
+def complex_typedb(db: typedb.Database, i: int) -> object:
+    return complex_query(db, i).execute()
 
 
 def select_query(db: typedb.Database, i: int) -> typedb.query.SelectQuery:
@@ -71,6 +97,12 @@ def setup(db: typedb.Database) -> None:
     db.raw('CREATE INDEX "items_category" ON "items" ("category")')
     db.insert_into("items").values(
         [{"name": f"item {n}", "price": Decimal(n % 100), "category": n % 7} for n in range(2000)]
+    ).execute()
+    db.schema.create_table("categories").add_id_column().add_column("title", "text").add_column(
+        "active", "boolean"
+    ).execute()
+    db.insert_into("categories").values(
+        [{"title": f"category {n}", "active": n % 2 == 0} for n in range(7)]
     ).execute()
     db.schema.create_table("bulk").add_id_column().add_column("name", "text").add_column(
         "price", "numeric(10,2)"
@@ -165,12 +197,22 @@ def main() -> int:
             pg_dict_cur.execute(pg_sql, (Decimal(i % 50), i % 7, 10))  # type: ignore[arg-type]
             return pg_dict_cur.fetchall()
 
+        pg_complex = COMPLEX_SQL.format(p="%s")
+
+        def raw_pg_complex(i: int) -> object:
+            params = (2, Decimal(i % 50), i % 2 == 0, 10)
+            pg_cur.execute(pg_complex, params)  # type: ignore[arg-type]
+            return pg_cur.fetchall()
+
         def raw_lite_select(i: int) -> object:
             lite_cur.execute(lite_sql, (str(Decimal(i % 50)), i % 7, 10))
             return lite_cur.fetchall()
 
         assert len(select_typedb(pg, 3)) == len(raw_pg_select(3)) == 10  # type: ignore[arg-type]
         assert len(select_typedb(lite, 3)) == len(raw_lite_select(3)) == 10  # type: ignore[arg-type]
+        assert complex_typedb(pg, 4) == [
+            dict(zip(("id", "title", "doubled"), r, strict=True)) for r in raw_pg_complex(4)
+        ]  # type: ignore[attr-defined]
 
         # Where typedb's own time goes, without the database: building the query and
         # compiling it (a shape-cache hit), then making dicts of ten 3-column rows.
@@ -187,6 +229,8 @@ def main() -> int:
         got = interleave(
             {
                 "psycopg": raw_pg_select,
+                "psycopg-complex": raw_pg_complex,
+                "typedb-pg-complex": lambda i: complex_typedb(pg, i),
                 "psycopg-dict": raw_pg_dict_select,
                 "typedb-pg": lambda i: select_typedb(pg, i),
                 "sqlite3": raw_lite_select,
@@ -208,6 +252,26 @@ def main() -> int:
                 f"(paired per round {paired(got['typedb-pg'], got[base]):.3f}; target <= 1.15)"
             )
         print(
+            f"  join + expression + subquery: psycopg {us(med['psycopg-complex'])} "
+            f"{spread(got['psycopg-complex'])}   typedb {us(med['typedb-pg-complex'])} "
+            f"{spread(got['typedb-pg-complex'])}"
+        )
+        print(
+            f"    ratio vs psycopg tuples   {med['typedb-pg-complex'] / med['psycopg-complex']:.3f} "
+            f"(paired per round {paired(got['typedb-pg-complex'], got['psycopg-complex']):.3f}; "
+            "target <= 1.15)"
+        )
+        complex_build = min(
+            timed(lambda i: complex_query(pg, i)._compile(), 20_000) for _ in range(5)
+        )
+        size = typedb.query._cache.size()
+        complex_query(pg, 1)._compile()
+        complex_query(pg, 2)._compile()
+        print(
+            f"    build + compile {us(complex_build).strip()}; shape cache hit on a new query: "
+            f"{'yes' if typedb.query._cache.size() == size else 'NO'}"
+        )
+        print(
             f"  SQLite      sqlite3 {us(med['sqlite3'])} {spread(got['sqlite3'])}   typedb "
             f"{us(med['typedb-sqlite'])} {spread(got['typedb-sqlite'])}   overhead "
             f"{us(med['typedb-sqlite'] - med['sqlite3']).strip()}  (target <= 15 us)"
@@ -221,6 +285,10 @@ def main() -> int:
             '"price" > $1' in st and ',"name"' in st for st in statements
         )
         print(f"  prepared server-side, psycopg's select and typedb's: {'yes' if both else 'NO'}")
+        complex_prepared = any('("i"."price" * $1)' in st for st in statements)
+        print(
+            f"  typedb's join + expression + subquery prepared: {'yes' if complex_prepared else 'NO'}"
+        )
 
         # Bulk insert: 10,000 rows, each side in one transaction, table emptied between runs.
         rows = [{"name": f"name {n}", "price": Decimal(n) / 100, "qty": n} for n in range(10_000)]

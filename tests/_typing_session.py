@@ -72,7 +72,7 @@ def readme_typed_blocks() -> list[ReadmeBlock]:
         code = m.group(1)
         if TYPED_FACADE.search(code):
             blocks.append(ReadmeBlock(f"readme_{first}.py", first, code))
-        elif code.startswith('db.select_from("itemz")'):
+        elif code.startswith('db.insert_into("itemz")'):
             head = MISTAKES_HEAD.count("\n")
             blocks.append(ReadmeBlock(f"readme_{first}.py", first, MISTAKES_HEAD + code, head))
     return blocks
@@ -101,9 +101,45 @@ class UsersTable(TypedDict):
     name: str | None
 
 
+# The tables of the "Beyond one table" block (issue 11).
+class CustomersTable(TypedDict):
+    id: Generated[int]
+    name: str
+    city: str | None
+
+
+class InvoicesTable(TypedDict):
+    id: Generated[int]
+    customer_id: int | None
+    total: Decimal | None
+
+
+class LinesTable(TypedDict):
+    id: Generated[int]
+    invoice_id: int | None
+    unit_price: Decimal | None
+    quantity: int | None
+
+
+class EmployeesTable(TypedDict):
+    id: Generated[int]
+    name: str | None
+    reports_to: int | None
+
+
+class PostsTable(TimestampTable, SoftDeleteTable):
+    id: Generated[int]
+    title: str | None
+
+
 class Database(TypedDict):
     items: ItemsTable
     users: UsersTable
+    customers: CustomersTable
+    invoices: InvoicesTable
+    lines: LinesTable
+    employees: EmployeesTable
+    posts: PostsTable
 """
 UNTYPED_CONNECT = 'db = typedb.connect("sqlite://")\n'
 TYPED_HEAD = "from typedb.facades.db import connect\n"

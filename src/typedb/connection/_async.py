@@ -16,7 +16,7 @@ statements, pinned per asyncio task instead of per thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from types import TracebackType
@@ -38,11 +38,15 @@ from typedb.dialects import Dialect, PostgresDialect, SqliteDialect
 from typedb.query._awaitable import (
     AsyncDeleteQuery,
     AsyncInsertQuery,
+    AsyncQueryCreator,
+    AsyncRestoreQuery,
     AsyncSelectQuery,
     AsyncSoftDeleteQuery,
     AsyncUpdateQuery,
 )
 from typedb.query._base import Result, Statement, Tables, raise_named
+from typedb.query._timestamps import catalog_query, has_timestamps
+from typedb.query._with import QueryCreator
 
 if TYPE_CHECKING:
     from typedb.connection._database import Database
@@ -72,6 +76,8 @@ class AsyncDatabase:
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
+        # As Database._timestamp_tables.
+        self._timestamp_tables: dict[str, bool] = {}
 
     @property
     def dialect(self) -> Dialect:
@@ -208,6 +214,17 @@ class AsyncDatabase:
     def soft_delete(self, table: str) -> AsyncSoftDeleteQuery:
         return AsyncSoftDeleteQuery(self._as_runner(), table)
 
+    def restore(self, table: str) -> AsyncRestoreQuery:
+        return AsyncRestoreQuery(self._as_runner(), table)
+
+    def with_(self, name: str, query: Any) -> AsyncQueryCreator:
+        return cast("AsyncQueryCreator", QueryCreator(self._as_runner()).with_(name, query))
+
+    def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator:
+        return cast(
+            "AsyncQueryCreator", QueryCreator(self._as_runner()).with_recursive(name, query)
+        )
+
     # -- lifetime ------------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -282,6 +299,15 @@ class AsyncDatabase:
     async def _value(self, value: T) -> T:
         return value
 
+    async def _timestamped(self, table: str, then: Callable[[bool], Awaitable[T]]) -> T:
+        has = self._timestamp_tables.get(table)
+        if has is None:
+            found = has_timestamps(await self._run(*catalog_query(self.dialect, table)))
+            if found is not None:
+                self._timestamp_tables[table] = found
+            has = bool(found)
+        return await then(has)
+
 
 class AsyncTransaction(AsyncDatabase):
     """The `AsyncDatabase` API inside `async with db.transaction() as trx:`."""
@@ -291,6 +317,7 @@ class AsyncTransaction(AsyncDatabase):
         self.url = parent.url
         self._dialect = parent._dialect
         self._driver = driver
+        self._timestamp_tables = parent._timestamp_tables
         self.ended = False  # as Transaction.ended
 
     @property

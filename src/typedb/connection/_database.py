@@ -37,6 +37,9 @@ from typedb.connection._transaction import (
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
 from typedb.query._base import Result, Statement, Tables, raise_named
+from typedb.query._timestamps import catalog_query, has_timestamps
+from typedb.query._with import QueryCreator
+from typedb.query._write import RestoreQuery
 
 _DDL = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
@@ -74,6 +77,8 @@ class Database:
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
         # Closes the connections when the Database is dropped, or at interpreter exit.
         self._finalizer = weakref.finalize(self, pool.close)
+        # Tables with add_timestamp_columns()'s columns, learned per table (query._timestamps).
+        self._timestamp_tables: dict[str, bool] = {}
 
     @property
     def dialect(self) -> Dialect:
@@ -166,6 +171,7 @@ class Database:
         driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
         trx = Transaction(self._pool, self.url, driver)
+        trx._timestamp_tables = self._timestamp_tables
         try:
             yield trx
         except BaseException:
@@ -221,6 +227,18 @@ class Database:
     def soft_delete(self, table: str) -> SoftDeleteQuery:
         """Set `deleted_at` to now (UTC) on the rows matched by `where(...)`."""
         return SoftDeleteQuery(self, table)
+
+    def restore(self, table: str) -> RestoreQuery:
+        """Set `deleted_at` back to NULL on the soft-deleted rows matched by `where(...)`."""
+        return RestoreQuery(self, table)
+
+    def with_(self, name: str, query: Any) -> QueryCreator:
+        """A CTE: `db.with_("recent", q).select_from("recent")`."""
+        return QueryCreator(self).with_(name, query)
+
+    def with_recursive(self, name: str, query: Any) -> QueryCreator:
+        """A recursive CTE: `db.with_recursive("tree(id, depth)", base.union_all(step))`."""
+        return QueryCreator(self).with_recursive(name, query)
 
     # -- lifetime ------------------------------------------------------------------------------
 
@@ -298,6 +316,16 @@ class Database:
         """A result known without running anything, as execute*() returns it."""
         return value
 
+    def _timestamped(self, table: str, then: Callable[[bool], T]) -> T:
+        """`then(whether table has add_timestamp_columns()'s columns)`, asked once per table."""
+        has = self._timestamp_tables.get(table)
+        if has is None:
+            found = has_timestamps(self._run(*catalog_query(self.dialect, table)))
+            if found is not None:
+                self._timestamp_tables[table] = found
+            has = bool(found)
+        return then(has)
+
     def _run_many(self, sql: str, rows: list[list[Any]]) -> int:
         driver = self._current()
         if driver is not None:
@@ -314,6 +342,7 @@ class Transaction(Database):
         self._pool = pool
         self.url = url
         self._driver = driver
+        self._timestamp_tables = {}  # the block's Database gives its own (see _block)
         # Set when its block ends: the connection has gone back to the pool, maybe into
         # another thread's transaction, which a kept `trx` must not write into.
         self.ended = False

@@ -19,7 +19,13 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
-from typedb.connection._sqlite_types import PARSERS, AggregateTypes, exact_avg, exact_sum
+from typedb.connection._sqlite_types import (
+    PARSERS,
+    AggregateTypes,
+    exact_avg,
+    exact_sum,
+    register_expression_functions,
+)
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
     date_text,
@@ -232,6 +238,7 @@ class SqliteDriver:
             # Exact SUM / AVG of decimals, for the aggregates SQLite cannot type (below).
             self.conn.create_function("typedb_sum", 1, exact_sum, deterministic=True)
             self.conn.create_function("typedb_avg", 1, exact_avg, deterministic=True)
+            register_expression_functions(self.conn)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.depth = 0

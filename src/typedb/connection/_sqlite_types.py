@@ -30,11 +30,12 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from typedb._errors import DataTypeError
+from typedb._errors import CompileError, DataTypeError
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
-from typedb.query._aggregate_plan import AggregatePlan, Output, TypedSql
+from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql
 from typedb.query._expr import aggregate_key
+from typedb.query._expr_types import Kind, infer, kind_of_type, replacements
 
 if TYPE_CHECKING:
     import sqlite3
@@ -205,6 +206,128 @@ def output_converter(name: str, declared: str | None) -> Converter | None:
     return None
 
 
+def _exact(value: Any) -> Decimal:
+    """A number SQLite handed a function (int, float of at most 15 digits, or exact text)."""
+    if type(value) is float:
+        return Decimal(repr(value))
+    if type(value) is bytes:
+        raise ValueError("arithmetic on a blob")
+    return Decimal(value)
+
+
+def _exact_op(compute: Callable[[Decimal, Decimal], Decimal]) -> Callable[[Any, Any], str | None]:
+    def run(a: Any, b: Any) -> str | None:
+        if a is None or b is None:
+            return None
+        with localcontext(_EXACT):
+            return str(compute(_exact(a), _exact(b)))
+
+    return run
+
+
+def _exact_divide(a: Decimal, b: Decimal) -> Decimal:
+    if not b:
+        raise ZeroDivisionError("division by zero")
+    return pg_divide_exact(a, b)
+
+
+def pg_divide_exact(dividend: Decimal, divisor: Decimal) -> Decimal:
+    """`dividend / divisor` of two numerics with PostgreSQL's digits (see pg_divide).
+
+    >>> pg_divide_exact(Decimal("10.00"), Decimal("3")), pg_divide_exact(Decimal("1"), Decimal("8"))
+    (Decimal('3.3333333333333333'), Decimal('0.12500000000000000000'))
+    """
+    weight1, first1 = _first_group(dividend)
+    weight2, first2 = _first_group(divisor)
+    quotient_weight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    scales = (-min(0, int(d.as_tuple().exponent)) for d in (dividend, divisor))
+    scale = min(max(16 - 4 * quotient_weight, *scales, 0), 1000)
+    with localcontext(_EXACT):
+        return (dividend / divisor).quantize(Decimal(1).scaleb(-scale))
+
+
+#: typedb_add / _sub / _mul / _div: decimal arithmetic as PostgreSQL's numeric does it, as text.
+EXACT_FUNCTIONS: dict[str, Callable[[Any, Any], str | None]] = {
+    "typedb_add": _exact_op(lambda a, b: a + b),
+    "typedb_sub": _exact_op(lambda a, b: a - b),
+    "typedb_mul": _exact_op(lambda a, b: a * b),
+    "typedb_div": _exact_op(_exact_divide),
+}
+
+
+def sql_divide(a: Any, b: Any) -> Any:
+    """`typedb_divide(a, b)`: SQL's `/` as PostgreSQL does it: a division by zero raises
+    (SQLite's gives NULL), integers truncate toward zero."""
+    if a is None or b is None:
+        return None
+    if type(a) is str or type(b) is str:
+        a, b = float(a), float(b)
+    if not b:
+        raise ZeroDivisionError("division by zero")
+    if type(a) is int and type(b) is int:
+        q = abs(a) // abs(b)
+        return q if (a < 0) == (b < 0) else -q
+    return a / b
+
+
+def sql_integer(value: Any) -> int | None:
+    """`typedb_integer(x)`: CAST(x AS integer) as PostgreSQL does it, rounding half away from
+    zero (SQLite's CAST truncates), and refusing text that is not a number."""
+    if value is None or type(value) is int:
+        return value
+    with localcontext(_EXACT):
+        number = _exact(value.strip() if type(value) is str else value)
+        return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class ExactMin:
+    """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
+
+    wants_bigger = False
+
+    def __init__(self) -> None:
+        self.found: Decimal | None = None
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            d = _exact(value)
+            if self.found is None or ((d > self.found) == self.wants_bigger and d != self.found):
+                self.found = d
+
+    def finalize(self) -> str | None:
+        return None if self.found is None else str(self.found)
+
+
+class ExactMax(ExactMin):
+    wants_bigger = True
+
+
+def _numeric_kind(kind: Kind) -> Converter:
+    scale = kind[1] if kind is not None else None
+    return _with_scale(_value_converter("NUMERIC") or Decimal, scale)
+
+
+def _bool_kind(kind: Kind) -> Converter:
+    return lambda value: bool(value) if type(value) is int else value
+
+
+_KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
+    "numeric": _numeric_kind,
+    "bool": _bool_kind,
+}
+
+
+def register_expression_functions(conn: sqlite3.Connection) -> None:
+    """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
+    for name, function in EXACT_FUNCTIONS.items():
+        conn.create_function(name, 2, function, deterministic=True)
+    conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
+    conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
+    extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
+    for name, aggregate in extremes.items():
+        conn.create_aggregate(name, 1, aggregate)
+
+
 _FLOATS = frozenset({"REAL", "DOUBLE", "FLOAT"})
 # The table an INSERT / UPDATE / DELETE of typedb's writes, and one item of its RETURNING.
 _WRITTEN = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM) `((?:[^`]|``)+)`")
@@ -270,17 +393,66 @@ class AggregateTypes:
                 replace[aggregate_key(a)] = name
         converters = []
         for out in plan.outputs:
+            if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
+                kind = self._expression(plan, out.aggregate, replace)
+                if kind is not None and kind[0] in _KIND_CONVERTERS:
+                    converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
+                continue
             a = out.aggregate
             convert = output_converter(a.name, self._declared(plan, a.column or ""))
             if convert is not None:
                 converters.append((out, convert))
+        for nested in plan.nested:
+            self._refuse_untyped(nested)
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
 
+    def _refuse_untyped(self, nested: Nested) -> None:
+        """Refuse a nested SELECT whose aggregate or expression SQLite would return otherwise
+        than PostgreSQL does (a float for a decimal sum, text for a timestamp)."""
+        for a in nested.aggregates:
+            of_column = self._declared_in(nested.tables, a.column or "")
+            if replacement(a.name, of_column) or output_converter(a.name, of_column):
+                raise CompileError(
+                    f"{a.name}({a.column}) in the {nested.label} cannot come back from SQLite "
+                    f"as PostgreSQL gives it (a {of_column} column: SQLite computes it as a float "
+                    "or returns text there); compute it in the outer query, or run it on its own"
+                )
+
+        def declared(column: str) -> Kind:
+            found = self._declared_in(nested.tables, column)
+            t = _parsed(found) if found is not None else None
+            return None if t is None else kind_of_type(t.name, t.scale)
+
+        for node in nested.expressions:
+            kind = infer(node, declared)
+            if kind is not None and kind[0] in _KIND_CONVERTERS:
+                raise CompileError(
+                    f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
+                    "SQLite as PostgreSQL gives it (SQLite computes decimals as floats there); "
+                    "compute it in the outer query"
+                )
+
+    def _expression(
+        self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]
+    ) -> Kind:
+        """An expression output's kind; adds what must be computed exactly to `replace`."""
+
+        def declared(column: str) -> Kind:
+            found = self._declared(plan, column)
+            t = _parsed(found) if found is not None else None
+            return None if t is None else kind_of_type(t.name, t.scale)
+
+        replacements(node, declared, replace)
+        return infer(node, declared)
+
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:
         """The declared type of `column` (`name` or `table.name`) among the plan's tables."""
+        return self._declared_in(plan.tables, column)
+
+    def _declared_in(self, tables: tuple[tuple[str, str | None], ...], column: str) -> str | None:
         qualifier, _, name = column.rpartition(".")
-        for table, alias in plan.tables:
+        for table, alias in tables:
             if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
                 continue
             declared = self._table_columns(table).get(name.lower())

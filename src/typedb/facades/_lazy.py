@@ -52,6 +52,8 @@ class LazyDatabase(Database):
         # when another calls close() stays pinned to its connection (rather than its next
         # statement running outside it, on a reopened pool).
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
+        # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
+        self._timestamp_tables: dict[str, bool] = {}
 
     @property
     def connected(self) -> bool:

@@ -52,6 +52,8 @@ class LazyAsyncDatabase(AsyncDatabase):
         self._pinned: ContextVar[AsyncPin | None] = ContextVar(
             "typedb_lazy_async_pinned", default=None
         )
+        # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
+        self._timestamp_tables: dict[str, bool] = {}
 
     def _database(self) -> AsyncDatabase:
         if self._real is None:

@@ -30,7 +30,8 @@ class Output:
     from the start, or else from the end, when the select items on that side are one column
     each (a `*` or a `typedb.sql()` fragment may be several); None for neither."""
 
-    aggregate: Aggregate
+    #: An aggregate over a column, or an eb expression's node (see _expr_types).
+    aggregate: Aggregate | tuple[Any, ...]
     name: str
     index: int | None
     from_end: int | None
@@ -57,6 +58,22 @@ class AggregatePlan:
     outputs: tuple[Output, ...]
     #: The SQL (same placeholders, same order) with the given aggregates replaced.
     render: Callable[[Replacements], str]
+    #: SELECTs inside this one whose values reach the result (see Nested).
+    nested: tuple[Nested, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Nested:
+    """A SELECT inside another whose values reach the result: a CTE body, a compound
+    operand, a scalar subquery in select(). Its aggregates and expressions are computed by
+    SQLite as it is (SUM of decimals in floating point, MAX of a timestamp as text): the
+    driver refuses the statement when one of them would not come back as PostgreSQL gives it.
+    """
+
+    label: str
+    tables: tuple[tuple[str, str | None], ...]
+    aggregates: tuple[Aggregate, ...]
+    expressions: tuple[tuple[Any, ...], ...]
 
 
 class TypedSql(str):
@@ -84,7 +101,8 @@ def _condition_aggregates(shape: Shape) -> Iterator[Aggregate]:
 
 def _width_known(item: Any) -> bool:
     """Whether a select item is exactly one result column."""
-    if isinstance(item, Fragment):
+    if isinstance(item, Fragment | tuple):
+        return isinstance(item, tuple)
         return False
     return not (isinstance(item, str) and (item == "*" or item.endswith(".*")))
 
@@ -114,7 +132,50 @@ def plan_of(
             after = selected[i + 1 :]
             from_end = len(after) if all(map(_width_known, after)) else None
             outputs.append(Output(item, item.alias or item.name.lower(), index, from_end))
+        elif type(item) is tuple and item[1][0] != "ref":  # ("x", node, alias): eb expression
+            index = i if all(map(_width_known, selected[:i])) else None
+            after = selected[i + 1 :]
+            from_end = len(after) if all(map(_width_known, after)) else None
+            outputs.append(Output(item[1], item[2], index, from_end))
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
-    if not typed:
+    nested = tuple(nested_of(records))
+    if not typed and not outputs and not nested:
         return None
-    return AggregatePlan(tables, typed, tuple(outputs), render)
+    return AggregatePlan(tables, typed, tuple(outputs), render, nested)
+
+
+def nested_of(records: Shape) -> Iterator[Nested]:
+    """The SELECTs in `records` whose values reach the result, with what SQLite may get
+    wrong in them, at any depth."""
+    for record in records:
+        kind = record[0]
+        if kind == "with":
+            yield from _nested(f"CTE {record[2]!r}", record[4])
+        elif kind == "compound":
+            yield from _nested(f"{record[1]} operand", record[2])
+        elif kind == "select":
+            for item in record[1]:
+                if type(item) is tuple and item[1][0] == "sub":
+                    yield from _nested(f"scalar subquery {item[2]!r}", item[1][1])
+
+
+def _nested(label: str, shape: Shape) -> Iterator[Nested]:
+    from typedb.query._base import split_table
+
+    records = shape[1:]
+    names = [shape[0][2], *(r[2] for r in records if r[0] == "join")]
+    tables = tuple(split_table(t) for t in names)
+    aggregates: list[Aggregate] = []
+    expressions: list[tuple[Any, ...]] = []
+    for record in records:
+        if record[0] == "select":
+            for item in record[1]:
+                if isinstance(item, Aggregate) and item.name in TYPED_AGGREGATES and item.column:
+                    aggregates.append(item)
+                elif type(item) is tuple and item[1][0] not in ("ref", "sub"):
+                    expressions.append(item[1])
+    if aggregates or expressions:
+        yield Nested(
+            f"{label} on table {shape[0][2]!r}", tables, tuple(aggregates), tuple(expressions)
+        )
+    yield from nested_of(records)

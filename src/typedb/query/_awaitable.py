@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING
 
 from typedb.query._insert import InsertQuery
 from typedb.query._select import SelectQuery
-from typedb.query._write import DeleteQuery, SoftDeleteQuery, UpdateQuery
+from typedb.query._with import QueryCreator
+from typedb.query._write import DeleteQuery, RestoreQuery, SoftDeleteQuery, UpdateQuery
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from typedb.query._base import Row
     from typedb.query._result import DeleteResult, InsertResult, UpdateResult
 
@@ -41,7 +44,19 @@ if TYPE_CHECKING:
         async def execute_take_first(self) -> Row | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         async def execute_take_first_or_throw(self) -> Row: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
 
+    class AsyncRestoreQuery(RestoreQuery):
+        async def execute(self) -> UpdateResult: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        async def execute_take_first(self) -> Row | None: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        async def execute_take_first_or_throw(self) -> Row: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+    class AsyncQueryCreator(QueryCreator):
+        def with_(self, name: str, query: Any) -> AsyncQueryCreator: ...
+        def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator: ...
+        def select_from(self, table: str) -> AsyncSelectQuery: ...
+
 else:
+    AsyncRestoreQuery = RestoreQuery
+    AsyncQueryCreator = QueryCreator
     AsyncSelectQuery = SelectQuery
     AsyncInsertQuery = InsertQuery
     AsyncUpdateQuery = UpdateQuery

@@ -15,13 +15,20 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar, overload
 
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
+from typedb.query import _node
 from typedb.query import _sqlite_dates as sqlite_dates
+from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, to_expr
 from typedb.query._params import mark, refuse_nul
+
+if TYPE_CHECKING:
+    from typedb.query._eb import Case, Fn
+
+T = TypeVar("T")
 
 Op: TypeAlias = Literal[
     "=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not"
@@ -33,6 +40,9 @@ _SQL_OPS = {
     "=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
     "like": "LIKE", "ilike": "ILIKE", "in": "IN", "not in": "NOT IN", "is": "IS", "is not": "IS NOT",
 }  # fmt: skip
+
+# Operators that take an expression or a subquery on their right.
+_EXPR_OPS = frozenset({"=", "<>", "<", "<=", ">", ">=", "IN", "NOT IN"})
 
 # What render() lets through as an operator: the SQL each op above maps to, and GLOB (an SQLite
 # LIKE, made by compare()).
@@ -80,25 +90,52 @@ class Aggregate:
 class _Functions:
     """`fn.count("id")`, `fn.sum("price").as_("total")`: aggregates Kysely spells `eb.fn.*`."""
 
-    def count(self, column: str | None = None, *, distinct: bool = False) -> Aggregate:
-        return Aggregate("COUNT", column, distinct)
+    # Over a column name an Aggregate (as before); over an eb expression an Expr.
+    @overload
+    def count(self, column: str | None = None, *, distinct: bool = False) -> Aggregate: ...
+    @overload
+    def count(self, column: Expr[Any], *, distinct: bool = False) -> Expr[int]: ...
+    def count(self, column: Any = None, *, distinct: bool = False) -> Any:
+        return _aggregate("COUNT", column, distinct)
 
-    def sum(self, column: str, *, distinct: bool = False) -> Aggregate:
-        return Aggregate("SUM", column, distinct)
+    @overload
+    def sum(self, column: str, *, distinct: bool = False) -> Aggregate: ...
+    @overload
+    def sum(self, column: Expr[T], *, distinct: bool = False) -> Expr[T]: ...
+    def sum(self, column: Any, *, distinct: bool = False) -> Any:
+        return _aggregate("SUM", column, distinct)
 
-    def avg(self, column: str, *, distinct: bool = False) -> Aggregate:
-        return Aggregate("AVG", column, distinct)
+    @overload
+    def avg(self, column: str, *, distinct: bool = False) -> Aggregate: ...
+    @overload
+    def avg(self, column: Expr[Any], *, distinct: bool = False) -> Expr[Any]: ...
+    def avg(self, column: Any, *, distinct: bool = False) -> Any:
+        return _aggregate("AVG", column, distinct)
 
-    def min(self, column: str) -> Aggregate:
-        return Aggregate("MIN", column)
+    @overload
+    def min(self, column: str) -> Aggregate: ...
+    @overload
+    def min(self, column: Expr[T]) -> Expr[T]: ...
+    def min(self, column: Any) -> Any:
+        return _aggregate("MIN", column, False)
 
-    def max(self, column: str) -> Aggregate:
-        return Aggregate("MAX", column)
+    @overload
+    def max(self, column: str) -> Aggregate: ...
+    @overload
+    def max(self, column: Expr[T]) -> Expr[T]: ...
+    def max(self, column: Any) -> Any:
+        return _aggregate("MAX", column, False)
+
+
+def _aggregate(name: str, column: Any, distinct: bool) -> Any:
+    if isinstance(column, Expr):
+        return _node.aggregate(name, column, distinct)
+    return Aggregate(name, column, distinct)
 
 
 fn = _Functions()
 
-Column: TypeAlias = str | Aggregate
+Column: TypeAlias = str | Aggregate | Expr[Any]
 
 #: An aggregate without its alias: what it computes. `fn.sum("total")` and
 #: `fn.sum("total").as_("s")` are the same aggregate in SQL.
@@ -134,7 +171,7 @@ def ref(name: str, quote: str) -> str:
 
 
 def column_sql(
-    column: Column, quote: str, replace: Replacements | None = None, selected: bool = False
+    column: str | Aggregate, quote: str, replace: Replacements | None = None, selected: bool = False
 ) -> str:
     """A column or aggregate as SQL. An aggregate in `replace` is computed by its
     replacement; those return exact decimal text, so outside the select list (`selected`),
@@ -201,22 +238,42 @@ def _bad_op(op: object) -> CompileError:
 
 def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, Values]:
     """Validate one comparison; its shape and values."""
-    if not isinstance(column, str | Aggregate):
-        raise CompileError(f"column must be a name or an fn aggregate, got {column!r}")
+    before: Values = ()
+    target: Any = column  # a name, an aggregate or an expression's node
+    if isinstance(column, Expr):
+        target, before = column.node, column.values
+    elif not isinstance(column, str | Aggregate):
+        raise CompileError(
+            f"column must be a name, an fn aggregate or an eb expression, got {column!r}"
+        )
     sql_op = _SQL_OPS.get(op) if isinstance(op, str) else None
     if sql_op is None:
         sql_op = _SQL_OPS.get(" ".join(op.lower().split())) if isinstance(op, str) else None
         if sql_op is None:
             raise _bad_op(op)
+    if isinstance(value, Expr) or hasattr(value, "_subquery"):
+        # An expression or a subquery as the value: rendered in place, its values bound.
+        if sql_op not in _EXPR_OPS:
+            raise CompileError(
+                f"operator {op!r} takes a plain value, not an expression or a subquery; "
+                f"use one of {', '.join(sorted(_EXPR_OPS))}"
+            )
+        right = to_expr(value)
+        if sql_op in ("IN", "NOT IN") and right.node[0] != "sub":
+            raise CompileError(f"operator {op!r} takes a list or a subquery, got {value!r}")
+        return ("cmp", target, sql_op, right.node), before + right.values
+    if before:
+        shape, values = compare(dialect, "x", op, value)
+        return ("cmp", target, *shape[2:]), before + values
     if isinstance(value, Fragment):
-        return ("cmp", column, sql_op, value), ()
+        return ("cmp", target, sql_op, value), ()
     if sql_op in ("IS", "IS NOT"):
         if value is not None:
             raise CompileError(
                 f"operator {op!r} on column {column!r} takes None (IS NULL / IS NOT NULL), got "
                 f"{value!r}; use '=' or '!=' to compare with a value"
             )
-        return ("cmp", column, sql_op, None), ()
+        return ("cmp", target, sql_op, None), ()
     if value is None:
         hint = "is" if sql_op in ("=", "IN") else "is not"
         raise CompileError(
@@ -234,19 +291,19 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
                 refuse_nul(v, f"column {column!r}")
         if dialect == "sqlite":
             values = sqlite_dates.listed(values)
-        return ("cmp", column, sql_op, len(values)), values
+        return ("cmp", target, sql_op, len(values)), values
     kind = type(value)
     if kind is str:
         refuse_nul(value, f"column {column!r}")
         if dialect == "sqlite" and sql_op == "LIKE":
-            return ("cmp", column, "GLOB", 1), (like_to_glob(value),)
+            return ("cmp", target, "GLOB", 1), (like_to_glob(value),)
     elif (kind is date or kind is datetime) and dialect == "sqlite":
         found = sqlite_dates.midnight(value)
         if found is not None:
             # A date against a timestamp compares as PostgreSQL's cast to midnight does.
             sql_op, values = sqlite_dates.comparison(sql_op, *found)
-            return ("cmp", column, sql_op, len(values)), values
-    return ("cmp", column, sql_op, 1), (value,)
+            return ("cmp", target, sql_op, len(values)), values
+    return ("cmp", target, sql_op, 1), (value,)
 
 
 class Expression:
@@ -302,6 +359,51 @@ class ExpressionBuilder:
     def and_(self, expressions: Sequence[Expression]) -> Expression:
         return _group("and", expressions)
 
+    # -- values (Kysely's eb.ref, eb.val, eb.fn, eb.case, eb.cast) ----------------------------
+
+    def ref(self, column: str) -> Expr[Any]:
+        """A column as an expression: `eb.ref("price") * eb.ref("quantity")`."""
+        if type(column) is str and column:
+            return Expr(("ref", column))
+        return _node.ref(column)  # raises
+
+    def val(self, value: T) -> Expr[T]:
+        """A bound value as an expression (never spliced into the SQL)."""
+        node, values = _node.value_node(value)
+        return Expr(node, values)
+
+    @property
+    def fn(self) -> Fn:
+        """`eb.fn("lower", "name")`, `eb.fn.coalesce("a", 0)`, `eb.fn.sum(expr)`."""
+        from typedb.query._eb import FN
+
+        return FN
+
+    def case(self) -> Case:
+        """`eb.case().when("n", ">", 1).then("many").else_("one").end()`."""
+        from typedb.query._eb import Case
+
+        return Case(self._dialect)
+
+    def cast(self, value: Any, type_name: str) -> Expr[Any]:
+        """`CAST(value AS type)`, the type a portable name (`integer`, `numeric(10,2)`, `text`)."""
+        from typedb.dialects._base import parse_type
+
+        parse_type(type_name)  # refuses an unknown type here
+        inner = _node.operand(value)
+        return Expr(("cast", inner.node, type_name.lower()), inner.values)
+
+    def exists(self, query: Any) -> Expression:
+        """`EXISTS (subquery)`; the subquery may reference the outer query's tables."""
+        sub = getattr(query, "_subquery", None)
+        if sub is None:
+            raise CompileError(f"exists() takes a select_from() query, got {query!r}")
+        shape, values = sub()
+        return Expression(("exists", shape), values)
+
+    def not_exists(self, query: Any) -> Expression:
+        return ~self.exists(query)
+
     def or_(self, expressions: Sequence[Expression]) -> Expression:
         return _group("or", expressions)
 
@@ -338,9 +440,10 @@ class Marks:
     """Numbers the value markers of one statement in order while it is rendered, and carries
     what rendering needs to know of the dialect."""
 
-    __slots__ = ("next", "quote", "replace", "sqlite")
+    __slots__ = ("dialect", "next", "quote", "replace", "sqlite")
 
     def __init__(self, dialect: Dialect, replace: Replacements | None = None) -> None:
+        self.dialect = dialect
         self.next = 0
         self.sqlite = dialect.name == "sqlite"
         self.quote = dialect.quote_char
@@ -364,7 +467,13 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
         _, column, op, arg = shape
         if op not in _RENDERED_OPS:
             raise _bad_op(op)
-        left = column_sql(column, marks.quote, marks.replace)
+        left = (
+            node_sql(column, marks)
+            if type(column) is tuple
+            else column_sql(column, marks.quote, marks.replace)
+        )
+        if type(arg) is tuple:
+            return f"{left} {op} {node_sql(arg, marks)}"
         if isinstance(arg, Fragment):
             return f"{left} {op} {arg.text}"
         if arg is None:
@@ -384,6 +493,8 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
         return f"{left} {op} {mark(index)}"
     if kind == "not" and len(shape) == 2:
         return f"NOT ({render(shape[1], marks)})"
+    if kind == "exists" and len(shape) == 2:
+        return f"EXISTS {subquery_sql(shape[1], marks)}"
     if kind not in ("and", "or") or len(shape) != 2 or type(shape[1]) is not tuple:
         raise CompileError(f"not a condition made by eb(...): {shape!r}")
     parts = shape[1]
@@ -398,3 +509,101 @@ def render_all(shapes: Sequence[Shape], marks: Marks) -> str:
     if len(shapes) == 1:
         return render(shapes[0], marks)
     return " AND ".join(render(s, marks, False) for s in shapes)
+
+
+def subquery_sql(shape: Shape, marks: Marks) -> str:
+    """A SELECT's shape as `(SELECT ...)`, its markers numbered on from the outer query's.
+    The shape's head names its builder class, which knows how to render it."""
+    head = shape[0] if type(shape) is tuple and shape else None
+    render_sub = getattr(head[0], "_render_sub", None) if type(head) is tuple and head else None
+    if render_sub is None:
+        raise CompileError(f"not a subquery made by select_from(): {shape!r}")
+    return f"({render_sub(shape, marks)})"
+
+
+_ARITHMETIC_FUNCTIONS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
+
+
+def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
+    """SQL for an expression node (see typedb.query._node), markers taken in value order.
+
+    `selected`: the node is (part of) a select-list item. There, on SQLite, a node the
+    statement's plan found to be decimal arithmetic is computed by typedb's exact functions
+    (marks.replace, keyed by node), as aggregates are (see _aggregate_plan).
+    """
+    kind = node[0] if type(node) is tuple and node else None
+    if kind not in NODE_KINDS:
+        raise CompileError(f"not an expression made by eb: {node!r}")
+    quote = marks.quote
+    template = marks.replace.get(node) if selected and marks.replace else None
+    if kind == "ref":
+        return ref(node[1], quote)
+    if kind == "val":
+        return mark(marks.take())
+    if kind == "op":
+        _, symbol, left, right = node
+        if symbol not in ARITHMETIC:
+            raise CompileError(f"unknown arithmetic operator {symbol!r}")
+        a, b = node_sql(left, marks, selected), node_sql(right, marks, selected)
+        if template is not None:
+            return str(template).format(a, b)
+        if symbol == "/" and marks.sqlite:
+            # SQLite's `/` gives NULL for a division by zero; PostgreSQL raises. typedb_divide
+            # raises too, and truncates integers and divides the rest as `/` does.
+            return f"typedb_divide({a}, {b})"
+        return f"({a} {symbol} {b})"
+    if kind == "fn":
+        args = ", ".join(node_sql(a, marks, selected) for a in node[2])
+        return f"{node[1]}({args})"
+    if kind == "agg":
+        _, name, arg, distinct = node
+        if name not in AGGREGATES:
+            raise CompileError(f"unknown aggregate {name!r}")
+        inner = "*" if arg is None else node_sql(arg, marks, selected)
+        args = f"{'DISTINCT ' if distinct else ''}{inner}"
+        if template is not None:
+            return str(template).format(args)
+        return f"{name}({args})"
+    if kind == "case":
+        _, whens, otherwise = node
+        parts = ["CASE"]
+        for cond, then in whens:
+            parts.append(f"WHEN {render(cond, marks)} THEN {node_sql(then, marks, selected)}")
+        if otherwise is not None:
+            parts.append(f"ELSE {node_sql(otherwise, marks, selected)}")
+        parts.append("END")
+        return " ".join(parts)
+    if kind == "cast":
+        _, inner_node, type_name = node
+        inner = node_sql(inner_node, marks, selected)
+        return cast_sql(inner, type_name, marks.dialect)
+    return subquery_sql(node[1], marks)  # "sub"
+
+
+# Casts SQLite can do as PostgreSQL does (its CAST to DATE, say, gives a number).
+_SQLITE_CASTS = {
+    "integer": "INTEGER", "bigint": "INTEGER", "smallint": "INTEGER", "text": "TEXT",
+    "real": "REAL", "double precision": "REAL", "numeric": "NUMERIC", "boolean": "INTEGER",
+    "varchar": "TEXT",
+}  # fmt: skip
+
+
+def cast_sql(inner: str, type_name: str, dialect: Dialect) -> str:
+    from typedb.dialects._base import parse_type
+
+    t = parse_type(type_name)
+    if dialect.name != "sqlite":
+        return f"CAST({inner} AS {dialect.render_type(t)})"
+    target = _SQLITE_CASTS.get(t.name)
+    if target is None:
+        raise CompileError(
+            f"eb.cast(..., {type_name!r}) has no exact SQLite equivalent (SQLite's CAST to "
+            f"{t.name} gives a number or text, not a {t.name}); typedb casts SQLite values to "
+            f"one of: {', '.join(sorted(_SQLITE_CASTS))}"
+        )
+    if t.name in ("integer", "bigint", "smallint"):
+        # SQLite truncates 2.5 to 2; PostgreSQL rounds numerics half away from zero (3).
+        return f"typedb_integer({inner})"
+    if t.name == "boolean":
+        return f"(CAST({inner} AS INTEGER) <> 0)"
+    return f"CAST({inner} AS {target})"

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Literal, Self, overload
-
-from pypika import JoinType, Order, Query, Table
-from pypika.terms import Criterion
+from typing import Any, Literal, Self, cast, overload
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
-from typedb.dialects import Dialect, quote_identifier
+from typedb.dialects import Dialect
 from typedb.query._aggregate_plan import TypedSql, plan_of
-from typedb.query._base import Filtered, Result, Row, first_row, rows_of, split_table
+from typedb.query._base import Result, Row, first_row, rows_of, split_table
 from typedb.query._expr import (
     Aggregate,
     Column,
@@ -21,71 +18,23 @@ from typedb.query._expr import (
     Replacements,
     Shape,
     Where,
-    column_sql,
     condition,
-    ref,
-    render,
-    split_alias,
 )
-from typedb.query._output_names import refuse_duplicate_names
-from typedb.query._params import finish, mark
+from typedb.query._node import Expr
+from typedb.query._params import finish
+from typedb.query._select_parts import (
+    ExprCallback,
+    JoinOn,
+    SelectParts,
+    builder_for,
+    expression_items,
+)
+from typedb.query._select_sql import _sub_sql, render_select
 
-
-class _Sql(Criterion):
-    """SQL typedb rendered itself (quoted names, markers) as a PyPika term."""
-
-    def __init__(self, text: str, alias: str | None = None) -> None:
-        super().__init__()
-        self.text = text
-        self.label = alias
-
-    def get_sql(self, with_alias: bool = False, **kwargs: Any) -> str:
-        if with_alias and self.label is not None:
-            return f"{self.text} AS {quote_identifier(self.label, kwargs['quote_char'])}"
-        return self.text
-
-
-class _Table(Table):
-    """A table whose name and alias typedb quotes itself. PyPika before 0.50 did not double
-    a quote inside a name (kayak/pypika#768), so a table name could end the identifier and
-    inject SQL; no identifier is left to PyPika's quoting."""
-
-    def get_sql(self, **kwargs: Any) -> str:
-        quote: str = kwargs["quote_char"]
-        sql = quote_identifier(self._table_name, quote)
-        # PyPika annotates alias `str`; it is None for a table without one.
-        return f"{sql} {quote_identifier(self.alias, quote)}" if self.alias else sql
-
-
-def _table(table: str) -> _Table:
-    name, alias = split_table(table)
-    quote_identifier(name)  # refuses a bad name here, whether or not PyPika renders it
-    if alias is not None:
-        quote_identifier(alias)
-    return _Table(name, alias=alias)
-
-
-def _selected(item: Column | Fragment, marks: Marks) -> _Sql:
-    quote = marks.quote
-    if isinstance(item, Fragment):
-        return _Sql(item.text)
-    if isinstance(item, Aggregate):
-        # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
-        sql = column_sql(item, quote, marks.replace, selected=True)
-        return _Sql(sql, item.alias or item.name.lower())
-    if not isinstance(item, str):
-        raise CompileError(
-            f"select() takes column names, fn aggregates or typedb.sql(), not {item!r}"
-        )
-    name, alias = split_alias(item)
-    return _Sql(ref(name, quote), alias)
-
-
-_JOINS = {"inner": JoinType.inner, "left": JoinType.left}
 _LIMIT = ("limit",)
 
 
-class SelectQuery(Filtered):
+class SelectQuery(SelectParts):
     """A SELECT. Immutable: every method returns a new query.
 
     >>> import typedb
@@ -100,7 +49,7 @@ class SelectQuery(Filtered):
 
     __slots__ = ()
 
-    def select(self, *columns: Column | Fragment) -> Self:
+    def select(self, *columns: Column | Fragment | ExprCallback) -> Self:
         """Columns to return: `"name"`, `"table.name"`, `"name as alias"`, `fn.count("id")`,
         or `typedb.sql(...)`. Several calls add up; none at all means `*`."""
         if not columns:
@@ -108,11 +57,18 @@ class SelectQuery(Filtered):
         for c in columns:
             # type() first: plain names are the common case, and the union isinstance is slow.
             if type(c) is not str and not isinstance(c, Aggregate | Fragment):
+                if isinstance(c, Expr) or callable(c):
+                    return self._add_expressions(columns)
                 raise CompileError(
-                    f"select() on table {self._table!r} takes column names, fn aggregates or "
-                    f"typedb.sql(), not {c!r}"
+                    f"select() on table {self._table!r} takes column names, fn aggregates, "
+                    f"eb expressions (select(lambda eb: ...)) or typedb.sql(), not {c!r}"
                 )
         return self._add(("select", columns))
+
+    def _add_expressions(self, columns: tuple[Any, ...]) -> Self:
+        eb = builder_for(self._shape[0][1])
+        items, values = expression_items(columns, eb, self._table)
+        return self._add(("select", items), values)
 
     def select_all(self, table: str | None = None) -> Self:
         """`SELECT *`, or `SELECT "table".*` for one table of a join."""
@@ -121,31 +77,58 @@ class SelectQuery(Filtered):
     def distinct(self) -> Self:
         return self._add(("distinct",))
 
-    def inner_join(self, table: str, left_column: str, right_column: str) -> Self:
-        """`INNER JOIN table ON left_column = right_column` (`"table as alias"` works)."""
+    @overload
+    def inner_join(self, table: str, left_column: str, right_column: str, /) -> Self: ...
+    @overload
+    def inner_join(self, table: str, on: JoinOn, /) -> Self: ...
+    def inner_join(self, table: str, left_column: Any, right_column: Any = None) -> Self:
+        """`INNER JOIN table ON left_column = right_column` (`"table as alias"` works), or on
+        several conditions: `inner_join("t", lambda on: on("a.x", "=", "t.y") & on(...))`."""
         return self._join("inner", table, left_column, right_column)
 
-    def left_join(self, table: str, left_column: str, right_column: str) -> Self:
+    @overload
+    def left_join(self, table: str, left_column: str, right_column: str, /) -> Self: ...
+    @overload
+    def left_join(self, table: str, on: JoinOn, /) -> Self: ...
+    def left_join(self, table: str, left_column: Any, right_column: Any = None) -> Self:
         """`LEFT JOIN table ON left_column = right_column`: columns of `table` may be None."""
         return self._join("left", table, left_column, right_column)
 
-    def _join(self, kind: str, table: str, left_column: str, right_column: str) -> Self:
-        if not all(isinstance(a, str) and a for a in (table, left_column, right_column)):
+    def _join(self, kind: str, table: str, left_column: Any, right_column: Any) -> Self:
+        if right_column is None and callable(left_column):
+            return self._join_on(kind, table, cast("JoinOn", left_column))
+        if not (
+            type(table) is str
+            and type(left_column) is str
+            and type(right_column) is str
+            and table
+            and left_column
+            and right_column
+        ):
             raise CompileError(
                 f"{kind}_join() takes a table and two column names, got "
                 f"{table!r}, {left_column!r}, {right_column!r}"
             )
         return self._add(("join", kind, table, left_column, right_column))
 
-    def order_by(self, column: Column, direction: Literal["asc", "desc"] = "asc") -> Self:
-        if type(column) is not str and not isinstance(column, Aggregate):
-            raise CompileError(f"order_by() takes a column name or fn aggregate, not {column!r}")
+    def order_by(
+        self, column: Column | ExprCallback, direction: Literal["asc", "desc"] = "asc"
+    ) -> Self:
         if direction != "asc" and direction != "desc":
             raise CompileError(f"order_by direction must be 'asc' or 'desc', got {direction!r}")
+        if type(column) is not str and not isinstance(column, Aggregate):
+            if isinstance(column, Expr) or callable(column):
+                expr = self._expression(column, "order_by")
+                return self._add(("order", expr.node, direction), expr.values)
+            raise CompileError(
+                f"order_by() takes a column name, fn aggregate or eb expression, not {column!r}"
+            )
         return self._add(("order", column, direction))
 
-    def group_by(self, *columns: str) -> Self:
+    def group_by(self, *columns: str | Expr[Any] | ExprCallback) -> Self:
         if not columns or not all(isinstance(c, str) for c in columns):
+            if columns and all(isinstance(c, str | Expr) or callable(c) for c in columns):
+                return self._group_expressions(columns)
             raise CompileError(f"group_by() needs one or more column names, got {columns!r}")
         return self._add(("group", columns))
 
@@ -192,7 +175,7 @@ class SelectQuery(Filtered):
     # -- rendering -----------------------------------------------------------------------------
 
     def _render(self) -> str:
-        return _render(self._shape, self._db.dialect)
+        return render_select(self._shape, self._db.dialect)
 
     def _finish(self) -> tuple[str, tuple[int, ...] | None]:
         sql, order = super()._finish()
@@ -207,67 +190,15 @@ class SelectQuery(Filtered):
                 sql = TypedSql(sql, plan)
         return sql, order
 
+    @staticmethod
+    def _render_sub(shape: Shape, marks: Marks) -> str:
+        """This query as a subquery of another (see _expr.subquery_sql)."""
+        return _sub_sql(shape, marks)
+
 
 def _render_sql(shape: Shape, dialect: Dialect, values: int, replace: Replacements) -> str:
     """The finished SQL of a SELECT shape with some aggregates replaced."""
-    return finish(_render(shape, dialect, replace), dialect.placeholder, values)[0]
-
-
-def _render(shape: Shape, dialect: Dialect, replace: Replacements | None = None) -> str:
-    """SQL with value markers for a SELECT shape (its head, then one record per call)."""
-    _, dialect_name, table = shape[0]
-    marks = Marks(dialect, replace)
-    quote = marks.quote
-    query = Query.from_(_table(table))
-    selected: list[_Sql] = []
-    where_sql: list[str] = []
-    having_sql: list[str] = []
-    limit = offset = None
-    records = shape[1:]
-    n_where = sum(1 for r in records if r[0] == "where")
-    n_having = sum(1 for r in records if r[0] == "having")
-    # Records are rendered in call order so markers number the values as they were added.
-    for record in records:
-        kind = record[0]
-        if kind == "select":
-            selected.extend(_selected(c, marks) for c in record[1])
-        elif kind == "where":
-            where_sql.append(render(record[1], marks, n_where == 1))
-        elif kind == "having":
-            having_sql.append(render(record[1], marks, n_having == 1))
-        elif kind == "join":
-            _, how, joined, left, right = record
-            query = query.join(_table(joined), how=_JOINS[how]).on(
-                _Sql(f"{ref(left, quote)}={ref(right, quote)}")
-            )
-        elif kind == "order":
-            order = Order.desc if record[2] == "desc" else Order.asc
-            query = query.orderby(_Sql(column_sql(record[1], quote, replace)), order=order)
-        elif kind == "group":
-            query = query.groupby(*(_Sql(ref(c, quote)) for c in record[1]))
-        elif kind == "distinct":
-            query = query.distinct()
-        elif kind == "limit":
-            limit = mark(marks.take())
-        elif kind == "offset":
-            offset = mark(marks.take())
-    if len(selected) > 1:
-        picked = (c for r in records if r[0] == "select" for c in r[1])
-        refuse_duplicate_names(picked, f"select() on {table!r}")
-    query = query.select(*selected) if selected else query.select("*")
-    if where_sql:
-        query = query.where(_Sql(" AND ".join(where_sql)))
-    if having_sql:
-        query = query.having(_Sql(" AND ".join(having_sql)))
-    text: str = query.get_sql(quote_char=quote)
-    # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
-    if limit is not None:
-        text += f" LIMIT {limit}"
-    elif offset is not None and dialect_name == "sqlite":
-        text += " LIMIT -1"  # SQLite needs a LIMIT before OFFSET
-    if offset is not None:
-        text += f" OFFSET {offset}"
-    return text
+    return finish(render_select(shape, dialect, replace), dialect.placeholder, values)[0]
 
 
 def _count(what: str, value: int) -> int:

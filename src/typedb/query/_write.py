@@ -97,6 +97,14 @@ class _Write(Filtered):
         return self._db.dialect.quote(name)
 
 
+UPDATED_AT = "updated_at"
+_TOUCH = ("touch",)
+
+
+def _sets_updated_at(record: Any) -> bool:
+    return any(column == UPDATED_AT for column, _ in record[1])
+
+
 def _where(conditions: list[str]) -> str:
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
@@ -134,13 +142,23 @@ class UpdateQuery(_Write):
         return self._add(("set", tuple(kinds)), tuple(bound))
 
     def execute(self) -> UpdateResult:
-        return self._execute(_update_result)
+        return self._touched(lambda q: q._execute(_update_result))
 
     def execute_take_first(self) -> Row | None:
-        return self._first()
+        return self._touched(lambda q: q._first())
 
     def execute_take_first_or_throw(self) -> Row:
-        return self._first_or_throw(f"update of table {self._table!r} matched no row")
+        message = f"update of table {self._table!r} matched no row"
+        return self._touched(lambda q: q._first_or_throw(message))
+
+    def _touched(self, run: Callable[[UpdateQuery], T]) -> T:
+        """Run this update, setting `updated_at` to now too when the table has the columns
+        `add_timestamp_columns()` makes and set() did not name it (see _timestamps)."""
+        if any(r[0] == "touch" or (r[0] == "set" and _sets_updated_at(r)) for r in self._records):
+            return run(self)
+        return self._db._timestamped(
+            split_table(self._table)[0], lambda has: run(self._add(_TOUCH) if has else self)
+        )
 
     def _render(self) -> str:
         marks = Marks(self._db.dialect)
@@ -155,6 +173,8 @@ class UpdateQuery(_Write):
         where_sql, returning = self._tail(marks, other=assign)
         if not sets:
             raise CompileError(f"update_table({self._table!r}) needs set({{...}})")
+        if any(r[0] == "touch" for r in self._records):
+            sets[UPDATED_AT] = self._db.dialect.now_sql("timestamp")
         q = self._db.dialect.quote
         assignments = ", ".join(f"{q(c)} = {v}" for c, v in sets.items())
         return f"UPDATE {self._table_sql()} SET {assignments}{_where(where_sql)}{returning}"
@@ -204,3 +224,31 @@ class SoftDeleteQuery(DeleteQuery):
         where_sql.append(f"{column} IS NULL")
         now = self._db.dialect.now_sql("timestamp")
         return f"UPDATE {self._table_sql()} SET {column} = {now}{_where(where_sql)}{returning}"
+
+
+class RestoreQuery(_Write):
+    """Undoes `soft_delete`: `deleted_at` back to NULL on the matched rows that are deleted
+    (rows not deleted are left alone and not counted).
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> print(db.restore("items").where("id", "=", 1).compile().sql)
+    UPDATE `items` SET `deleted_at` = NULL WHERE `id` = ? AND `deleted_at` IS NOT NULL
+    """
+
+    __slots__ = ()
+
+    def execute(self) -> UpdateResult:
+        return self._execute(_update_result)
+
+    def execute_take_first(self) -> Row | None:
+        return self._first()
+
+    def execute_take_first_or_throw(self) -> Row:
+        return self._first_or_throw(f"restore of table {self._table!r} matched no deleted row")
+
+    def _render(self) -> str:
+        where_sql, returning = self._tail(Marks(self._db.dialect), more=True)
+        column = self._db.dialect.quote(DELETED_AT)
+        where_sql.append(f"{column} IS NOT NULL")
+        return f"UPDATE {self._table_sql()} SET {column} = NULL{_where(where_sql)}{returning}"

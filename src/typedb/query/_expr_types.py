@@ -1,0 +1,146 @@
+"""What an expression's value is, from its columns' declared types: for SQLite, which cannot
+say it itself (see _aggregate_plan). PostgreSQL computes `price * quantity` of a numeric and
+an integer as an exact numeric; SQLite as a float (19.99 * 3 = 59.970000000000006). A
+SELECT's plan lists its expression outputs; the SQLite driver infers each one's kind here,
+computes the decimal arithmetic in it with typedb's exact functions (`replacements`), and
+converts the result as PostgreSQL types it.
+
+A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",), or None
+when unknown (a bound value, a subquery, an unknown function): unknown is left as SQLite
+gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from typedb.query._node import Node
+
+Kind = tuple[Any, ...] | None
+Declared = Callable[[str], Kind]  # a column name -> its kind
+
+NUMERIC: Kind = ("numeric", None)
+INTEGER: Kind = ("integer",)
+FLOAT: Kind = ("float",)
+TEXT: Kind = ("text",)
+BOOL: Kind = ("bool",)
+
+_TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
+_INT_FUNCTIONS = frozenset({"length"})
+_SAME_FUNCTIONS = frozenset({"coalesce", "nullif", "abs", "greatest", "least"})
+_EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
+
+
+def kind_of_type(name: str, scale: int | None) -> Kind:
+    """The kind of a portable type name (parsed: `numeric` with its scale)."""
+    if name == "numeric":
+        return ("numeric", scale)
+    if name in ("integer", "bigint", "smallint"):
+        return INTEGER
+    if name in ("real", "double precision"):
+        return FLOAT
+    if name in ("text", "varchar", "char"):
+        return TEXT
+    if name == "boolean":
+        return BOOL
+    return None
+
+
+def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
+    if FLOAT in (left, right):
+        return FLOAT
+    if left == INTEGER and right == INTEGER:
+        return INTEGER
+    numeric = [k for k in (left, right) if k is not None and k[0] == "numeric"]
+    if not numeric:
+        return None
+    scales: list[int] = []
+    for k in (left, right):
+        if k == INTEGER:
+            scales.append(0)
+        elif k is not None and k[0] == "numeric" and k[1] is not None:
+            scales.append(int(k[1]))
+    if len(scales) < 2 or symbol == "/":
+        return NUMERIC  # an unknown scale; PostgreSQL's division picks its scale per value
+    a, b = scales
+    return ("numeric", a + b if symbol == "*" else max(a, b))
+
+
+def infer(node: Node, declared: Declared) -> Kind:
+    """The kind of an expression node's value."""
+    kind = node[0]
+    if kind == "ref":
+        return declared(node[1])
+    if kind == "op":
+        return _op_kind(node[1], infer(node[2], declared), infer(node[3], declared))
+    if kind == "fn":
+        name = node[1]
+        if name in _TEXT_FUNCTIONS:
+            return TEXT
+        if name in _INT_FUNCTIONS:
+            return INTEGER
+        if name in _SAME_FUNCTIONS:
+            return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
+        return None
+    if kind == "agg":
+        name, arg = node[1], node[2]
+        if name == "COUNT":
+            return INTEGER
+        inner = None if arg is None else infer(arg, declared)
+        if inner is None:
+            return None
+        if name == "AVG":
+            return (
+                FLOAT if inner == FLOAT else NUMERIC if inner[0] in ("numeric", "integer") else None
+            )
+        return inner
+    if kind == "case":
+        thens = [infer(then, declared) for _, then in node[1]]
+        if node[2] is not None:
+            thens.append(infer(node[2], declared))
+        return next((k for k in thens if k is not None), None)
+    if kind == "cast":
+        from typedb.dialects._base import parse_type
+
+        t = parse_type(node[2])
+        return kind_of_type(t.name, t.scale)
+    return None
+
+
+def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
+    """Add to `found` the nodes of a selected expression SQLite must compute exactly, with
+    the SQL template that does (`{}` for each argument)."""
+    kind = node[0]
+    if kind == "op":
+        replacements(node[2], declared, found)
+        replacements(node[3], declared, found)
+        k = infer(node, declared)
+        if k is not None and k[0] == "numeric":
+            found[node] = _EXACT_OPS[node[1]] + "({}, {})"
+    elif kind == "fn":
+        for a in node[2]:
+            replacements(a, declared, found)
+    elif kind == "agg":
+        name, arg = node[1], node[2]
+        if arg is None:
+            return
+        replacements(arg, declared, found)
+        inner = infer(arg, declared)
+        if inner is None or inner == FLOAT:
+            return
+        if name in ("SUM", "AVG") and (
+            inner[0] == "numeric" or (name == "AVG" and inner == INTEGER)
+        ):
+            found[node] = f"typedb_{name.lower()}(group_concat({{}}))"
+        elif name in ("MIN", "MAX") and inner[0] == "numeric":
+            found[node] = (
+                f"typedb_{name.lower()}({{}})"  # numbers or exact text, compared as decimals
+            )
+    elif kind == "case":
+        for _, then in node[1]:
+            replacements(then, declared, found)
+        if node[2] is not None:
+            replacements(node[2], declared, found)
+    elif kind == "cast":
+        replacements(node[1], declared, found)

@@ -1,0 +1,224 @@
+"""Expressions made by `eb` (Kysely's expression builder): values computed in SQL.
+
+An `Expr` is an immutable pair: a NODE (a plain tuple, hashable, part of the query's shape and
+so of the shape-cache key) and the VALUES its `eb.val(...)` leaves bind, in the order the node
+renders them (depth first, left to right). Nodes:
+
+    ("ref", "table.column")              a column
+    ("val",)                             one bound value
+    ("op", "*", left, right)             + - * / between two nodes
+    ("fn", "lower", (args...))           a function call (names checked, see _FUNCTION)
+    ("agg", "SUM", arg | None, distinct) an aggregate over an expression
+    ("case", ((cond, then), ...), else)  CASE WHEN ... (a condition shape, see _expr)
+    ("cast", node, "numeric(10,2)")     CAST to a portable type name
+    ("sub", shape)                       a SELECT used as a value (its whole shape)
+
+`Expr` is generic in the Python type of its value, so the stubs (and the overloads below) can
+say that `Expr[Decimal] * Expr[int]` is an `Expr[Decimal]`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Generic, TypeAlias, TypeVar, overload
+
+from typedb._errors import CompileError
+from typedb.dialects import quote_identifier
+from typedb.query._params import refuse_nul
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+Node: TypeAlias = tuple[Any, ...]
+Values: TypeAlias = tuple[Any, ...]
+
+ARITHMETIC = ("+", "-", "*", "/")
+# Function names go into the SQL as written, so only plain identifiers pass.
+_FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Aliases already accepted by quote_identifier (a query built per request names the same ones).
+_NAMES_CHECKED: set[str] = set()
+_PLAIN = frozenset({int, float, Decimal, bool})
+NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
+
+
+class Expr(Generic[T]):
+    """A value computed in SQL: `eb.ref("price") * eb.ref("quantity")`, `eb.fn("lower", ...)`,
+    `eb.case()...`, `eb.cast(...)`, `eb.val(x)`. Name it in a select with `.as_("alias")`.
+
+    Arithmetic with a plain Python value binds the value: `eb.ref("price") * 2` renders
+    `"price" * %s` with 2 as a parameter.
+    """
+
+    __slots__ = ("alias", "node", "values")
+
+    def __init__(self, node: Node, values: Values = (), alias: str | None = None) -> None:
+        self.node = node
+        self.values = values
+        self.alias = alias
+
+    def as_(self, alias: str) -> Expr[T]:
+        """Name the expression in a select list: `SELECT ... AS "alias"`."""
+        if alias not in _NAMES_CHECKED:
+            quote_identifier(alias)  # refuses what cannot be a name
+            if len(_NAMES_CHECKED) < 4096:  # aliases are written in code: a few, reused
+                _NAMES_CHECKED.add(alias)
+        return Expr(self.node, self.values, alias)
+
+    def end(self) -> Expr[T]:
+        """Ends a CASE, as Kysely spells it (`...else_(x).end()`); the expression itself."""
+        return self
+
+    def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
+        if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
+            return Expr(("op", symbol, self.node, ("val",)), (*self.values, other))
+        right = to_expr(other)
+        left, right = (right, self) if reverse else (self, right)
+        return Expr(("op", symbol, left.node, right.node), left.values + right.values)
+
+    # Overloads say what the result type is; `Decimal` wins over `int`, `float` over `int`.
+    @overload
+    def __add__(self: Expr[int], other: Expr[int] | int) -> Expr[int]: ...
+    @overload
+    def __add__(
+        self: Expr[Decimal], other: Expr[Decimal] | Expr[int] | Decimal | int
+    ) -> Expr[Decimal]: ...
+    @overload
+    def __add__(self: Expr[int], other: Expr[Decimal] | Decimal) -> Expr[Decimal]: ...
+    @overload
+    def __add__(self: Expr[float], other: Expr[float] | Expr[int] | float | int) -> Expr[float]: ...
+    @overload
+    def __add__(self: Expr[datetime], other: Expr[timedelta] | timedelta) -> Expr[datetime]: ...
+    @overload
+    def __add__(self, other: Any) -> Expr[Any]: ...
+    def __add__(self, other: Any) -> Expr[Any]:
+        return self._op("+", other)
+
+    @overload
+    def __sub__(self: Expr[int], other: Expr[int] | int) -> Expr[int]: ...
+    @overload
+    def __sub__(
+        self: Expr[Decimal], other: Expr[Decimal] | Expr[int] | Decimal | int
+    ) -> Expr[Decimal]: ...
+    @overload
+    def __sub__(self: Expr[int], other: Expr[Decimal] | Decimal) -> Expr[Decimal]: ...
+    @overload
+    def __sub__(self: Expr[float], other: Expr[float] | Expr[int] | float | int) -> Expr[float]: ...
+    @overload
+    def __sub__(self: Expr[date], other: Expr[date]) -> Expr[int]: ...
+    @overload
+    def __sub__(self, other: Any) -> Expr[Any]: ...
+    def __sub__(self, other: Any) -> Expr[Any]:
+        return self._op("-", other)
+
+    @overload
+    def __mul__(self: Expr[int], other: Expr[int] | int) -> Expr[int]: ...
+    @overload
+    def __mul__(
+        self: Expr[Decimal], other: Expr[Decimal] | Expr[int] | Decimal | int
+    ) -> Expr[Decimal]: ...
+    @overload
+    def __mul__(self: Expr[int], other: Expr[Decimal] | Decimal) -> Expr[Decimal]: ...
+    @overload
+    def __mul__(self: Expr[float], other: Expr[float] | Expr[int] | float | int) -> Expr[float]: ...
+    @overload
+    def __mul__(self, other: Any) -> Expr[Any]: ...
+    def __mul__(self, other: Any) -> Expr[Any]:
+        return self._op("*", other)
+
+    @overload
+    def __truediv__(self: Expr[int], other: Expr[int] | int) -> Expr[int]: ...
+    @overload
+    def __truediv__(
+        self: Expr[Decimal], other: Expr[Decimal] | Expr[int] | Decimal | int
+    ) -> Expr[Decimal]: ...
+    @overload
+    def __truediv__(self: Expr[int], other: Expr[Decimal] | Decimal) -> Expr[Decimal]: ...
+    @overload
+    def __truediv__(
+        self: Expr[float], other: Expr[float] | Expr[int] | float | int
+    ) -> Expr[float]: ...
+    @overload
+    def __truediv__(self, other: Any) -> Expr[Any]: ...
+    def __truediv__(self, other: Any) -> Expr[Any]:
+        """SQL's `/`: between integers it truncates (on both backends, as PostgreSQL does)."""
+        return self._op("/", other)
+
+    def __radd__(self, other: Any) -> Expr[T]:
+        return self._op("+", other, reverse=True)
+
+    def __rsub__(self, other: Any) -> Expr[T]:
+        return self._op("-", other, reverse=True)
+
+    def __rmul__(self, other: Any) -> Expr[T]:
+        return self._op("*", other, reverse=True)
+
+    def __rtruediv__(self, other: Any) -> Expr[T]:
+        return self._op("/", other, reverse=True)
+
+    def __repr__(self) -> str:
+        alias = f", alias={self.alias!r}" if self.alias else ""
+        return f"Expr({self.node!r}, {self.values!r}{alias})"
+
+
+def value_node(value: Any) -> tuple[Node, Values]:
+    """A plain Python value as a bound-value node."""
+    if value is None:
+        raise CompileError(
+            "eb.val(None) has no type to bind; use eb.case() without else_() or typedb.sql('NULL')"
+        )
+    if type(value) is str:
+        refuse_nul(value, "an expression")
+    return ("val",), (value,)
+
+
+def to_expr(value: Any) -> Expr[Any]:
+    """An operand: an `Expr` as it is, a subquery as a value, anything else bound."""
+    if isinstance(value, Expr):
+        return value
+    if type(value) in _PLAIN:  # the common case: a number to bind
+        return Expr(("val",), (value,))
+    sub = getattr(value, "_subquery", None)
+    if sub is not None:
+        shape, values = sub()
+        return Expr(("sub", shape), values)
+    node, values = value_node(value)
+    return Expr(node, values)
+
+
+def ref(column: str) -> Expr[Any]:
+    if type(column) is not str or not column:
+        raise CompileError(f"eb.ref() takes a column name, got {column!r}")
+    return Expr(("ref", column))
+
+
+def function(name: str, args: tuple[Any, ...]) -> Expr[Any]:
+    """`name(args...)`: strings are column names (as Kysely's eb.fn), other values bound;
+    wrap a string in eb.val() to bind it."""
+    if type(name) is not str or not _FUNCTION.match(name):
+        raise CompileError(f"eb.fn() takes a function name (letters, digits, _), got {name!r}")
+    nodes: list[Node] = []
+    values: Values = ()
+    for arg in args:
+        e = ref(arg) if type(arg) is str else to_expr(arg)
+        nodes.append(e.node)
+        values += e.values
+    return Expr(("fn", name.lower(), tuple(nodes)), values)
+
+
+def aggregate(name: str, arg: Expr[Any] | None, distinct: bool = False) -> Expr[Any]:
+    if type(distinct) is not bool:
+        raise CompileError(f"aggregate distinct must be a bool, got {distinct!r}")
+    if arg is None:
+        return Expr(("agg", name, None, distinct))
+    return Expr(("agg", name, arg.node, distinct), arg.values)
+
+
+def operand(value: Any) -> Expr[Any]:
+    """An argument of an aggregate or cast: a column name, or an expression."""
+    return ref(value) if type(value) is str else to_expr(value)
+
+
+def subquery_values(node: Node) -> bool:
+    return bool(node) and node[0] == "sub"

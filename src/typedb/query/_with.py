@@ -1,0 +1,74 @@
+"""`db.with_(name, query)` / `db.with_recursive(...)`: common table expressions, selectable
+like tables.
+
+    >>> import typedb
+    >>> db = typedb.connect("sqlite://")
+    >>> recent = db.select_from("orders").where("total", ">", 10)
+    >>> print(db.with_("big", recent).select_from("big").select("id").compile().sql)
+    WITH `big` AS (SELECT * FROM `orders` WHERE `total` > ?) SELECT `id` FROM `big`
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from typedb._errors import CompileError
+from typedb.dialects import quote_identifier
+from typedb.query._expr import Shape, Values
+from typedb.query._select import SelectQuery
+
+if TYPE_CHECKING:
+    from typedb.connection import Database
+
+# "name" or "name(col, col)": the CTE's columns, as Kysely writes them.
+_NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
+
+
+class QueryCreator:
+    """The CTEs declared so far; `select_from()` starts the query that uses them.
+    Immutable, like the builders."""
+
+    __slots__ = ("_ctes", "_db", "_values")
+
+    def __init__(self, db: Database, ctes: tuple[Shape, ...] = (), values: Values = ()) -> None:
+        self._db = db
+        self._ctes = ctes
+        self._values = values
+
+    def with_(
+        self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]
+    ) -> QueryCreator:
+        """Another CTE, which may use the ones before it."""
+        return self._with(False, name, query)
+
+    def with_recursive(
+        self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]
+    ) -> QueryCreator:
+        """A CTE that selects from itself: a base query `union_all` a query joining `name`,
+        its columns named: `with_recursive("chain(id, depth)", base.union_all(step))`."""
+        return self._with(True, name, query)
+
+    def _with(self, recursive: bool, name: str, query: Any) -> QueryCreator:
+        match = _NAME.match(name) if type(name) is str else None
+        if match is None:
+            raise CompileError(f"a CTE name is 'name' or 'name(col, ...)', got {name!r}")
+        table = match.group(1)
+        columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
+        for identifier in (table, *columns):
+            quote_identifier(identifier)  # refuses what cannot be a name
+        if callable(query) and not isinstance(query, SelectQuery):
+            query = query(QueryCreator(self._db))
+        if not isinstance(query, SelectQuery):
+            raise CompileError(f"with_({name!r}, ...) takes a select_from() query, got {query!r}")
+        shape, values = query._subquery()
+        record = ("with", recursive, table, columns, shape)
+        return QueryCreator(self._db, (*self._ctes, record), self._values + values)
+
+    def select_from(self, table: str) -> SelectQuery:
+        """A SELECT on `table`, a CTE's name or any table, with the CTEs before it."""
+        query = SelectQuery(self._db, table)
+        query._shape = query._shape + self._ctes
+        query._values = self._values
+        return query
