@@ -259,6 +259,6 @@ def test_defaulted_column_is_optional_on_insert_in_the_stubs(tmp_path: Path) -> 
     assert status.meta == Column(default="draft")
     stub = render(registry)["typedb-stubs/facades/_db/blog__posts.pyi"]
     insert = stub[stub.index("Insert(TypedDict):") : stub.index("Update(TypedDict")]
-    assert "    status: NotRequired[Literal['draft', 'published']]\n" in insert
-    assert "    seen: NotRequired[int]\n" in insert
-    assert "    title: str\n" in insert  # no default: still required
+    assert "    status: NotRequired[Literal['draft', 'published'] | Fragment]\n" in insert
+    assert "    seen: NotRequired[int | Fragment]\n" in insert
+    assert "    title: str | Fragment\n" in insert  # no default: still required
