@@ -9,7 +9,8 @@ import textwrap
 from pathlib import Path
 
 from typedb._config import load
-from typedb.contracts import Registry, Table, load_registry, merge
+from typedb.contracts import ContractTable as Table
+from typedb.contracts import Registry, load_registry, merge
 from typedb.stubgen import PACKAGE, check, generate, install, render
 
 ROOT = Path(__file__).resolve().parents[1]

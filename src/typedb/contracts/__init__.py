@@ -11,11 +11,12 @@ class Database(TypedDict):
 """
 
 from typedb.contracts._base import GENERATED, Generated, SoftDeleteTable, TimestampTable
+from typedb.contracts._metadata import MISSING, Column, Index, Table
 from typedb.contracts._registry import (
-    Column,
+    ContractColumn,
+    ContractTable,
     ContractWarning,
     Registry,
-    Table,
     contract_files,
     load_file,
     load_registry,
@@ -26,11 +27,15 @@ from typedb.contracts._types import ColumnType, column_type
 
 __all__ = [
     "GENERATED",
+    "MISSING",
     "Column",
     "ColumnType",
+    "ContractColumn",
+    "ContractTable",
     "ContractWarning",
     "Difference",
     "Generated",
+    "Index",
     "LiveColumn",
     "Registry",
     "SoftDeleteTable",

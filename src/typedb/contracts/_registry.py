@@ -21,7 +21,9 @@ from typing import Any, get_type_hints, is_typeddict
 from typedb._config import Config
 from typedb._errors import ContractError
 from typedb.contracts._base import SoftDeleteTable, TimestampTable
+from typedb.contracts._metadata import Column, Table
 from typedb.contracts._types import ColumnType, column_type
+from typedb.contracts._validate import check_column_meta, check_references, check_table_meta
 
 # Columns a table inherits from the base contracts go last, as the schema helpers add them last.
 _BASE_COLUMNS = (*TimestampTable.__annotations__, *SoftDeleteTable.__annotations__)
@@ -32,11 +34,16 @@ class ContractWarning(UserWarning):
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class ContractColumn:
+    """One column of a contract. (`typedb.contracts.Column` is the metadata a contract writes
+    in `Annotated[T, Column(...)]`; it is `meta` here.)"""
+
     name: str
     type: ColumnType
-    #: False for Generated, nullable and NotRequired columns: the Insert TypedDict may omit them.
+    #: False for Generated, defaulted, nullable and NotRequired columns: the Insert TypedDict
+    #: may omit them.
     required_on_insert: bool
+    meta: Column | None = None
 
     @property
     def nullable(self) -> bool:
@@ -44,19 +51,21 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
-    """One table of the registry, with the file (and module, None for core) declaring it."""
+class ContractTable:
+    """One table of the registry, with the file (and module, None for core) declaring it, and
+    its `Annotated[..., Table(...)]` metadata, if any."""
 
     name: str
-    columns: tuple[Column, ...]
+    columns: tuple[ContractColumn, ...]
     source: Path
     module: str | None = None
+    meta: Table | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    def column(self, name: str) -> Column | None:
+    def column(self, name: str) -> ContractColumn | None:
         return next((c for c in self.columns if c.name == name), None)
 
     @property
@@ -65,26 +74,29 @@ class Table:
         deleted_at = self.column("deleted_at")
         return deleted_at is not None and deleted_at.nullable
 
-    def shape(self) -> tuple[tuple[str, str, bool], ...]:
+    def shape(self) -> tuple[tuple[str, str, bool, str], ...]:
         """What must agree when two files declare the same table (order does not matter)."""
-        return tuple(sorted((c.name, c.type.full_text, c.required_on_insert) for c in self.columns))
+        columns = sorted(
+            (c.name, c.type.full_text, c.required_on_insert, repr(c.meta)) for c in self.columns
+        )
+        return (*columns, ("", repr(self.meta), False, ""))
 
 
 @dataclass(frozen=True, slots=True)
 class Registry:
     """Tables by name, sorted; `sources` are the contract files read, `warnings` what they broke."""
 
-    tables: Mapping[str, Table]
+    tables: Mapping[str, ContractTable]
     sources: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
-    def __iter__(self) -> Iterator[Table]:
+    def __iter__(self) -> Iterator[ContractTable]:
         return iter(self.tables.values())
 
     def __len__(self) -> int:
         return len(self.tables)
 
-    def __getitem__(self, name: str) -> Table:
+    def __getitem__(self, name: str) -> ContractTable:
         return self.tables[name]
 
 
@@ -122,9 +134,10 @@ def load_registry(config: Config | None = None) -> Registry:
     return registry
 
 
-def merge(declarations: Iterable[list[Table]], root: Path | None = None) -> Registry:
-    """One registry from each file's tables. The same table twice must have the same shape."""
-    tables: dict[str, Table] = {}
+def merge(declarations: Iterable[list[ContractTable]], root: Path | None = None) -> Registry:
+    """One registry from each file's tables. The same table twice must have the same shape;
+    foreign keys in metadata must name a declared table and column."""
+    tables: dict[str, ContractTable] = {}
     sources: list[Path] = []
     notes: list[str] = []
     for declared in declarations:
@@ -147,10 +160,13 @@ def merge(declarations: Iterable[list[Table]], root: Path | None = None) -> Regi
                     f"{_first_difference(seen, table)}"
                 )
     ordered = {name: tables[name] for name in sorted(tables)}
+    check_references(ordered, root)
     return Registry(ordered, tuple(sources), tuple(notes))
 
 
-def load_file(path: Path, module: str | None = None, root: Path | None = None) -> list[Table]:
+def load_file(
+    path: Path, module: str | None = None, root: Path | None = None
+) -> list[ContractTable]:
     """The tables one contract file declares in its `class Database(TypedDict)`."""
     shown = _shown(path, root)
     namespace = _import(path, shown)
@@ -158,20 +174,51 @@ def load_file(path: Path, module: str | None = None, root: Path | None = None) -
     if database is None or not is_typeddict(database):
         raise ContractError(f"{shown}: declares no `class Database(TypedDict)`")
     try:
-        hints = get_type_hints(database)
+        hints = get_type_hints(database, include_extras=True)
     except Exception as exc:  # NameError and friends: a bad annotation in the user's file
         raise ContractError(f"{shown}: cannot read class Database: {exc}") from exc
-    tables: list[Table] = []
-    for name, contract in hints.items():
+    tables: list[ContractTable] = []
+    for name, annotation in hints.items():
+        contract, meta = _table_meta(annotation, f"{shown}: table {name!r}")
         if not is_typeddict(contract):
             raise ContractError(
                 f"{shown}: Database.{name} must be a TypedDict table contract, got {contract!r}"
             )
-        tables.append(Table(name, _columns(contract, f"{shown}: table {name!r}"), path, module))
+        where = f"{shown}: table {name!r}"
+        columns = _columns(contract, where)
+        check_table_meta(name, columns, meta, where)
+        tables.append(ContractTable(name, columns, path, module, meta))
     return tables
 
 
-def _columns(contract: Any, where: str) -> tuple[Column, ...]:
+def _table_meta(annotation: Any, where: str) -> tuple[Any, Table | None]:
+    """`Annotated[XTable, Table(...)]` -> (XTable, Table(...)); a plain class -> (it, None)."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return annotation, None
+    found = [m for m in annotation.__metadata__ if isinstance(m, Table)]
+    if len(found) > 1:
+        raise ContractError(f"{where}: more than one Table(...) in its annotation")
+    return annotation.__origin__, found[0] if found else None
+
+
+def _column_meta(annotation: Any, where: str) -> Column | None:
+    """The `Column(...)` of an annotation, under any NotRequired / Annotated wrapping."""
+    found: list[Column] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            found += [m for m in annotation.__metadata__ if isinstance(m, Column)]
+            annotation = annotation.__origin__
+        elif origin in (typing.NotRequired, typing.Required):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            break
+    if len(found) > 1:
+        raise ContractError(f"{where}: more than one Column(...) in its annotation")
+    return found[0] if found else None
+
+
+def _columns(contract: Any, where: str) -> tuple[ContractColumn, ...]:
     try:
         hints = get_type_hints(contract, include_extras=True)
     except Exception as exc:
@@ -179,15 +226,19 @@ def _columns(contract: Any, where: str) -> tuple[Column, ...]:
     if not hints:
         raise ContractError(f"{where}: a table needs at least one column")
     optional: frozenset[str] = getattr(contract, "__optional_keys__", frozenset())
-    columns: list[Column] = []
+    columns: list[ContractColumn] = []
     for name, annotation in hints.items():
         try:
             ctype = column_type(annotation)
         except ContractError as exc:
             raise ContractError(f"{where}, column {name!r}: {exc}") from None
+        meta = _column_meta(annotation, f"{where}, column {name!r}")
+        if meta is not None:
+            check_column_meta(ctype, meta, f"{where}, column {name!r}")
         explicit = typing.get_origin(annotation) is typing.NotRequired
+        defaulted = meta is not None and meta.has_default
         required = not (ctype.generated or ctype.nullable or name in optional or explicit)
-        columns.append(Column(name, ctype, required))
+        columns.append(ContractColumn(name, ctype, required and not defaulted, meta))
     own = [c for c in columns if c.name not in _BASE_COLUMNS]
     base = sorted(
         (c for c in columns if c.name in _BASE_COLUMNS), key=lambda c: _BASE_COLUMNS.index(c.name)
@@ -213,7 +264,7 @@ def _import(path: Path, shown: str) -> ModuleType:
     return module
 
 
-def _first_difference(a: Table, b: Table) -> str:
+def _first_difference(a: ContractTable, b: ContractTable) -> str:
     left = {c.name: c for c in a.columns}
     right = {c.name: c for c in b.columns}
     for name in sorted(left.keys() | right.keys()):
@@ -226,6 +277,10 @@ def _first_difference(a: Table, b: Table) -> str:
             )
         if x.required_on_insert != y.required_on_insert:
             return f"column {name!r} is required on insert in only one of them"
+        if x.meta != y.meta:
+            return f"column {name!r} has {x.meta!r} in one and {y.meta!r} in the other"
+    if a.meta != b.meta:
+        return f"the table has {a.meta!r} in one and {b.meta!r} in the other"
     return "the columns differ"
 
 

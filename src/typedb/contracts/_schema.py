@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from typedb.contracts._registry import Registry, Table, _shown
+from typedb.contracts._registry import ContractTable, Registry, _shown
 
 if TYPE_CHECKING:
     from typedb.connection import Database
@@ -156,7 +156,7 @@ def compare(registry: Registry, db: Database) -> list[Difference]:
     return differences
 
 
-def _compare_table(table: Table, live: dict[str, LiveColumn]) -> list[Difference]:
+def _compare_table(table: ContractTable, live: dict[str, LiveColumn]) -> list[Difference]:
     out: list[Difference] = []
 
     def add(column: str, message: str) -> None:

@@ -56,6 +56,8 @@ class ColumnType:
     generated: bool
     family: str  # "int", "str", ... "json"; "any" when it cannot be checked against the DB
     imports: frozenset[tuple[str, str]]
+    #: The values of a `Literal[...]` column (without None); () for any other type.
+    choices: tuple[object, ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -84,7 +86,10 @@ def column_type(annotation: Any) -> ColumnType:
     texts = [_render(m, imports) for m in rest]
     families = {_family(m) for m in rest}
     family = families.pop() if len(families) == 1 else "any"
-    return ColumnType(" | ".join(texts), nullable, generated, family, frozenset(imports))
+    choices: tuple[object, ...] = ()
+    if all(get_origin(m) is Literal for m in rest):
+        choices = tuple(v for m in rest for v in get_args(m))
+    return ColumnType(" | ".join(texts), nullable, generated, family, frozenset(imports), choices)
 
 
 def _union_members(annotation: Any) -> list[Any]:

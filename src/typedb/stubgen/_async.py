@@ -9,7 +9,7 @@ coroutines), and whose joins and aggregate selects lead to `AsyncAnySelect`.
 
 from __future__ import annotations
 
-from typedb.contracts import Table
+from typedb.contracts import ContractTable as Table
 from typedb.stubgen._table import _OVERLAP, HEADER, Names  # pyright: ignore[reportPrivateUsage]
 
 # An awaited execute*() overrides the sync one on purpose; each checker is told in its own words.

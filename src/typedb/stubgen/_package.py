@@ -18,7 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from typedb.contracts import Registry, Table
+from typedb.contracts import ContractTable as Table
+from typedb.contracts import Registry
 from typedb.stubgen._async import COMMON as ASYNC_COMMON
 from typedb.stubgen._async import render_async_index, render_async_table
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table

@@ -12,7 +12,7 @@ import keyword
 import re
 from dataclasses import dataclass
 
-from typedb.contracts import Table
+from typedb.contracts import ContractTable as Table
 
 _COMMON_NAMES = (
     "Aggregate, AnySelect, CmpOp, DeleteResult, Direction, Expression, InOp, InsertResult, "
