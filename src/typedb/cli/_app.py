@@ -15,7 +15,11 @@ from typedb._errors import TypedbError
 from typedb.cli._registry import Context, Registry
 
 #: Modules whose `register(commands)` adds commands; one line per module.
-COMMAND_MODULES: tuple[str, ...] = ("typedb.cli._migration", "typedb.cli._stubs")
+COMMAND_MODULES: tuple[str, ...] = (
+    "typedb.cli._migration",
+    "typedb.cli._stubs",
+    "typedb.cli._migration_generate",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

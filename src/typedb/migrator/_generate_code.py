@@ -42,7 +42,19 @@ class Now:
     data_type: str = "timestamp"
 
 
-Value = str | int | float | bool | Decimal | None | Code | Sql | Now | list["Value"] | dict[str, "Value"]
+Value = (
+    str
+    | int
+    | float
+    | bool
+    | Decimal
+    | None
+    | Code
+    | Sql
+    | Now
+    | list["Value"]
+    | dict[str, "Value"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +141,53 @@ def _bracketed(
 
 
 def _argument(item: Value | Lambda, indent: int, tail: str, width: int) -> list[str]:
-    """One argument on lines of its own: split at its last bracket when it is too long."""
+    """One argument on lines of its own: split at its brackets when it is too long; a
+    lambda's body goes in parentheses of its own, as ruff puts it."""
     flat = value(item)
     if indent + len(flat) + len(tail) <= width:
         return [" " * indent + flat + tail]
     if isinstance(item, list):
         return _bracketed("[", item, "]", indent, tail, width)
+    if isinstance(item, dict):
+        entries = [Code(f"{string(k)}: {value(v)}") for k, v in item.items()]
+        return _bracketed("{", entries, "}", indent, tail, width)
+    if isinstance(item, Lambda) and len(item.calls) in (1, 2):
+        return _split_call(f"lambda {item.param}: {item.param}", item.calls, indent, width, tail)
     if isinstance(item, Lambda) and item.calls:
-        *first, last = item.calls
-        prefix = f"lambda {item.param}: {item.param}" + "".join(call(c) for c in first)
-        return _bracketed(f"{prefix}.{last.method}(", last.args, ")", indent, tail, width)
+        body = _chain(item.param, item.calls, indent + INDENT, width)
+        return [" " * indent + f"lambda {item.param}: (", *body, " " * indent + ")" + tail]
     return [" " * indent + flat + tail]  # a long string: nothing ruff could split either
+
+
+def _chain(head: str, calls: Sequence[Call], indent: int, width: int) -> list[str]:
+    """`head.call().call()` inside parentheses: one line if it fits, else one call per line
+    (three calls or more), else split at the first call's brackets."""
+    text = head + "".join(call(c) for c in calls)
+    if indent + len(text) <= width:
+        return [" " * indent + text]
+    first, *rest = calls
+    if len(calls) >= 3:
+        opening = head + f".{first.method}("
+        lines = _bracketed(opening, first.args, ")", indent, "", width)
+        for c in rest:
+            lines.extend(_bracketed(f".{c.method}(", c.args, ")", indent, "", width))
+        return lines
+    return _split_call(head, calls, indent, width, "")
+
+
+def _split_call(head: str, calls: Sequence[Call], indent: int, width: int, end: str) -> list[str]:
+    """Split one call's brackets, everything else flat: the last call with arguments whose
+    line up to its bracket fits (ruff's right-hand split), else the first."""
+    candidates = [i for i, c in enumerate(calls) if c.args] or [0]
+    split = candidates[0]
+    for i in reversed(candidates):
+        before = head + "".join(call(c) for c in calls[:i]) + f".{calls[i].method}("
+        if indent + len(before) <= width:
+            split = i
+            break
+    opening = head + "".join(call(c) for c in calls[:split]) + f".{calls[split].method}("
+    tail = "".join(call(c) for c in calls[split + 1 :]) + end
+    return _bracketed(opening, calls[split].args, ")", indent, tail, width)
 
 
 def statement(s: Statement, width: int = LINE, indent: int = INDENT) -> list[str]:
@@ -147,19 +195,8 @@ def statement(s: Statement, width: int = LINE, indent: int = INDENT) -> list[str
     text = s.head + "".join(call(c) for c in s.calls)
     if indent + len(text) <= width:
         return [" " * indent + text]
-    inner = indent + INDENT
-    first, *rest = s.calls
-    head = s.head + f".{first.method}("
-    lines = [" " * indent + "("]
-    if len(s.calls) >= 3:
-        lines.extend(_bracketed(head, first.args, ")", inner, "", width))
-        for c in rest:
-            lines.extend(_bracketed(f".{c.method}(", c.args, ")", inner, "", width))
-    else:
-        tail = "".join(call(c) for c in rest)
-        lines.extend(_bracketed(head, first.args, ")", inner, tail, width))
-    lines.append(" " * indent + ")")
-    return lines
+    body = _chain(s.head, s.calls, indent + INDENT, width)
+    return [" " * indent + "(", *body, " " * indent + ")"]
 
 
 def _uses(statements: Sequence[Statement], kind: type) -> bool:
@@ -197,13 +234,14 @@ def module(
     `docstring` is its lines (a summary, then details); none may hold `\\` or triple quotes."""
     everything = [*up, *down]
     first, *rest = docstring
-    if rest:
-        lines = [f'"""{first}', "", *rest, '"""', ""]
-    else:
-        lines = [f'"""{first}"""', ""]
+    lines = [f'"""{first}', "", *rest, '"""', ""] if rest else [f'"""{first}"""', ""]
     if _uses(everything, Decimal):
         lines += ["from decimal import Decimal", ""]
-    lines.append("from typedb import Database, sql" if _uses(everything, Sql) else "from typedb import Database")
+    lines.append(
+        "from typedb import Database, sql"
+        if _uses(everything, Sql)
+        else "from typedb import Database"
+    )
     if _uses(everything, Now):
         lines.append("from typedb.schema import Now")
     lines.append("")

@@ -22,6 +22,7 @@ from typedb.schema_diff import (
     Unique,
 )
 
+
 def default_value(default: Default, column: ColumnSchema) -> Value:
     """What `default_to()` gets: the literal, `Now(...)` for the current time, else `sql()`."""
     if default.kind == "now":
@@ -100,19 +101,33 @@ class ColumnWriter:
                 calls.append(Call("add_timestamp_columns"))
                 i += 2
                 continue
-            if column.name == "deleted_at" and _is_soft_delete(column) and not self._constrained(column):
+            if (
+                column.name == "deleted_at"
+                and _is_soft_delete(column)
+                and not self._constrained(column)
+            ):
                 calls.append(Call("add_soft_delete_column"))
             elif self._id_column(column) and not self._constrained(column):
-                calls.append(Call("add_id_column") if column.name == "id" else Call("add_id_column", (column.name,)))
+                calls.append(
+                    Call("add_id_column")
+                    if column.name == "id"
+                    else Call("add_id_column", (column.name,))
+                )
             else:
                 calls.append(self.add_column(column, in_create=True))
             i += 1
         return calls
 
     def _constrained(self, column: ColumnSchema) -> bool:
-        return column.name in self.inline_unique or column.name in self.inline_fk or column.name in self.inline_check
+        return (
+            column.name in self.inline_unique
+            or column.name in self.inline_fk
+            or column.name in self.inline_check
+        )
 
-    def add_column(self, column: ColumnSchema, *, in_create: bool = False, nullable: bool | None = None) -> Call:
+    def add_column(
+        self, column: ColumnSchema, *, in_create: bool = False, nullable: bool | None = None
+    ) -> Call:
         """`add_column(name, type, lambda col: ...)`; `nullable` overrides the model's (a
         backfilled column is added nullable first)."""
         build: list[Call] = []
@@ -147,8 +162,10 @@ class ColumnWriter:
         """Named constraints not written on a column (composite keys, custom names)."""
         calls: list[Call] = []
         pk = self.table.primary_key
-        if in_create and pk is not None and not (
-            len(pk.columns) == 1 and pk.name == f"{self.table.name}_pkey"
+        if (
+            in_create
+            and pk is not None
+            and not (len(pk.columns) == 1 and pk.name == f"{self.table.name}_pkey")
         ):
             calls.append(Call("add_primary_key_constraint", (pk.name, list(pk.columns))))
         calls.extend(unique_call(u) for u in self.table.uniques if not self.is_inline(u))
@@ -187,7 +204,11 @@ def foreign_key_call(fk: ForeignKey) -> Call:
 
 
 def index_calls(index: IndexSchema, table: Value) -> list[Call]:
-    calls = [Call("create_index", (index.name,)), Call("on", (table,)), Call("columns", (list(index.columns),))]
+    calls = [
+        Call("create_index", (index.name,)),
+        Call("on", (table,)),
+        Call("columns", (list(index.columns),)),
+    ]
     if index.unique:
         calls.append(Call("unique"))
     if index.where is not None:

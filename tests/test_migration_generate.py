@@ -1,0 +1,285 @@
+"""`typedb migration:generate` in a subprocess, on SQLite and PostgreSQL: contracts are
+edited, a migration is generated (checked with ruff, imported by the migrator), applied, and
+the database then matches the contracts; rolling it back restores the schema exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _generate_project import GenerateProject, no_difference
+
+from typedb.contracts import load_registry
+from typedb.schema_diff import from_registry
+
+USERS = """
+class UsersTable(TimestampTable):
+    id: Generated[int]
+    email: Annotated[str, Column(unique=True)]
+    name: str
+
+
+class Database(TypedDict):
+    users: UsersTable
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, db_url: str) -> Iterator[GenerateProject]:
+    p = GenerateProject(tmp_path / "app", db_url)
+    yield p
+    p.close()
+
+
+def _matches_contracts(project: GenerateProject) -> None:
+    from typedb._config import load
+
+    registry = load_registry(load(project.root))
+    live = project.schema()
+    no_difference(live, from_registry(registry, project.backend, live))
+
+
+def test_create_apply_then_no_changes(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    [path] = project.generate("create_users")
+    assert path.parent == project.root / "migrations"
+    text = path.read_text()
+    assert 'table = "users"' in text
+    assert ".add_id_column()" in text and ".add_timestamp_columns()" in text
+    assert "db.schema.drop_table(table).execute()" in text
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    assert "No changes" in project.ok("migration:generate", "again")
+    assert len(project.migration_files()) == 1
+
+
+def test_pending_migrations_refused(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    project.generate("create_users")
+    err = project.fails("migration:generate", "more")
+    assert "pending" in err and "migration:latest" in err
+
+
+def test_dry_run_prints_and_writes_nothing(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    out = project.ok("migration:generate", "create_users", "--dry-run")
+    assert "def up(db: Database) -> None:" in out and "create_table(table)" in out
+    assert "nothing was written" in out
+    assert project.migration_files() == []
+
+
+def test_every_kind_of_change_up_and_exact_down(project: GenerateProject) -> None:
+    """Tables with composite keys, foreign keys, checks, uniques and indexes are created;
+    then columns, types, defaults, nullability, indexes, uniques, checks and foreign keys
+    change; `down()` of each migration restores the schema it started from."""
+    project.contracts(
+        """
+        class UsersTable(TimestampTable):
+            id: Generated[int]
+            email: Annotated[str, Column(type="varchar(100)", unique=True)]
+            name: str
+            nickname: str | None
+            score: Annotated[int, Column(default=0)]
+
+
+        class TeamsTable(TypedDict):
+            id: Generated[int]
+            title: str
+
+
+        class MembersTable(TypedDict):
+            team_id: Annotated[int, Column(references="teams.id", on_delete="cascade")]
+            user_id: Annotated[int, Column(references="users.id")]
+            role: Literal["owner", "member"]
+            note: str | None
+
+
+        class Database(TypedDict):
+            users: UsersTable
+            teams: TeamsTable
+            members: Annotated[
+                MembersTable,
+                Table(primary_key=["team_id", "user_id"], indexes=[Index("members_role", ["role"])]),
+            ]
+        """
+    )
+    project.generate("create_tables")
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    project.db.raw("INSERT INTO users (email, name) VALUES ('a@x', 'A')")
+    project.db.raw("INSERT INTO teams (title) VALUES ('T')")
+    project.db.raw("INSERT INTO members (team_id, user_id, role) VALUES (1, 1, 'owner')")
+    before = project.schema()
+
+    project.contracts(
+        """
+        class UsersTable(TimestampTable):
+            id: Generated[int]
+            email: Annotated[str, Column(type="varchar(200)")]
+            name: Annotated[str, Column(index=True)]
+            nickname: Annotated[str, Column(backfill="anon")]
+            score: Annotated[int, Column(default=10, check="score >= 0")]
+            bio: str | None
+
+
+        class TeamsTable(TypedDict):
+            id: Generated[int]
+            title: Annotated[str, Column(unique=True)]
+            owner_id: Annotated[int | None, Column(references="users.id", on_delete="set null")]
+
+
+        class MembersTable(TypedDict):
+            team_id: Annotated[int, Column(references="teams.id")]
+            user_id: Annotated[int, Column(references="users.id")]
+            role: Literal["owner", "member"]
+            note: str | None
+
+
+        class Database(TypedDict):
+            users: Annotated[UsersTable, Table(uniques=[["email", "name"]])]
+            teams: TeamsTable
+            members: Annotated[MembersTable, Table(primary_key=["team_id", "user_id"])]
+        """
+    )
+    [path] = project.generate("change_everything")
+    text = path.read_text()
+    assert 'set_data_type("varchar(200)")' in text
+    assert 'db.update_table("users").set({"nickname": "anon"})' in text
+    assert "set_not_null()" in text and "set_default(10)" in text
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    assert project.db.raw("SELECT nickname, score FROM users") == [{"nickname": "anon", "score": 0}]
+    project.ok("migration:rollback")
+    no_difference(before, project.schema())
+
+
+def test_module_tables_go_to_the_module_and_run_after_core(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    project.contracts(
+        """
+        class BlogPostsTable(TypedDict):
+            id: Generated[int]
+            author_id: Annotated[int, Column(references="users.id", on_delete="cascade")]
+            title: str
+
+
+        class Database(TypedDict):
+            blog__posts: BlogPostsTable
+        """,
+        module="blog",
+    )
+    core, blog = project.generate("create_tables")
+    assert core.parent == project.root / "migrations"
+    assert blog.parent == project.root / "modules" / "blog" / "migrations"
+    assert core.name < blog.name
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    # -m restricts generation to the module's tables.
+    project.contracts(USERS.replace("    name: str\n", "    name: str\n    bio: str | None\n"))
+    assert "No changes" in project.ok("migration:generate", "bio", "-m", "blog")
+    [path] = project.generate("bio")
+    assert path.parent == project.root / "migrations"
+
+
+def test_rename_refused_then_generated_with_flag(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    project.generate("create_users")
+    project.ok("migration:latest")
+    project.db.raw("INSERT INTO users (email, name) VALUES ('a@x', 'Ann')")
+    before = project.schema()
+    project.contracts(USERS.replace("    name: str\n", "    full_name: str\n"))
+    err = project.fails("migration:generate", "rename_name")
+    assert "--rename users.name:full_name" in err
+    assert project.migration_files()[-1].name.endswith("create_users.py")
+    [path] = project.generate("rename_name", "--rename", "users.name:full_name")
+    assert 'rename_column("name", "full_name")' in path.read_text()
+    project.ok("migration:latest")
+    assert project.db.raw("SELECT full_name FROM users") == [{"full_name": "Ann"}]
+    project.ok("migration:rollback")
+    no_difference(before, project.schema())
+    assert project.db.raw("SELECT name FROM users") == [{"name": "Ann"}]
+
+
+def test_table_rename(project: GenerateProject) -> None:
+    project.contracts(USERS)
+    project.generate("create_users")
+    project.ok("migration:latest")
+    before = project.schema()
+    project.contracts(USERS.replace("    users: UsersTable", "    members: UsersTable"))
+    assert "--rename users:members" in project.fails("migration:generate", "rename_users")
+    [path] = project.generate("rename_users", "--rename", "users:members")
+    assert '.rename_to("members")' in path.read_text()
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    project.ok("migration:rollback")
+    no_difference(before, project.schema())
+
+
+def test_destructive_changes_need_consent(project: GenerateProject) -> None:
+    project.contracts(
+        USERS.replace(
+            "    name: str\n",
+            "    name: str\n    bio: Annotated[str, Column(type='varchar(50)')]\n",
+        )
+    )
+    project.generate("create_users")
+    project.ok("migration:latest")
+    project.db.raw("INSERT INTO users (email, name, bio) VALUES ('a@x', 'A', 'b')")
+    before = project.schema()
+    project.contracts(
+        USERS.replace(
+            "    name: str\n", "    bio: Annotated[str, Column(type='varchar(20)')]\n    age: int\n"
+        )
+    )
+    err = project.fails("migration:generate", "shrink")
+    assert "users.name: drop column" in err
+    assert "users.bio: type varchar(50) -> varchar(20) narrows it" in err
+    assert "users.age: new NOT NULL column" in err
+    assert "--allow-destructive" in err
+    assert len(project.migration_files()) == 1
+    project.contracts(
+        USERS.replace("    name: str\n", "    bio: Annotated[str, Column(type='varchar(20)')]\n")
+    )
+    [path] = project.generate("shrink", "--allow-destructive")
+    assert 'drop_column("name")' in path.read_text()
+    project.ok("migration:latest")
+    _matches_contracts(project)
+    project.db.raw("DELETE FROM users")  # the dropped NOT NULL column comes back without rows
+    project.ok("migration:rollback")
+    no_difference(before, project.schema())
+
+
+def test_no_changes_on_a_hand_migrated_database(project: GenerateProject) -> None:
+    """Migrations written by hand, contracts that agree: nothing to generate."""
+    project.write(
+        "2026_01_01_00_00_00_create_items",
+        """
+        from typedb import Database
+
+
+        def up(db: Database) -> None:
+            db.schema.create_table("items").add_id_column() \\
+                .add_column("name", "text", lambda col: col.not_null()) \\
+                .add_column("price", "numeric(10,2)", lambda col: col.not_null().default_to(0)) \\
+                .add_timestamp_columns().add_soft_delete_column().execute()
+
+
+        def down(db: Database) -> None:
+            db.schema.drop_table("items").execute()
+        """,
+    )
+    project.contracts(
+        """
+        class ItemsTable(TimestampTable, SoftDeleteTable):
+            id: Generated[int]
+            name: str
+            price: Annotated[Decimal, Column(type="numeric(10,2)", default=Decimal("0"))]
+
+
+        class Database(TypedDict):
+            items: ItemsTable
+        """
+    )
+    project.ok("migration:latest")
+    assert "No changes" in project.ok("migration:generate", "nothing")
