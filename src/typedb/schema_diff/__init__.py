@@ -35,6 +35,8 @@ from typedb.schema_diff._diff import (
     diff_table,
     rename_candidates,
 )
+from typedb.schema_diff._from_contracts import from_registry
+from typedb.schema_diff._introspect import from_database
 from typedb.schema_diff._model import (
     FK_ACTIONS,
     Check,
@@ -49,6 +51,7 @@ from typedb.schema_diff._model import (
     TableSchema,
     Unique,
     dependency_order,
+    fk_action,
 )
 from typedb.schema_diff._normalize import check_key, default_value, portable_type, sql_key
 
@@ -92,6 +95,9 @@ __all__ = [
     "describe",
     "diff",
     "diff_table",
+    "fk_action",
+    "from_database",
+    "from_registry",
     "portable_type",
     "rename_candidates",
     "sql_key",

@@ -31,6 +31,16 @@ DefaultValue: TypeAlias = str | int | float | bool | Decimal
 #: Foreign key actions, lowercased; "no action" when the source says nothing.
 FkAction: TypeAlias = Literal["no action", "restrict", "cascade", "set null", "set default"]
 FK_ACTIONS: tuple[FkAction, ...] = ("no action", "restrict", "cascade", "set null", "set default")
+_BY_TEXT: dict[str, FkAction] = {a: a for a in FK_ACTIONS}
+
+
+def fk_action(text: object) -> FkAction:
+    """An action as any source spells it (`CASCADE`, `set  null`, None) in the model's form.
+
+    >>> fk_action("SET NULL"), fk_action(None)
+    ('set null', 'no action')
+    """
+    return _BY_TEXT.get(" ".join(str(text or "no action").lower().split()), "no action")
 
 
 @dataclass(frozen=True, slots=True)
