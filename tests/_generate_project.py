@@ -9,7 +9,7 @@ from pathlib import Path
 
 from _migrator_project import Project
 
-from typedb.schema_diff import Schema, diff, from_database
+from typedb.schema_diff import Schema, diff
 
 ROOT = Path(__file__).resolve().parents[1]
 RUFF = ROOT / ".venv" / "bin" / "ruff"
@@ -46,6 +46,8 @@ class GenerateProject(Project):
         path.write_text(HEADER + "\n" + textwrap.dedent(body).lstrip(), encoding="utf-8")
 
     def schema(self) -> Schema:
+        from typedb.schema_diff import from_database
+
         return from_database(self.db, exclude=("typedb_migrations",))
 
     def migration_files(self) -> list[Path]:
