@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from _generate_project import ruff_clean
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import typedb
@@ -112,6 +112,48 @@ def _fix_references(schema: Schema) -> Schema:
     )
 
 
+#: Types a column may change between: PostgreSQL has no cast from a date to an integer (nor
+#: from boolean to numeric), so a generated type change is only tried within a family.
+FAMILIES = [{"integer", "bigint", "numeric(10,2)"}, {"text", "varchar(20)", "varchar(40)"}]
+
+
+def _castable(old: Schema, new: Schema) -> Schema:
+    """`new`, with a column whose type cannot be cast from the old one's under a new name
+    (so it is a drop and an add, as a person would write it)."""
+
+    def fix(table: TableSchema) -> TableSchema:
+        before = old.table(table.name)
+        if before is None:
+            return table
+        renamed: dict[str, str] = {}
+        for column in table.columns:
+            was = before.column(column.name)
+            if was is None or was.type == column.type:
+                continue
+            if not any(was.type in f and column.type in f for f in FAMILIES):
+                renamed[column.name] = f"{column.name}_new"
+
+        def cols(names: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(renamed.get(n, n) for n in names)
+
+        return replace(
+            table,
+            columns=tuple(replace(c, name=renamed.get(c.name, c.name)) for c in table.columns),
+            uniques=tuple(replace(u, columns=cols(u.columns)) for u in table.uniques),
+            indexes=tuple(replace(i, columns=cols(i.columns)) for i in table.indexes),
+            foreign_keys=tuple(replace(f, columns=cols(f.columns)) for f in table.foreign_keys),
+            checks=tuple(
+                replace(
+                    c,
+                    expression=f"{renamed.get(c.expression.split()[0], c.expression.split()[0])} >= 0",
+                )
+                for c in table.checks
+            ),
+        )
+
+    return Schema(tuple(fix(t) for t in new.tables))
+
+
 @contextmanager
 def _fresh_database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
@@ -137,9 +179,8 @@ def _write(root: Path, stamp: str, live: Schema, target: Schema) -> Path | None:
     return path
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("GEN_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -151,7 +192,7 @@ def test_generated_migration_leaves_no_difference_and_down_restores(
         from conftest import require_postgres
 
         require_postgres()
-    old, new = _fix_references(old), _fix_references(new)
+    old, new = _fix_references(old), _castable(old, _fix_references(new))
     root = tmp_path_factory.mktemp("prop")
     (root / "migrations").mkdir()
     (root / "pyproject.toml").write_text(
@@ -168,8 +209,10 @@ def test_generated_migration_leaves_no_difference_and_down_restores(
         second = _write(root, "2", before, new)
         ruff_clean([p for p in (first, second) if p is not None], root)
         if second is None:
+            event("no changes")
             assert diff(before, new) == []
             return
+        event("migrated")
         migrator.latest()
         after = from_database(db, exclude=("typedb_migrations",))
         assert diff(after, new) == [], second.read_text()
