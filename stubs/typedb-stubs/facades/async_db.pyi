@@ -9,6 +9,7 @@ from typedb.facades._db._common import AsyncAnySelect as AsyncAnySelect
 from typedb.facades._db._common import TableName as TableName
 from typedb.facades._db.blog__posts import BlogPostsAsyncSelect as BlogPostsAsyncSelect, BlogPostsAsyncInsertQuery as BlogPostsAsyncInsertQuery, BlogPostsAsyncUpdateQuery as BlogPostsAsyncUpdateQuery, BlogPostsAsyncDeleteQuery as BlogPostsAsyncDeleteQuery, BlogPostsAsyncSoftDeleteQuery as BlogPostsAsyncSoftDeleteQuery
 from typedb.facades._db.items import ItemsAsyncSelect as ItemsAsyncSelect, ItemsAsyncInsertQuery as ItemsAsyncInsertQuery, ItemsAsyncUpdateQuery as ItemsAsyncUpdateQuery, ItemsAsyncDeleteQuery as ItemsAsyncDeleteQuery, ItemsAsyncSoftDeleteQuery as ItemsAsyncSoftDeleteQuery
+from typedb.facades._db.tags import TagsAsyncSelect as TagsAsyncSelect, TagsAsyncInsertQuery as TagsAsyncInsertQuery, TagsAsyncUpdateQuery as TagsAsyncUpdateQuery, TagsAsyncDeleteQuery as TagsAsyncDeleteQuery
 from typedb.facades._db.users import UsersAsyncSelect as UsersAsyncSelect, UsersAsyncInsertQuery as UsersAsyncInsertQuery, UsersAsyncUpdateQuery as UsersAsyncUpdateQuery, UsersAsyncDeleteQuery as UsersAsyncDeleteQuery
 
 class AsyncDB(AsyncDatabase):
@@ -19,11 +20,15 @@ class AsyncDB(AsyncDatabase):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...
     @overload
+    def select_from(self, table: Literal["tags"]) -> TagsAsyncSelect: ...
+    @overload
     def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsAsyncInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["items"]) -> ItemsAsyncInsertQuery: ...
+    @overload
+    def insert_into(self, table: Literal["tags"]) -> TagsAsyncInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["users"]) -> UsersAsyncInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
@@ -31,11 +36,15 @@ class AsyncDB(AsyncDatabase):
     @overload
     def update_table(self, table: Literal["items"]) -> ItemsAsyncUpdateQuery: ...
     @overload
+    def update_table(self, table: Literal["tags"]) -> TagsAsyncUpdateQuery: ...
+    @overload
     def update_table(self, table: Literal["users"]) -> UsersAsyncUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["items"]) -> ItemsAsyncDeleteQuery: ...
+    @overload
+    def delete_from(self, table: Literal["tags"]) -> TagsAsyncDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["users"]) -> UsersAsyncDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]

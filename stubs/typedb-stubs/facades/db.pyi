@@ -12,6 +12,7 @@ from typedb.facades._db._common import TableName as TableName
 from typedb.facades._db._common import UpdateResult as UpdateResult
 from typedb.facades._db.blog__posts import BlogPostsColumn as BlogPostsColumn, BlogPostsQualified as BlogPostsQualified, BlogPostsRow as BlogPostsRow, BlogPostsInsert as BlogPostsInsert, BlogPostsUpdate as BlogPostsUpdate, BlogPostsBuilder as BlogPostsBuilder, BlogPostsWhere as BlogPostsWhere, BlogPostsSelect as BlogPostsSelect, BlogPostsInsertQuery as BlogPostsInsertQuery, BlogPostsUpdateQuery as BlogPostsUpdateQuery, BlogPostsDeleteQuery as BlogPostsDeleteQuery, BlogPostsSoftDeleteQuery as BlogPostsSoftDeleteQuery
 from typedb.facades._db.items import ItemsColumn as ItemsColumn, ItemsQualified as ItemsQualified, ItemsRow as ItemsRow, ItemsInsert as ItemsInsert, ItemsUpdate as ItemsUpdate, ItemsBuilder as ItemsBuilder, ItemsWhere as ItemsWhere, ItemsSelect as ItemsSelect, ItemsInsertQuery as ItemsInsertQuery, ItemsUpdateQuery as ItemsUpdateQuery, ItemsDeleteQuery as ItemsDeleteQuery, ItemsSoftDeleteQuery as ItemsSoftDeleteQuery
+from typedb.facades._db.tags import TagsColumn as TagsColumn, TagsQualified as TagsQualified, TagsRow as TagsRow, TagsInsert as TagsInsert, TagsUpdate as TagsUpdate, TagsBuilder as TagsBuilder, TagsWhere as TagsWhere, TagsSelect as TagsSelect, TagsInsertQuery as TagsInsertQuery, TagsUpdateQuery as TagsUpdateQuery, TagsDeleteQuery as TagsDeleteQuery
 from typedb.facades._db.users import UsersColumn as UsersColumn, UsersQualified as UsersQualified, UsersRow as UsersRow, UsersInsert as UsersInsert, UsersUpdate as UsersUpdate, UsersBuilder as UsersBuilder, UsersWhere as UsersWhere, UsersSelect as UsersSelect, UsersInsertQuery as UsersInsertQuery, UsersUpdateQuery as UsersUpdateQuery, UsersDeleteQuery as UsersDeleteQuery
 
 class DB(Database):
@@ -22,11 +23,15 @@ class DB(Database):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsSelect: ...
     @overload
+    def select_from(self, table: Literal["tags"]) -> TagsSelect: ...
+    @overload
     def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["items"]) -> ItemsInsertQuery: ...
+    @overload
+    def insert_into(self, table: Literal["tags"]) -> TagsInsertQuery: ...
     @overload
     def insert_into(self, table: Literal["users"]) -> UsersInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
@@ -34,11 +39,15 @@ class DB(Database):
     @overload
     def update_table(self, table: Literal["items"]) -> ItemsUpdateQuery: ...
     @overload
+    def update_table(self, table: Literal["tags"]) -> TagsUpdateQuery: ...
+    @overload
     def update_table(self, table: Literal["users"]) -> UsersUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["items"]) -> ItemsDeleteQuery: ...
+    @overload
+    def delete_from(self, table: Literal["tags"]) -> TagsDeleteQuery: ...
     @overload
     def delete_from(self, table: Literal["users"]) -> UsersDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
