@@ -74,3 +74,17 @@ def test_a_table_added_by_contract_only(tmp_path: Path, db_url: str) -> None:
     )
     assert result.stdout.strip() == "[{'name': 'lighting'}]", result.stderr
     assert "No changes" in _typedb(root, db_url, "migration:generate", "again")
+
+
+def test_readme_contract_block_is_the_demo_table(tmp_path: Path) -> None:
+    """README's contracts-first example is a contract the registry reads, the demo's own."""
+    from test_readme import python_blocks
+
+    from typedb.contracts import load_file
+
+    block = next(b for b in python_blocks("Migrations") if "class TagsTable" in b)
+    path = tmp_path / "contracts.py"
+    path.write_text(block, encoding="utf-8")
+    [tags] = load_file(path)
+    [demo] = [t for t in load_file(ROOT / "contracts.py") if t.name == "tags"]
+    assert tags.shape() == demo.shape()

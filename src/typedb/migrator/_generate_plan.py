@@ -188,6 +188,8 @@ def _steps(change: Change, ref: TableRef, backfills: Backfills) -> list[_Step]:
             return [_Alter(t, Call("drop_column", (column.name,)))]
         case RenameColumn(old_name=old, new_name=new):
             return [_Alter(t, Call("rename_column", (old, new)))]
+        case AlterColumnType() | AlterColumnDefault() | AlterColumnNullable():
+            return _column_steps((change,), ref, backfills)
         case AlterPrimaryKey():
             raise GenerateError(
                 f"{t}: changing the primary key of an existing table cannot be generated "
@@ -206,7 +208,6 @@ def _steps(change: Change, ref: TableRef, backfills: Backfills) -> list[_Step]:
             return [_Alter(t, foreign_key_call(fk))]
         case DropUnique(unique=item) | DropCheck(check=item) | DropForeignKey(foreign_key=item):
             return [_Alter(t, Call("drop_constraint", (item.name,)))]
-    raise GenerateError(f"{t}: no migration code for {change!r}")  # every kind is matched above
 
 
 def applicable_order(changes: Sequence[Change]) -> list[Change]:
