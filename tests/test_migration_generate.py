@@ -121,6 +121,7 @@ def test_every_kind_of_change_up_and_exact_down(project: GenerateProject) -> Non
             nickname: Annotated[str, Column(backfill="anon")]
             score: Annotated[int, Column(default=10, check="score >= 0")]
             bio: str | None
+            level: Annotated[int, Column(backfill=1)]
 
 
         class TeamsTable(TypedDict):
@@ -147,9 +148,15 @@ def test_every_kind_of_change_up_and_exact_down(project: GenerateProject) -> Non
     assert 'set_data_type("varchar(200)")' in text
     assert 'db.update_table("users").set({"nickname": "anon"})' in text
     assert "set_not_null()" in text and "set_default(10)" in text
+    # The new NOT NULL column: added nullable, filled, then NOT NULL, in this one migration.
+    added = text.index('.add_column("level", "integer")')
+    filled = text.index('db.update_table("users").set({"level": 1}).where("level", "is", None)')
+    assert added < filled < text.index('.alter_column("level", lambda col: col.set_not_null())')
     project.ok("migration:latest")
     _matches_contracts(project)
-    assert project.db.raw("SELECT nickname, score FROM users") == [{"nickname": "anon", "score": 0}]
+    assert project.db.raw("SELECT nickname, score, level FROM users") == [
+        {"nickname": "anon", "score": 0, "level": 1}
+    ]
     project.ok("migration:rollback")
     no_difference(before, project.schema())
 
@@ -216,38 +223,86 @@ def test_table_rename(project: GenerateProject) -> None:
     no_difference(before, project.schema())
 
 
-def test_destructive_changes_need_consent(project: GenerateProject) -> None:
-    project.contracts(
-        USERS.replace(
-            "    name: str\n",
-            "    name: str\n    bio: Annotated[str, Column(type='varchar(50)')]\n",
-        )
+NOTES = """
+
+class NotesTable(TypedDict):
+    id: Generated[int]
+    body: str | None
+"""
+BIO_50 = "    name: str\n    bio: Annotated[str, Column(type='varchar(50)')]\n"
+BIO_20 = "    bio: Annotated[str, Column(type='varchar(20)')]\n"
+
+
+def _users(columns: str, notes: str | None = None) -> str:
+    source = USERS.replace("    name: str\n", columns)
+    if notes is None:
+        return source
+    source = source.replace(
+        "class Database(TypedDict):", notes.strip() + "\n\n\nclass Database(TypedDict):"
     )
+    return source.replace(
+        "    users: UsersTable\n", "    users: UsersTable\n    notes: NotesTable\n"
+    )
+
+
+def test_destructive_changes_need_consent(project: GenerateProject) -> None:
+    project.contracts(_users(BIO_50, NOTES))
     project.generate("create_users")
     project.ok("migration:latest")
     project.db.raw("INSERT INTO users (email, name, bio) VALUES ('a@x', 'A', 'b')")
+    project.db.raw("INSERT INTO notes (body) VALUES (NULL)")
     before = project.schema()
-    project.contracts(
-        USERS.replace(
-            "    name: str\n", "    bio: Annotated[str, Column(type='varchar(20)')]\n    age: int\n"
-        )
-    )
+    # notes.body becomes NOT NULL while a row holds NULL; then the table goes altogether.
+    project.contracts(_users(BIO_20 + "    age: int\n", NOTES.replace("str | None", "str")))
     err = project.fails("migration:generate", "shrink")
     assert "users.name: drop column" in err
     assert "users.bio: type varchar(50) -> varchar(20) narrows it" in err
     assert "users.age: new NOT NULL column" in err
+    assert "notes.body: NOT NULL on a column with NULL rows" in err
     assert "--allow-destructive" in err
+    project.contracts(_users(BIO_20))
+    err = project.fails("migration:generate", "shrink")
+    assert "notes: drop table" in err and "users.name: drop column" in err
     assert len(project.migration_files()) == 1
-    project.contracts(
-        USERS.replace("    name: str\n", "    bio: Annotated[str, Column(type='varchar(20)')]\n")
-    )
     [path] = project.generate("shrink", "--allow-destructive")
-    assert 'drop_column("name")' in path.read_text()
+    text = path.read_text()
+    assert 'drop_column("name")' in text and 'db.schema.drop_table("notes").execute()' in text
     project.ok("migration:latest")
     _matches_contracts(project)
     project.db.raw("DELETE FROM users")  # the dropped NOT NULL column comes back without rows
     project.ok("migration:rollback")
     no_difference(before, project.schema())
+
+
+def test_rename_asked_on_a_terminal(project: GenerateProject) -> None:
+    """With a terminal on stdin, a look-alike drop and add is a question, not an error."""
+    import os
+    import pty
+    import subprocess
+
+    project.contracts(USERS)
+    project.generate("create_users")
+    project.ok("migration:latest")
+    project.contracts(USERS.replace("    name: str\n", "    full_name: str\n"))
+    leader, follower = pty.openpty()
+    try:
+        os.write(leader, b"y\n")
+        result = subprocess.run(
+            project.argv("migration:generate", "rename_name"),
+            cwd=project.root,
+            env=project.env(),
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert result.returncode == 0, result.stderr
+    assert "Rename column users.name to full_name?" in result.stderr
+    path = project.migration_files()[-1]
+    assert 'rename_column("name", "full_name")' in path.read_text()
 
 
 def test_no_changes_on_a_hand_migrated_database(project: GenerateProject) -> None:
