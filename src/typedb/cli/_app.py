@@ -18,6 +18,7 @@ from typedb.cli._registry import Context, Registry
 COMMAND_MODULES: tuple[str, ...] = (
     "typedb.cli._migration",
     "typedb.cli._stubs",
+    "typedb.cli._contracts",
     "typedb.cli._migration_generate",
 )
 

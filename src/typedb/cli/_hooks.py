@@ -72,7 +72,7 @@ def after_schema_change(config: Config, db: Database, *, stubs: bool = True) -> 
                     f"Stubs regenerated: {len(changes)} file(s) changed in {config.stubs}/.\n"
                 )
     try:
-        differences = compare(registry, db)
+        differences = compare(registry, db, config.migration_table)
     except TypedbError as exc:
         _warn(f"could not compare the contracts with the database: {exc}")
         return

@@ -95,7 +95,7 @@ def _install(ctx: Context, args: argparse.Namespace) -> int:
 
 def _contracts_check(ctx: Context, args: argparse.Namespace) -> int:
     registry = contracts(ctx.config, ctx)
-    differences = compare(registry, ctx.connect(read_only=True))
+    differences = compare(registry, ctx.connect(read_only=True), ctx.config.migration_table)
     if not differences:
         ctx.print(f"Contracts match the database ({len(registry)} table(s)).")
         return 0

@@ -17,6 +17,10 @@ Every checker reads `Annotated[int, Column(...)]` as `int`; the registry reads t
 Column(type='varchar(200)', unique=True)
 >>> Table(primary_key=["a", "b"]).primary_key
 ('a', 'b')
+>>> Column(unique=True).unique = False
+Traceback (most recent call last):
+...
+AttributeError: Column is immutable
 """
 
 from __future__ import annotations
@@ -37,7 +41,18 @@ class _Missing:
 MISSING: Final[Any] = _Missing()
 
 
-class Column:
+class _Frozen:
+    """Each attribute is set once, in __init__: metadata is a value, shared by every reader."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable")
+        object.__setattr__(self, name, value)
+
+
+class Column(_Frozen):
     """What a column needs beyond its Python type. Every argument is optional.
 
     - `type`: a portable type name (`"varchar(200)"`, `"bigint"`, `"numeric(10,2)"`) that
@@ -125,7 +140,7 @@ _COLUMN_ORDER = (
 )
 
 
-class Index:
+class Index(_Frozen):
     """An index of a table: `Index("posts_title", ["title"], unique=False, where=None)`;
     `where` is the predicate of a partial index (SQL)."""
 
@@ -154,7 +169,7 @@ class Index:
         return hash(repr(self))
 
 
-class Table:
+class Table(_Frozen):
     """What a table needs beyond its columns: a composite primary key, multi-column indexes,
     unique constraints (each a list of columns) and table CHECKs (SQL)."""
 

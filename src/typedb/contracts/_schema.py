@@ -1,5 +1,5 @@
-"""Contracts against the live database: tables and columns present, `| None` matching
-nullability, the Python type matching the column's type family, Generated matching a default.
+"""Contracts against the live database: `compare()` (what `contracts:check` prints), and the
+plain column listing `live_schema()` with the type families both use.
 
 Read from `PRAGMA table_info` on SQLite and `information_schema.columns` of the current schema
 on PostgreSQL.
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from typedb.contracts._registry import ContractTable, Registry, _shown
+from typedb.contracts._registry import Registry
 
 if TYPE_CHECKING:
     from typedb.connection import Database
@@ -135,61 +134,12 @@ def _postgres(db: Database) -> dict[str, dict[str, LiveColumn]]:
     return tables
 
 
-def compare(registry: Registry, db: Database) -> list[Difference]:
+def compare(
+    registry: Registry, db: Database, migration_table: str = "typedb_migrations"
+) -> list[Difference]:
     """Every difference between the registry and the live schema, sorted by table and column
-    ([] when they agree). Tables the contracts do not declare are not checked."""
-    live = live_schema(db)
-    differences: list[Difference] = []
-    for table in registry:
-        columns = live.get(table.name)
-        if columns is None:
-            differences.append(
-                Difference(
-                    table.name,
-                    None,
-                    # The path, not the file name: core and every module each have a contracts.py.
-                    f"table is in {_shown(table.source, Path.cwd())} but not in the database",
-                )
-            )
-            continue
-        differences += _compare_table(table, columns)
-    return differences
+    ([] when they agree), including the live tables no contract declares (typedb's migration
+    table aside). See `typedb.schema_diff._check` for what is compared."""
+    from typedb.schema_diff._check import check_contracts
 
-
-def _compare_table(table: ContractTable, live: dict[str, LiveColumn]) -> list[Difference]:
-    out: list[Difference] = []
-
-    def add(column: str, message: str) -> None:
-        out.append(Difference(table.name, column, message))
-
-    for column in table.columns:
-        found = live.get(column.name)
-        if found is None:
-            add(column.name, "column is in the contract but not in the database")
-            continue
-        expected = column.type.family
-        actual = found.family
-        if expected != "any" and actual != "unknown" and expected != actual:
-            add(
-                column.name,
-                f"the contract says {column.type.text} ({expected}) but the database column is "
-                f"{found.type} ({actual})",
-            )
-        if column.nullable and not found.nullable:
-            add(column.name, "the contract allows None but the column is NOT NULL")
-        elif not column.nullable and found.nullable:
-            add(
-                column.name,
-                f"the column is nullable but the contract does not allow None "
-                f"(declare it `{column.type.text} | None`)",
-            )
-        elif not column.required_on_insert and not found.nullable and not found.has_default:
-            add(
-                column.name,
-                "the contract lets inserts leave it out (Generated / NotRequired) but the "
-                "column is NOT NULL without a default",
-            )
-    for name in live:
-        if table.column(name) is None:
-            add(name, "column is in the database but not in the contract")
-    return out
+    return check_contracts(registry, db, migration_table)

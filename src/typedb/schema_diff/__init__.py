@@ -36,6 +36,7 @@ from typedb.schema_diff._diff import (
     rename_candidates,
 )
 from typedb.schema_diff._from_contracts import from_registry
+from typedb.schema_diff._from_migrations import from_migrations
 from typedb.schema_diff._introspect import from_database
 from typedb.schema_diff._model import (
     FK_ACTIONS,
@@ -97,6 +98,7 @@ __all__ = [
     "diff_table",
     "fk_action",
     "from_database",
+    "from_migrations",
     "from_registry",
     "portable_type",
     "rename_candidates",

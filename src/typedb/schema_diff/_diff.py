@@ -73,7 +73,20 @@ def diff(old: Schema, new: Schema, renames: Mapping[str, str] | None = None) -> 
             changes.append(RenameTable(table.name, target))
         else:
             target = table.name
-        renamed_old[target] = replace(table, name=target)
+        renamed_old[target] = table
+    # A renamed table's name in the foreign keys pointing at it changes with it (PostgreSQL
+    # and SQLite both follow a RENAME TO), so compare them under the new name.
+    applied = {o: n for o, n in table_renames.items() if n in renamed_old}
+    renamed_old = {
+        name: replace(
+            t,
+            name=name,
+            foreign_keys=tuple(
+                replace(f, ref_table=applied.get(f.ref_table, f.ref_table)) for f in t.foreign_keys
+            ),
+        )
+        for name, t in renamed_old.items()
+    }
     new_names = set(new.table_names)
     dropped = [t for name, t in renamed_old.items() if name not in new_names]
     changes += [DropTable(t.name, t) for t in reversed(dependency_order(dropped))]

@@ -38,7 +38,9 @@ def from_registry(registry: Registry, dialect: str, reference: Schema | None = N
 
     `reference` (e.g. the live schema) settles what a contract leaves open: a `Generated[T]`
     column without `Column(default=...)` says only that the database fills it, so it takes
-    the default (or auto-increment) the reference column has.
+    the default (or auto-increment) the reference column has; a column whose Python type maps
+    to no SQL type (a union) takes the reference column's type. Without a reference such a
+    column is a ContractError asking for `Column(type=...)`.
     """
     return Schema(tuple(table_schema(t, dialect, reference) for t in registry))
 
@@ -57,7 +59,8 @@ def table_schema(
     pk_columns = meta.primary_key if meta is not None else None
     for c in table.columns:
         where = f"{table.source}: table {name!r}, column {c.name!r}"
-        column = _column(c, dialect, where)
+        known = ref_table.column(c.name) if ref_table is not None else None
+        column = _column(c, dialect, where, known.type if known is not None else None)
         if (
             pk_columns is None
             and c.name == "id"
@@ -131,11 +134,16 @@ def column_type_name(column: ContractColumn, dialect: str) -> str:
     return portable_type(_FAMILY_TYPES[family], dialect)
 
 
-def _column(c: ContractColumn, dialect: str, where: str) -> ColumnSchema:
+def _column(
+    c: ContractColumn, dialect: str, where: str, reference_type: str | None
+) -> ColumnSchema:
     try:
         type_name = column_type_name(c, dialect)
     except ContractError as exc:
-        raise ContractError(f"{where}: {exc}") from None
+        # A type typedb cannot map (a union, Any without metadata): the reference says it.
+        if reference_type is None:
+            raise ContractError(f"{where}: {exc}") from None
+        type_name = reference_type
     auto = c.name == "id" and c.type.generated and type_name in ("integer", "bigint", "smallint")
     default: Default | None = None
     if c.meta is not None and c.meta.has_default:

@@ -60,7 +60,14 @@ def _table(db: Database, name: str, sql: str) -> TableSchema:
         declared = str(c["type"] or "")
         portable = portable_type(declared, "sqlite") if declared else "blob"
         types[str(c["name"])] = portable
-        rowid = pk == [str(c["name"])] and declared.upper() == "INTEGER"
+        # INTEGER PRIMARY KEY written on the column is SQLite's auto-increment idiom (what
+        # add_id_column() writes, with AUTOINCREMENT); a table-level PRIMARY KEY (a) over an
+        # INTEGER column also aliases the rowid, but says a key, not an id the database makes.
+        rowid = (
+            pk == [str(c["name"])]
+            and declared.upper() == "INTEGER"
+            and _inline_primary_key(definition, str(c["name"]))
+        )
         nullable = not (c["notnull"] or c["pk"])
         default = None if rowid else default_from_sql(_str(c["dflt_value"]), portable)
         columns.append(ColumnSchema(str(c["name"]), portable, nullable, default, rowid))
@@ -77,6 +84,11 @@ def _table(db: Database, name: str, sql: str) -> TableSchema:
         _indexes(db, name),
         _checks(db, name, definition, types),
     )
+
+
+def _inline_primary_key(definition: Any, column: str) -> bool:
+    found = definition.column(column) if definition is not None else None
+    return found is not None and found.has("PRIMARY KEY")
 
 
 def _str(value: object) -> str | None:
