@@ -104,7 +104,13 @@ def test_every_kind_of_change_up_and_exact_down(project: GenerateProject) -> Non
             ]
         """
     )
-    project.generate("create_tables")
+    [created] = project.generate("create_tables")
+    up, down = created.read_text().split("def down")
+    # Foreign-key order: members after the tables it references; dropped first in down().
+    assert up.index('create_table("teams")') < up.index('create_table("members")')
+    assert up.index('create_table("users")') < up.index('create_table("members")')
+    assert down.index('drop_table("members")') < down.index('drop_table("teams")')
+    assert '.add_primary_key_constraint("members_pkey", ["team_id", "user_id"])' in up
     project.ok("migration:latest")
     _matches_contracts(project)
     project.db.raw("INSERT INTO users (email, name) VALUES ('a@x', 'A')")
@@ -199,6 +205,11 @@ def test_rename_refused_then_generated_with_flag(project: GenerateProject) -> No
     err = project.fails("migration:generate", "rename_name")
     assert "--rename users.name:full_name" in err
     assert project.migration_files()[-1].name.endswith("create_users.py")
+    assert "bad --rename" in project.fails(
+        "migration:generate", "x", "--rename", "users.name", code=2
+    )
+    err = project.fails("migration:generate", "x", "--rename", "users.nam:full_name")
+    assert "the database has no column users.nam" in err
     [path] = project.generate("rename_name", "--rename", "users.name:full_name")
     assert 'rename_column("name", "full_name")' in path.read_text()
     project.ok("migration:latest")

@@ -15,6 +15,17 @@ def _ask(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _rename(text: str) -> str:
+    old, colon, new = text.partition(":")
+    table, dot, column = old.partition(".")
+    if not colon or not new or not table or (dot and not column) or "." in new:
+        raise argparse.ArgumentTypeError(
+            f"bad --rename {text!r}: use TABLE.OLD:NEW for a column (users.name:full_name) "
+            "or OLD:NEW for a table (users:members)"
+        )
+    return text
+
+
 def generate(ctx: Context, args: argparse.Namespace) -> int:
     from typedb.migrator._generate import generate as write
 
@@ -53,6 +64,7 @@ def _args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rename",
         action="append",
+        type=_rename,
         metavar="OLD:NEW",
         help="a rename, not a drop and an add: users.name:full_name (column), "
         "users:members (table); repeatable",
