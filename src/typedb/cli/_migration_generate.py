@@ -27,10 +27,11 @@ def _rename(text: str) -> str:
 
 
 def generate(ctx: Context, args: argparse.Namespace) -> int:
+    from typedb.cli._migration import _existing_database
     from typedb.migrator._generate import generate as write
 
     files = write(
-        ctx.connect(),
+        _existing_database(ctx),  # only read: a SQLite file that is not there reads as empty
         ctx.config,
         args.name,
         module_name=args.module,
