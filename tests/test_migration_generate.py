@@ -224,14 +224,34 @@ def test_table_rename(project: GenerateProject) -> None:
     project.generate("create_users")
     project.ok("migration:latest")
     before = project.schema()
-    project.contracts(USERS.replace("    users: UsersTable", "    members: UsersTable"))
+    project.db.raw("INSERT INTO users (email, name) VALUES ('a@x', 'Ann')")
+    members = USERS.replace("    users: UsersTable", "    members: UsersTable")
+    project.contracts(members)
     assert "--rename users:members" in project.fails("migration:generate", "rename_users")
-    [path] = project.generate("rename_users", "--rename", "users:members")
-    assert '.rename_to("members")' in path.read_text()
+    # Renamed and given new columns at once: the rows are looked up under the old names.
+    project.contracts(
+        members.replace(
+            "    name: str\n", "    full_name: str\n    age: int\n    bio: str | None\n"
+        )
+    )
+    rename = ("--rename", "users:members", "--rename", "users.name:full_name")
+    err = project.fails("migration:generate", "rename_users", *rename)
+    assert "members.age: new NOT NULL column without a default on a table with rows" in err
+    project.contracts(
+        members.replace(
+            "    name: str\n",
+            "    full_name: str\n    age: Annotated[int, Column(backfill=30)]\n    bio: str | None\n",
+        )
+    )
+    [path] = project.generate("rename_users", *rename)
+    text = path.read_text()
+    assert '.rename_to("members")' in text and 'rename_column("name", "full_name")' in text
     project.ok("migration:latest")
     _matches_contracts(project)
+    assert project.db.raw("SELECT full_name, age FROM members") == [{"full_name": "Ann", "age": 30}]
     project.ok("migration:rollback")
     no_difference(before, project.schema())
+    assert project.db.raw("SELECT name FROM users") == [{"name": "Ann"}]
 
 
 NOTES = """

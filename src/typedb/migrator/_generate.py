@@ -263,7 +263,7 @@ def generate(
     changes = diff(live, target, flags)
     backfills = _backfills(registry)
     if not allow_destructive:
-        problems = destructive(db, changes, backfills)
+        problems = destructive(db, changes, backfills, flags)
         if problems:
             raise GenerateError(
                 "refusing changes that can lose data (pass --allow-destructive to generate "

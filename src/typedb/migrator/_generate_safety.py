@@ -66,17 +66,34 @@ def widens(old: str, new: str) -> bool:
     return name_a == "numeric" and name_b == "numeric" and b["size"] is None
 
 
-def _has_rows(db: Database, table: str, null_in: str | None = None) -> bool:
-    query = db.select_from(table).select_all().limit(1)
-    if null_in is not None:
-        query = query.where(null_in, "is", None)
-    return bool(query.execute())
+class _Live:
+    """Names as the database has them now, before the migration's renames."""
+
+    def __init__(self, renames: Mapping[str, str]) -> None:
+        self.tables = {new: old for old, new in renames.items() if "." not in old}
+        self.columns: dict[tuple[str, str], str] = {}
+        for key, new in renames.items():
+            table, dot, old = key.partition(".")
+            if dot:
+                now = renames.get(table, table)
+                self.columns[(now, new)] = old
+                self.columns[(table, new)] = old
+
+    def has_rows(self, db: Database, table: str, null_in: str | None = None) -> bool:
+        query = db.select_from(self.tables.get(table, table)).select_all().limit(1)
+        if null_in is not None:
+            query = query.where(self.columns.get((table, null_in), null_in), "is", None)
+        return bool(query.execute())
 
 
 def destructive(
-    db: Database, changes: Sequence[Change], backfills: Mapping[tuple[str, str], Value]
+    db: Database,
+    changes: Sequence[Change],
+    backfills: Mapping[tuple[str, str], Value],
+    renames: Mapping[str, str] | None = None,
 ) -> list[str]:
     """One line per change that can lose data or cannot run on the rows there are."""
+    live = _Live(renames or {})
     problems: list[str] = []
     for change in changes:
         t = change.table
@@ -95,7 +112,7 @@ def destructive(
                 and column.default is None
                 and not column.auto_increment
                 and (t, column.name) not in backfills
-                and _has_rows(db, t)
+                and live.has_rows(db, t)
             ):
                 problems.append(
                     f"{t}.{column.name}: new NOT NULL column without a default on a table "
@@ -105,7 +122,7 @@ def destructive(
             isinstance(change, AlterColumnNullable)
             and not change.new.nullable
             and (t, change.new.name) not in backfills
-            and _has_rows(db, t, null_in=change.old.name)
+            and live.has_rows(db, t, null_in=change.new.name)
         ):
             problems.append(
                 f"{t}.{change.new.name}: NOT NULL on a column with NULL rows; give it "
