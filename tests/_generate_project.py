@@ -94,3 +94,28 @@ def no_difference(a: Schema, b: Schema) -> None:
     changes = diff(a, b)
     assert changes == [], changes
     assert a.table_names == b.table_names
+
+
+def same_schema(a: Schema, b: Schema) -> None:
+    """`a == b` but for the order of columns and constraints (a column dropped and added
+    back by down() comes last): names, types, defaults and constraint names all equal."""
+    no_difference(a, b)
+    assert _ordered(a) == _ordered(b)
+
+
+def _ordered(schema: Schema) -> Schema:
+    from dataclasses import replace
+
+    return Schema(
+        tuple(
+            replace(
+                t,
+                columns=tuple(sorted(t.columns, key=lambda c: c.name)),
+                uniques=tuple(sorted(t.uniques, key=repr)),
+                foreign_keys=tuple(sorted(t.foreign_keys, key=repr)),
+                indexes=tuple(sorted(t.indexes, key=repr)),
+                checks=tuple(sorted(t.checks, key=repr)),
+            )
+            for t in schema.tables
+        )
+    )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _generate_project import GenerateProject, no_difference
+from _generate_project import GenerateProject, no_difference, same_schema
 
 from typedb.contracts import load_registry
 from typedb.schema_diff import from_registry
@@ -164,7 +164,7 @@ def test_every_kind_of_change_up_and_exact_down(project: GenerateProject) -> Non
         {"nickname": "anon", "score": 0, "level": 1}
     ]
     project.ok("migration:rollback")
-    no_difference(before, project.schema())
+    same_schema(before, project.schema())
 
 
 def test_module_tables_go_to_the_module_and_run_after_core(project: GenerateProject) -> None:
@@ -215,7 +215,7 @@ def test_rename_refused_then_generated_with_flag(project: GenerateProject) -> No
     project.ok("migration:latest")
     assert project.db.raw("SELECT full_name FROM users") == [{"full_name": "Ann"}]
     project.ok("migration:rollback")
-    no_difference(before, project.schema())
+    same_schema(before, project.schema())
     assert project.db.raw("SELECT name FROM users") == [{"name": "Ann"}]
 
 
@@ -250,7 +250,7 @@ def test_table_rename(project: GenerateProject) -> None:
     _matches_contracts(project)
     assert project.db.raw("SELECT full_name, age FROM members") == [{"full_name": "Ann", "age": 30}]
     project.ok("migration:rollback")
-    no_difference(before, project.schema())
+    same_schema(before, project.schema())
     assert project.db.raw("SELECT name FROM users") == [{"name": "Ann"}]
 
 
@@ -302,7 +302,7 @@ def test_destructive_changes_need_consent(project: GenerateProject) -> None:
     _matches_contracts(project)
     project.db.raw("DELETE FROM users")  # the dropped NOT NULL column comes back without rows
     project.ok("migration:rollback")
-    no_difference(before, project.schema())
+    same_schema(before, project.schema())
 
 
 def test_rename_asked_on_a_terminal(project: GenerateProject) -> None:
