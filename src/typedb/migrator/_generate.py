@@ -102,15 +102,9 @@ def _resolve_renames(
 ) -> dict[str, str]:
     """`renames` plus the look-alike drop/add pairs the user confirms; a pair left open
     stops generation (unless drops are allowed: then it stays a drop and an add)."""
-    renamed_from = {key for key in renames}
-    open_pairs = [
-        c
-        for c in rename_candidates(changes)
-        if (f"{c.table}.{c.old_name}" if c.column else c.old_name) not in renamed_from
-    ]
     result = dict(renames)
     unanswered = []
-    for pair in open_pairs:
+    for pair in rename_candidates(changes):
         key = f"{pair.table}.{pair.old_name}" if pair.column else pair.old_name
         if key in result:
             continue
@@ -147,9 +141,7 @@ def _docstring(name: str, changes: Sequence[Change], width: int) -> list[str]:
     return [lines[0], *details] if details else lines
 
 
-def _owner_order(
-    groups: dict[str | None, list[Change]], modules: Sequence[str]
-) -> list[str | None]:
+def _owner_order(groups: dict[str | None, list[Change]]) -> list[str | None]:
     """Core first, then modules by name, except that a source whose tables reference a
     table another source creates runs after it (migrations run in file-name order)."""
     creates = {
@@ -190,16 +182,22 @@ def plan(
         return []
     down_changes = applicable_order(diff(target, live, _inverse(renames)))
 
-    def by_owner(changes: Sequence[Change]) -> dict[str | None, list[Change]]:
+    def by_owner(changes: Sequence[Change], down: bool) -> dict[str | None, list[Change]]:
+        """A renamed table belongs where its new name puts it, in up() and in down()."""
         groups: dict[str | None, list[Change]] = {}
         for change in changes:
-            table = change.new_name if isinstance(change, RenameTable) else change.table
+            is_up_rename = isinstance(change, RenameTable) and not down
+            table = (
+                change.new_name
+                if isinstance(change, RenameTable) and is_up_rename
+                else change.table
+            )
             groups.setdefault(owner(table, modules), []).append(change)
         return groups
 
-    ups, downs = by_owner(up_changes), by_owner(down_changes)
+    ups, downs = by_owner(up_changes, False), by_owner(down_changes, True)
     files = []
-    for who in _owner_order(ups, modules):
+    for who in _owner_order(ups):
         up, down = ups.get(who, []), downs.get(who, [])
         tables = {c.table for c in (*up, *down)}
         single = len(tables) == 1 and not any(isinstance(c, RenameTable) for c in up)
