@@ -186,12 +186,13 @@ def _write(root: Path, stamp: str, live: Schema, target: Schema) -> Path | None:
 )
 @given(old=schemas(), new=schemas())
 def test_generated_migration_leaves_no_difference_and_down_restores(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, old: Schema, new: Schema
+    backend: str,
+    db_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    old: Schema,
+    new: Schema,
 ) -> None:
-    if backend == "postgresql":
-        from conftest import require_postgres
-
-        require_postgres()
+    del db_url  # requested for its check: PostgreSQL reachable (or skipped, failed under CI)
     old, new = _fix_references(old), _castable(old, _fix_references(new))
     root = tmp_path_factory.mktemp("prop")
     (root / "migrations").mkdir()
