@@ -56,9 +56,13 @@ def main() -> None:
         ).execute()
         trx.update_table("items").set({"description": "on sale"}).where("id", "=", ids[0]).execute()
         trx.soft_delete("items").where("id", "=", ids[2]).execute()
+        # `tags` exists only as a contract; its migration was generated from it.
+        trx.insert_into("tags").values({"name": f"lighting-{ids[0]}", "item_id": ids[0]}).execute()
 
     for item in cheap_items(db, Decimal(100)):
         print(describe(item))
+    for tag in db.select_from("tags").where("item_id", "=", ids[0]).execute():
+        print(f"tag {tag['name']} on item {tag['item_id']}")
     post = db.select_from("blog__posts").where("published", "=", False).execute_take_first()
     if post is not None:
         print(

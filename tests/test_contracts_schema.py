@@ -143,14 +143,17 @@ def test_cli_contracts_check_after_migrations(db_url: str, tmp_path: Path) -> No
 
     after = _cli(root, "contracts:check", url=db_url)
     assert after.returncode == 0, after.stderr
-    assert "Contracts match the database (3 table(s))" in after.stdout
+    assert "Contracts match the database (4 table(s))" in after.stdout
 
 
 def test_migration_run_reports_contract_differences(db_url: str, tmp_path: Path) -> None:
     root = _demo_project(tmp_path)
     contracts = root / "contracts.py"
     contracts.write_text(
-        contracts.read_text().replace("    email: str\n", "    email: str | None\n")
+        contracts.read_text().replace(
+            "    email: Annotated[str, Column(unique=True)]\n",
+            "    email: Annotated[str | None, Column(unique=True)]\n",
+        )
     )
     migrated = _cli(root, "migration:latest", url=db_url)
     assert migrated.returncode == 0, migrated.stderr

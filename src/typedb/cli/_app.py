@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "typedb.cli._stubs",
     "typedb.cli._contracts",
     "typedb.cli._schema_safety",
+    "typedb.cli._migration_generate",
 )
 
 EXIT_OK = 0
@@ -99,10 +100,14 @@ def _show_lock_waits(err: TextIO) -> None:
         lock.setLevel(logging.INFO)
 
 
+#: Commands that create the migrations folder when it is missing, so no warning for them.
+_CREATES_FOLDER = ("migration:make", "migration:generate")
+
+
 def _warn_missing_migrations(ctx: Context, args: argparse.Namespace) -> None:
     """A migration command whose core migrations folder does not exist says so, rather than
     a silent "Nothing to do" (most often: run outside the project, or a misspelled path)."""
-    if not args.command.startswith("migration:") or args.command == "migration:make":
+    if not args.command.startswith("migration:") or args.command in _CREATES_FOLDER:
         return
     if getattr(args, "module", None) or ctx.config.migrations_dir.is_dir():
         return

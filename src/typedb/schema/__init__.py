@@ -7,6 +7,7 @@ from typedb.schema._constraint import ForeignKeyBuilder
 from typedb.schema._create_table import CreateTable
 from typedb.schema._drop_table import DropTable
 from typedb.schema._index import CreateIndex, DropIndex
+from typedb.schema._render import Now
 
 __all__ = [
     "AlterColumnBuilder",
@@ -17,5 +18,6 @@ __all__ = [
     "DropIndex",
     "DropTable",
     "ForeignKeyBuilder",
+    "Now",
     "SchemaBuilder",
 ]

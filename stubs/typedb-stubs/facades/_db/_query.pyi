@@ -14,6 +14,7 @@ from typedb.facades._db._common import (
 )
 from typedb.facades._db import blog__posts as _blog__posts
 from typedb.facades._db import items as _items
+from typedb.facades._db import tags as _tags
 from typedb.facades._db import users as _users
 
 Row = TypeVar("Row")
@@ -181,11 +182,15 @@ class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     @overload
     def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
     @overload
+    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> Select[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # type: ignore[overload-overlap]
+    @overload
     def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
@@ -342,11 +347,15 @@ class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     @overload
     def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
     @overload
+    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # type: ignore[overload-overlap]
+    @overload
     def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
