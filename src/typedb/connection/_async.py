@@ -27,7 +27,6 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
-from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -69,6 +68,7 @@ class AsyncDatabase:
         self._pool: AsyncPool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening = asyncio.Lock()
+        self._closed = False  # for good: a closed AsyncDatabase does not reopen (as Database)
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
@@ -93,6 +93,8 @@ class AsyncDatabase:
         if pool is not None and self._loop is asyncio.get_running_loop():
             return pool
         async with self._opening:
+            if self._closed:
+                raise ConnectionError(f"{self.url.masked} is closed")
             if self._pool is None:
                 pool = self._opener()
                 opener = getattr(pool, "open", None)
@@ -211,6 +213,7 @@ class AsyncDatabase:
     # -- lifetime ------------------------------------------------------------------------------
 
     async def close(self) -> None:
+        self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
@@ -340,13 +343,12 @@ def connect_async(
     from typedb.connection._database import SQLITE_WAL, _settings, postgres_url
 
     parsed = resolve(url)
-    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
     if parsed.backend == "sqlite":
         from typedb.connection._async_pools import AsyncSqlitePool
 
-        high = 10 if pool_max is None else pool_max
+        _, most, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
         return AsyncDatabase(
-            parsed, lambda: AsyncSqlitePool(parsed, max_size=high, timeout=timeout, wal=SQLITE_WAL)
+            parsed, lambda: AsyncSqlitePool(parsed, max_size=most, timeout=wait, wal=SQLITE_WAL)
         )
     from typedb.connection._async_pools import AsyncPostgresPool
 

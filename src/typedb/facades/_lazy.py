@@ -65,6 +65,11 @@ class LazyDatabase(Database):
                 if lazy is None:
                     lazy = self._lazy = _connect(self._database_url())
                     self._lazy_url = lazy.url
+                    executor = getattr(lazy._pool, "executor", None)  # pyright: ignore[reportPrivateUsage]
+                    if executor is not None:
+                        # The real database's fast statement path (see Database.__init__),
+                        # with this facade's own pins.
+                        self._execute = executor(self._pinned)  # type: ignore[method-assign]
         return lazy
 
     # Everything a Database does goes through the real one.
@@ -91,6 +96,8 @@ class LazyDatabase(Database):
             if self._lazy is not None:
                 self._lazy.close()
                 self._lazy = None
+                # Back to Database._execute, which reopens through `_pool` on next use.
+                self.__dict__.pop("_execute", None)
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"
