@@ -522,3 +522,42 @@ def test_pool_settings_skip_a_pyproject_that_cannot_be_parsed_when_the_url_is_gi
         typedb.connect_async(db_url)
     with pytest.raises(typedb.TypedbError, match=r"pool_timeout must be a number"):
         typedb.connect("sqlite://")
+
+
+def test_async_database_used_before_fork_gives_the_child_its_own_pool(db_url: str) -> None:
+    """An AsyncDatabase used before a fork (a pre-forking server importing the app): the
+    child's first use opens its own pool in its own event loop, and the parent's pool still
+    answers. The async pool had no fork reset: the child reused the parent's PostgreSQL
+    sockets (or SQLite worker threads that do not exist in it) and its event loop, and
+    failed with "opened on another event loop"."""
+    import asyncio
+
+    db = typedb.connect_async(db_url, pool_min=1, pool_max=2)
+
+    async def use(tag: str, times: int) -> bool:
+        answers = [await db.raw("SELECT %s AS tag", [f"{tag}-{i}"]) for i in range(times)]
+        return answers == [[{"tag": f"{tag}-{i}"}] for i in range(times)]
+
+    # The parent's loop stays open (its pool belongs to it) but is not running at the fork,
+    # as in a pre-forking server: a child cannot start a loop inside a running one.
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(use("before", 3))
+        pids = []
+        for k in range(2):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 3
+                try:
+                    code = 0 if asyncio.run(asyncio.wait_for(use(f"child{k}", 50), 20)) else 5
+                except BaseException:
+                    code = 4
+                os._exit(code)
+            pids.append(pid)
+        assert loop.run_until_complete(use("parent", 50))
+        codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+        assert codes == [0, 0]
+        assert loop.run_until_complete(use("after", 3))
+    finally:
+        loop.run_until_complete(db.close())
+        loop.close()

@@ -16,6 +16,8 @@ statements, pinned per asyncio task instead of per thread.
 from __future__ import annotations
 
 import asyncio
+import os
+import weakref
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
@@ -69,6 +71,7 @@ class AsyncDatabase:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening = asyncio.Lock()
         self._closed = False  # for good: a closed AsyncDatabase does not reopen (as Database)
+        os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
@@ -76,6 +79,18 @@ class AsyncDatabase:
     @property
     def dialect(self) -> Dialect:
         return self._dialect
+
+    def _after_fork(self) -> None:
+        """In a forked child: the pool is the parent's (PostgreSQL sockets that would read
+        the parent's answers, SQLite connections whose worker threads did not survive the
+        fork), and so is its event loop. Left alone, neither closed nor collected (closing
+        would end the parent's sessions); the child's first use opens its own pool in its
+        own loop (unless this database was closed before)."""
+        if self._pool is not None:
+            _LEFT_BY_PARENT.append(self._pool)
+        self._pool = None
+        self._loop = None
+        self._opening = asyncio.Lock()
 
     @property
     def in_transaction(self) -> bool:
@@ -322,6 +337,20 @@ class AsyncTransaction(AsyncDatabase):
 
     async def close(self) -> None:
         pass
+
+
+#: In a forked child, the pools its parent had open: kept referenced so that no finalizer
+#: of theirs runs here (see AsyncDatabase._after_fork).
+_LEFT_BY_PARENT: list[AsyncPool] = []
+
+
+def _forget_after_fork(database: weakref.ref[AsyncDatabase]) -> Callable[[], None]:
+    def forget() -> None:
+        alive = database()
+        if alive is not None:
+            alive._after_fork()  # pyright: ignore[reportPrivateUsage]
+
+    return forget
 
 
 def _ended() -> QueryError:
