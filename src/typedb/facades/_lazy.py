@@ -16,7 +16,7 @@ against the contracts.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -66,7 +66,7 @@ class LazyDatabase(Database):
         return self._lazy is not None
 
     @contextmanager
-    def standing_in(self, target: Database) -> Iterator[None]:
+    def standing_in(self, target: Database) -> Generator[None]:
         """Until the block ends, everything done through this facade, by any thread, runs on
         the connection of `target`, a transaction's `trx`: the pytest plugin's `typedb_db`
         puts the app's `db` into the test's transaction so. `db.transaction()` is a

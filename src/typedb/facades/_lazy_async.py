@@ -18,7 +18,7 @@ and values are checked, and whose execute*() are awaited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from contextvars import ContextVar
 from typing import LiteralString, TypeVar
@@ -55,7 +55,7 @@ class LazyAsyncDatabase(AsyncDatabase):
         self._stand_in: AsyncTransaction | None = None
 
     @contextmanager
-    def standing_in(self, target: AsyncTransaction) -> Iterator[None]:
+    def standing_in(self, target: AsyncTransaction) -> Generator[None]:
         """`LazyDatabase.standing_in` for asyncio code: until the block ends, every use of
         this facade, by any task, runs in the transaction `target` (the pytest plugin's
         `typedb_async_db`); `db.transaction()` is a savepoint in it."""
