@@ -73,7 +73,7 @@ class Database:
         # The connection and thread of the transaction this context is in, if any.
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
         executor = getattr(pool, "executor", None)
-        if executor is not None:
+        if executor is not None and type(self)._execute is Database._execute:  # not overridden
             # PostgreSQL's pool makes _execute itself, its per-statement work inlined (see
             # PostgresPool.executor): this is every builder statement's path.
             self._execute = executor(self._pinned)  # type: ignore[method-assign]
