@@ -180,14 +180,6 @@ class SqliteSharedPool:
         self._driver.close()
 
 
-def _same(result: Result) -> Result:
-    return result
-
-
-def _no_tables() -> tuple[str, ...]:
-    return ()
-
-
 def _forget_after_fork(pool: weakref.ref[PostgresPool]) -> Callable[[], None]:
     def forget() -> None:
         alive = pool()
@@ -254,7 +246,6 @@ class PostgresPool:
         self._pool.open()
         self._forked = False
         os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
-        self._unpinned = self.executor(ContextVar("typedb_never_pinned", default=None))
 
     def _after_fork(self) -> None:
         """In a forked child: the inherited connections are the parent's sockets (a query
@@ -367,9 +358,13 @@ class PostgresPool:
                 self._pool.putconn(self._hot.pop().conn)
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        """A statement outside a transaction: the builders' path (`executor`), for the
-        schema builders and the migrator."""
-        return self._unpinned(sql, params, _same, _no_tables)
+        """A statement outside a transaction, for the schema builders, the migrator and
+        multi-statement plans (a builder's single statement takes `executor`'s path)."""
+        driver = self.acquire()
+        try:
+            return driver.run(sql, params)
+        finally:
+            self.release(driver)
 
     def executor(self, pinned: ContextVar[Pin | None]) -> Executor:
         """`Database._execute` for a database on this pool: a builder's statement, on the
@@ -426,14 +421,9 @@ class PostgresPool:
 
         return execute
 
-    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        """raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
-        simple query), so release() checks the connection's state."""
-        driver = self.acquire()
-        try:
-            return driver.run(sql, params)
-        finally:
-            self.release(driver)
+    # raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
+    # simple query), and release() checks the connection's state.
+    run_raw = run
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         driver = self.acquire()
