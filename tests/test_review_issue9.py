@@ -561,3 +561,21 @@ def test_async_database_used_before_fork_gives_the_child_its_own_pool(db_url: st
     finally:
         loop.run_until_complete(db.close())
         loop.close()
+
+
+def test_raw_sql_that_leaves_a_transaction_open_does_not_hold_later_statements(
+    db_url: str,
+) -> None:
+    """A builder's statement with parameters goes back to the pool's stack unchecked (one
+    statement through the extended protocol cannot leave a transaction open); raw() SQL can
+    ("SELECT 1; BEGIN" runs as one simple query on PostgreSQL), so its connection is checked
+    and rolled back: later statements must not land in that never-committed transaction."""
+    with typedb.connect(db_url, pool_min=1, pool_max=1) as db:
+        db.raw("CREATE TABLE rv9o (id integer primary key)")
+        with suppress(typedb.QueryError):  # SQLite runs one statement at a time: refused
+            db.raw("SELECT 1 AS one; BEGIN")
+        db.insert_into("rv9o").values({"id": 1}).execute()
+        db.select_from("rv9o").select("id").where("id", "=", 1).execute()
+        assert not db.in_transaction
+        with typedb.connect(db_url) as other:
+            assert other.raw("SELECT id FROM rv9o") == [{"id": 1}]
