@@ -16,6 +16,12 @@ the medians and, as a check on drift, as the median of the per-round ratios.
 Targets (issue 3): PostgreSQL ratio <= 1.15 for the select; SQLite overhead <= 15 us per query;
 bulk insert of 10,000 rows within 1.2x of psycopg's executemany. Issue 11 adds a second select
 with a join, an eb expression and a subquery: the same 1.15 against prepared psycopg.
+
+On a loaded machine wall-clock ratios wander; `--count-only CONTENDER --count N` under
+callgrind counts client instructions instead (run it at two counts and take the difference):
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        python benchmarks/query_overhead.py --count-only typedb-pg --count 1200
 """
 
 from __future__ import annotations
@@ -160,6 +166,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=600)
     parser.add_argument("--batch", type=int, default=10, help="queries per timed batch")
     parser.add_argument("--bulk-rounds", type=int, default=7)
+    parser.add_argument(
+        "--count-only",
+        metavar="CONTENDER",
+        choices=["psycopg", "typedb-pg", "sqlite3", "typedb-sqlite"],
+        help="set up, run --count selects of this contender and nothing else: for counting "
+        "instructions with `valgrind --tool=callgrind`, at two counts, the difference "
+        "divided by theirs being the instructions per select (load-independent)",
+    )
+    parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
 
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -213,6 +228,18 @@ def main() -> int:
         assert complex_typedb(pg, 4) == [
             dict(zip(("id", "title", "doubled"), r, strict=True)) for r in raw_pg_complex(4)
         ]  # type: ignore[attr-defined]
+        if args.count_only:
+            only: Callable[[int], object] = {
+                "psycopg": raw_pg_select,
+                "typedb-pg": lambda i: select_typedb(pg, i),
+                "sqlite3": raw_lite_select,
+                "typedb-sqlite": lambda i: select_typedb(lite, i),
+            }[args.count_only]
+            for i in range(args.count):
+                only(i)
+            pg.close()
+            lite.close()
+            return 0
 
         # Where typedb's own time goes, without the database: building the query and
         # compiling it (a shape-cache hit), then making dicts of ten 3-column rows.

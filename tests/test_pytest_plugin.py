@@ -62,10 +62,56 @@ async def test_each_async_insert_is_alone(typedb_async_db, name):
     assert sorted(r["name"] for r in rows) == [name, name + "-nested"]
 
 
+def test_app_code_using_the_facade_runs_in_the_test_transaction(typedb_db):
+    import threading
+
+    import app
+
+    app.add_item("facade")
+    worker = threading.Thread(target=app.add_item, args=("from-a-thread",))
+    worker.start()
+    worker.join(30)
+    expected = ["facade", "facade-in-block", "from-a-thread", "from-a-thread-in-block"]
+    assert app.names() == expected
+    assert sorted(r["name"] for r in typedb_db.select_from("items").select("name").execute()) == expected
+
+
+@pytest.mark.asyncio
+async def test_app_code_using_the_async_facade_runs_in_the_test_transaction(typedb_async_db):
+    import app
+
+    await app.add_item_async("async-facade")
+    rows = await typedb_async_db.select_from("items").select("name").execute()
+    assert sorted(r["name"] for r in rows) == ["async-facade", "async-facade-in-block"]
+
+
 def test_nothing_left_behind(typedb_url):
     with typedb.connect(typedb_url) as db:
         assert db.select_from("items").select("name").execute() == []
         assert len(db.raw("SELECT name FROM typedb_migrations")) == 1
+"""
+
+
+# The app under test: its own code reaches the database through the facades only.
+APP = """
+from typedb.facades.async_db import db as async_db
+from typedb.facades.db import db
+
+
+def add_item(name):
+    db.insert_into("items").values({"name": name}).execute()
+    with db.transaction():
+        db.insert_into("items").values({"name": name + "-in-block"}).execute()
+
+
+def names():
+    return sorted(r["name"] for r in db.select_from("items").select("name").execute())
+
+
+async def add_item_async(name):
+    await async_db.insert_into("items").values({"name": name}).execute()
+    async with async_db.transaction():
+        await async_db.insert_into("items").values({"name": name + "-in-block"}).execute()
 """
 
 
@@ -74,7 +120,7 @@ def _project(pytester: pytest.Pytester) -> None:
     migrations = pytester.path / "migrations"
     migrations.mkdir()
     (migrations / "2026_01_01_00_00_00_items.py").write_text(MIGRATION, encoding="utf-8")
-    pytester.makepyfile(test_app=TESTS)
+    pytester.makepyfile(test_app=TESTS, app=APP)
 
 
 def test_the_plugin_is_registered_through_pytest11() -> None:
@@ -85,7 +131,7 @@ def test_the_plugin_is_registered_through_pytest11() -> None:
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     _project(pytester)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs", *args)
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=9)
     assert (pytester.path / "migrated.log").read_text() == "up\n"  # once per session
     return result
 

@@ -339,7 +339,6 @@ def test_configured_pool_settings_apply_to_async_sqlite_too(
     backend: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
 ) -> None:
     """`[tool.typedb] pool_max` / `pool_timeout` were read for PostgreSQL only: an async
     SQLite database (and the in-memory sync one) waited the default 30 s for a connection
@@ -370,22 +369,9 @@ def test_configured_pool_settings_apply_to_async_sqlite_too(
                 done.set()
                 await holder
 
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="pool settings are read from [tool.typedb] for PostgreSQL only (see "
-                "test_configured_pool_timeout_applies_to_in_memory_sqlite)",
-            )
-        )
     assert asyncio.run(asyncio.wait_for(main(), 20)) < 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pool settings are read from [tool.typedb] for PostgreSQL only; reading them for "
-    "SQLite too conflicts with test_explicit_url_ignores_a_broken_pyproject (lead to decide)",
-)
 def test_configured_pool_timeout_applies_to_in_memory_sqlite(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -445,3 +431,151 @@ def test_async_transaction_cancelled_while_beginning_leaves_no_transaction_behin
             assert other.raw("SELECT id FROM rv9w") == [{"id": 2}]
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def _closed_url(db_url: str, memory: bool) -> str:
+    if memory and not db_url.startswith("sqlite"):
+        pytest.skip("an in-memory database is SQLite's")
+    return "sqlite://" if memory else db_url
+
+
+@pytest.mark.parametrize("memory", [False, True], ids=["file-or-server", "memory"])
+def test_a_closed_database_raises_connection_error_on_every_backend(
+    db_url: str, memory: bool
+) -> None:
+    """After db.close(), PostgreSQL said ConnectionError and SQLite's in-memory database a
+    QueryError ("Cannot operate on a closed database"): one `except` for both."""
+    url = _closed_url(db_url, memory)
+    db = typedb.connect(url)
+    db.raw("CREATE TABLE rv9c (id integer primary key)")
+    with db.transaction() as trx:
+        trx.raw("INSERT INTO rv9c (id) VALUES (1)")
+    db.close()
+    with pytest.raises(typedb.ConnectionError, match="is closed"):
+        db.raw("SELECT 1 AS one")
+    with pytest.raises(typedb.ConnectionError, match="is closed"):
+        db.select_from("rv9c").select_all().execute()
+    with pytest.raises(typedb.ConnectionError, match="is closed"), db.transaction():
+        pass
+
+
+@pytest.mark.parametrize("memory", [False, True], ids=["file-or-server", "memory"])
+def test_a_closed_async_database_raises_connection_error_and_stays_closed(
+    db_url: str, memory: bool
+) -> None:
+    """An AsyncDatabase used after `await db.close()` silently opened a new pool (an empty
+    new database, for `sqlite://`) where the sync one raises ConnectionError."""
+    import asyncio
+
+    url = _closed_url(db_url, memory)
+
+    async def main() -> None:
+        db = typedb.connect_async(url)
+        await db.raw("CREATE TABLE rv9c (id integer primary key)")
+        await db.close()
+        with pytest.raises(typedb.ConnectionError, match="is closed"):
+            await db.raw("SELECT 1 AS one")
+        with pytest.raises(typedb.ConnectionError, match="is closed"):
+            await db.select_from("rv9c").select_all().execute()
+        with pytest.raises(typedb.ConnectionError, match="is closed"):
+            async with db.transaction():
+                pass
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_statement_racing_close_on_sqlite_is_a_connection_error(tmp_path: Path) -> None:
+    """A transaction of one thread whose database another thread closed: its next statement
+    on the closed sqlite3 connection was a QueryError, or (checking the transaction) a raw
+    sqlite3.ProgrammingError."""
+    db = typedb.connect(f"sqlite:///{tmp_path / 'race.db'}")
+    db.raw("CREATE TABLE rv9r (id integer primary key)")
+    with pytest.raises(typedb.ConnectionError, match="is closed"), db.transaction():
+        db.raw("INSERT INTO rv9r (id) VALUES (1)")
+        closer = threading.Thread(target=db.close)
+        closer.start()
+        closer.join(10)
+        db.raw("INSERT INTO rv9r (id) VALUES (2)")
+
+
+def test_pool_settings_skip_a_pyproject_that_cannot_be_parsed_when_the_url_is_given(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule (README, "Configuration"): pool keys come from `[tool.typedb]` whenever one is
+    found, on every backend; connect(url) needs nothing else from pyproject.toml, so one that
+    cannot be parsed does not stop it (PostgreSQL's connect(url) used to fail on it), while
+    a wrong pool value in a readable one is still an error."""
+    import asyncio
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.typedb\nbroken")
+    with typedb.connect(db_url) as db:
+        assert db.raw("SELECT 1 AS one") == [{"one": 1}]
+
+    async def main() -> None:
+        async with typedb.connect_async(db_url) as db:
+            assert await db.raw("SELECT 1 AS one") == [{"one": 1}]
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+    (tmp_path / "pyproject.toml").write_text('[tool.typedb]\npool_timeout = "soon"\n')
+    with pytest.raises(typedb.TypedbError, match=r"pool_timeout must be a number"):
+        typedb.connect_async(db_url)
+    with pytest.raises(typedb.TypedbError, match=r"pool_timeout must be a number"):
+        typedb.connect("sqlite://")
+
+
+def test_async_database_used_before_fork_gives_the_child_its_own_pool(db_url: str) -> None:
+    """An AsyncDatabase used before a fork (a pre-forking server importing the app): the
+    child's first use opens its own pool in its own event loop, and the parent's pool still
+    answers. The async pool had no fork reset: the child reused the parent's PostgreSQL
+    sockets (or SQLite worker threads that do not exist in it) and its event loop, and
+    failed with "opened on another event loop"."""
+    import asyncio
+
+    db = typedb.connect_async(db_url, pool_min=1, pool_max=2)
+
+    async def use(tag: str, times: int) -> bool:
+        answers = [await db.raw("SELECT %s AS tag", [f"{tag}-{i}"]) for i in range(times)]
+        return answers == [[{"tag": f"{tag}-{i}"}] for i in range(times)]
+
+    # The parent's loop stays open (its pool belongs to it) but is not running at the fork,
+    # as in a pre-forking server: a child cannot start a loop inside a running one.
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(use("before", 3))
+        pids = []
+        for k in range(2):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 3
+                try:
+                    code = 0 if asyncio.run(asyncio.wait_for(use(f"child{k}", 50), 20)) else 5
+                except BaseException:
+                    code = 4
+                os._exit(code)
+            pids.append(pid)
+        assert loop.run_until_complete(use("parent", 50))
+        codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+        assert codes == [0, 0]
+        assert loop.run_until_complete(use("after", 3))
+    finally:
+        loop.run_until_complete(db.close())
+        loop.close()
+
+
+def test_raw_sql_that_leaves_a_transaction_open_does_not_hold_later_statements(
+    db_url: str,
+) -> None:
+    """A builder's statement with parameters goes back to the pool's stack unchecked (one
+    statement through the extended protocol cannot leave a transaction open); raw() SQL can
+    ("SELECT 1; BEGIN" runs as one simple query on PostgreSQL), so its connection is checked
+    and rolled back: later statements must not land in that never-committed transaction."""
+    with typedb.connect(db_url, pool_min=1, pool_max=1) as db:
+        db.raw("CREATE TABLE rv9o (id integer primary key)")
+        with suppress(typedb.QueryError):  # SQLite runs one statement at a time: refused
+            db.raw("SELECT 1 AS one; BEGIN")
+        db.insert_into("rv9o").values({"id": 1}).execute()
+        db.select_from("rv9o").select("id").where("id", "=", 1).execute()
+        assert not db.in_transaction
+        with typedb.connect(db_url) as other:
+            assert other.raw("SELECT id FROM rv9o") == [{"id": 1}]

@@ -121,13 +121,20 @@ def _unknown(pyproject: Path, key: str) -> TypedbError:
     )
 
 
-def load(root: Path | None = None) -> Config:
+def load(root: Path | None = None, *, unparsable_ok: bool = False) -> Config:
     """The configuration of the project around `root` (default: the working directory).
-    Raises `TypedbError` naming the file on an unknown key or a value of the wrong type."""
-    pyproject = find_pyproject(root)
+    Raises `TypedbError` naming the file on an unknown key or a value of the wrong type, and
+    on a pyproject.toml that cannot be parsed, unless `unparsable_ok` (then: the defaults)."""
+    pyproject = find_pyproject(root, strict=not unparsable_ok)
     if pyproject is None:
-        return Config(root=find_root(root))
-    section = _section(_read(pyproject)) or {}
+        return Config(root=find_root(root, strict=not unparsable_ok))
+    try:
+        data = _read(pyproject)
+    except TypedbError:
+        if not unparsable_ok:
+            raise
+        return Config(root=pyproject.parent)
+    section = _section(data) or {}
     values: dict[str, Any] = {}
     for key, value in section.items():
         if key in _FIELDS:

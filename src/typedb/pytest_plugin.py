@@ -6,9 +6,11 @@
   there and dropped at the end of the session. A SQLite URL is used as it is.
 - `typedb_db`: a `Database` inside a transaction that is rolled back when the test ends, so no
   test sees another's rows. Code under test that calls `typedb_db.transaction()` gets a
-  savepoint inside it.
+  savepoint inside it. Meanwhile the facade `typedb.facades.db.db` (the app's `db`) runs in
+  that same transaction, from any thread: app code under test never reaches the real database.
 - `typedb_async_db`: the same for typedb's async API (`typedb.connect_async`), for async tests
-  run by an async plugin (pytest-asyncio or anyio); skipped where typedb has no async API.
+  run by an async plugin (pytest-asyncio or anyio), with `typedb.facades.async_db.db` in its
+  transaction.
 
 The project is the one around pytest's rootdir (the first pyproject.toml with [tool.typedb]).
 """
@@ -28,6 +30,8 @@ import pytest
 from typedb._config import load
 from typedb._url import parse
 from typedb.connection import AsyncDatabase, Database, connect, connect_async
+from typedb.facades._lazy import LazyDatabase
+from typedb.facades._lazy_async import LazyAsyncDatabase
 from typedb.migrator import Migrator
 from typedb.migrator._project import database_url
 
@@ -88,9 +92,17 @@ def typedb_url(
 
 @pytest.fixture
 def typedb_db(typedb_url: str) -> Iterator[Database]:
-    """A `Database` whose every change in the test is rolled back at its end."""
+    """A `Database` whose every change in the test is rolled back at its end. While the test
+    runs, the app's facade `typedb.facades.db.db` runs in the same transaction (code under
+    test that uses it touches only the test database, and is rolled back too)."""
+    from typedb.facades._lazy import db as facade
+
     with connect(typedb_url) as db, suppress(_Rollback), db.transaction() as trx:
-        yield trx
+        if isinstance(facade, LazyDatabase):
+            with facade.standing_in(trx):
+                yield trx
+        else:  # replaced by the app itself: leave it alone
+            yield trx
         raise _Rollback
 
 
@@ -106,9 +118,16 @@ else:
 @_async_fixture
 async def typedb_async_db(typedb_url: str) -> AsyncIterator[AsyncDatabase]:
     """The async `typedb_db`, for tests run by pytest-asyncio or anyio: an `AsyncDatabase`
-    whose every change is rolled back."""
+    whose every change is rolled back; the app's `typedb.facades.async_db.db` runs in the same
+    transaction meanwhile."""
+    from typedb.facades._lazy_async import db as facade
+
     async with connect_async(typedb_url) as db:
         with suppress(_Rollback):
             async with db.transaction() as trx:
-                yield trx
+                if isinstance(facade, LazyAsyncDatabase):
+                    with facade.standing_in(trx):
+                        yield trx
+                else:
+                    yield trx
                 raise _Rollback

@@ -16,6 +16,8 @@ statements, pinned per asyncio task instead of per thread.
 from __future__ import annotations
 
 import asyncio
+import os
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
@@ -27,7 +29,6 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
-from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -73,6 +74,8 @@ class AsyncDatabase:
         self._pool: AsyncPool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening = asyncio.Lock()
+        self._closed = False  # for good: a closed AsyncDatabase does not reopen (as Database)
+        os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
@@ -82,6 +85,18 @@ class AsyncDatabase:
     @property
     def dialect(self) -> Dialect:
         return self._dialect
+
+    def _after_fork(self) -> None:
+        """In a forked child: the pool is the parent's (PostgreSQL sockets that would read
+        the parent's answers, SQLite connections whose worker threads did not survive the
+        fork), and so is its event loop. Left alone, neither closed nor collected (closing
+        would end the parent's sessions); the child's first use opens its own pool in its
+        own loop (unless this database was closed before)."""
+        if self._pool is not None:
+            _LEFT_BY_PARENT.append(self._pool)
+        self._pool = None
+        self._loop = None
+        self._opening = asyncio.Lock()
 
     @property
     def in_transaction(self) -> bool:
@@ -99,6 +114,8 @@ class AsyncDatabase:
         if pool is not None and self._loop is asyncio.get_running_loop():
             return pool
         async with self._opening:
+            if self._closed:
+                raise ConnectionError(f"{self.url.masked} is closed")
             if self._pool is None:
                 pool = self._opener()
                 opener = getattr(pool, "open", None)
@@ -228,6 +245,7 @@ class AsyncDatabase:
     # -- lifetime ------------------------------------------------------------------------------
 
     async def close(self) -> None:
+        self._closed = True
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
@@ -348,6 +366,20 @@ class AsyncTransaction(AsyncDatabase):
         pass
 
 
+#: In a forked child, the pools its parent had open: kept referenced so that no finalizer
+#: of theirs runs here (see AsyncDatabase._after_fork).
+_LEFT_BY_PARENT: list[AsyncPool] = []
+
+
+def _forget_after_fork(database: weakref.ref[AsyncDatabase]) -> Callable[[], None]:
+    def forget() -> None:
+        alive = database()
+        if alive is not None:
+            alive._after_fork()  # pyright: ignore[reportPrivateUsage]
+
+    return forget
+
+
 def _ended() -> QueryError:
     from typedb.connection._database import _ended as ended
 
@@ -367,13 +399,12 @@ def connect_async(
     from typedb.connection._database import SQLITE_WAL, _settings, postgres_url
 
     parsed = resolve(url)
-    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
     if parsed.backend == "sqlite":
         from typedb.connection._async_pools import AsyncSqlitePool
 
-        high = 10 if pool_max is None else pool_max
+        _, most, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
         return AsyncDatabase(
-            parsed, lambda: AsyncSqlitePool(parsed, max_size=high, timeout=timeout, wal=SQLITE_WAL)
+            parsed, lambda: AsyncSqlitePool(parsed, max_size=most, timeout=wait, wal=SQLITE_WAL)
         )
     from typedb.connection._async_pools import AsyncPostgresPool
 

@@ -75,6 +75,11 @@ class Database:
         self.url = url
         # The connection and thread of the transaction this context is in, if any.
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
+        executor = getattr(pool, "executor", None)
+        if executor is not None and type(self)._execute is Database._execute:  # not overridden
+            # PostgreSQL's pool makes _execute itself, its per-statement work inlined (see
+            # PostgresPool.executor): this is every builder statement's path.
+            self._execute = executor(self._pinned)  # type: ignore[method-assign]
         # Closes the connections when the Database is dropped, or at interpreter exit.
         self._finalizer = weakref.finalize(self, pool.close)
         # Tables with add_timestamp_columns()'s columns, learned per table (query._timestamps).
@@ -392,12 +397,14 @@ def _settings(
     pool_timeout: float | None,
     prepare: bool | None,
 ) -> tuple[int, int, float, bool]:
-    """Pool size, wait and preparation: the arguments, else `[tool.typedb]`, else the
-    defaults."""
+    """Pool size, wait and preparation, on every backend: the arguments, else
+    `[tool.typedb]` of the project around the working directory, else the defaults. A
+    pyproject.toml that cannot be parsed is skipped here: with a URL given, connect() needs
+    nothing else from it (without one, resolving the URL has already reported it)."""
     if pool_min is None or pool_max is None or pool_timeout is None or prepare is None:
         from typedb._config import load
 
-        config = load()
+        config = load(unparsable_ok=True)
         pool_min = config.pool_min if pool_min is None else pool_min
         pool_max = config.pool_max if pool_max is None else pool_max
         pool_timeout = config.pool_timeout if pool_timeout is None else pool_timeout
@@ -429,13 +436,13 @@ def open_pool(
     pool_timeout: float | None = None,
     prepare: bool | None = None,
 ) -> Pool:
-    timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
     if parsed.backend == "sqlite":
         from typedb.connection._pools import SqliteSharedPool, SqliteThreadPool
 
-        if parsed.path is None:
-            return SqliteSharedPool(parsed, timeout)
-        return SqliteThreadPool(parsed, wal=SQLITE_WAL)
+        if parsed.path is None:  # one connection, one thread at a time: a wait
+            _, _, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
+            return SqliteSharedPool(parsed, wait)
+        return SqliteThreadPool(parsed, wal=SQLITE_WAL)  # a connection per thread: no wait
     from typedb.connection._pools import PostgresPool
 
     libpq_url, prepare = postgres_url(parsed, prepare)

@@ -18,10 +18,12 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from contextvars import ContextVar
+from threading import get_ident
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from typedb._errors import ConnectionError
+from typedb._errors import ConnectionError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Driver, Row
@@ -30,8 +32,12 @@ from typedb.dialects import Dialect
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
+    from typedb.connection._database import Pin
     from typedb.connection._postgres import PostgresDriver
     from typedb.connection._sqlite import SqliteDriver
+    from typedb.query._base import Result, Tables
+
+T = TypeVar("T")
 
 #: Seconds a statement or transaction waits for a free connection before `PoolTimeoutError`.
 DEFAULT_POOL_TIMEOUT = 30.0
@@ -41,6 +47,14 @@ DEFAULT_POOL_MAX = 10
 
 class PoolTimeoutError(ConnectionError):
     """No connection came free within the pool timeout."""
+
+
+class Executor(Protocol):
+    """`Database._execute`: a builder's statement, and `post` of its result."""
+
+    def __call__(
+        self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+    ) -> T: ...
 
 
 class Pool(Protocol):
@@ -182,8 +196,13 @@ class PostgresPool:
     psycopg_pool: taking one is a list pop, where psycopg_pool's getconn/putconn cost about
     2.5 us per statement (a third of typedb's whole overhead on a simple select). A connection
     goes back to psycopg_pool, which then checks, recycles or replaces it, when someone waits
-    in psycopg_pool for one, when it sat idle for RECHECK_AFTER_SECONDS, when it was not idle
-    on release, and at least once every HOT_SECONDS.
+    in psycopg_pool for one, when its last statement began more than RECHECK_AFTER_SECONDS
+    ago (the server may have ended the session since), when it was not idle after a
+    statement, and at least once every HOT_SECONDS.
+
+    A statement outside a transaction (`run`) does all of that in one frame with one clock
+    read: it was 1.5 us a statement as acquire + release with two clock reads and the checks
+    spread over both, enough to show in the select benchmark (see README, "Performance").
     """
 
     HOT_SECONDS = 30.0
@@ -207,9 +226,11 @@ class PostgresPool:
         self._idle_status = int(pq.TransactionStatus.IDLE)
         self._drivers: dict[int, PostgresDriver] = {}
         self._hot: list[PostgresDriver] = []
-        self._waiting = 0  # threads inside psycopg_pool's getconn (or about to be)
+        # Threads inside psycopg_pool's getconn (or about to be), plus one once closed: while
+        # it is not 0, a connection handed back goes on to psycopg_pool.
+        self._waiting = 0
         self._waiting_lock = threading.Lock()
-        self._closed = False  # ours, read on every release: psycopg_pool's is a property
+        self._closed = False
         kwargs = _postgres.connection_kwargs(prepare)
         self._check_alive = _postgres.check_alive
         self._recheck_after = _postgres.RECHECK_AFTER_SECONDS
@@ -231,9 +252,9 @@ class PostgresPool:
         here would read the parent's answers, and closing one would end the parent's
         session). Drop them unclosed (psycopg closes a connection only in the process that
         opened it) and connect afresh on first use (unless it was closed before)."""
-        if self._pool.closed:
+        if self._closed:
             return
-        self._hot = []
+        self._hot.clear()  # in place: executor() closures hold this list
         self._drivers = {}
         self._waiting = 0
         self._waiting_lock = threading.Lock()
@@ -259,11 +280,7 @@ class PostgresPool:
 
     def _check(self, conn: Any) -> None:
         driver = self._drivers.get(id(conn))
-        if (
-            driver is None
-            or driver.conn is not conn
-            or monotonic() - driver.released_at > self._recheck_after
-        ):
+        if driver is None or driver.conn is not conn or monotonic() > driver.fresh_until:
             self._check_alive(conn)
 
     def acquire(self) -> Driver:
@@ -271,11 +288,15 @@ class PostgresPool:
             driver = self._hot.pop()  # atomic: no two threads get the same one
         except IndexError:
             return self._acquire_from_pool()
-        if monotonic() - driver.released_at > self._recheck_after:
-            # Idle a while: let psycopg_pool check it (the server may have ended it).
-            self._pool.putconn(driver.conn)
-            return self._acquire_from_pool()
+        if monotonic() > driver.fresh_until:
+            return self._through_pool(driver)
         return driver
+
+    def _through_pool(self, driver: PostgresDriver) -> PostgresDriver:
+        """Hand `driver` to psycopg_pool and take one from it: idle a while, the server may
+        have ended it (psycopg_pool's check replaces it then), or hot for HOT_SECONDS."""
+        self._pool.putconn(driver.conn)
+        return self._acquire_from_pool()
 
     def _acquire_from_pool(self) -> PostgresDriver:
         if self._forked:
@@ -293,7 +314,7 @@ class PostgresPool:
             except IndexError:
                 pass
             else:
-                if monotonic() - driver.released_at <= self._recheck_after:
+                if monotonic() <= driver.fresh_until:
                     return driver
                 self._pool.putconn(driver.conn)
             try:
@@ -314,39 +335,94 @@ class PostgresPool:
             from typedb.connection._postgres import PostgresDriver
 
             known = self._drivers[id(conn)] = PostgresDriver(conn)
-        known.checked_out_at = monotonic()
+        now = monotonic()
+        known.fresh_until = now + self._recheck_after
+        known.return_by = now + self.HOT_SECONDS
         return known
 
     def release(self, driver: Driver) -> None:
         pg: PostgresDriver = driver  # type: ignore[assignment]
-        now = pg.released_at = monotonic()
-        if (
-            pg.conn.pgconn.transaction_status != self._idle_status
-            or now - pg.checked_out_at > self.HOT_SECONDS
-            or self._closed
-        ):
+        now = monotonic()
+        if pg.pgconn.transaction_status != self._idle_status or now > pg.return_by:
             self._pool.putconn(pg.conn)  # psycopg_pool rolls back, replaces or recycles it
             return
-        self._hot.append(pg)
-        if self._waiting:  # someone blocks in getconn: hand one over through psycopg_pool
+        pg.fresh_until = now + self._recheck_after
+        self._park(pg)
+
+    def _park(self, driver: PostgresDriver) -> None:
+        self._hot.append(driver)
+        # Read after the append (a waiter counts itself before its last look at the stack),
+        # so one of the two always sees the other.
+        if self._waiting:  # someone blocks in getconn, or closed: hand it to psycopg_pool
             with suppress(IndexError):  # another thread may have taken it meanwhile
                 self._pool.putconn(self._hot.pop().conn)
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        # acquire() inlined: this runs for every statement outside a transaction.
-        try:
-            driver = self._hot.pop()
-        except IndexError:
-            driver = self._acquire_from_pool()
-        else:
-            if monotonic() - driver.released_at > self._recheck_after:
-                self._pool.putconn(driver.conn)
-                driver = self._acquire_from_pool()
+        """A statement outside a transaction, for the schema builders, the migrator and
+        multi-statement plans (a builder's single statement takes `executor`'s path)."""
+        driver = self.acquire()
         try:
             return driver.run(sql, params)
         finally:
             self.release(driver)
 
+    def executor(self, pinned: ContextVar[Pin | None]) -> Executor:
+        """`Database._execute` for a database on this pool: a builder's statement, on the
+        connection of the transaction this thread is in, else on a hot one.
+
+        acquire() and release() inlined, with one clock read (the statement's start counts as
+        its connection's last use) and the pool's state in closure cells: this runs for every
+        statement outside a transaction, and each Python call, attribute or clock read here
+        shows in the select benchmark (4.0k instructions a statement as Database._execute ->
+        run -> acquire/release, 2.2k so). A statement with parameters goes through the
+        extended protocol: one statement, which cannot leave a transaction open, so its
+        connection goes back to the stack without asking libpq (0.4k instructions). One
+        without (possibly several statements) or one that failed goes through release(),
+        which asks.
+        """
+        from typedb.query._base import raise_named
+
+        hot = self._hot
+        get_pinned = pinned.get
+        recheck_after = self._recheck_after
+        pool = self
+
+        def execute(
+            sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
+        ) -> T:
+            try:
+                pin = get_pinned()
+                if pin is not None and pin.thread == get_ident():
+                    return post(pin.driver.run(sql, params))
+                try:
+                    driver = hot.pop()
+                except IndexError:
+                    driver = pool._acquire_from_pool()  # pyright: ignore[reportPrivateUsage]
+                now = monotonic()
+                if now > driver.fresh_until:
+                    driver = pool._through_pool(driver)  # pyright: ignore[reportPrivateUsage]
+                try:
+                    result = driver.run(sql, params)
+                except BaseException:
+                    pool.release(driver)  # a lost connection goes back, to be replaced
+                    raise
+                if not params:
+                    pool.release(driver)
+                    return post(result)
+                if now < driver.return_by:  # else stale, through psycopg_pool next time
+                    driver.fresh_until = now + recheck_after
+                hot.append(driver)
+                if pool._waiting:  # pyright: ignore[reportPrivateUsage]  # as in _park
+                    with suppress(IndexError):
+                        pool._pool.putconn(hot.pop().conn)  # pyright: ignore[reportPrivateUsage]
+                return post(result)
+            except QueryError as exc:
+                raise_named(exc, tables)
+
+        return execute
+
+    # raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
+    # simple query), and release() checks the connection's state.
     run_raw = run
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
@@ -357,9 +433,17 @@ class PostgresPool:
             self.release(driver)
 
     def close(self) -> None:
-        self._closed = True
-        hot, self._hot = self._hot, []
-        for driver in hot:
+        with self._waiting_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._forked = False  # a child closing before its first statement: stay closed
+            self._waiting += 1  # from now on every connection handed back goes on
+        while True:  # pop by pop (atomic), in place: executor() closures hold this list
+            try:
+                driver = self._hot.pop()
+            except IndexError:
+                break
             self._pool.putconn(driver.conn)
         self._pool.close()
         self._drivers.clear()

@@ -153,9 +153,13 @@ class PostgresDriver:
 
     def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
         self.conn = conn
+        self.pgconn = conn.pgconn  # libpq's handle: its transaction status is read per statement
         self.depth = 0
-        self.released_at = 0.0  # time.monotonic() when it last went back to the pool
-        self.checked_out_at = 0.0  # ... and when it last came out of psycopg_pool
+        # time.monotonic() deadlines kept by PostgresPool: reused without a check until
+        # `fresh_until` (its last use began moments before), and back to psycopg_pool for
+        # recycling after `return_by`.
+        self.fresh_until = 0.0
+        self.return_by = 0.0
         # Tuple rows made into dicts here by a generated comprehension (see _rows): measured
         # cheaper than dict_row, which calls a Python function per row and builds
         # cursor.description's Column objects on every query.

@@ -127,13 +127,27 @@ _WRITTEN_TABLE = re.compile(
 )
 
 
-def _error(exc: sqlite3.Error, sql: str, conn: sqlite3.Connection) -> QueryError:
+def _error(
+    exc: sqlite3.Error, sql: str, conn: sqlite3.Connection, url: Url
+) -> QueryError | ConnectionError:
+    if isinstance(exc, sqlite3.ProgrammingError) and _is_closed(conn):
+        # As on PostgreSQL: a statement through a closed database is a ConnectionError (a
+        # `trx` kept past db.close(), another thread's statement racing the close).
+        return ConnectionError(f"{url.masked} is closed")
     if isinstance(exc, sqlite3.IntegrityError):
         refused = _type_refused(str(exc), sql, conn)
         if refused is not None:
             return QueryError(refused, sql)
         return IntegrityError(str(exc), sql)
     return QueryError(str(exc), sql)
+
+
+def _is_closed(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.total_changes  # noqa: B018 - raises on a closed connection, and only then
+    except sqlite3.ProgrammingError:
+        return True
+    return False
 
 
 def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | None:
@@ -241,6 +255,7 @@ class SqliteDriver:
             register_expression_functions(self.conn)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
+        self.url = url
         self.depth = 0
         # One sqlite3 connection and cursor must not run two statements at once (that
         # crashes the interpreter); a transaction's `trx` (and the pytest plugin's
@@ -250,7 +265,7 @@ class SqliteDriver:
         self.aggregate_types = AggregateTypes(self.conn)
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        if self.depth and not self.conn.in_transaction:
+        if self.depth and not self._still_in_transaction(sql):
             raise QueryError(
                 "SQLite rolled back this transaction by itself after a statement failed "
                 "(ON CONFLICT ROLLBACK, RAISE(ROLLBACK) or a disk error); refusing to run "
@@ -276,10 +291,16 @@ class SqliteDriver:
                     fetched = self._whole_floats(sql, names, fetched)
                 return maker(names)(fetched), cur.rowcount
             except sqlite3.Error as exc:
-                raise _error(exc, sql, self.conn) from exc
+                raise _error(exc, sql, self.conn, self.url) from exc
             except OverflowError as exc:
                 # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
                 raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+
+    def _still_in_transaction(self, sql: str) -> bool:
+        try:
+            return self.conn.in_transaction
+        except sqlite3.ProgrammingError as exc:  # closed
+            raise _error(exc, sql, self.conn, self.url) from exc
 
     def _whole_floats(self, sql: str, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
         """RETURNING rows with the ints of float columns made floats again (SQLite gives a
@@ -323,7 +344,7 @@ class SqliteDriver:
                 cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
                 return cur.rowcount
         except sqlite3.Error as exc:
-            raise _error(exc, sql, self.conn) from exc
+            raise _error(exc, sql, self.conn, self.url) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
 
@@ -331,7 +352,10 @@ class SqliteDriver:
         return False  # SQLite either undoes just the failed statement or ends the transaction
 
     def in_transaction(self) -> bool:
-        return self.conn.in_transaction
+        try:
+            return self.conn.in_transaction
+        except sqlite3.ProgrammingError:  # closed: nothing left open to end
+            return False
 
     def close(self) -> None:
         # Not under another thread's running statement: closing under it crashes the

@@ -16,13 +16,19 @@ against the contracts.
 from __future__ import annotations
 
 import threading
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
+from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._database import Pin
+from typedb.connection._driver import Driver, Row
 from typedb.connection._pools import Pool
+from typedb.dialects import Dialect
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
 DB = Database
@@ -54,10 +60,43 @@ class LazyDatabase(Database):
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
         self._timestamp_tables: dict[str, bool] = {}
+        # Set by standing_in(): the connection (and URL) every use goes to instead.
+        self._stand_in: tuple[Pool, Url] | None = None
 
     @property
     def connected(self) -> bool:
         return self._lazy is not None
+
+    @contextmanager
+    def standing_in(self, target: Database) -> Generator[None]:
+        """Until the block ends, everything done through this facade, by any thread, runs on
+        the connection of `target`, a transaction's `trx`: the pytest plugin's `typedb_db`
+        puts the app's `db` into the test's transaction so. `db.transaction()` is a
+        savepoint in it; nothing is committed.
+
+        >>> import typedb
+        >>> with typedb.connect("sqlite://") as real, real.transaction() as trx:
+        ...     facade = LazyDatabase("sqlite:///never-opened.db")
+        ...     with facade.standing_in(trx):
+        ...         facade.raw("CREATE TABLE t (id integer)")
+        ...         facade.insert_into("t").values({"id": 1}).execute().num_inserted_rows
+        ...     trx.raw("SELECT count(*) AS n FROM t")
+        []
+        1
+        [{'n': 1}]
+        """
+        driver = target._current()  # pyright: ignore[reportPrivateUsage]
+        if driver is None:
+            raise TypeError("standing_in() takes a transaction's `trx` (or the plugin's typedb_db)")
+        saved = self._stand_in
+        self._stand_in = (_OneConnection(driver, target.dialect), target.url)
+        self.__dict__.pop("_execute", None)  # the real pool's fast path would bypass it
+        try:
+            yield
+        finally:
+            self._stand_in = saved
+            if saved is None and self._lazy is not None:
+                self._install_fast_path(self._lazy)
 
     def _database(self) -> Database:
         lazy = self._lazy
@@ -67,15 +106,29 @@ class LazyDatabase(Database):
                 if lazy is None:
                     lazy = self._lazy = _connect(self._database_url())
                     self._lazy_url = lazy.url
+                    if self._stand_in is None:
+                        self._install_fast_path(lazy)
         return lazy
+
+    def _install_fast_path(self, lazy: Database) -> None:
+        executor = getattr(lazy._pool, "executor", None)  # pyright: ignore[reportPrivateUsage]
+        if executor is not None:
+            # The real database's fast statement path (see Database.__init__), with this
+            # facade's own pins.
+            self._execute = executor(self._pinned)  # type: ignore[method-assign]
 
     # Everything a Database does goes through the real one.
     @property
     def _pool(self) -> Pool:  # type: ignore[override]
+        stand_in = self._stand_in
+        if stand_in is not None:
+            return stand_in[0]
         return self._database()._pool  # pyright: ignore[reportPrivateUsage]
 
     @property
     def url(self) -> Url:  # type: ignore[override]
+        if self._stand_in is not None:
+            return self._stand_in[1]
         if self._lazy_url is None:
             from typedb._url import parse
 
@@ -93,10 +146,39 @@ class LazyDatabase(Database):
             if self._lazy is not None:
                 self._lazy.close()
                 self._lazy = None
+                # Back to Database._execute, which reopens through `_pool` on next use.
+                self.__dict__.pop("_execute", None)
 
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"
         return f"<{type(self).__name__} {state}>"
+
+
+class _OneConnection:
+    """A `Pool` of one connection that is never given back: a transaction's, for
+    `LazyDatabase.standing_in`. Its statements nest in that transaction."""
+
+    def __init__(self, driver: Driver, dialect: Dialect) -> None:
+        self._driver = driver
+        self.dialect = dialect
+
+    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        return self._driver.run(sql, params)
+
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        return self._driver.run_raw(sql, params)
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        return self._driver.run_many(sql, rows)
+
+    def acquire(self) -> Driver:
+        return self._driver
+
+    def release(self, driver: Driver) -> None:
+        pass  # the transaction's owner gives it back
+
+    def close(self) -> None:
+        pass
 
 
 def connect(url: str | None = None) -> Database:

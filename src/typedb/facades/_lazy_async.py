@@ -18,8 +18,8 @@ and values are checked, and whose execute*() are awaited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Generator, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
 from contextvars import ContextVar
 from typing import LiteralString, TypeVar
 
@@ -54,8 +54,23 @@ class LazyAsyncDatabase(AsyncDatabase):
         )
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
         self._timestamp_tables: dict[str, bool] = {}
+        self._stand_in: AsyncTransaction | None = None
+
+    @contextmanager
+    def standing_in(self, target: AsyncTransaction) -> Generator[None]:
+        """`LazyDatabase.standing_in` for asyncio code: until the block ends, every use of
+        this facade, by any task, runs in the transaction `target` (the pytest plugin's
+        `typedb_async_db`); `db.transaction()` is a savepoint in it."""
+        saved, self._stand_in = self._stand_in, target
+        try:
+            yield
+        finally:
+            self._stand_in = saved
 
     def _database(self) -> AsyncDatabase:
+        stand_in = self._stand_in
+        if stand_in is not None:
+            return stand_in
         if self._real is None:
             from typedb._config import load
             from typedb.migrator._project import database_url
