@@ -1,0 +1,102 @@
+"""Reading a call the plugin hooks: its string arguments, its receiver's state, its tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mypy.errorcodes import ErrorCode
+from mypy.nodes import Context, Expression, StrExpr
+from mypy.plugin import CheckerPluginInterface, MethodContext
+from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
+
+from typedb.mypy_plugin._catalog import Catalog, literal_strings
+from typedb.mypy_plugin._scope import Scope, Table
+from typedb.mypy_plugin._state import QueryState, Source, state_of
+
+#: `# type: ignore[typedb]` silences what only the plugin reports.
+TYPEDB = ErrorCode("typedb", "typedb query checked by typedb.mypy_plugin", "General")
+
+
+def fail(api: CheckerPluginInterface, message: str, context: Context) -> None:
+    """Report `message` at `context`, also from inside an overload trial.
+
+    mypy calls a method hook while it tries each overload of the method, with errors
+    filtered: an error reported there would only make that overload "not match" (and the
+    call end as "No overload variant matches"). The plugin's errors are about the strings
+    of the call, the same whichever overload matches, so: when the overload being tried has
+    already failed on its arguments, say nothing (the trial is discarded anyway); otherwise
+    this is the overload mypy will pick, and the error is recorded past the trial's filter.
+    """
+    errors = api.msg.errors
+    watchers = errors._watchers
+    if watchers and watchers[-1].has_new_errors():
+        return
+    key = (errors.file, context.line, context.column, message)
+    if key in _reported:
+        return  # the same call checked again (mypy re-checks some expressions)
+    _reported.add(key)
+    errors._watchers = []
+    try:
+        api.fail(message, context, code=TYPEDB)
+    finally:
+        errors._watchers = watchers
+
+
+_reported: set[tuple[str, int, int, str]] = set()
+
+
+def literal_str(expr: Expression | None, typ: Type | None) -> str | None:
+    """The string an argument is, when the checker knows it (a literal or a Final name)."""
+    if isinstance(expr, StrExpr):
+        return expr.value
+    proper = get_proper_type(typ) if typ is not None else None
+    if isinstance(proper, Instance) and proper.last_known_value is not None:
+        proper = proper.last_known_value
+    if isinstance(proper, LiteralType) and isinstance(proper.value, str):
+        return proper.value
+    return None
+
+
+def arguments(ctx: MethodContext) -> Iterator[tuple[Expression, Type]]:
+    """Every actual argument with its type, formals flattened (`select(a, *rest)`)."""
+    for exprs, types in zip(ctx.args, ctx.arg_types, strict=False):
+        yield from zip(exprs, types, strict=False)
+
+
+def argument(ctx: MethodContext, index: int) -> tuple[Expression, Type] | None:
+    if index < len(ctx.args) and ctx.args[index]:
+        return ctx.args[index][0], ctx.arg_types[index][0]
+    return None
+
+
+def stub_failed(ctx: MethodContext) -> bool:
+    """Whether the stubs already reported this call (a failed overload gives Any): the plugin
+    then says nothing more about it."""
+    proper = get_proper_type(ctx.default_return_type)
+    return isinstance(proper, AnyType)
+
+
+def receiver_state(typ: ProperType) -> QueryState | None:
+    """The receiver's state, or one rebuilt from its type parameters when the state was lost
+    (a parameter annotated with the stub class): its tables, without aliases."""
+    state = state_of(typ)
+    if state is not None or not isinstance(typ, Instance) or len(typ.args) < 2:
+        return state
+    tables = literal_strings(typ.args[1])
+    return QueryState(tuple(Source(t, None) for t in tables)) if tables else None
+
+
+def scope_of(state: QueryState, catalog: Catalog) -> Scope:
+    tables = []
+    for source in state.sources:
+        row = catalog.row(source.table)
+        if row is not None:
+            tables.append(Table(source, row))
+    return Scope(tables)
+
+
+def with_row(typ: Instance, row: Type) -> Instance:
+    """The query type with its Row (first type parameter) replaced."""
+    if not typ.args:
+        return typ
+    return typ.copy_modified(args=[row, *typ.args[1:]])

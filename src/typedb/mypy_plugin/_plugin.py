@@ -1,0 +1,83 @@
+"""The plugin class: which hook mypy calls for which method, by the method's full name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from mypy.build import PRI_MED
+from mypy.nodes import MypyFile
+from mypy.options import Options
+from mypy.plugin import MethodContext, Plugin
+from mypy.types import Type
+
+from typedb.mypy_plugin import _aggregates
+from typedb.mypy_plugin._catalog import STUBS, Catalog
+from typedb.mypy_plugin._select import SelectHooks
+from typedb.mypy_plugin._tables import TableCalls
+from typedb.mypy_plugin._writes import WriteHooks
+
+QUERY_MODULE = f"{STUBS}._query"
+DATABASES = ("typedb.facades.db.DB", "typedb.facades.async_db.AsyncDB")
+TABLE_METHODS = frozenset(
+    {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
+)
+SELECTS = frozenset({"Select", "AsyncSelect"})
+AGGREGATE_MODULE = "typedb.query._expr"
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
+
+MethodHook = Callable[[MethodContext], Type]
+
+
+class TypedbPlugin(Plugin):
+    """Narrows the rows of typedb queries and checks what the generated stubs leave loose."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        catalog = Catalog(self._loaded_modules)
+        self.tables = TableCalls(catalog)
+        self.select = SelectHooks(catalog)
+        self.writes = WriteHooks(catalog)
+        self._select_hooks: dict[str, MethodHook] = {
+            "select": self.select.select,
+            "select_all": self.select.select_all,
+            "inner_join": partial(self.select.join, False),
+            "left_join": partial(self.select.join, True),
+            "where": self.select.where,
+            "having": self.select.where,
+            "order_by": partial(self.select.columns, False),
+            "group_by": partial(self.select.columns, True),
+        }
+        self._write_hooks: dict[str, MethodHook] = {
+            "values": self.writes.carry,
+            "set": self.writes.carry,
+            "on_conflict": self.writes.carry,
+            "returning": partial(self.writes.returning, False),
+            "returning_all": partial(self.writes.returning, True),
+        }
+
+    def _loaded_modules(self) -> dict[str, MypyFile]:
+        return self._modules or {}
+
+    def get_method_hook(self, fullname: str) -> MethodHook | None:
+        owner, _, method = fullname.rpartition(".")
+        module, _, cls = owner.rpartition(".")
+        if module == QUERY_MODULE:
+            if cls in SELECTS:
+                return self._select_hooks.get(method)
+            return self._write_hooks.get(method)
+        if owner in DATABASES and method in TABLE_METHODS:
+            return partial(self.tables.hook, method)
+        if module == AGGREGATE_MODULE:
+            if cls == "_Functions" and method in AGGREGATES:
+                return partial(_aggregates.made, method)
+            if cls == "Aggregate" and method == "as_":
+                return _aggregates.named
+        return None
+
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        # avg() of an int column is a Decimal: the plugin names decimal.Decimal even where the
+        # schema has no Decimal column.
+        if file.fullname == f"{STUBS}._common":
+            return [(PRI_MED, "decimal", -1)]
+        return []
