@@ -2,14 +2,14 @@
 
     python benchmarks/typecheck_scale.py [--tables 500] [--columns 20] [--queries 200]
 
-Reports stub generation time (reading the contracts + writing the stubs), cold mypy and
-pyright times over the queries file, and mypy's re-check time after one table changes (one
+Reports stub generation time (reading the contracts + writing the stubs), cold mypy,
+pyright and ty times over the queries file, and mypy's re-check time after one table changes (one
 column added, stubs regenerated, mypy run again with its cache). The stubs are registered the
 way `typedb stubs:install` does it, in a throwaway venv. The baseline, measured in the same
 run, is each checker on a one-line file in the same environment (start-up and typeshed).
 
 Targets (issue 5): generation <= 2 s, mypy cold <= 15 s, pyright cold <= 5 s,
-mypy re-check <= 2 s.
+mypy re-check <= 2 s. Issue 10 adds ty (`ty check`, no cache of its own): ty <= 1.5 s.
 """
 
 from __future__ import annotations
@@ -148,10 +148,14 @@ def main() -> None:
         pyright = [str(BIN / "pyright"), "--pythonpath", str(python)]
         base_mypy = timed([*mypy, "--cache-dir", str(base / "c0"), "empty.py"], work)
         base_pyright = timed([*pyright, "empty.py"], work)
+        # ty reads the scratch venv's plain .pth path lines (it runs no Python).
+        ty = [str(BIN / "ty"), "check", "--python", str(python), "--output-format", "concise"]
+        base_ty = timed([*ty, "empty.py"], work)
         cache = ["--cache-dir", str(base / "cache")]
         mypy_cold = timed([*mypy, *cache, "queries.py"], work)
         pyright_cold = timed([*pyright, "queries.py"], work)
         pyright_dispatch = timed([*pyright, "dispatch.py"], work)
+        ty_cold = timed([*ty, "queries.py"], work)
 
         write_contracts(contracts, args.tables, args.columns, extra="added_column")
         start = time.perf_counter()
@@ -164,17 +168,21 @@ def main() -> None:
         ("regeneration after one table changed", regeneration, 2.0, None),
         ("mypy cold", mypy_cold, 15.0, base_mypy),
         ("pyright cold", pyright_cold, 5.0, base_pyright),
+        ("ty cold", ty_cold, 1.5, base_ty),
         ("mypy re-check after one table changed", mypy_recheck, 2.0, base_mypy),
     ]
     print(
         f"{args.tables} tables x {args.columns} columns, {args.queries} queries; "
         f"{len(changes)} stub files, {size / 1e6:.1f} MB; one change rewrote {len(changed)} file(s)"
     )
-    print(f"baseline (one-line file): mypy {base_mypy:.2f} s, pyright {base_pyright:.2f} s")
+    print(
+        f"baseline (one-line file): mypy {base_mypy:.2f} s, pyright {base_pyright:.2f} s, "
+        f"ty {base_ty:.2f} s"
+    )
     for label, seconds, target, baseline in rows:
         ratio = f"  ({seconds / baseline:.1f}x baseline)" if baseline else ""
         verdict = "ok" if seconds <= target else "OVER TARGET"
-        print(f"  {label:<42} {seconds:6.2f} s  target <= {target:.0f} s  {verdict}{ratio}")
+        print(f"  {label:<42} {seconds:6.2f} s  target <= {target:g} s  {verdict}{ratio}")
     print(
         f"  {'pyright cold, the table-name calls alone':<42} {pyright_dispatch:6.2f} s  "
         "(one overload per table: pyright tries them in order, re-evaluating the argument)"

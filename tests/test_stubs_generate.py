@@ -32,6 +32,7 @@ def test_one_module_per_table_plus_index() -> None:
     assert sorted(f for f in files if f.endswith(".pyi")) == [
         f"{PACKAGE}/facades/_db/__init__.pyi",
         f"{PACKAGE}/facades/_db/_common.pyi",
+        f"{PACKAGE}/facades/_db/_query.pyi",
         f"{PACKAGE}/facades/_db/blog__posts.pyi",
         f"{PACKAGE}/facades/_db/items.pyi",
         f"{PACKAGE}/facades/_db/users.pyi",
@@ -40,13 +41,15 @@ def test_one_module_per_table_plus_index() -> None:
     ]
     items = files[f"{PACKAGE}/facades/_db/items.pyi"]
     assert "class ItemsInsert(TypedDict):" in items
-    assert "    price: NotRequired[Decimal]\n" in items
+    assert "    price: NotRequired[Decimal | Fragment]\n" in items
     assert "    name: str\n" in items
     assert "class ItemsUpdate(TypedDict, total=False):" in items
     index = files[f"{PACKAGE}/facades/db.pyi"]
     assert 'def soft_delete(self, table: Literal["items"])' in index
     assert 'def soft_delete(self, table: Literal["users"])' not in index
-    assert "table: str" not in index  # no fallback overload
+    # Only select_from takes any string ("items as i"); writes take known tables only.
+    assert index.count("table: str)") == 1
+    assert "def select_from(self, table: str)" in index
 
 
 def test_committed_demo_stubs_are_fresh() -> None:
@@ -136,7 +139,7 @@ def test_cli_generate_check_and_install(tmp_path: Path) -> None:
 
     made = _cli(root, "stubs:generate")
     assert made.returncode == 0, made.stderr
-    assert "Stubs for 1 table(s) in typing/stubs/: 6 file(s) changed." in made.stdout
+    assert "Stubs for 1 table(s) in typing/stubs/: 7 file(s) changed." in made.stdout
     assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
     assert _check(root).returncode == 0
     assert "already up to date" in _cli(root, "stubs:generate").stdout

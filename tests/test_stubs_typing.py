@@ -1,151 +1,111 @@
-"""The generated stubs under real mypy and real pyright.
+"""The generated stubs under real mypy --strict, pyright strict and ty.
 
 Stubs for the demo contracts are generated into a temporary folder and registered in a
 throwaway virtual environment exactly as `typedb stubs:install` does it (a `.pth` file in its
 site-packages); that environment also sees this one's packages, so `typedb` itself resolves.
-Snippets in tests/typing/: `good_*.py` must have no errors and each `# reveal: T` line must
-reveal T in both checkers; in `bad_*.py` each `# E:` line must error and no other line may.
+Every snippet file in tests/typing/ is read by each checker once per session, and each line
+must get exactly what its markers say (format: tests/_typing_harness.py, tests/typing/conftest.py):
+`# E: why` lines are flagged by every checker, `# E[mypy,pyright]: why` by those alone, and
+`# reveal: T` lines reveal T; every other line is clean.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from _typing_harness import (
+    CHECKERS,
+    PLUGIN,
+    PLUGIN_MODULE,
+    checkers_of,
+    mismatches,
+    parse_markers,
+    plugin_available,
+    run_mypy,
+    run_pyright,
+    run_ty,
+)
+from _typing_session import SNIPPETS, Env, make_env, report_of, shared_env
 
 from typedb._config import load
 from typedb.contracts import load_registry
-from typedb.stubgen import generate, scratch_environment
+from typedb.stubgen import generate
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = ROOT / "tests" / "typing"
 BIN = Path(sys.executable).parent
-FILES = sorted(p.name for p in SNIPPETS.glob("*.py") if p.name.startswith(("good_", "bad_")))
-
-
-@dataclass
-class Report:
-    errors: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    reveals: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Env:
-    python: Path
-    stubs: Path
-    work: Path
-
-
-def make_env(base: Path, stubs: Path) -> Env:
-    """A venv whose site-packages holds the stubs `.pth` and a link to this environment."""
-    python = scratch_environment(base, stubs)
-    work = base / "work"
-    work.mkdir()
-    return Env(python, stubs, work)
+FILES = sorted(p.name for p in SNIPPETS.glob("*.py") if p.name != "conftest.py")
+CASES = [(checker, name) for name in FILES for checker in checkers_of(name)]
 
 
 @pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    base = tmp_path_factory.mktemp("typing")
-    stubs = base / "stubs"
-    generate(load_registry(load(ROOT)), stubs)
-    environment = make_env(base, stubs)
-    for name in FILES:
-        shutil.copy(SNIPPETS / name, environment.work / name)
-    return environment
+    return shared_env(tmp_path_factory)
 
 
-def normalize(text: str) -> str:
-    """mypy's spelling of a type, made comparable with pyright's: TypedDicts by name, no
-    module prefixes."""
-    text = re.sub(r"TypedDict\(([\w.]+), \{[^{}]*\}\)", r"\1", text)
-    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
+@pytest.mark.parametrize(("checker", "name"), CASES, ids=[f"{c}-{n}" for c, n in CASES])
+def test_snippet_gets_exactly_its_markers(env: Env, checker: str, name: str) -> None:
+    if checker == PLUGIN and not plugin_available():
+        pytest.skip(f"{PLUGIN_MODULE} does not exist yet")
+    expected = parse_markers((SNIPPETS / name).read_text(), checkers_of(name))
+    assert expected.marked_lines, f"{name} has no E or reveal markers: it would assert nothing"
+    problems = mismatches(checker, name, expected, report_of(env, checker))
+    assert not problems, "\n".join(problems)
 
 
-def run_mypy(env: Env, files: list[str]) -> Report:
-    proc = subprocess.run(
-        [str(BIN / "mypy"), "--strict", "--python-executable", str(env.python),
-         "--cache-dir", str(env.work / ".mypy_cache"), "--no-error-summary",
-         "--hide-error-context", *files],
-        cwd=env.work, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    report = Report()
-    for line in proc.stdout.splitlines():
-        m = re.match(r"^([^:]+):(\d+): (error|note): (.*)$", line)
-        if not m:
-            continue
-        key = (Path(m.group(1)).name, int(m.group(2)))
-        reveal = re.match(r'Revealed type is "(.*)"$', m.group(4))
-        if reveal:
-            report.reveals.setdefault(key, []).append(normalize(reveal.group(1)))
-        elif m.group(3) == "error":
-            report.errors.setdefault(key, []).append(m.group(4))
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    return report
-
-
-def run_pyright(env: Env, files: list[str]) -> Report:
-    (env.work / "pyrightconfig.json").write_text(
-        json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.11"})
+def test_markers_parse_as_documented() -> None:
+    text = (
+        'x  # E: everyone\ny  # E[mypy,ty]: two\nz  # reveal: list[int]\n'
+        'w  # reveal[pyright]: int  # reveal[mypy,ty]: str\nclean\n'
+        '"""A docstring quoting the format, `# E: why`, is not a marker."""\n'
     )
-    proc = subprocess.run(
-        [str(BIN / "pyright"), "--outputjson", "--pythonpath", str(env.python), *files],
-        cwd=env.work, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    data = json.loads(proc.stdout)
-    report = Report()
-    for diag in data["generalDiagnostics"]:
-        key = (Path(diag["file"]).name, diag["range"]["start"]["line"] + 1)
-        reveal = re.match(r'Type of ".*" is "(.*)"$', diag["message"], re.S)
-        if diag["severity"] == "information" and reveal:
-            report.reveals.setdefault(key, []).append(reveal.group(1))
-        elif diag["severity"] == "error":
-            report.errors.setdefault(key, []).append(diag["message"])
-    return report
+    expected = parse_markers(text, CHECKERS)
+    assert expected.errors == {"mypy": {1: "everyone", 2: "two"}, "pyright": {1: "everyone"},
+                               "ty": {1: "everyone", 2: "two"}}  # fmt: skip
+    assert expected.reveals["pyright"] == {3: "list[int]", 4: "int"}
+    assert expected.reveals["ty"] == {3: "list[int]", 4: "str"}
+    assert expected.marked_lines == 4
+    with pytest.raises(ValueError, match="mypy\\+plugin"):
+        parse_markers("x  # E[mypy+plugin]: only in plugin files\n", CHECKERS)
+    plugin_file = parse_markers("x  # E[mypy+plugin]: narrowed\ny  # E: all\n",
+                                checkers_of("plugin_rows.py"))  # fmt: skip
+    assert plugin_file.errors == {PLUGIN: {1: "narrowed", 2: "all"}, "pyright": {2: "all"},
+                                  "ty": {2: "all"}}  # fmt: skip
 
 
-_REPORTS: dict[str, Report] = {}
+PROBE_PLUGIN = """
+from mypy.plugin import Plugin
 
 
-@pytest.fixture(params=["mypy", "pyright"])
-def report(request: pytest.FixtureRequest, env: Env) -> Report:
-    checker = str(request.param)
-    if checker not in _REPORTS:  # one run per checker over every snippet
-        runner = run_mypy if checker == "mypy" else run_pyright
-        _REPORTS[checker] = runner(env, FILES)
-    return _REPORTS[checker]
+class Probe(Plugin):
+    def get_function_hook(self, fullname):
+        if fullname == "use.flagged":
+            def fail(ctx):
+                ctx.api.fail("the plugin saw this call", ctx.context)
+                return ctx.default_return_type
+            return fail
+        return None
 
 
-def markers(name: str, tag: str) -> dict[int, str]:
-    lines = (SNIPPETS / name).read_text().splitlines()
-    return {i: line.split(tag, 1)[1].strip() for i, line in enumerate(lines, 1) if tag in line}
+def plugin(version):
+    return Probe
+"""
 
 
-@pytest.mark.parametrize("name", [f for f in FILES if f.startswith("good_")])
-def test_good_snippet_checks_clean_and_reveals(report: Report, name: str) -> None:
-    errors = {k: v for k, v in report.errors.items() if k[0] == name}
-    assert errors == {}
-    expected = markers(name, "# reveal:")
-    assert expected, f"{name} has no reveal markers"
-    for line, want in expected.items():
-        assert report.reveals.get((name, line)) == [want], f"{name}:{line}"
-
-
-@pytest.mark.parametrize("name", [f for f in FILES if f.startswith("bad_")])
-def test_bad_snippet_errors_exactly_on_marked_lines(report: Report, name: str) -> None:
-    expected = markers(name, "# E:")
-    assert expected, f"{name} has no error markers"
-    got = {line for (file, line) in report.errors if file == name}
-    missing = sorted(set(expected) - got)
-    unexpected = {line: report.errors[(name, line)] for line in sorted(got - set(expected))}
-    assert not missing, f"lines that should error but do not: {[(n, expected[n]) for n in missing]}"
-    assert not unexpected, f"lines that error but should not: {unexpected}"
+def test_plugin_runs_read_the_plugin(env: Env, tmp_path: Path) -> None:
+    """The mypy+plugin run really loads a plugin: a probe plugin flags a call plain mypy
+    passes (the same wiring then loads typedb.mypy_plugin for plugin_*.py files)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "probe_plugin.py").write_text(PROBE_PLUGIN)
+    (work / "use.py").write_text("def flagged() -> None: ...\n\n\nflagged()\n")
+    assert run_mypy(env.python, work, ["use.py"]).errors == {}
+    plugged = run_mypy(env.python, work, ["use.py"], plugin=str(tmp_path / "probe_plugin.py"))
+    assert plugged.errors == {("use.py", 4): ["the plugin saw this call  [misc]"]}
 
 
 def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
@@ -163,12 +123,14 @@ def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:
     (environment.work / "use.py").write_text(
         "from typedb.facades.db import db\nrows = db.select_from('tags').execute()\n"
     )
-    assert run_mypy(environment, ["use.py"]).errors == {}
+    assert run_mypy(environment.python, environment.work, ["use.py"]).errors == {}
 
     contracts.write_text(body.format(table="labels"))
     generate(load_registry(config), stubs)  # same folder, no install
-    assert list(run_mypy(environment, ["use.py"]).errors) == [("use.py", 2)]
-    assert list(run_pyright(environment, ["use.py"]).errors) == [("use.py", 2)]
+    for run in (run_mypy, run_pyright, run_ty):
+        assert list(run(environment.python, environment.work, ["use.py"]).errors) == [
+            ("use.py", 2)
+        ], run.__name__
 
 
 def test_generated_stubs_are_clean_under_strict_checkers(env: Env, tmp_path: Path) -> None:
@@ -229,5 +191,7 @@ def test_odd_table_and_column_names_give_valid_stubs(tmp_path: Path) -> None:
     environment = make_env(tmp_path, stubs)
     (environment.work / "use.py").write_text(ODD_USE)
     # Only the unknown column is an error (line 10); every odd name is recognised.
-    assert list(run_mypy(environment, ["use.py"]).errors) == [("use.py", 10)]
-    assert list(run_pyright(environment, ["use.py"]).errors) == [("use.py", 10)]
+    for run in (run_mypy, run_pyright, run_ty):
+        assert list(run(environment.python, environment.work, ["use.py"]).errors) == [
+            ("use.py", 10)
+        ], run.__name__

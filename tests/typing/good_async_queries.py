@@ -1,4 +1,5 @@
-"""Awaited queries on the typed async facade; each reveal_type has its expected type."""
+"""Awaited queries on the typed async facade, clean in mypy, pyright and ty; each reveal_type has
+its expected type in all three."""
 
 from typing import reveal_type
 

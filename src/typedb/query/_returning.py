@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from typedb.dialects import quote_identifier
 from typedb.query._expr import ref, split_alias
+from typedb.query._output_names import refuse_duplicate_names
 
 
 def returning_sql(columns: Sequence[str], quote: str) -> str:
@@ -13,6 +14,7 @@ def returning_sql(columns: Sequence[str], quote: str) -> str:
     >>> returning_sql(["id", "name as title"], '"')
     ' RETURNING "id", "name" AS "title"'
     """
+    refuse_duplicate_names(columns, "returning()")
     parts: list[str] = []
     for column in columns:
         name, alias = split_alias(column)

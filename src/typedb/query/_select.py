@@ -27,6 +27,7 @@ from typedb.query._expr import (
     render,
     split_alias,
 )
+from typedb.query._output_names import refuse_duplicate_names
 from typedb.query._params import finish, mark
 
 
@@ -250,6 +251,9 @@ def _render(shape: Shape, dialect: Dialect, replace: Replacements | None = None)
             limit = mark(marks.take())
         elif kind == "offset":
             offset = mark(marks.take())
+    if len(selected) > 1:
+        picked = (c for r in records if r[0] == "select" for c in r[1])
+        refuse_duplicate_names(picked, f"select() on {table!r}")
     query = query.select(*selected) if selected else query.select("*")
     if where_sql:
         query = query.where(_Sql(" AND ".join(where_sql)))

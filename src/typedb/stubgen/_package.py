@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from typedb.contracts import Registry, Table
-from typedb.stubgen._async import COMMON as ASYNC_COMMON
-from typedb.stubgen._async import render_async_index, render_async_table
+from typedb.stubgen._async import render_async_index
+from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
+from typedb.stubgen._query import render_query
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
 PACKAGE = "typedb-stubs"
@@ -28,15 +29,13 @@ _TABLES = "facades/_db"
 
 _COMMON = (
     HEADER
-    + '''"""What every table module shares."""
+    + '''"""What every module of the package shares: operators, table names, results, markers."""
 
-from typing import Any, Generic, Literal, Self, TypeVar
+from typing import Generic, Literal, TypeVar
 
-from typedb._sql import CompiledQuery, Fragment
-from typedb.query import Aggregate as Aggregate
-from typedb.query import Expression as Expression
-
-CmpOp = Literal["=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike"]
+CmpOp = Literal["=", "!=", "<>", "<", "<=", ">", ">="]
+#: Comparisons of a text column: like / ilike only apply there.
+TextOp = Literal["=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike"]
 InOp = Literal["in", "not in"]
 NullOp = Literal["is", "is not"]
 Op = Literal["=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not"]
@@ -44,6 +43,9 @@ Direction = Literal["asc", "desc"]
 TableName = {table_names}
 
 R = TypeVar("R")
+
+class SoftDeletes:
+    """Marker: a table of the query has `deleted_at` (where_not_deleted() applies)."""
 
 class InsertResult(Generic[R]):
     """Rows written; `rows` holds what `returning()` asked for."""
@@ -64,28 +66,6 @@ class DeleteResult(Generic[R]):
     def num_deleted_rows(self) -> int: ...
     @property
     def rows(self) -> list[R]: ...
-
-class AnySelect:
-    """A select over joined tables, aggregates or raw SQL. Its row keys depend on the query,
-    which a stub cannot spell: rows are plain dicts."""
-
-    def select(self, *columns: str | Aggregate | Fragment) -> Self: ...
-    def select_all(self, table: TableName | None = None) -> Self: ...
-    def distinct(self) -> Self: ...
-    def where(self, column: str | Aggregate, op: Op, value: Any) -> Self: ...
-    def where_not_deleted(self) -> Self: ...
-    def where_deleted(self) -> Self: ...
-    def inner_join(self, table: TableName, left_column: str, right_column: str) -> Self: ...
-    def left_join(self, table: TableName, left_column: str, right_column: str) -> Self: ...
-    def order_by(self, column: str | Aggregate, direction: Direction = ...) -> Self: ...
-    def group_by(self, *columns: str) -> Self: ...
-    def having(self, column: str | Aggregate, op: Op, value: Any) -> Self: ...
-    def limit(self, count: int) -> Self: ...
-    def offset(self, count: int) -> Self: ...
-    def compile(self) -> CompiledQuery: ...
-    def execute(self) -> list[dict[str, Any]]: ...
-    def execute_take_first(self) -> dict[str, Any] | None: ...
-    def execute_take_first_or_throw(self) -> dict[str, Any]: ...
 '''
 )
 
@@ -95,18 +75,20 @@ def render(registry: Registry) -> dict[str, str]:
     its text."""
     tables = list(registry)
     names = names_for(tables)
+    buckets, index = buckets_for(tables)
+    imports = {imp for t in tables for c in t.columns for imp in c.type.imports}
     files = {
         f"{PACKAGE}/py.typed": "partial\n",
         f"{PACKAGE}/{_TABLES}/__init__.pyi": HEADER,
-        f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables))
-        + ASYNC_COMMON,
-        f"{PACKAGE}/facades/db.pyi": _index(tables, names),
-        f"{PACKAGE}/facades/async_db.pyi": _async_index(tables, names),
+        f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables)),
+        f"{PACKAGE}/{_TABLES}/_query.pyi": render_query(tables, names, buckets, index, imports),
+        f"{PACKAGE}/facades/db.pyi": _index(tables, names, buckets, index),
+        f"{PACKAGE}/facades/async_db.pyi": _async_index(tables, names, buckets, index),
     }
     for table in tables:
         files[f"{PACKAGE}/{_TABLES}/{names[table.name].module}.pyi"] = render_table(
-            table, names[table.name]
-        ) + render_async_table(table, names[table.name])
+            table, names[table.name], index
+        )
     return dict(sorted(files.items()))
 
 
@@ -123,40 +105,78 @@ _METHODS = (
     ("delete_from", "DeleteQuery"),
     ("soft_delete", "SoftDeleteQuery"),
 )
-_EXPORTS = (
-    "Column", "Qualified", "Row", "Insert", "Update", "Builder", "Where", "Select", "InsertQuery",
-    "UpdateQuery", "DeleteQuery",
-)  # fmt: skip
+_DATA = ("Column", "Qualified", "AnyColumn", "Row", "Insert", "Update", "Upsert")
 
 
-def _index(tables: list[Table], names: dict[str, Names]) -> str:
+def aliases(
+    tables: list[Table],
+    names: dict[str, Names],
+    buckets: list[Bucket],
+    index: dict[str, int],
+    prefix: str,
+) -> str:
+    """`ItemsSelect = Select[ItemsRow, ...]` and the like: each table's query types, named
+    (`prefix` is "" or "Async")."""
+    out: list[str] = []
+    for table in tables:
+        n = names[table.name]
+        p, own = n.prefix, table_buckets(table, index)
+        bs = ", ".join(f"{p}B{b.index}" if b.index in own else "Never" for b in buckets)
+        soft = f"{p}SoftDelete"
+        out.append(
+            f"{p}{prefix}Select: TypeAlias = {prefix}Select[{p}Row, {p}Tables, {soft}, Never, {bs}]\n"
+            f"{p}{prefix}InsertQuery: TypeAlias = {prefix}InsertQuery[{p}Row, {p}Insert, "
+            f"{p}Upsert, {p}Column]\n"
+        )
+        kinds = ["UpdateQuery", "DeleteQuery"] + (["SoftDeleteQuery"] if table.soft_deletes else [])
+        for kind in kinds:
+            out.append(
+                f"{p}{prefix}{kind}: TypeAlias = {prefix}{kind}[{p}Row, {p}Update, {p}Column, "
+                f"{soft}, {bs}]\n"
+            )
+    return "".join(out)
+
+
+def imports_of(tables: list[Table], names: dict[str, Names], prefix: str) -> str:
+    """The index's imports: the generic classes and every table's data types."""
+    kinds = ["Select", "InsertQuery", "UpdateQuery", "DeleteQuery", "SoftDeleteQuery"]
+    out = [
+        "from typedb.facades._db._query import "
+        + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in kinds)
+        + "\n"
+    ]
+    for table in tables:
+        n = names[table.name]
+        own = [f"{n.prefix}{d}" for d in _DATA] + [f"{n.prefix}Tables", f"{n.prefix}SoftDelete"]
+        items = ", ".join(f"{x} as {x}" for x in own)
+        out.append(f"from typedb.facades._db.{n.module} import {items}\n")
+    return "".join(out)
+
+
+def _index(
+    tables: list[Table], names: dict[str, Names], buckets: list[Bucket], index: dict[str, int]
+) -> str:
     out = [
         HEADER,
         '"""The typed facade: `db` and `connect()` with every table of the contracts."""\n\n',
         "from contextlib import AbstractContextManager\n"
-        f"from typing import {_typing_imports(tables)}\n\n"
+        f"from typing import Any, Never, TypeAlias, {_typing_imports(tables)}\n\n"
         "from typedb.connection import Database\n"
-        "from typedb.facades._db._common import AnySelect as AnySelect\n"
         "from typedb.facades._db._common import DeleteResult as DeleteResult\n"
         "from typedb.facades._db._common import InsertResult as InsertResult\n"
         "from typedb.facades._db._common import TableName as TableName\n"
         "from typedb.facades._db._common import UpdateResult as UpdateResult\n",
-    ]
-    for table in tables:
-        n = names[table.name]
-        exports = [*_EXPORTS, "SoftDeleteQuery"] if table.soft_deletes else list(_EXPORTS)
-        items = ", ".join(f"{n.prefix}{e} as {n.prefix}{e}" for e in exports)
-        out.append(f"from typedb.facades._db.{n.module} import {items}\n")
-    out.append(
+        _bucket_imports(tables, names, index),
+        imports_of(tables, names, ""),
+        "\n",
+        aliases(tables, names, buckets, index, ""),
         "\nclass DB(Database):\n"
-        '    """`Database` typed by the contracts: table names, columns and values are checked."""\n\n'
-    )
-    for method, suffix in _METHODS:
-        eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
-        out.append(_dispatch(method, suffix, eligible, names))
+        '    """`Database` typed by the contracts: table names, columns and values are checked."""\n\n',
+    ]
+    out.append(dispatch_all(tables, names, buckets, ""))
     out.append(
-        "    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]"
-        f"{_TY}\n"
+        "    def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ..."
+        f"  # type: ignore[override]{_TY}\n"
         "\n#: The project's database, connected on first use.\n"
         "db: DB\n\n"
         "def connect(url: str | None = None) -> DB: ...\n"
@@ -164,12 +184,50 @@ def _index(tables: list[Table], names: dict[str, Names]) -> str:
     return "".join(out)
 
 
-def _async_index(tables: list[Table], names: dict[str, Names]) -> str:
-    methods = []
+def _bucket_imports(tables: list[Table], names: dict[str, Names], index: dict[str, int]) -> str:
+    out = []
+    for table in tables:
+        n = names[table.name]
+        own = [f"{n.prefix}B{i}" for i in table_buckets(table, index)]
+        out.append(
+            f"from typedb.facades._db.{n.module} import "
+            + ", ".join(f"{x} as {x}" for x in own)
+            + "\n"
+        )
+    return "".join(out)
+
+
+def dispatch_all(
+    tables: list[Table], names: dict[str, Names], buckets: list[Bucket], prefix: str
+) -> str:
+    """select_from / insert_into / ...: one overload per table; select_from also takes any
+    other string (`"items as i"`: an alias cannot be spelled as a Literal) as a loose query."""
+    out: list[str] = []
+    bs = ", ".join("str" for _ in buckets)
     for method, suffix in _METHODS:
         eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
-        methods.append(_dispatch(method, f"Async{suffix}", eligible, names))
-    return render_async_index(tables, names, _typing_imports(tables), "".join(methods))
+        loose = None
+        if method == "select_from":
+            loose = (
+                f"{prefix}Select[dict[str, Any], str, Any, str, {bs}]"
+                if buckets
+                else f"{prefix}Select[dict[str, Any], str, Any, str]"
+            )
+        out.append(_dispatch(method, f"{prefix}{suffix}", eligible, names, loose))
+    return "".join(out)
+
+
+def _async_index(
+    tables: list[Table], names: dict[str, Names], buckets: list[Bucket], index: dict[str, int]
+) -> str:
+    return render_async_index(
+        _typing_imports(tables),
+        _bucket_imports(tables, names, index)
+        + imports_of(tables, names, "Async")
+        + "\n"
+        + aliases(tables, names, buckets, index, "Async"),
+        dispatch_all(tables, names, buckets, "Async"),
+    )
 
 
 _PYRIGHT = "  # pyright: ignore[reportIncompatibleMethodOverride]"
@@ -179,32 +237,31 @@ _TY = "  # ty: ignore[incompatible-method-override]"
 
 
 def _typing_imports(tables: list[Table]) -> str:
-    names = {"Literal"}
-    if len(tables) > 1:
-        names.add("overload")
+    names = {"Literal", "overload"}
     if not tables or not any(t.soft_deletes for t in tables):
-        names |= {"Never", "NoReturn"}
+        names |= {"NoReturn"}
     return ", ".join(sorted(names))
 
 
-def _dispatch(method: str, suffix: str, tables: list[Table], names: dict[str, Names]) -> str:
+def _dispatch(
+    method: str, suffix: str, tables: list[Table], names: dict[str, Names], loose: str | None
+) -> str:
     ignore = "  # type: ignore[override]"
-    if not tables:
+    lines: list[str] = []
+    if not tables and loose is None:
         return f"    def {method}(self, table: Never) -> NoReturn: ...{ignore}{_TY}\n"
-    if len(tables) == 1:
-        t = tables[0]
-        return (
-            f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
-            f"{names[t.name].prefix}{suffix}: ...{ignore}{_TY}\n"
-        )
+    sigs = [
+        f"def {method}(self, table: Literal[{quote(t.name)}]) -> {names[t.name].prefix}{suffix}: ..."
+        for t in tables
+    ]
+    if loose is not None:
+        sigs.append(f"def {method}(self, table: str) -> {loose}: ...")
+    if len(sigs) == 1:
+        return f"    {sigs[0]}{ignore}{_TY}\n"
     # mypy reports the override at the first overload, pyright at the last one.
-    lines = []
-    for i, t in enumerate(tables):
+    for i, sig in enumerate(sigs):
         lines.append(f"    @overload{ignore if i == 0 else ''}\n")
-        lines.append(
-            f"    def {method}(self, table: Literal[{quote(t.name)}]) -> "
-            f"{names[t.name].prefix}{suffix}: ...{_PYRIGHT + _TY if i == len(tables) - 1 else ''}\n"
-        )
+        lines.append(f"    {sig}{_PYRIGHT + _TY if i == len(sigs) - 1 else ''}\n")
     return "".join(lines)
 
 

@@ -2,14 +2,32 @@
 """The typed async facade: `db` and `connect()`, every execute*() awaited."""
 
 from contextlib import AbstractAsyncContextManager
-from typing import Literal, overload
+from typing import Any, Never, TypeAlias, Literal, overload
 
 from typedb.connection import AsyncDatabase
-from typedb.facades._db._common import AsyncAnySelect as AsyncAnySelect
 from typedb.facades._db._common import TableName as TableName
-from typedb.facades._db.blog__posts import BlogPostsAsyncSelect as BlogPostsAsyncSelect, BlogPostsAsyncInsertQuery as BlogPostsAsyncInsertQuery, BlogPostsAsyncUpdateQuery as BlogPostsAsyncUpdateQuery, BlogPostsAsyncDeleteQuery as BlogPostsAsyncDeleteQuery, BlogPostsAsyncSoftDeleteQuery as BlogPostsAsyncSoftDeleteQuery
-from typedb.facades._db.items import ItemsAsyncSelect as ItemsAsyncSelect, ItemsAsyncInsertQuery as ItemsAsyncInsertQuery, ItemsAsyncUpdateQuery as ItemsAsyncUpdateQuery, ItemsAsyncDeleteQuery as ItemsAsyncDeleteQuery, ItemsAsyncSoftDeleteQuery as ItemsAsyncSoftDeleteQuery
-from typedb.facades._db.users import UsersAsyncSelect as UsersAsyncSelect, UsersAsyncInsertQuery as UsersAsyncInsertQuery, UsersAsyncUpdateQuery as UsersAsyncUpdateQuery, UsersAsyncDeleteQuery as UsersAsyncDeleteQuery
+from typedb.facades._db.blog__posts import BlogPostsB1 as BlogPostsB1, BlogPostsB2 as BlogPostsB2, BlogPostsB3 as BlogPostsB3, BlogPostsB4 as BlogPostsB4
+from typedb.facades._db.items import ItemsB0 as ItemsB0, ItemsB2 as ItemsB2, ItemsB3 as ItemsB3, ItemsB4 as ItemsB4
+from typedb.facades._db.users import UsersB2 as UsersB2, UsersB3 as UsersB3, UsersB4 as UsersB4
+from typedb.facades._db._query import AsyncSelect as AsyncSelect, AsyncInsertQuery as AsyncInsertQuery, AsyncUpdateQuery as AsyncUpdateQuery, AsyncDeleteQuery as AsyncDeleteQuery, AsyncSoftDeleteQuery as AsyncSoftDeleteQuery
+from typedb.facades._db.blog__posts import BlogPostsColumn as BlogPostsColumn, BlogPostsQualified as BlogPostsQualified, BlogPostsAnyColumn as BlogPostsAnyColumn, BlogPostsRow as BlogPostsRow, BlogPostsInsert as BlogPostsInsert, BlogPostsUpdate as BlogPostsUpdate, BlogPostsUpsert as BlogPostsUpsert, BlogPostsTables as BlogPostsTables, BlogPostsSoftDelete as BlogPostsSoftDelete
+from typedb.facades._db.items import ItemsColumn as ItemsColumn, ItemsQualified as ItemsQualified, ItemsAnyColumn as ItemsAnyColumn, ItemsRow as ItemsRow, ItemsInsert as ItemsInsert, ItemsUpdate as ItemsUpdate, ItemsUpsert as ItemsUpsert, ItemsTables as ItemsTables, ItemsSoftDelete as ItemsSoftDelete
+from typedb.facades._db.users import UsersColumn as UsersColumn, UsersQualified as UsersQualified, UsersAnyColumn as UsersAnyColumn, UsersRow as UsersRow, UsersInsert as UsersInsert, UsersUpdate as UsersUpdate, UsersUpsert as UsersUpsert, UsersTables as UsersTables, UsersSoftDelete as UsersSoftDelete
+
+BlogPostsAsyncSelect: TypeAlias = AsyncSelect[BlogPostsRow, BlogPostsTables, BlogPostsSoftDelete, Never, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsAsyncInsertQuery: TypeAlias = AsyncInsertQuery[BlogPostsRow, BlogPostsInsert, BlogPostsUpsert, BlogPostsColumn]
+BlogPostsAsyncUpdateQuery: TypeAlias = AsyncUpdateQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsAsyncDeleteQuery: TypeAlias = AsyncDeleteQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsAsyncSoftDeleteQuery: TypeAlias = AsyncSoftDeleteQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+ItemsAsyncSelect: TypeAlias = AsyncSelect[ItemsRow, ItemsTables, ItemsSoftDelete, Never, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsAsyncInsertQuery: TypeAlias = AsyncInsertQuery[ItemsRow, ItemsInsert, ItemsUpsert, ItemsColumn]
+ItemsAsyncUpdateQuery: TypeAlias = AsyncUpdateQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsAsyncDeleteQuery: TypeAlias = AsyncDeleteQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsAsyncSoftDeleteQuery: TypeAlias = AsyncSoftDeleteQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+UsersAsyncSelect: TypeAlias = AsyncSelect[UsersRow, UsersTables, UsersSoftDelete, Never, Never, Never, UsersB2, UsersB3, UsersB4]
+UsersAsyncInsertQuery: TypeAlias = AsyncInsertQuery[UsersRow, UsersInsert, UsersUpsert, UsersColumn]
+UsersAsyncUpdateQuery: TypeAlias = AsyncUpdateQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]
+UsersAsyncDeleteQuery: TypeAlias = AsyncDeleteQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]
 
 class AsyncDB(AsyncDatabase):
     """`AsyncDatabase` typed by the contracts."""
@@ -19,7 +37,9 @@ class AsyncDB(AsyncDatabase):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...
+    @overload
+    def select_from(self, table: str) -> AsyncSelect[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsAsyncInsertQuery: ...
     @overload

@@ -2,17 +2,35 @@
 """The typed facade: `db` and `connect()` with every table of the contracts."""
 
 from contextlib import AbstractContextManager
-from typing import Literal, overload
+from typing import Any, Never, TypeAlias, Literal, overload
 
 from typedb.connection import Database
-from typedb.facades._db._common import AnySelect as AnySelect
 from typedb.facades._db._common import DeleteResult as DeleteResult
 from typedb.facades._db._common import InsertResult as InsertResult
 from typedb.facades._db._common import TableName as TableName
 from typedb.facades._db._common import UpdateResult as UpdateResult
-from typedb.facades._db.blog__posts import BlogPostsColumn as BlogPostsColumn, BlogPostsQualified as BlogPostsQualified, BlogPostsRow as BlogPostsRow, BlogPostsInsert as BlogPostsInsert, BlogPostsUpdate as BlogPostsUpdate, BlogPostsBuilder as BlogPostsBuilder, BlogPostsWhere as BlogPostsWhere, BlogPostsSelect as BlogPostsSelect, BlogPostsInsertQuery as BlogPostsInsertQuery, BlogPostsUpdateQuery as BlogPostsUpdateQuery, BlogPostsDeleteQuery as BlogPostsDeleteQuery, BlogPostsSoftDeleteQuery as BlogPostsSoftDeleteQuery
-from typedb.facades._db.items import ItemsColumn as ItemsColumn, ItemsQualified as ItemsQualified, ItemsRow as ItemsRow, ItemsInsert as ItemsInsert, ItemsUpdate as ItemsUpdate, ItemsBuilder as ItemsBuilder, ItemsWhere as ItemsWhere, ItemsSelect as ItemsSelect, ItemsInsertQuery as ItemsInsertQuery, ItemsUpdateQuery as ItemsUpdateQuery, ItemsDeleteQuery as ItemsDeleteQuery, ItemsSoftDeleteQuery as ItemsSoftDeleteQuery
-from typedb.facades._db.users import UsersColumn as UsersColumn, UsersQualified as UsersQualified, UsersRow as UsersRow, UsersInsert as UsersInsert, UsersUpdate as UsersUpdate, UsersBuilder as UsersBuilder, UsersWhere as UsersWhere, UsersSelect as UsersSelect, UsersInsertQuery as UsersInsertQuery, UsersUpdateQuery as UsersUpdateQuery, UsersDeleteQuery as UsersDeleteQuery
+from typedb.facades._db.blog__posts import BlogPostsB1 as BlogPostsB1, BlogPostsB2 as BlogPostsB2, BlogPostsB3 as BlogPostsB3, BlogPostsB4 as BlogPostsB4
+from typedb.facades._db.items import ItemsB0 as ItemsB0, ItemsB2 as ItemsB2, ItemsB3 as ItemsB3, ItemsB4 as ItemsB4
+from typedb.facades._db.users import UsersB2 as UsersB2, UsersB3 as UsersB3, UsersB4 as UsersB4
+from typedb.facades._db._query import Select as Select, InsertQuery as InsertQuery, UpdateQuery as UpdateQuery, DeleteQuery as DeleteQuery, SoftDeleteQuery as SoftDeleteQuery
+from typedb.facades._db.blog__posts import BlogPostsColumn as BlogPostsColumn, BlogPostsQualified as BlogPostsQualified, BlogPostsAnyColumn as BlogPostsAnyColumn, BlogPostsRow as BlogPostsRow, BlogPostsInsert as BlogPostsInsert, BlogPostsUpdate as BlogPostsUpdate, BlogPostsUpsert as BlogPostsUpsert, BlogPostsTables as BlogPostsTables, BlogPostsSoftDelete as BlogPostsSoftDelete
+from typedb.facades._db.items import ItemsColumn as ItemsColumn, ItemsQualified as ItemsQualified, ItemsAnyColumn as ItemsAnyColumn, ItemsRow as ItemsRow, ItemsInsert as ItemsInsert, ItemsUpdate as ItemsUpdate, ItemsUpsert as ItemsUpsert, ItemsTables as ItemsTables, ItemsSoftDelete as ItemsSoftDelete
+from typedb.facades._db.users import UsersColumn as UsersColumn, UsersQualified as UsersQualified, UsersAnyColumn as UsersAnyColumn, UsersRow as UsersRow, UsersInsert as UsersInsert, UsersUpdate as UsersUpdate, UsersUpsert as UsersUpsert, UsersTables as UsersTables, UsersSoftDelete as UsersSoftDelete
+
+BlogPostsSelect: TypeAlias = Select[BlogPostsRow, BlogPostsTables, BlogPostsSoftDelete, Never, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsInsertQuery: TypeAlias = InsertQuery[BlogPostsRow, BlogPostsInsert, BlogPostsUpsert, BlogPostsColumn]
+BlogPostsUpdateQuery: TypeAlias = UpdateQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsDeleteQuery: TypeAlias = DeleteQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+BlogPostsSoftDeleteQuery: TypeAlias = SoftDeleteQuery[BlogPostsRow, BlogPostsUpdate, BlogPostsColumn, BlogPostsSoftDelete, Never, BlogPostsB1, BlogPostsB2, BlogPostsB3, BlogPostsB4]
+ItemsSelect: TypeAlias = Select[ItemsRow, ItemsTables, ItemsSoftDelete, Never, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsInsertQuery: TypeAlias = InsertQuery[ItemsRow, ItemsInsert, ItemsUpsert, ItemsColumn]
+ItemsUpdateQuery: TypeAlias = UpdateQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsDeleteQuery: TypeAlias = DeleteQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+ItemsSoftDeleteQuery: TypeAlias = SoftDeleteQuery[ItemsRow, ItemsUpdate, ItemsColumn, ItemsSoftDelete, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]
+UsersSelect: TypeAlias = Select[UsersRow, UsersTables, UsersSoftDelete, Never, Never, Never, UsersB2, UsersB3, UsersB4]
+UsersInsertQuery: TypeAlias = InsertQuery[UsersRow, UsersInsert, UsersUpsert, UsersColumn]
+UsersUpdateQuery: TypeAlias = UpdateQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]
+UsersDeleteQuery: TypeAlias = DeleteQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]
 
 class DB(Database):
     """`Database` typed by the contracts: table names, columns and values are checked."""
@@ -22,7 +40,9 @@ class DB(Database):
     @overload
     def select_from(self, table: Literal["items"]) -> ItemsSelect: ...
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def select_from(self, table: Literal["users"]) -> UsersSelect: ...
+    @overload
+    def select_from(self, table: str) -> Select[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
     def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsInsertQuery: ...
     @overload
@@ -45,7 +65,7 @@ class DB(Database):
     def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsSoftDeleteQuery: ...
     @overload
     def soft_delete(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    def transaction(self) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
+    def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 #: The project's database, connected on first use.
 db: DB

@@ -1,0 +1,79 @@
+"""Each selected or returned column needs its own name in the row dict.
+
+Rows are dicts keyed by the names the database gives the columns, so two columns with the
+same name (`"a.name", "b.name"` across a self-join, `"name", "users.name"`, an aggregate
+aliased like a column) would leave one value in the row and lose the other without a word.
+Such a statement is refused before it runs. Checked when a shape is rendered (once per
+shape, then cached), so a query that is built again pays nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from typedb._errors import CompileError
+from typedb._sql import Fragment
+from typedb.query._expr import Aggregate, split_alias
+
+
+def output_name(item: object) -> str | None:
+    """The key a selected item gets in the row, or None when typedb cannot know it before
+    the database answers (`*`, `t.*`, `typedb.sql(...)`).
+
+    >>> [output_name(c) for c in ("id", "u.name", "u.name as author", "*", "u.*")]
+    ['id', 'name', 'author', None, None]
+    """
+    if isinstance(item, Fragment):
+        return None
+    if isinstance(item, Aggregate):
+        # Unaliased aggregates are named like PostgreSQL names them ("count").
+        return item.alias or item.name.lower()
+    if not isinstance(item, str):
+        return None
+    name, alias = split_alias(item)
+    if alias is not None:
+        return alias
+    column = name.rpartition(".")[2]
+    return None if column == "*" else column
+
+
+def refuse_duplicate_names(items: Iterable[object], clause: str) -> None:
+    """Raise a CompileError naming the first output name two items share, and an alias
+    that would tell them apart.
+
+    >>> try:
+    ...     refuse_duplicate_names(["a.name", "b.name"], "select() on 'users as a'")
+    ... except CompileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    select() on 'users as a' gives two columns the name 'name' ('a.name' and 'b.name'): one
+    would overwrite the other in the row; give one an alias, e.g. "b.name as b_name"
+    """
+    seen: dict[str, object] = {}
+    for item in items:
+        name = output_name(item)
+        if name is None:
+            continue
+        if name in seen:
+            first = seen[name]
+            raise CompileError(
+                f"{clause} gives two columns the name {name!r} "
+                f"({_shown(first)} and {_shown(item)}): one would overwrite the other in the "
+                f"row; give one an alias, e.g. {_suggestion(item, name)}"
+            )
+        seen[name] = item
+
+
+def _shown(item: object) -> str:
+    if isinstance(item, Aggregate):
+        alias = f".as_({item.alias!r})" if item.alias else ""
+        column = repr(item.column) if item.column else ""
+        return f"fn.{item.name.lower()}({column}){alias}"
+    return repr(item)
+
+
+def _suggestion(item: object, name: str) -> str:
+    if isinstance(item, Aggregate):
+        return f'.as_("{item.name.lower()}_{name}")'
+    text = split_alias(str(item))[0]
+    prefix = text.rpartition(".")[0].replace(".", "_")
+    return f'"{text} as {prefix + "_" if prefix else "other_"}{name}"'
