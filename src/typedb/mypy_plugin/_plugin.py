@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import hashlib
 from functools import partial
+from pathlib import Path
 
 from mypy.build import PRI_MED
 from mypy.nodes import MypyFile
 from mypy.options import Options
-from mypy.plugin import MethodContext, Plugin
+from mypy.plugin import MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
 from typedb.mypy_plugin import _aggregates
@@ -35,6 +37,7 @@ class TypedbPlugin(Plugin):
     def __init__(self, options: Options) -> None:
         super().__init__(options)
         catalog = Catalog(self._loaded_modules)
+        self._fingerprint = _fingerprint()
         self.tables = TableCalls(catalog)
         self.select = SelectHooks(catalog)
         self.writes = WriteHooks(catalog)
@@ -75,9 +78,21 @@ class TypedbPlugin(Plugin):
                 return _aggregates.named
         return None
 
+    def report_config_data(self, ctx: ReportConfigContext) -> str:
+        # mypy's cache notes only this package's __init__.py: a new plugin version with the
+        # same __init__ would replay results of the old one. Its sources' hash says it.
+        return self._fingerprint
+
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         # avg() of an int column is a Decimal: the plugin names decimal.Decimal even where the
         # schema has no Decimal column.
         if file.fullname == f"{STUBS}._common":
             return [(PRI_MED, "decimal", -1)]
         return []
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

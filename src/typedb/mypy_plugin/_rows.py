@@ -27,26 +27,33 @@ class Row:
 
     types: dict[str, Type] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    explicit: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     #: False when an item's keys cannot be known (a typedb.sql() fragment).
     known: bool = True
 
-    def add(self, key: str, typ: Type, origin: str, strict: bool) -> None:
-        """`strict`: two select items with one name are an error (the runtime refuses them);
-        a `*` over a join keeps the last, as the row dict does."""
-        if strict and key in self.origins:
+    def add(self, key: str, typ: Type, origin: str, rename: str | None) -> None:
+        """`rename`, how to give this item another name: two items the query names are not
+        allowed one name (the runtime refuses them, see typedb.query._output_names); without
+        it (a `*` over a join) the last one wins, as in the row dict."""
+        if rename is not None and key in self.explicit:
             self.errors.append(
-                f"two selected columns are both named {key!r} ({self.origins[key]!r} and "
-                f"{origin!r}); give one an alias: {origin + ' as ' + _suggest(origin)!r}"
+                f"two selected columns are both named {key!r} ({self.origins[key]} and "
+                f"{origin}): one would overwrite the other in the row; give one an alias, "
+                f"e.g. {rename}"
             )
             return
         self.types[key] = typ
         self.origins[key] = origin
+        if rename is not None:
+            self.explicit.add(key)
 
 
-def _suggest(origin: str) -> str:
-    ref = column_ref(origin)
-    return f"{ref.qualifier}_{ref.column}" if ref.qualifier else f"{ref.column}_2"
+def _column_rename(text: str, key: str) -> str:
+    """How the runtime's message suggests renaming a column: `"b.name as b_name"`."""
+    ref = column_ref(text)
+    prefix = f"{ref.qualifier.replace('.', '_')}_" if ref.qualifier else "other_"
+    return f'"{ref.text} as {prefix}{key}"'
 
 
 def nullable(typ: Type) -> Type:
@@ -57,6 +64,13 @@ def column_type(resolved: Resolved) -> Type:
     """A column's type in a row: None added when its table is left-joined."""
     typ = resolved.type
     return nullable(typ) if resolved.table.source.left else typ
+
+
+def describe_aggregate(item: Item) -> str:
+    """`fn.count('id').as_('n')`, as the query wrote it."""
+    column = repr(item.text) if item.text else ""
+    alias = f".as_({item.alias!r})" if item.alias else ""
+    return f"fn.{item.func}({column}){alias}"
 
 
 def aggregate_type(
@@ -127,8 +141,8 @@ def row_of(
             if isinstance(typed, str):
                 row.errors.append(typed)
                 continue
-            origin = f"fn.{item.func}({item.text!r})" if item.text else f"fn.{item.func}()"
-            row.add(item.alias or item.func, typed[0], origin, strict=True)
+            key = item.alias or item.func
+            row.add(key, typed[0], describe_aggregate(item), f'.as_("{item.func}_{key}")')
         else:
             ref = column_ref(item.text)
             if ref.column == "*":
@@ -139,7 +153,9 @@ def row_of(
             if isinstance(found, str):
                 row.errors.append(found)
                 continue
-            row.add(ref.key, column_type(found), item.text, strict=True)
+            row.add(
+                ref.key, column_type(found), repr(item.text), _column_rename(item.text, ref.key)
+            )
     return row
 
 
@@ -147,7 +163,7 @@ def _all(row: Row, tables: tuple[Table, ...]) -> None:
     for table in tables:
         for key, typ in table.row.items.items():
             typ = nullable(typ) if table.source.left else typ
-            row.add(key, typ, f"{table.source.name}.{key}", strict=False)
+            row.add(key, typ, repr(f"{table.source.name}.{key}"), None)
 
 
 def typed_dict(row: Row, api: CheckerPluginInterface) -> TypedDictType:

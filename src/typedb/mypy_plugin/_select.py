@@ -23,7 +23,7 @@ from typedb.mypy_plugin._calls import (
 )
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._names import column_ref, table_ref
-from typedb.mypy_plugin._rows import aggregate_type, row_of, typed_dict
+from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
 from typedb.mypy_plugin._state import Item, QueryState, aggregate_of, with_state
 from typedb.mypy_plugin._values import value_problem
@@ -131,7 +131,7 @@ class SelectHooks:
             if isinstance(typed, str):
                 fail(ctx.api, typed, ctx.context)
             elif op is not None:
-                self._check_value(ctx, f"fn.{aggregate.func}()", op, value_type, typed[0])
+                self._check_value(ctx, describe_aggregate(aggregate), op, value_type, typed[0])
             return ctx.default_return_type
         column = literal_str(col_expr, col_type)
         if column is None:
@@ -140,13 +140,13 @@ class SelectHooks:
         if isinstance(found, str):
             fail(ctx.api, found, ctx.context)
         elif op is not None and _loose(ctx.type):
-            self._check_value(ctx, column, op, value_type, found.type)
+            self._check_value(ctx, f"column {column!r}", op, value_type, found.type)
         return ctx.default_return_type
 
     def _check_value(
         self, ctx: MethodContext, column: str, op: str, value: Type, typ: Type
     ) -> None:
-        problem = value_problem(column, op, value, typ, self.catalog.instance)
+        problem = value_problem(column, op, value, typ, self.catalog.instance, ctx.api.options)
         if problem is not None:
             fail(ctx.api, problem, ctx.context)
 
