@@ -5,7 +5,7 @@ accept these forms loosely). # E lines are caught by every checker."""
 from datetime import datetime
 
 from typedb.facades.db import db
-from typedb.query import fn
+from typedb.query import excluded, fn
 
 db.select_from("itmes as i")  # E[mypy+plugin]: unknown table behind an alias
 db.select_from("items as i").inner_join("usres as u", "i.id", "u.id")  # E[mypy+plugin]: unknown joined table
@@ -39,3 +39,9 @@ db.select_from("items as i").select_all("u")  # E[mypy+plugin]: select_all of an
 # Narrowed rows: a key the query did not select.
 db.select_from("items").select("id").execute_take_first_or_throw()["name"]  # E[mypy+plugin]: not selected
 db.insert_into("items").values({"name": "x"}).returning("id").execute_take_first_or_throw()["price"]  # E[mypy+plugin]: not returned
+
+# Upserts: excluded(column) names a column of the table, of a type the key takes.
+new = db.insert_into("items").values({"name": "x"})
+new.on_conflict(lambda oc: oc.column("name").do_update_set({"name": excluded("titel")}))  # E[mypy+plugin]: excluded of an unknown column
+new.on_conflict(lambda oc: oc.column("name").do_update_set({"price": excluded("name")}))  # E[mypy+plugin]: excluded of another type
+new.on_conflict(lambda oc: oc.column("name").do_update_set({"description": excluded("name"), "price": excluded("price")}))

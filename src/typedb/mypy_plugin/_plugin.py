@@ -13,7 +13,7 @@ from mypy.options import Options
 from mypy.plugin import MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
-from typedb.mypy_plugin import _aggregates
+from typedb.mypy_plugin import _aggregates, _upserts
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
@@ -66,6 +66,8 @@ class TypedbPlugin(Plugin):
         owner, _, method = fullname.rpartition(".")
         module, _, cls = owner.rpartition(".")
         if module == QUERY_MODULE:
+            if cls == "Conflict":
+                return _upserts.do_update_set if method == "do_update_set" else None
             if cls in SELECTS:
                 return self._select_hooks.get(method)
             return self._write_hooks.get(method)
