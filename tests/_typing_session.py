@@ -72,7 +72,7 @@ def readme_typed_blocks() -> list[ReadmeBlock]:
         code = m.group(1)
         if TYPED_FACADE.search(code):
             blocks.append(ReadmeBlock(f"readme_{first}.py", first, code))
-        elif code.startswith('db.select_from("itemz")'):
+        elif code.startswith('db.insert_into("itemz")'):
             head = MISTAKES_HEAD.count("\n")
             blocks.append(ReadmeBlock(f"readme_{first}.py", first, MISTAKES_HEAD + code, head))
     return blocks

@@ -8,4 +8,4 @@ new.on_conflict(lambda oc: oc.column("emial").do_nothing())  # E: unknown confli
 new.on_conflict(lambda oc: oc.columns(["email", "nmae"]).do_nothing())  # E: unknown conflict column
 new.on_conflict(lambda oc: oc.column("email").do_update_set({"nmae": "x"}))  # E: unknown do_update_set key
 new.on_conflict(lambda oc: oc.column("email").do_update_set({"name": 1}))  # E: wrong do_update_set value type
-new.on_conflict(lambda oc: oc.column("email").do_update_set({"name": excluded("titel")}))  # plugin only: excluded()'s column
+new.on_conflict(lambda oc: oc.column("email").do_update_set({"name": excluded("titel")}))  # plugin only

@@ -1,7 +1,7 @@
 """Aggregates in select, having and order_by; their rows are dicts (the plugin types them)."""
 
 from decimal import Decimal
-from typing import Any, assert_type
+from typing import Any, assert_type, reveal_type
 
 import typedb
 from typedb.facades.db import db
@@ -25,3 +25,4 @@ per_author = (
 )
 assert_type(per_author.execute_take_first(), dict[str, Any] | None)
 db.select_from("items").select(typedb.sql("count(*) AS n")).execute()
+reveal_type(stats.execute_take_first())  # reveal: dict[str, Any] | None

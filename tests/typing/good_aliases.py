@@ -1,7 +1,7 @@
 """Aliases type-check in every checker: a table alias makes the query loose (dict rows,
 columns unchecked; the mypy plugin checks them), a column alias gives dict rows."""
 
-from typing import Any, assert_type
+from typing import Any, assert_type, reveal_type
 
 from typedb.facades.db import ItemsRow, db
 
@@ -17,3 +17,4 @@ titled = db.select_from("items").select("name as title", "id")
 assert_type(titled.execute(), list[dict[str, Any]])
 assert_type(db.select_from("items").select("items.id", "name").execute(), list[ItemsRow])
 db.select_from("items").where("items.id", "=", 1).order_by("items.name").group_by("items.id")
+reveal_type(aliased.execute())  # reveal: list[dict[str, Any]]

@@ -1,7 +1,7 @@
 """Builder state: execute() once a write has what it needs, execute_take_first*() once it
 has returning(), in any order the runtime accepts."""
 
-from typing import assert_type
+from typing import assert_type, reveal_type
 
 import typedb
 from typedb.facades.db import DeleteResult, ItemsRow, UpdateResult, db
@@ -22,3 +22,4 @@ db.select_from("items").where("price", ">", 5).where("price", "in", [5]).execute
 db.select_from("items").where("name", "ilike", "L%").select_all("items").execute()
 with db.transaction(immediate=True) as trx:
     trx.update_table("items").set({"name": "y"}).execute()
+reveal_type(db.delete_from("users").returning("id").execute_take_first())  # reveal: UsersRow | None

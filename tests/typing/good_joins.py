@@ -3,7 +3,7 @@ their value types, in where / order_by / group_by / having / select / select_all
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, assert_type
+from typing import Any, assert_type, reveal_type
 
 from typedb.facades.db import db
 
@@ -33,3 +33,4 @@ three = (
 )
 assert_type(three.execute(), list[dict[str, Any]])
 three.select_all("items").select_all("users").select_all("blog__posts")
+reveal_type(three.execute_take_first())  # reveal: dict[str, Any] | None

@@ -1,7 +1,7 @@
 """Upserts: on_conflict columns and do_update_set keys are the table's; values may be
 typed values, excluded(column) or typedb.sql()."""
 
-from typing import assert_type
+from typing import assert_type, reveal_type
 
 import typedb
 from typedb.facades.db import InsertResult, UsersRow, db
@@ -14,3 +14,4 @@ assert_type(up.returning("id", "email").execute_take_first_or_throw(), UsersRow)
 new.on_conflict(lambda oc: oc.columns(["email"]).do_nothing()).execute()
 new.on_conflict(lambda oc: oc.column("email").do_update_set({"updated_at": typedb.sql("now()")}))
 new.on_conflict(lambda oc: oc.column("email").do_update_set({"name": "B"}))
+reveal_type(up.returning_all().execute_take_first())  # reveal: UsersRow | None

@@ -231,6 +231,7 @@ def _async_index(
 
 
 _PYRIGHT = "  # pyright: ignore[reportIncompatibleMethodOverride]"
+_OVERLAP = "  # type: ignore[overload-overlap]"
 # ty reports the override at the last overload's (or the only) definition, and does not read
 # mypy's `type: ignore[override]`: `ty check` in a project checks its stubs/ folder too.
 _TY = "  # ty: ignore[incompatible-method-override]"
@@ -258,10 +259,13 @@ def _dispatch(
         sigs.append(f"def {method}(self, table: str) -> {loose}: ...")
     if len(sigs) == 1:
         return f"    {sigs[0]}{ignore}{_TY}\n"
-    # mypy reports the override at the first overload, pyright at the last one.
+    # mypy reports the override at the first overload, pyright at the last one; the alias
+    # fallback overlaps every table's overload on purpose (mypy says so at each of them).
     for i, sig in enumerate(sigs):
         lines.append(f"    @overload{ignore if i == 0 else ''}\n")
-        lines.append(f"    {sig}{_PYRIGHT + _TY if i == len(sigs) - 1 else ''}\n")
+        last = i == len(sigs) - 1
+        overlap = _OVERLAP if loose is not None and not last else ""
+        lines.append(f"    {sig}{overlap}{_PYRIGHT + _TY if last else ''}\n")
     return "".join(lines)
 
 

@@ -33,11 +33,11 @@ class AsyncDB(AsyncDatabase):
     """`AsyncDatabase` typed by the contracts."""
 
     @overload  # type: ignore[override]
-    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSelect: ...
+    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSelect: ...  # type: ignore[overload-overlap]
     @overload
-    def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...
+    def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...  # type: ignore[overload-overlap]
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...
+    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # type: ignore[overload-overlap]
     @overload
     def select_from(self, table: str) -> AsyncSelect[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]

@@ -36,11 +36,11 @@ class DB(Database):
     """`Database` typed by the contracts: table names, columns and values are checked."""
 
     @overload  # type: ignore[override]
-    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsSelect: ...
+    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsSelect: ...  # type: ignore[overload-overlap]
     @overload
-    def select_from(self, table: Literal["items"]) -> ItemsSelect: ...
+    def select_from(self, table: Literal["items"]) -> ItemsSelect: ...  # type: ignore[overload-overlap]
     @overload
-    def select_from(self, table: Literal["users"]) -> UsersSelect: ...
+    def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # type: ignore[overload-overlap]
     @overload
     def select_from(self, table: str) -> Select[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     @overload  # type: ignore[override]
