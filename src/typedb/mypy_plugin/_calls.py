@@ -31,18 +31,12 @@ def fail(api: CheckerPluginInterface, message: str, context: Context) -> None:
     watchers = errors._watchers
     if watchers and watchers[-1].has_new_errors():
         return
-    key = (errors.file, context.line, context.column, message)
-    if key in _reported:
-        return  # the same call checked again (mypy re-checks some expressions)
-    _reported.add(key)
+    # (mypy reports a message once per line, however often a call is checked again.)
     errors._watchers = []
     try:
         api.fail(message, context, code=TYPEDB)
     finally:
         errors._watchers = watchers
-
-
-_reported: set[tuple[str, int, int, str]] = set()
 
 
 def literal_str(expr: Expression | None, typ: Type | None) -> str | None:
