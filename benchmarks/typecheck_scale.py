@@ -21,6 +21,7 @@ import argparse
 import importlib.util
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -128,10 +129,18 @@ def write_dispatch(queries: Path, path: Path) -> None:
     path.write_text(f"{head}def run() -> None:\n" + "".join(f"    {c}\n" for c in calls))
 
 
+#: CPU seconds (user + system) of each timed command, by its wall time: on a shared machine
+#: the wall time says how long one waited, the CPU time what the checker cost.
+CPU: dict[float, float] = {}
+
+
 def timed(cmd: list[str], cwd: Path, expect_clean: bool = True) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[elapsed] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if expect_clean and proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
     return elapsed
@@ -213,6 +222,8 @@ def main() -> None:
     )
     for label, seconds, target, baseline in rows:
         ratio = f"  ({seconds / baseline:.1f}x baseline)" if baseline else ""
+        if seconds in CPU:
+            ratio += f"  cpu {CPU[seconds]:.2f} s"
         verdict = "ok" if seconds <= target else "OVER TARGET"
         print(f"  {label:<42} {seconds:6.2f} s  target <= {target:.3g} s  {verdict}{ratio}")
     print(
