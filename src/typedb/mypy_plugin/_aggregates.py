@@ -10,12 +10,14 @@ from dataclasses import replace
 from mypy.plugin import MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
-from typedb.mypy_plugin._calls import argument, literal_str
+from typedb.mypy_plugin._calls import argument, failed_trial, literal_str
 from typedb.mypy_plugin._state import Item, aggregate_of, with_aggregate
 
 
 def made(func: str, ctx: MethodContext) -> Type:
     """`fn.<func>(column)`."""
+    if failed_trial(ctx.api):
+        return ctx.default_return_type
     result = get_proper_type(ctx.default_return_type)
     if not isinstance(result, Instance):
         return ctx.default_return_type
@@ -29,6 +31,8 @@ def made(func: str, ctx: MethodContext) -> Type:
 
 def named(ctx: MethodContext) -> Type:
     """`.as_(alias)`: the same aggregate under a row key of its own."""
+    if failed_trial(ctx.api):
+        return ctx.default_return_type
     result = get_proper_type(ctx.default_return_type)
     item = aggregate_of(get_proper_type(ctx.type))
     arg = argument(ctx, 0)

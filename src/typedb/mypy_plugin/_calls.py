@@ -27,16 +27,24 @@ def fail(api: CheckerPluginInterface, message: str, context: Context) -> None:
     already failed on its arguments, say nothing (the trial is discarded anyway); otherwise
     this is the overload mypy will pick, and the error is recorded past the trial's filter.
     """
+    if failed_trial(api):
+        return
     errors = api.msg.errors
     watchers = errors._watchers
-    if watchers and watchers[-1].has_new_errors():
-        return
     # (mypy reports a message once per line, however often a call is checked again.)
     errors._watchers = []
     try:
         api.fail(message, context, code=TYPEDB)
     finally:
         errors._watchers = watchers
+
+
+def failed_trial(api: CheckerPluginInterface) -> bool:
+    """Whether mypy is trying an overload that has already failed on its arguments: its
+    result is thrown away. mypy calls the hook for each overload it tries, in order (500
+    times for `select_from` over 500 tables), so every hook returns at once then."""
+    watchers = api.msg.errors._watchers
+    return bool(watchers) and watchers[-1].has_new_errors()
 
 
 def literal_str(expr: Expression | None, typ: Type | None) -> str | None:

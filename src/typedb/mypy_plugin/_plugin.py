@@ -51,6 +51,7 @@ class TypedbPlugin(Plugin):
             "order_by": partial(self.select.columns, False),
             "group_by": partial(self.select.columns, True),
         }
+        self._hooks: dict[str, MethodHook | None] = {}
         self._write_hooks: dict[str, MethodHook] = {
             "values": self.writes.carry,
             "set": self.writes.carry,
@@ -63,6 +64,14 @@ class TypedbPlugin(Plugin):
         return self._modules or {}
 
     def get_method_hook(self, fullname: str) -> MethodHook | None:
+        # mypy asks once per overload it tries (500 times for select_from over 500 tables).
+        try:
+            return self._hooks[fullname]
+        except KeyError:
+            hook = self._hooks[fullname] = self._method_hook(fullname)
+            return hook
+
+    def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
         module, _, cls = owner.rpartition(".")
         if module == QUERY_MODULE:

@@ -15,6 +15,7 @@ from typedb.mypy_plugin._calls import (
     argument,
     arguments,
     fail,
+    failed_trial,
     literal_str,
     receiver_state,
     scope_of,
@@ -38,6 +39,8 @@ class SelectHooks:
     # -- what the rows are ---------------------------------------------------------------------
 
     def select(self, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         state = receiver_state(get_proper_type(ctx.type))
         if state is None or stub_failed(ctx):
             return ctx.default_return_type
@@ -45,6 +48,8 @@ class SelectHooks:
         return self._result(ctx, state.selecting(items, add=True))
 
     def select_all(self, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         state = receiver_state(get_proper_type(ctx.type))
         if state is None or stub_failed(ctx):
             return ctx.default_return_type
@@ -55,6 +60,8 @@ class SelectHooks:
         return self._result(ctx, state.selecting((Item("all", table),), add=True))
 
     def join(self, left: bool, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         state = receiver_state(get_proper_type(ctx.type))
         if state is None:
             return ctx.default_return_type
@@ -116,6 +123,8 @@ class SelectHooks:
     def where(self, ctx: MethodContext) -> Type:
         """where / having (column, op, value): the column, and its value where the stubs
         leave it loose."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         state = receiver_state(get_proper_type(ctx.type))
         if state is None or stub_failed(ctx):
             return ctx.default_return_type
@@ -153,6 +162,8 @@ class SelectHooks:
     def columns(self, every: bool, ctx: MethodContext) -> Type:
         """group_by (`every` argument) / order_by (the first): each column names one column
         of the query's tables, or a key of its rows (an alias select() gave)."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         state = receiver_state(get_proper_type(ctx.type))
         if state is None or stub_failed(ctx):
             return ctx.default_return_type

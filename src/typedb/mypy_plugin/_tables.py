@@ -14,7 +14,7 @@ from mypy.nodes import OverloadedFuncDef
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Overloaded, Type, get_proper_type
 
-from typedb.mypy_plugin._calls import argument, fail, literal_str
+from typedb.mypy_plugin._calls import argument, fail, failed_trial, literal_str
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._names import table_ref
 from typedb.mypy_plugin._state import QueryState, with_state
@@ -32,6 +32,8 @@ class TableCalls:
         self._by_table: dict[str, tuple[OverloadedFuncDef, dict[str, Type]]] = {}
 
     def hook(self, method: str, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         arg = argument(ctx, 0)
         text = literal_str(*arg) if arg is not None else None
         default = get_proper_type(ctx.default_return_type)

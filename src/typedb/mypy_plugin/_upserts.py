@@ -11,7 +11,7 @@ from mypy.plugin import MethodContext
 from mypy.subtypes import is_subtype
 from mypy.types import Instance, Type, TypedDictType, UnionType, get_proper_type
 
-from typedb.mypy_plugin._calls import fail
+from typedb.mypy_plugin._calls import fail, failed_trial
 from typedb.mypy_plugin._catalog import STUBS, literal_strings
 
 EXCLUDED = "typedb.query._insert.excluded"
@@ -20,6 +20,8 @@ _EXTRA = ("typedb._sql.Fragment", "typedb.query._insert.Excluded")
 
 
 def do_update_set(ctx: MethodContext) -> Type:
+    if failed_trial(ctx.api):
+        return ctx.default_return_type
     conflict = get_proper_type(ctx.type)
     if not isinstance(conflict, Instance) or len(conflict.args) < 2 or not ctx.args[0]:
         return ctx.default_return_type

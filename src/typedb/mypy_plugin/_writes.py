@@ -14,6 +14,7 @@ from mypy.types import Instance, Type, TypedDictType, get_proper_type
 from typedb.mypy_plugin._calls import (
     arguments,
     fail,
+    failed_trial,
     literal_str,
     scope_of,
     stub_failed,
@@ -30,6 +31,8 @@ class WriteHooks:
 
     def carry(self, ctx: MethodContext) -> Type:
         """values() / set() / on_conflict(): a new class, the same table and returning()."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         receiver = get_proper_type(ctx.type)
         result = get_proper_type(ctx.default_return_type)
         state = state_of(receiver)
@@ -40,6 +43,8 @@ class WriteHooks:
         return with_state(result, state, ctx.api.named_generic_type("builtins.str", []))
 
     def returning(self, every: bool, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
         receiver = get_proper_type(ctx.type)
         result = get_proper_type(ctx.default_return_type)
         if stub_failed(ctx) or not isinstance(result, Instance):
