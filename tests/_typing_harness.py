@@ -7,6 +7,7 @@ The format (tests/typing/conftest.py has the full text):
     row["email"]  # E[mypy+plugin]: not selected           <- only mypy with typedb.mypy_plugin
     reveal_type(rows)  # reveal: list[ItemsRow]           <- every checker reveals this type
     reveal_type(rows)  # reveal[mypy+plugin]: list[X]  # reveal[pyright,ty]: list[ItemsRow]
+    db.update_table("items").execute()  # missed: no set()  <- a mistake no checker flags yet
 
 A line without an `E` marker must be clean in every checker that reads the file; an `E`
 marker naming checkers is exact (the checkers it leaves out must stay clean there), so a
@@ -38,6 +39,8 @@ PLUGIN_PREFIX = "plugin_"
 # type runs to the next `  #` or the end of the line.
 _ERROR = re.compile(r"(?<!`)#\s*E(?:\[([^\]]*)\])?:\s*(.*?)(?=\s+#\s*(?:E\b|reveal\b)|$)")
 _REVEAL = re.compile(r"(?<!`)#\s*reveal(?:\[([^\]]*)\])?:\s*(.*?)(?=\s+#|$)")
+# `# missed: why`: a mistake no checker catches yet; the line must be clean (until one does).
+_MISSED = re.compile(r"(?<!`)#\s*missed:\s*(.*)$")
 
 
 def plugin_available() -> bool:
@@ -55,6 +58,7 @@ class Expected:
 
     errors: dict[str, dict[int, str]] = field(default_factory=dict)  # checker -> line -> why
     reveals: dict[str, dict[int, str]] = field(default_factory=dict)  # checker -> line -> type
+    missed: dict[int, str] = field(default_factory=dict)  # line -> the mistake not caught yet
     marked_lines: int = 0
 
 
@@ -79,6 +83,12 @@ def parse_markers(text: str, checkers: tuple[str, ...]) -> Expected:
         for m in _REVEAL.finditer(line):
             for checker in _names(m.group(1), number, checkers):
                 expected.reveals[checker][number] = m.group(2).strip()
+            marked = True
+        missed = _MISSED.search(line)
+        if missed:
+            if any(number in errors for errors in expected.errors.values()):
+                raise ValueError(f"line {number}: both an E and a missed marker")
+            expected.missed[number] = missed.group(1).strip()
             marked = True
         expected.marked_lines += marked
     return expected
@@ -197,6 +207,9 @@ def mismatches(checker: str, name: str, expected: Expected, report: Report) -> l
     ]
     problems += [
         f"{name}:{line} is flagged by {checker} without a marker saying so: {msgs}"
+        if line not in expected.missed
+        else f"{name}:{line} is now caught by {checker} ({expected.missed[line]}): turn its "
+        f"`# missed:` marker into `# E[...]:` naming the checkers that catch it: {msgs}"
         for line, msgs in sorted(got_errors.items())
         if line not in want_errors
     ]

@@ -22,6 +22,7 @@ from _typing_harness import (
     CHECKERS,
     PLUGIN,
     PLUGIN_MODULE,
+    Report,
     checkers_of,
     mismatches,
     parse_markers,
@@ -106,6 +107,33 @@ def test_plugin_runs_read_the_plugin(env: Env, tmp_path: Path) -> None:
     assert run_mypy(env.python, work, ["use.py"]).errors == {}
     plugged = run_mypy(env.python, work, ["use.py"], plugin=str(tmp_path / "probe_plugin.py"))
     assert plugged.errors == {("use.py", 4): ["the plugin saw this call  [misc]"]}
+
+
+def test_mismatches_name_every_line_that_differs() -> None:
+    text = "a  # E: typo\nb  # E[mypy]: only mypy\nc\nreveal_type(d)  # reveal: int\n"
+    expected = parse_markers(text, CHECKERS)
+    said = Report(
+        errors={("f.py", 2): ["caught"], ("f.py", 3): ["false error"]},
+        reveals={("f.py", 4): ["str"]},
+    )
+    assert mismatches("ty", "f.py", expected, said) == [
+        "f.py:1 should be flagged by ty (typo) but is not",
+        "f.py:2 is flagged by ty without a marker saying so: ['caught']",
+        "f.py:3 is flagged by ty without a marker saying so: ['false error']",
+        "f.py:4 ty reveals ['str'], marker says ['int']",
+    ]
+    said = Report(errors={("f.py", 1): ["x"], ("f.py", 2): ["y"]}, reveals={("f.py", 4): ["int"]})
+    assert mismatches("mypy", "f.py", expected, said) == []
+    missed = parse_markers("x  # missed: no set()\n", CHECKERS)
+    assert missed.marked_lines == 1
+    assert mismatches("ty", "f.py", missed, Report()) == []
+    assert mismatches("ty", "f.py", missed, Report(errors={("f.py", 1): ["caught"]})) == [
+        "f.py:1 is now caught by ty (no set()): turn its `# missed:` marker into `# E[...]:` "
+        "naming the checkers that catch it: ['caught']"
+    ]
+    assert mismatches("pyright", "f.py", expected, said) == [
+        "f.py:2 is flagged by pyright without a marker saying so: ['y']"
+    ]
 
 
 def test_regenerated_stubs_need_no_reinstall(tmp_path: Path) -> None:

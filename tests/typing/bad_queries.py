@@ -2,6 +2,7 @@
 every mistake here); no other line may be flagged. Format: tests/typing/conftest.py."""
 
 from decimal import Decimal
+from typing import assert_type
 
 from typedb.facades.db import db
 
@@ -32,3 +33,5 @@ price: str = row["price"]  # E: row-value-to-wrong-type
 maybe = db.select_from("items").execute_take_first()
 maybe["name"]  # E: possibly-None row
 description: str = row["description"]  # E: nullable-to-non-null
+assert_type(row["price"], int)  # E: assert_type sees Decimal
+db.select_from("items").where("price", "like", "1%")  # E: like on a numeric column

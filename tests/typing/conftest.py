@@ -12,7 +12,10 @@ Every `*.py` here is a snippet file; each line says what the checkers must repor
     reveal_type(rows)  # reveal: list[ItemsRow]
         every checker reveals exactly this type (module prefixes dropped, TypedDicts by name);
     reveal_type(row)  # reveal[mypy+plugin]: UsersRow_id  # reveal[pyright,ty]: UsersRow
-        per-checker reveals; several markers may share a line.
+        per-checker reveals; several markers may share a line;
+    db.update_table("items").execute()  # missed: no set()
+        a mistake no checker catches yet: the line must be clean; when a checker starts
+        catching it the test says so, and the marker becomes an `E` marker.
 
 Any other line must be clean in every checker; `assert_type(x, T)` needs no marker (a
 mismatch is an error on an unmarked line). Checker names: `mypy` (--strict), `pyright`

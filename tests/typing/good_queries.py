@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import reveal_type
+from typing import assert_type, reveal_type
 
 from typedb.facades.db import DB, ItemsRow, UsersInsert, connect, db
 from typedb.query import fn
@@ -17,6 +17,8 @@ reveal_type(row["price"])  # reveal: Decimal
 reveal_type(row["description"])  # reveal: str | None
 reveal_type(row["deleted_at"])  # reveal: datetime | None
 price: Decimal = row["price"]
+assert_type(row["price"], Decimal)  # clean in all three: a mismatch would be an error
+assert_type(first, ItemsRow | None)
 name: str = row["name"]
 
 grouped = db.select_from("items").where(

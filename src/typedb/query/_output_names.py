@@ -73,7 +73,8 @@ def _shown(item: object) -> str:
 
 def _suggestion(item: object, name: str) -> str:
     if isinstance(item, Aggregate):
-        return f'.as_("{item.name.lower()}_{name}")'
+        over = (item.column or "rows").replace(".", "_")
+        return f'.as_("{item.name.lower()}_{over}")'
     text = split_alias(str(item))[0]
     prefix = text.rpartition(".")[0].replace(".", "_")
     return f'"{text} as {prefix + "_" if prefix else "other_"}{name}"'
