@@ -18,7 +18,7 @@ def render_async_index(typing_imports: str, types: str, dispatch: str) -> str:
     return (
         HEADER + '"""The typed async facade: `db` and `connect()`, every execute*() awaited."""\n\n'
         "from contextlib import AbstractAsyncContextManager\n"
-        f"from typing import Any, Never, TypeAlias, {typing_imports}\n\n"
+        f"from typing import Any, Never, {typing_imports}\n\n"
         "from typedb.connection import AsyncDatabase\n"
         "from typedb.facades._db._common import TableName as TableName\n"
         + types

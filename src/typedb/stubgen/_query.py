@@ -183,27 +183,38 @@ def _joins(
     cls: str,
     owned: Callable[[Table], set[int]],
 ) -> str:
+    """`Join` (or `AsyncJoin`): what `select.inner_join` / `.left_join` are. A class of its
+    own, reached through a property, so a checker evaluates its one-overload-per-table
+    `__call__` only for a query that joins, not for every query that touches `Select`."""
     any_col = _any_col(buckets)
-    out: list[str] = []
-    for method in ("inner_join", "left_join"):
-        for table in tables:
-            n = names[table.name]
-            ret = _joined(table, n, buckets, owned(table), cls)
-            out.append(
-                f"    @overload\n    def {method}(self, table: Literal[{quote(table.name)}], "
-                f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
-                f"-> {ret}: ...{_OVERLAP}\n"
-            )
-        # A known table whose join column is wrong must not fall through to the alias form.
-        if tables:
-            out.append(
-                f"    @overload\n    def {method}(self, table: TableName, left_column: str, "
-                f"right_column: str) -> UnknownJoinColumn: ...{_OVERLAP}{_PYRIGHT_OVERLAP}\n"
-            )
+    name = cls.replace("Select", "Join")
+    out = [
+        f"class {name}(Generic[Tables, SoftDel, Loose, {bs}]):\n"
+        f'    """`{cls.lower()}.inner_join(table, left_column, right_column)`: one overload per\n'
+        '    table, then a known table with a wrong column, then an alias (`"users as u"`)."""\n\n'
+    ]
+    for table in tables:
+        n = names[table.name]
+        ret = _joined(table, n, buckets, owned(table), cls)
         out.append(
-            f"    @overload\n    def {method}(self, table: str, left_column: str, "
-            f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n"
+            f"    @overload\n    def __call__(self, table: Literal[{quote(table.name)}], "
+            f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
+            f"-> {ret}: ...{_OVERLAP}\n"
         )
+    # A known table whose join column is wrong must not fall through to the alias form.
+    if tables:
+        out.append(
+            "    @overload\n    def __call__(self, table: TableName, left_column: str, "
+            f"right_column: str) -> UnknownJoinColumn: ...{_OVERLAP}{_PYRIGHT_OVERLAP}\n"
+        )
+    out.append(
+        "    @overload\n    def __call__(self, table: str, left_column: str, "
+        f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n\n"
+        # The same call typed the same way; its own class so the mypy plugin can tell a left
+        # join (columns `X | None` in rows) from an inner one.
+        f"class Left{name}({name}[Tables, SoftDel, Loose, {bs}]):\n"
+        '    """`left_join`: as `inner_join` for the stubs."""\n\n'
+    )
     return "".join(out)
 
 
@@ -229,33 +240,39 @@ def _select(
         f"{'TextOp' if b.textual else 'CmpOp'}, value: {b.value}, /) -> Self: ...\n"
         for b in buckets
     )
+    join = cls.replace("Select", "Join")
     return (
-        f"class {cls}(Filter[SoftDel, Loose, {bs}], Generic[{params}]):\n"
-        f'    """A select; `Row` is one row of execute(){" (awaited)" if awaited else ""}."""\n\n'
-        f"    @overload\n    def select(self, column: {any_col}, /, *columns: {any_col}) "
-        f"-> Self: ...{_OVERLAP}\n"
-        # Aggregates, typedb.sql() and "col as alias" give rows whose keys a stub cannot
-        # spell: dict rows (the mypy plugin narrows them).
-        f"    @overload\n    def select(self, column: Aggregate | Fragment | str, /, "
-        f"*columns: Aggregate | Fragment | str) -> {loose_row}: ...\n"
-        "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
-        "    def distinct(self) -> Self: ...\n"
-        f"    def order_by(self, column: {any_col} | Aggregate, direction: Direction = ...) "
-        "-> Self: ...\n"
-        f"    def group_by(self, column: {any_col}, /, *columns: {any_col}) -> Self: ...\n"
-        "    @overload\n    def having(self, column: Aggregate, op: CmpOp, "
-        "value: int | float | Decimal | date | str | Fragment, /) -> Self: ...\n"
-        + having
-        + f"    @overload\n    def having(self, column: {any_col}, op: NullOp, value: None, /) "
-        "-> Self: ...\n"
-        f"    @overload\n    def having(self, build: Callable[[Builder[Loose, {bs}]], Expression], "
-        "/) -> Self: ...\n"
-        "    def limit(self, count: int) -> Self: ...\n"
-        "    def offset(self, count: int) -> Self: ...\n"
-        + _joins(tables, names, buckets, bs, cls, owned)
-        + f"    {a}def execute(self) -> list[Row]: ...\n"
-        f"    {a}def execute_take_first(self) -> Row | None: ...\n"
-        f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
+        _joins(tables, names, buckets, bs, cls, owned)
+        + (
+            f"class {cls}(Filter[SoftDel, Loose, {bs}], Generic[{params}]):\n"
+            f'    """A select; `Row` is one row of execute(){" (awaited)" if awaited else ""}."""\n\n'
+            f"    @overload\n    def select(self, column: {any_col}, /, *columns: {any_col}) "
+            f"-> Self: ...{_OVERLAP}\n"
+            # Aggregates, typedb.sql() and "col as alias" give rows whose keys a stub cannot
+            # spell: dict rows (the mypy plugin narrows them).
+            f"    @overload\n    def select(self, column: Aggregate | Fragment | str, /, "
+            f"*columns: Aggregate | Fragment | str) -> {loose_row}: ...\n"
+            "    def select_all(self, table: Tables | Loose | None = None) -> Self: ...\n"
+            "    def distinct(self) -> Self: ...\n"
+            f"    def order_by(self, column: {any_col} | Aggregate, direction: Direction = ...) "
+            "-> Self: ...\n"
+            f"    def group_by(self, column: {any_col}, /, *columns: {any_col}) -> Self: ...\n"
+            "    @overload\n    def having(self, column: Aggregate, op: CmpOp, "
+            "value: int | float | Decimal | date | str | Fragment, /) -> Self: ...\n"
+            + having
+            + f"    @overload\n    def having(self, column: {any_col}, op: NullOp, value: None, /) "
+            "-> Self: ...\n"
+            f"    @overload\n    def having(self, build: Callable[[Builder[Loose, {bs}]], Expression], "
+            "/) -> Self: ...\n"
+            "    def limit(self, count: int) -> Self: ...\n"
+            "    def offset(self, count: int) -> Self: ...\n"
+            # Joins are inner_join / left_join alike for the stubs (the plugin tells them apart).
+            + f"    @property\n    def inner_join(self) -> {join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    @property\n    def left_join(self) -> Left{join}[Tables, SoftDel, Loose, {bs}]: ...\n"
+            f"    {a}def execute(self) -> list[Row]: ...\n"
+            f"    {a}def execute_take_first(self) -> Row | None: ...\n"
+            f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
+        )
     )
 
 

@@ -110,6 +110,24 @@ class Conflict(Generic[Col, Ups]):
     def do_nothing(self) -> Self: ...
     def do_update_set(self, values: Ups) -> Self: ...
 
+class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
+    """`select.inner_join(table, left_column, right_column)`: one overload per
+    table, then a known table with a wrong column, then an alias (`"users as u"`)."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+
+class LeftJoin(Join[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
+    """`left_join`: as `inner_join` for the stubs."""
+
 class Select(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     """A select; `Row` is one row of execute()."""
 
@@ -139,26 +157,10 @@ class Select(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, So
     def having(self, build: Callable[[Builder[Loose, B0, B1, B2, B3, B4]], Expression], /) -> Self: ...
     def limit(self, count: int) -> Self: ...
     def offset(self, count: int) -> Self: ...
-    @overload
-    def inner_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
-    @overload
-    def inner_join(self, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
-    @overload
-    def left_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
-    @overload
-    def left_join(self, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    @property
+    def inner_join(self) -> Join[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...
+    @property
+    def left_join(self) -> LeftJoin[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...
     def execute(self) -> list[Row]: ...
     def execute_take_first(self) -> Row | None: ...
     def execute_take_first_or_throw(self) -> Row: ...
@@ -243,6 +245,24 @@ class SoftDeleteReturning(Filter[SoftDel, Never, B0, B1, B2, B3, B4], Generic[Ro
     def execute_take_first(self) -> Row | None: ...
     def execute_take_first_or_throw(self) -> Row: ...
 
+class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
+    """`asyncselect.inner_join(table, left_column, right_column)`: one overload per
+    table, then a known table with a wrong column, then an alias (`"users as u"`)."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+
+class LeftAsyncJoin(AsyncJoin[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
+    """`left_join`: as `inner_join` for the stubs."""
+
 class AsyncSelect(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     """A select; `Row` is one row of execute() (awaited)."""
 
@@ -272,26 +292,10 @@ class AsyncSelect(Filter[SoftDel, Loose, B0, B1, B2, B3, B4], Generic[Row, Table
     def having(self, build: Callable[[Builder[Loose, B0, B1, B2, B3, B4]], Expression], /) -> Self: ...
     def limit(self, count: int) -> Self: ...
     def offset(self, count: int) -> Self: ...
-    @overload
-    def inner_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def inner_join(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
-    @overload
-    def inner_join(self, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
-    @overload
-    def left_join(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
-    @overload
-    def left_join(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
-    @overload
-    def left_join(self, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    @property
+    def inner_join(self) -> AsyncJoin[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...
+    @property
+    def left_join(self) -> LeftAsyncJoin[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...
     async def execute(self) -> list[Row]: ...
     async def execute_take_first(self) -> Row | None: ...
     async def execute_take_first_or_throw(self) -> Row: ...
