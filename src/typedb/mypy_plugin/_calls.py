@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mypy.errorcodes import ErrorCode
+from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import Context, Expression, StrExpr
 from mypy.plugin import CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
 
-from typedb.mypy_plugin._catalog import Catalog, literal_strings
+from typedb.mypy_plugin._catalog import STUBS, Catalog, literal_strings
 from typedb.mypy_plugin._scope import Scope, Table
 from typedb.mypy_plugin._state import QueryState, Source, state_of
+
+QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
 
 #: `# type: ignore[typedb]` silences what only the plugin reports.
 TYPEDB = ErrorCode("typedb", "typedb query checked by typedb.mypy_plugin", "General")
@@ -82,9 +85,12 @@ def receiver_state(typ: ProperType) -> QueryState | None:
     """The receiver's state, or one rebuilt from its type parameters when the state was lost
     (a parameter annotated with the stub class): its tables, without aliases."""
     state = state_of(typ)
-    if state is not None or not isinstance(typ, Instance) or len(typ.args) < 2:
+    if state is not None or not isinstance(typ, Instance):
         return state
-    tables = literal_strings(typ.args[1])
+    generic = as_generic(typ)
+    if len(generic.args) < 2:
+        return None
+    tables = literal_strings(generic.args[1])
     return QueryState(tuple(Source(t, None) for t in tables)) if tables else None
 
 
@@ -97,8 +103,23 @@ def scope_of(state: QueryState, catalog: Catalog) -> Scope:
     return Scope(tables)
 
 
+def as_generic(typ: Instance) -> Instance:
+    """A per-table query class (`ItemsSelect`, a subclass the stubs name for each table) as
+    the generic class it specializes (`Select[ItemsRow, ...]`), whose parameters the plugin
+    reads and replaces; the same instance for a generic class. Keeps the plugin's state."""
+    if typ.type.module_name == QUERY_MODULE:
+        return typ
+    for base in typ.type.mro[1:]:
+        if base.module_name == QUERY_MODULE and base.type_vars:
+            generic = map_instance_to_supertype(typ, base)
+            generic.extra_attrs = typ.extra_attrs
+            return generic
+    return typ
+
+
 def with_row(typ: Instance, row: Type) -> Instance:
     """The query type with its Row (first type parameter) replaced."""
+    typ = as_generic(typ)
     if not typ.args:
         return typ
     return typ.copy_modified(args=[row, *typ.args[1:]])

@@ -8,9 +8,9 @@ from functools import partial
 from pathlib import Path
 
 from mypy.build import PRI_MED
-from mypy.nodes import MypyFile
+from mypy.nodes import MypyFile, TypeInfo
 from mypy.options import Options
-from mypy.plugin import MethodContext, Plugin, ReportConfigContext
+from mypy.plugin import AttributeContext, MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
 from typedb.mypy_plugin import _aggregates, _upserts
@@ -25,6 +25,7 @@ TABLE_METHODS = frozenset(
     {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
 )
 SELECTS = frozenset({"Select", "AsyncSelect"})
+JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
 AGGREGATE_MODULE = "typedb.query._expr"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
 
@@ -44,8 +45,6 @@ class TypedbPlugin(Plugin):
         self._select_hooks: dict[str, MethodHook] = {
             "select": self.select.select,
             "select_all": self.select.select_all,
-            "inner_join": partial(self.select.join, False),
-            "left_join": partial(self.select.join, True),
             "where": self.select.where,
             "having": self.select.where,
             "order_by": partial(self.select.columns, False),
@@ -74,11 +73,14 @@ class TypedbPlugin(Plugin):
     def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
         module, _, cls = owner.rpartition(".")
-        if module == QUERY_MODULE:
-            if cls == "Conflict":
+        query = self._query_class(owner)
+        if query is not None:
+            if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
-            if cls in SELECTS:
+            if query in SELECTS:
                 return self._select_hooks.get(method)
+            if query in JOINS and method == "__call__":
+                return partial(self.select.join, query.startswith("Left"))
             return self._write_hooks.get(method)
         if owner in DATABASES and method in TABLE_METHODS:
             return partial(self.tables.hook, method)
@@ -87,6 +89,26 @@ class TypedbPlugin(Plugin):
                 return partial(_aggregates.made, method)
             if cls == "Aggregate" and method == "as_":
                 return _aggregates.named
+        return None
+
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        owner, _, name = fullname.rpartition(".")
+        if name in ("inner_join", "left_join") and self._query_class(owner) in SELECTS:
+            return self.select.join_object
+        return None
+
+    def _query_class(self, fullname: str) -> str | None:
+        """Which of the stubs' generic query classes `fullname` is or specializes (the stubs
+        name one subclass per table, `ItemsSelect`), by name; None for any other class."""
+        if not fullname.startswith("typedb."):
+            return None
+        symbol = self.lookup_fully_qualified(fullname)
+        info = symbol.node if symbol is not None else None
+        if not isinstance(info, TypeInfo):
+            return None
+        for base in info.mro:
+            if base.module_name == QUERY_MODULE:
+                return base.name
         return None
 
     def report_config_data(self, ctx: ReportConfigContext) -> str:

@@ -8,12 +8,14 @@ query now gives and the query's state (tables, aliases, selection) carried along
 from __future__ import annotations
 
 from mypy.nodes import Context, Expression
-from mypy.plugin import CheckerPluginInterface, MethodContext
+from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, Instance, Type, TypeOfAny, get_proper_type
 
 from typedb.mypy_plugin._calls import (
+    QUERY_MODULE,
     argument,
     arguments,
+    as_generic,
     fail,
     failed_trial,
     literal_str,
@@ -59,6 +61,15 @@ class SelectHooks:
             return ctx.default_return_type
         return self._result(ctx, state.selecting((Item("all", table),), add=True))
 
+    def join_object(self, ctx: AttributeContext) -> Type:
+        """`select.inner_join` / `.left_join` (properties giving the stubs' Join object,
+        whose `__call__` dispatches on the table): the Join carries the select's state."""
+        state = receiver_state(get_proper_type(ctx.type))
+        join = get_proper_type(ctx.default_attr_type)
+        if state is None or not isinstance(join, Instance):
+            return ctx.default_attr_type
+        return with_state(join, state, ctx.api.named_generic_type("builtins.str", []))
+
     def join(self, left: bool, ctx: MethodContext) -> Type:
         if failed_trial(ctx.api):
             return ctx.default_return_type
@@ -94,9 +105,8 @@ class SelectHooks:
         if isinstance(default, Instance) and _is_select(default):
             return self._result(ctx, joined, default)
         # The stubs' "unknown join column" result: the plugin has said what is wrong; go on
-        # with a loose query rather than one error per later call.
-        loosened = _loosened(get_proper_type(ctx.type), ctx.api)
-        return ctx.default_return_type if loosened is None else self._result(ctx, joined, loosened)
+        # with the query, loose, rather than one error per later call.
+        return ctx.default_return_type
 
     def _result(self, ctx: MethodContext, state: QueryState, base: Instance | None = None) -> Type:
         if base is None:
@@ -210,6 +220,8 @@ def _item(expr: Expression, typ: Type) -> Item:
 
 def _loose(typ: Type) -> bool:
     proper = get_proper_type(typ)
+    if isinstance(proper, Instance):
+        proper = as_generic(proper)
     if not isinstance(proper, Instance) or len(proper.args) <= LOOSE:
         return True
     loose = get_proper_type(proper.args[LOOSE])
@@ -218,11 +230,17 @@ def _loose(typ: Type) -> bool:
 
 def _loosened(typ: Type, api: CheckerPluginInterface) -> Instance | None:
     proper = get_proper_type(typ)
-    if not isinstance(proper, Instance) or len(proper.args) <= LOOSE:
+    if not isinstance(proper, Instance):
+        return None
+    proper = as_generic(proper)
+    if len(proper.args) <= LOOSE:
         return None
     loose = api.named_generic_type("builtins.str", [])
     return proper.copy_modified(args=[*proper.args[:LOOSE], loose, *proper.args[LOOSE + 1 :]])
 
 
 def _is_select(query: Instance) -> bool:
-    return query.type.name in ("Select", "AsyncSelect")
+    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
+
+
+SELECTS = ("Select", "AsyncSelect")

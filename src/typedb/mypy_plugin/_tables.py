@@ -14,11 +14,19 @@ from mypy.nodes import OverloadedFuncDef
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Overloaded, Type, get_proper_type
 
-from typedb.mypy_plugin._calls import argument, fail, failed_trial, literal_str
+from typedb.mypy_plugin._calls import (
+    QUERY_MODULE,
+    argument,
+    as_generic,
+    fail,
+    failed_trial,
+    literal_str,
+)
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._names import table_ref
 from typedb.mypy_plugin._state import QueryState, with_state
 
+SELECTS = ("Select", "AsyncSelect")
 #: Select's type parameters by position (see STUB_DESIGN / typedb/stubgen/_query.py).
 LOOSE = 3
 
@@ -47,6 +55,8 @@ class TableCalls:
         query = get_proper_type(typed) if typed is not None else default
         if not isinstance(query, Instance):
             return ctx.default_return_type
+        if ref.alias is not None and _is_select(query):
+            query = as_generic(query)
         if ref.alias is not None and len(query.args) > LOOSE and _is_select(query):
             # Columns of an aliased query are written "u.email": loose in the stubs.
             loose = ctx.api.named_generic_type("builtins.str", [])
@@ -82,4 +92,4 @@ def _returns_by_table(overloads: Overloaded) -> dict[str, Type]:
 
 
 def _is_select(query: Instance) -> bool:
-    return query.type.name in ("Select", "AsyncSelect")
+    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)

@@ -13,6 +13,7 @@ from mypy.types import Instance, Type, TypedDictType, get_proper_type
 
 from typedb.mypy_plugin._calls import (
     arguments,
+    as_generic,
     fail,
     failed_trial,
     literal_str,
@@ -38,7 +39,8 @@ class WriteHooks:
         state = state_of(receiver)
         if state is None or not isinstance(result, Instance) or not isinstance(receiver, Instance):
             return ctx.default_return_type
-        if receiver.args and result.args:
+        receiver = as_generic(receiver)
+        if receiver.args and as_generic(result).args:
             result = with_row(result, receiver.args[0])
         return with_state(result, state, ctx.api.named_generic_type("builtins.str", []))
 
@@ -73,7 +75,10 @@ class WriteHooks:
 def _state_from_row(receiver: Type) -> QueryState | None:
     """The table of a write whose state was lost, from its Row: the table's own TypedDict."""
     proper = get_proper_type(receiver)
-    if not isinstance(proper, Instance) or not proper.args:
+    if not isinstance(proper, Instance):
+        return None
+    proper = as_generic(proper)
+    if not proper.args:
         return None
     row = get_proper_type(proper.args[0])
     if isinstance(row, TypedDictType) and row.fallback.type.module_name.startswith(STUBS + "."):
