@@ -228,17 +228,6 @@ def _loose(typ: Type) -> bool:
     return isinstance(loose, (Instance, AnyType))
 
 
-def _loosened(typ: Type, api: CheckerPluginInterface) -> Instance | None:
-    proper = get_proper_type(typ)
-    if not isinstance(proper, Instance):
-        return None
-    proper = as_generic(proper)
-    if len(proper.args) <= LOOSE:
-        return None
-    loose = api.named_generic_type("builtins.str", [])
-    return proper.copy_modified(args=[*proper.args[:LOOSE], loose, *proper.args[LOOSE + 1 :]])
-
-
 def _is_select(query: Instance) -> bool:
     return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
 
