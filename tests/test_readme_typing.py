@@ -34,9 +34,6 @@ KNOWN_FALSE = (
     ('assert cheap_or_toy == [{"name": "kite"}]', frozenset({"mypy"}),
      "issue 10: select('name') rows are still the full ItemsRow, so mypy --strict calls the "
      "comparison with a {'name': ...} list non-overlapping"),
-    ('.execute_take_first()["id"] == 2', ALL,
-     "issue 10: README indexes execute_take_first()'s `Row | None` (README should show "
-     "execute_take_first_or_throw() there)"),
 )  # fmt: skip
 
 

@@ -123,6 +123,8 @@ def aliases(
     for table in tables:
         n = names[table.name]
         p, own = n.prefix, table_buckets(table, index)
+        # The table module's names for its Literals, not the Literals written out: a column
+        # change then rewrites that module alone (pyright's messages say "ItemsB4" for it).
         bs = ", ".join(f"{p}B{b.index}" if b.index in own else "Never" for b in buckets)
         soft = f"{p}SoftDelete"
         out.append(

@@ -102,7 +102,13 @@ def _any_col(buckets: list[Bucket]) -> str:
 def _comparisons(buckets: list[Bucket], method: str, returns: str) -> str:
     """`method(column, op, value)` overloads: a pair per bucket, `is None` for any column,
     and anything on a loose (aliased) query."""
-    out: list[str] = []
+    # The loose (aliased) form first: pyright reports a call that matches nothing against the
+    # overload that matched most of it, ties going to the last; with `Loose` (Never) last it
+    # said "not assignable to Never" instead of naming the columns of the value's type.
+    out = [
+        f"    @overload\n    def {method}(self, column: Loose, op: Op, value: object, /) "
+        f"-> {returns}: ...\n"
+    ]
     for b in buckets:
         op = "TextOp" if b.textual else "CmpOp"
         out.append(
@@ -114,8 +120,6 @@ def _comparisons(buckets: list[Bucket], method: str, returns: str) -> str:
     out.append(
         f"    @overload\n    def {method}(self, column: {_any_col(buckets)}, op: NullOp, "
         f"value: None, /) -> {returns}: ...\n"
-        f"    @overload\n    def {method}(self, column: Loose, op: Op, value: object, /) "
-        f"-> {returns}: ...\n"
     )
     return "".join(out)
 
@@ -136,10 +140,10 @@ def _filter(buckets: list[Bucket], bs: str) -> str:
     return (
         f"class Filter(Generic[SoftDel, Loose, {bs}]):\n"
         '    """`where` of select, update, delete and soft delete."""\n\n'
-        + _comparisons(buckets, "where", "Self")
         + f"    @overload\n    def where(self, build: Callable[[Builder[Loose, {bs}]], Expression], /)"
         " -> Self: ...\n"
-        "    def where_not_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
+        + _comparisons(buckets, "where", "Self")
+        + "    def where_not_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def where_deleted(self: _SoftDeleting) -> _SoftDeleting: ...\n"
         "    def compile(self) -> CompiledQuery: ...\n\n"
         "# Only a query over a table with `deleted_at` has where_not_deleted() / where_deleted().\n"

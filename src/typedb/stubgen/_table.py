@@ -67,7 +67,7 @@ def names_for(tables: list[Table]) -> dict[str, Names]:
     return out
 
 
-def _literal(values: list[str]) -> str:
+def literal(values: list[str]) -> str:
     return "Literal[" + ", ".join(quote(v) for v in values) + "]"
 
 
@@ -120,15 +120,15 @@ def render_table(table: Table, names: Names, bucket_index: dict[str, int]) -> st
     if table.soft_deletes:
         out.append("from typedb.facades._db._common import SoftDeletes\n")
     out.append("\n")
-    out.append(f"{p}Column = {_literal(list(table.column_names))}\n")
+    out.append(f"{p}Column = {literal(list(table.column_names))}\n")
     qualified = [f"{table.name}.{c}" for c in table.column_names]
-    out.append(f"{p}Qualified = {_literal(qualified)}\n")
+    out.append(f"{p}Qualified = {literal(qualified)}\n")
     out.append(f"{p}AnyColumn = {p}Column | {p}Qualified\n")
     out.append(f"{p}Tables = Literal[{quote(table.name)}]\n")
     out.append(f"{p}SoftDelete = {'SoftDeletes' if table.soft_deletes else 'Never'}\n")
     out.append("# Columns by value-type bucket (the type parameters of _query.Select).\n")
     for i, cols in table_buckets(table, bucket_index).items():
-        out.append(f"{p}B{i} = {_literal(cols)}\n")
+        out.append(f"{p}B{i} = {literal(cols)}\n")
     out.append("\n")
     out.append(_typeddicts(table, p, identifiers))
     return "".join(out)
