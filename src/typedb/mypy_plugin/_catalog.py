@@ -1,0 +1,86 @@
+"""The schema as the generated stubs spell it: table names and each table's Row TypedDict.
+
+The stubs (see typedb/stubgen) put each table in its own module, `typedb.facades._db.<table>`,
+with a `<Table>Row` TypedDict of its columns as select returns them, and list every table in
+`typedb.facades._db._common.TableName`. The plugin reads them from the modules mypy has
+loaded, so it needs no access to the contracts and is exactly as fresh as the stubs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from mypy.lookup import lookup_fully_qualified
+from mypy.nodes import MypyFile, TypeAlias, TypeInfo
+from mypy.types import Instance, LiteralType, Type, TypedDictType, UnionType, get_proper_type
+
+STUBS = "typedb.facades._db"
+TABLE_NAMES = f"{STUBS}._common.TableName"
+
+
+class Catalog:
+    """Tables and their columns, read lazily from the stub modules and kept per module
+    object (a module mypy reloads is a new object, so a regenerated stub is read again)."""
+
+    def __init__(self, modules: Callable[[], dict[str, MypyFile]]) -> None:
+        self._modules = modules
+        self._rows: dict[str, tuple[MypyFile, TypedDictType]] = {}
+        self._names: tuple[MypyFile, tuple[str, ...]] | None = None
+
+    def instance(self, fullname: str) -> Instance:
+        """`decimal.Decimal` as a type: a class of a module mypy has loaded."""
+        symbol = lookup_fully_qualified(fullname, self._modules(), raise_on_missing=True)
+        assert symbol is not None and isinstance(symbol.node, TypeInfo), fullname
+        return Instance(symbol.node, [])
+
+    def row(self, table: str) -> TypedDictType | None:
+        """The Row TypedDict of `table`, None for a table the stubs do not have."""
+        module = self._modules().get(f"{STUBS}.{table}") if table.isidentifier() else None
+        if module is None:
+            return None
+        cached = self._rows.get(table)
+        if cached is not None and cached[0] is module:
+            return cached[1]
+        for symbol in module.names.values():
+            node = symbol.node
+            if (
+                isinstance(node, TypeInfo)
+                and node.typeddict_type is not None
+                and node.name.endswith("Row")
+                and node.module_name == module.fullname
+            ):
+                self._rows[table] = (module, node.typeddict_type)
+                return node.typeddict_type
+        return None
+
+    def tables(self) -> tuple[str, ...]:
+        """Every table name, as `TableName` lists them (for messages)."""
+        module = self._modules().get(f"{STUBS}._common")
+        if module is None:
+            return ()
+        if self._names is not None and self._names[0] is module:
+            return self._names[1]
+        symbol = module.names.get("TableName")
+        names: tuple[str, ...] = ()
+        if symbol is not None and isinstance(symbol.node, TypeAlias):
+            names = tuple(literal_strings(symbol.node.target))
+        self._names = (module, names)
+        return names
+
+    def unknown_table(self, table: str) -> str:
+        """The message for a table the schema does not have."""
+        tables = self.tables()
+        close = difflib.get_close_matches(table, tables, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        listed = ", ".join(tables) if len(tables) <= 12 else f"{len(tables)} tables"
+        return f"unknown table {table!r}{hint} (the schema has: {listed})"
+
+
+def literal_strings(typ: Type) -> list[str]:
+    proper = get_proper_type(typ)
+    if isinstance(proper, LiteralType) and isinstance(proper.value, str):
+        return [proper.value]
+    if isinstance(proper, UnionType):
+        return [s for item in proper.items for s in literal_strings(item)]
+    return []

@@ -1,0 +1,235 @@
+"""Hooks of `Select`: select() / select_all() narrow the row, joins add tables, and the
+column arguments of where / order_by / group_by / having are checked against the tables.
+
+Each hook returns the stubs' own result with the Row parameter replaced by the row the
+query now gives and the query's state (tables, aliases, selection) carried along.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import Context, Expression
+from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
+from mypy.types import AnyType, Instance, Type, TypeOfAny, get_proper_type
+
+from typedb.mypy_plugin._calls import (
+    QUERY_MODULE,
+    argument,
+    arguments,
+    as_generic,
+    fail,
+    failed_trial,
+    literal_str,
+    receiver_state,
+    scope_of,
+    stub_failed,
+    with_row,
+)
+from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._names import column_ref, table_ref
+from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
+from typedb.mypy_plugin._scope import Scope
+from typedb.mypy_plugin._state import Item, QueryState, aggregate_of, with_state
+from typedb.mypy_plugin._values import value_problem
+
+LOOSE = 3  # Select's Loose parameter: str once the query uses an alias
+
+
+class SelectHooks:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    # -- what the rows are ---------------------------------------------------------------------
+
+    def select(self, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None or stub_failed(ctx):
+            return ctx.default_return_type
+        items = tuple(_item(expr, typ) for expr, typ in arguments(ctx))
+        return self._result(ctx, state.selecting(items, add=True))
+
+    def select_all(self, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None or stub_failed(ctx):
+            return ctx.default_return_type
+        arg = argument(ctx, 0)
+        table = literal_str(*arg) if arg is not None else ""
+        if table is None:
+            return ctx.default_return_type
+        return self._result(ctx, state.selecting((Item("all", table),), add=True))
+
+    def join_object(self, ctx: AttributeContext) -> Type:
+        """`select.inner_join` / `.left_join` (properties giving the stubs' Join object,
+        whose `__call__` dispatches on the table): the Join carries the select's state."""
+        state = receiver_state(get_proper_type(ctx.type))
+        join = get_proper_type(ctx.default_attr_type)
+        if state is None or not isinstance(join, Instance):
+            return ctx.default_attr_type
+        return with_state(join, state, ctx.api.named_generic_type("builtins.str", []))
+
+    def join(self, left: bool, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None:
+            return ctx.default_return_type
+        table_arg = argument(ctx, 0)
+        text = literal_str(*table_arg) if table_arg is not None else None
+        if text is None:
+            return ctx.default_return_type
+        ref = table_ref(text)
+        if self.catalog.row(ref.table) is None:
+            fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
+            return AnyType(TypeOfAny.from_error)
+        joined = state.joined(ref, left)
+        if ref.name in (s.name for s in state.sources):
+            fail(
+                ctx.api,
+                f"table {ref.name!r} is already in the query; join it under an alias: "
+                f"'{ref.table} as {ref.table[0]}2'",
+                ctx.context,
+            )
+            return AnyType(TypeOfAny.from_error)
+        scope = scope_of(joined, self.catalog)
+        for index in (1, 2):
+            arg = argument(ctx, index)
+            column = literal_str(*arg) if arg is not None else None
+            if column is not None:
+                found = scope.resolve(column_ref(column))
+                if isinstance(found, str):
+                    fail(ctx.api, f"{'left' if left else 'inner'}_join(): {found}", ctx.context)
+        default = get_proper_type(ctx.default_return_type)
+        if isinstance(default, Instance) and _is_select(default):
+            return self._result(ctx, joined, default)
+        # The stubs' "unknown join column" result: the plugin has said what is wrong; go on
+        # with the query, loose, rather than one error per later call.
+        return ctx.default_return_type
+
+    def _result(self, ctx: MethodContext, state: QueryState, base: Instance | None = None) -> Type:
+        if base is None:
+            default = get_proper_type(ctx.default_return_type)
+            if not isinstance(default, Instance):
+                return ctx.default_return_type
+            base = default
+        scope = scope_of(state, self.catalog)
+        row = row_of(state.items, scope, self.catalog.instance)
+        for message in row.errors:
+            fail(ctx.api, message, ctx.context)
+        str_type = ctx.api.named_generic_type("builtins.str", [])
+        if row.errors or not row.known:
+            any_row = ctx.api.named_generic_type(
+                "builtins.dict", [str_type, AnyType(TypeOfAny.special_form)]
+            )
+            return with_state(with_row(base, any_row), state, str_type)
+        if state.items is None and len(state.sources) == 1 and base.args:
+            return with_state(base, state, str_type)  # the table's own Row, as the stubs say
+        return with_state(with_row(base, typed_dict(row, ctx.api)), state, str_type)
+
+    # -- column checks -------------------------------------------------------------------------
+
+    def where(self, ctx: MethodContext) -> Type:
+        """where / having (column, op, value): the column, and its value where the stubs
+        leave it loose."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None or stub_failed(ctx):
+            return ctx.default_return_type
+        args = list(arguments(ctx))
+        if len(args) != 3:
+            return ctx.default_return_type  # where(lambda eb: ...)
+        (col_expr, col_type), (op_expr, op_type), (_, value_type) = args
+        scope = scope_of(state, self.catalog)
+        aggregate = aggregate_of(get_proper_type(col_type))
+        op = literal_str(op_expr, op_type)
+        if aggregate is not None:
+            typed = aggregate_type(aggregate, scope, self.catalog.instance)
+            if isinstance(typed, str):
+                fail(ctx.api, typed, ctx.context)
+            elif op is not None:
+                self._check_value(ctx, describe_aggregate(aggregate), op, value_type, typed[0])
+            return ctx.default_return_type
+        column = literal_str(col_expr, col_type)
+        if column is None:
+            return ctx.default_return_type
+        found = scope.resolve(column_ref(column))
+        if isinstance(found, str):
+            fail(ctx.api, found, ctx.context)
+        elif op is not None and _loose(ctx.type):
+            self._check_value(ctx, f"column {column!r}", op, value_type, found.type)
+        return ctx.default_return_type
+
+    def _check_value(
+        self, ctx: MethodContext, column: str, op: str, value: Type, typ: Type
+    ) -> None:
+        problem = value_problem(column, op, value, typ, self.catalog.instance, ctx.api.options)
+        if problem is not None:
+            fail(ctx.api, problem, ctx.context)
+
+    def columns(self, every: bool, ctx: MethodContext) -> Type:
+        """group_by (`every` argument) / order_by (the first): each column names one column
+        of the query's tables, or a key of its rows (an alias select() gave)."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None or stub_failed(ctx):
+            return ctx.default_return_type
+        scope = scope_of(state, self.catalog)
+        keys = _output_keys(state)
+        given = list(arguments(ctx))
+        for expr, typ in given if every else given[:1]:
+            aggregate = aggregate_of(get_proper_type(typ))
+            if aggregate is not None:
+                typed = aggregate_type(aggregate, scope, self.catalog.instance)
+                if isinstance(typed, str):
+                    fail(ctx.api, typed, ctx.context)
+                continue
+            column = literal_str(expr, typ)
+            if column is None or (column in keys and "." not in column):
+                continue
+            _check_column(scope, column, ctx.api, ctx.context)
+        return ctx.default_return_type
+
+
+def _check_column(scope: Scope, column: str, api: CheckerPluginInterface, context: Context) -> None:
+    found = scope.resolve(column_ref(column))
+    if isinstance(found, str):
+        fail(api, found, context)
+
+
+def _output_keys(state: QueryState) -> set[str]:
+    keys: set[str] = set()
+    for item in state.items or ():
+        if item.kind == "column":
+            keys.add(column_ref(item.text).key)
+        elif item.kind == "aggregate":
+            keys.add(item.alias or item.func)
+    return keys
+
+
+def _item(expr: Expression, typ: Type) -> Item:
+    aggregate = aggregate_of(get_proper_type(typ))
+    if aggregate is not None:
+        return aggregate
+    text = literal_str(expr, typ)
+    return Item("column", text) if text is not None else Item("opaque")
+
+
+def _loose(typ: Type) -> bool:
+    proper = get_proper_type(typ)
+    if isinstance(proper, Instance):
+        proper = as_generic(proper)
+    if not isinstance(proper, Instance) or len(proper.args) <= LOOSE:
+        return True
+    loose = get_proper_type(proper.args[LOOSE])
+    return isinstance(loose, (Instance, AnyType))
+
+
+def _is_select(query: Instance) -> bool:
+    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
+
+
+SELECTS = ("Select", "AsyncSelect")

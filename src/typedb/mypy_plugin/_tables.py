@@ -1,0 +1,95 @@
+"""`db.select_from("users as u")`, `insert_into`, `update_table`, `delete_from`,
+`soft_delete`: the table read from the string itself.
+
+The stubs dispatch on a Literal table name, one overload per table, with a `str` fallback
+for aliases (a Literal cannot spell `"users as <any alias>"`), which makes a typo'd table
+name pass. The plugin reads the name, refuses a table the schema does not have, and gives an
+aliased table the same typed query as the plain name (with its columns loose, so that
+`"u.email"` is accepted by the stubs and checked by the plugin).
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import OverloadedFuncDef
+from mypy.plugin import MethodContext
+from mypy.types import CallableType, Instance, LiteralType, Overloaded, Type, get_proper_type
+
+from typedb.mypy_plugin._calls import (
+    QUERY_MODULE,
+    argument,
+    as_generic,
+    fail,
+    failed_trial,
+    literal_str,
+)
+from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._names import table_ref
+from typedb.mypy_plugin._state import QueryState, with_state
+
+SELECTS = ("Select", "AsyncSelect")
+#: Select's type parameters by position (see STUB_DESIGN / typedb/stubgen/_query.py).
+LOOSE = 3
+
+
+class TableCalls:
+    """The hooks of the database's table methods, with the typed query of each table read
+    once per method from its overloads (kept while mypy keeps the same definition)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._by_table: dict[str, tuple[OverloadedFuncDef, dict[str, Type]]] = {}
+
+    def hook(self, method: str, ctx: MethodContext) -> Type:
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        arg = argument(ctx, 0)
+        text = literal_str(*arg) if arg is not None else None
+        default = get_proper_type(ctx.default_return_type)
+        if text is None:
+            return ctx.default_return_type
+        ref = table_ref(text)
+        if self.catalog.row(ref.table) is None:
+            fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
+            return ctx.default_return_type
+        typed = self._typed_query(ctx, method, ref.table)
+        query = get_proper_type(typed) if typed is not None else default
+        if not isinstance(query, Instance):
+            return ctx.default_return_type
+        if ref.alias is not None and _is_select(query):
+            query = as_generic(query)
+        if ref.alias is not None and len(query.args) > LOOSE and _is_select(query):
+            # Columns of an aliased query are written "u.email": loose in the stubs.
+            loose = ctx.api.named_generic_type("builtins.str", [])
+            query = query.copy_modified(args=[*query.args[:LOOSE], loose, *query.args[LOOSE + 1 :]])
+        return with_state(
+            query, QueryState.of_table(ref), ctx.api.named_generic_type("builtins.str", [])
+        )
+
+    def _typed_query(self, ctx: MethodContext, name: str, table: str) -> Type | None:
+        """The return type of the method's overload for `Literal[table]`."""
+        receiver = get_proper_type(ctx.type)
+        if not isinstance(receiver, Instance):
+            return None
+        node = receiver.type.get_method(name)
+        if not isinstance(node, OverloadedFuncDef) or not isinstance(node.type, Overloaded):
+            return None
+        key = f"{receiver.type.fullname}.{name}"
+        cached = self._by_table.get(key)
+        if cached is None or cached[0] is not node:
+            cached = (node, _returns_by_table(node.type))
+            self._by_table[key] = cached
+        return cached[1].get(table)
+
+
+def _returns_by_table(overloads: Overloaded) -> dict[str, Type]:
+    found: dict[str, Type] = {}
+    for item in overloads.items:
+        if isinstance(item, CallableType) and len(item.arg_types) >= 2:
+            table = get_proper_type(item.arg_types[1])
+            if isinstance(table, LiteralType) and isinstance(table.value, str):
+                found.setdefault(table.value, item.ret_type)
+    return found
+
+
+def _is_select(query: Instance) -> bool:
+    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
