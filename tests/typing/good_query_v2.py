@@ -1,4 +1,4 @@
-# ruff: noqa: E501  # reveal markers share the line with their reveal_type call
+# reveal markers share the line with their reveal_type call
 """Query builder v2 (issue 11) on the typed facade: eb expressions, subqueries, CTEs, compound
 queries, joins on conditions, locks. Clean in mypy, pyright and ty; reveals in all three."""
 
