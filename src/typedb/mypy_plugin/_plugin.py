@@ -20,7 +20,13 @@ from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
 QUERY_MODULE = f"{STUBS}._query"
-DATABASES = ("typedb.facades.db.DB", "typedb.facades.async_db.AsyncDB")
+# The stubs' typed databases; `db` itself is the Lazy subclass (it has standing_in()).
+DATABASES = (
+    "typedb.facades.db.DB",
+    "typedb.facades.db.LazyDB",
+    "typedb.facades.async_db.AsyncDB",
+    "typedb.facades.async_db.LazyAsyncDB",
+)
 TABLE_METHODS = frozenset(
     {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
 )

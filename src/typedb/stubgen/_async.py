@@ -17,9 +17,9 @@ def render_async_index(typing_imports: str, types: str, dispatch: str) -> str:
     methods' text) are made as the sync index's are, with the Async classes."""
     return (
         HEADER + '"""The typed async facade: `db` and `connect()`, every execute*() awaited."""\n\n'
-        "from contextlib import AbstractAsyncContextManager\n"
+        "from contextlib import AbstractAsyncContextManager, AbstractContextManager\n"
         f"from typing import Any, Never, {typing_imports}\n\n"
-        "from typedb.connection import AsyncDatabase\n"
+        "from typedb.connection import AsyncDatabase, AsyncTransaction\n"
         "from typedb.facades._db._common import TableName as TableName\n"
         + types
         + "\nclass AsyncDB(AsyncDatabase):\n"
@@ -28,7 +28,10 @@ def render_async_index(typing_imports: str, types: str, dispatch: str) -> str:
         + "    def transaction(self, *, immediate: bool = ...) -> "
         "AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]"
         "  # ty: ignore[incompatible-method-override]\n"
+        "\nclass LazyAsyncDB(AsyncDB):\n"
+        '    """The async `db` facade: `AsyncDB` that opens on first use and can stand in for a test."""\n\n'
+        "    def standing_in(self, target: AsyncTransaction) -> AbstractContextManager[None]: ...\n"
         "\n#: The project's database for asyncio code, connected on first use.\n"
-        "db: AsyncDB\n\n"
+        "db: LazyAsyncDB\n\n"
         "def connect(url: str | None = None) -> AsyncDB: ...\n"
     )

@@ -182,8 +182,11 @@ def _index(
     out.append(
         "    def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ..."
         f"  # type: ignore[override]{_TY}\n"
+        "\nclass LazyDB(DB):\n"
+        '    """The `db` facade: `DB` that opens on first use and can stand in for a test."""\n\n'
+        "    def standing_in(self, target: Database) -> AbstractContextManager[None]: ...\n"
         "\n#: The project's database, connected on first use.\n"
-        "db: DB\n\n"
+        "db: LazyDB\n\n"
         "def connect(url: str | None = None) -> DB: ...\n"
     )
     return "".join(out)

@@ -81,7 +81,12 @@ class DB(Database):
     def soft_delete(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
+class LazyDB(DB):
+    """The `db` facade: `DB` that opens on first use and can stand in for a test."""
+
+    def standing_in(self, target: Database) -> AbstractContextManager[None]: ...
+
 #: The project's database, connected on first use.
-db: DB
+db: LazyDB
 
 def connect(url: str | None = None) -> DB: ...
