@@ -8,6 +8,7 @@ stubs' own snippets and README's blocks."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from _typing_harness import PLUGIN_MODULE, PLUGIN_PREFIX, Report, run_mypy
@@ -93,3 +94,23 @@ def test_plugin_keeps_every_error_the_stubs_report(
     stubs_errors = {key for key in without.errors if key[0].startswith("bad_")}
     assert len(stubs_errors) >= 20, stubs_errors
     assert stubs_errors <= set(with_plugin.errors), sorted(stubs_errors - set(with_plugin.errors))
+
+
+def test_rows_keep_the_column_order_when_mypy_reads_its_cache(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """mypy's cache stores a stub module's TypedDict keys sorted by name; select_all() rows
+    must keep the table's column order on the second (cached) run as on the first."""
+    env = shared_env(tmp_path_factory, "demo")
+    (tmp_path / "order.py").write_text(
+        "from typedb.facades.db import db\n"
+        'reveal_type(db.select_from("items as i").inner_join("users as u", "i.id", "u.id")'
+        '.select_all("u").execute())\n'
+    )
+    cold = run_mypy(env.python, tmp_path, ["order.py"], plugin=PLUGIN_MODULE)
+    with (tmp_path / "order.py").open("a") as snippet:  # re-checked; the stubs come from cache
+        snippet.write("edited = True\n")
+    cached = run_mypy(env.python, tmp_path, ["order.py"], plugin=PLUGIN_MODULE)
+    expected = "{'id': int, 'email': str, 'name': str, 'created_at':"
+    assert expected in cold.reveals[("order.py", 2)][0], cold.reveals
+    assert cached.reveals == cold.reveals

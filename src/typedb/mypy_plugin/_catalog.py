@@ -50,8 +50,9 @@ class Catalog:
                 and node.name.endswith("Row")
                 and node.module_name == module.fullname
             ):
-                self._rows[table] = (module, node.typeddict_type)
-                return node.typeddict_type
+                row = _in_column_order(module, node.name[: -len("Row")], node.typeddict_type)
+                self._rows[table] = (module, row)
+                return row
         return None
 
     def tables(self) -> tuple[str, ...]:
@@ -75,6 +76,24 @@ class Catalog:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         listed = ", ".join(tables) if len(tables) <= 12 else f"{len(tables)} tables"
         return f"unknown table {table!r}{hint} (the schema has: {listed})"
+
+
+def _in_column_order(module: MypyFile, prefix: str, row: TypedDictType) -> TypedDictType:
+    """`row` with its keys in the table's column order. A stub module read back from mypy's
+    cache has its TypedDict keys sorted by name; the `<Table>Column` Literal keeps the
+    contract's order, which is the order rows (and `select_all()` keys) have at run time."""
+    symbol = module.names.get(f"{prefix}Column")
+    if symbol is None or not isinstance(symbol.node, TypeAlias):
+        return row
+    order = [name for name in literal_strings(symbol.node.target) if name in row.items]
+    if len(order) != len(row.items):
+        return row
+    return TypedDictType(
+        {name: row.items[name] for name in order},
+        required_keys=set(row.required_keys),
+        readonly_keys=set(row.readonly_keys),
+        fallback=row.fallback,
+    )
 
 
 def literal_strings(typ: Type) -> list[str]:
