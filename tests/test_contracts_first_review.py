@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from _generate_project import GenerateProject
 
+import typedb
+
 
 @pytest.fixture
 def project(tmp_path: Path, db_url: str) -> Iterator[GenerateProject]:
@@ -79,3 +81,33 @@ def test_generated_dict_column_is_jsonb_on_both_backends(
     )
     [path] = project.generate("create_events")
     assert '.add_column("payload", "jsonb"' in path.read_text(), path.read_text()
+
+
+def test_an_expression_index_is_left_alone(project: GenerateProject) -> None:
+    """`CREATE INDEX ... (lower(email))` in a hand-written migration: contracts:generate
+    wrote `Index(..., ["None"])` (SQLite) or `["lower(email::text)"]` (PostgreSQL), a contract
+    that does not load, and migration:generate proposed dropping the index with a down()
+    that cannot recreate it. A contract cannot declare such an index, so like Alembic's
+    autogenerate the model leaves it alone: the round trip is clean and the index stays."""
+    project.contracts("class Database(TypedDict):\n    pass\n")
+    project.write(
+        "2026_01_01_00_00_00_create_owners",
+        """
+        from typedb import Database
+
+
+        def up(db: Database) -> None:
+            db.schema.create_table("owners").add_id_column().add_column(
+                "email", "varchar(100)", lambda c: c.not_null()
+            ).execute()
+            db.raw("CREATE UNIQUE INDEX owners_lower_email ON owners (lower(email))")
+        """,
+    )
+    project.ok("migration:latest", "--no-stubs")
+    project.ok("contracts:generate")
+    assert "owners_lower_email" not in (project.root / "contracts.py").read_text()
+    assert "Contracts match the database (1 table(s))." in project.ok("contracts:check")
+    assert "No changes" in project.ok("migration:generate", "again", "--dry-run")
+    project.db.raw("INSERT INTO owners (email) VALUES ('A@x')")
+    with pytest.raises(typedb.QueryError):  # the index is still there, still enforced
+        project.db.raw("INSERT INTO owners (email) VALUES ('a@X')")
