@@ -68,6 +68,29 @@ def test_drop_column(project: Project) -> None:
     assert ("drop-column", "empty.age") in found
 
 
+def test_delete_without_where_and_truncate_are_flagged(project: Project, backend: str) -> None:
+    """Every row of a live table gone was no finding at all (review of issue 12): flagged
+    like drop-table, rows or not (CI's copy may be empty, production's is not)."""
+    body = 'db.raw("DELETE FROM users")\ndb.delete_from("empty").execute()'
+    if backend == "postgresql":  # SQLite has no TRUNCATE
+        body += '\ndb.raw("TRUNCATE TABLE ONLY teams RESTART IDENTITY CASCADE")'
+    found = _only(project, body)
+    expected = [("delete-all-rows", "users"), ("delete-all-rows", "empty")]
+    if backend == "postgresql":
+        expected.append(("delete-all-rows", "teams"))
+    assert found == expected
+
+
+def test_delete_with_where_and_on_a_table_of_the_same_run_pass(project: Project) -> None:
+    found = _only(
+        project,
+        'db.raw("DELETE FROM users WHERE age > 100")\n'
+        'db.schema.create_table("fresh").add_id_column().execute()\n'
+        'db.raw("DELETE FROM fresh")',
+    )
+    assert found == []
+
+
 def test_rename_table_and_column(project: Project) -> None:
     found = _only(
         project,

@@ -14,14 +14,15 @@ change that can lose data is refused without `allow_destructive`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 from typedb._config import Config
+from typedb._errors import ContractError
 from typedb.connection import Database
-from typedb.contracts import Registry
+from typedb.contracts import ContractColumn, Registry
 from typedb.migrator import _files
 from typedb.migrator._generate_code import LINE, Code, Value, module
 from typedb.migrator._generate_plan import (
@@ -38,10 +39,12 @@ from typedb.schema_diff import (
     Change,
     RenameTable,
     Schema,
+    TableSchema,
     describe,
     diff,
     rename_candidates,
 )
+from typedb.schema_diff._from_contracts import column_type_name
 
 #: Asks a yes/no question (on a terminal); None: never ask.
 Ask = Callable[[str], bool]
@@ -253,6 +256,8 @@ def generate(
     registry = load_registry(config)
     live = from_database(db, exclude=(config.migration_table,))
     target = from_registry(registry, db.dialect.name, live)
+    if db.dialect.name == "sqlite":
+        target = _jsonb_as_declared(target, live, registry)
     if module_name is not None:
         live = live.only({t for t in live.table_names if owner(t, modules) == module_name})
         target = target.only({t for t in target.table_names if owner(t, modules) == module_name})
@@ -272,6 +277,40 @@ def generate(
         live, target, name=name, modules=modules, renames=flags, backfills=backfills, width=width
     )
     return _files_for(config, name, texts, write)
+
+
+def _jsonb_as_declared(target: Schema, live: Schema, registry: Registry) -> Schema:
+    """On SQLite `jsonb` and `json` are one type, so the model says `json` for a `dict`
+    column. A migration generated there also runs on PostgreSQL, where the contract means
+    `jsonb`: the columns this migration adds are written with the type the contract
+    declares. Columns already in the database keep theirs (no type change to report)."""
+    declared = {
+        (table.name, column.name)
+        for table in registry
+        for column in table.columns
+        if _type_on_postgresql(column) == "jsonb"
+    }
+
+    def written(table: TableSchema) -> TableSchema:
+        before = live.table(table.name)
+        columns = tuple(
+            replace(c, type="jsonb")
+            if c.type == "json"
+            and (table.name, c.name) in declared
+            and (before is None or before.column(c.name) is None)
+            else c
+            for c in table.columns
+        )
+        return replace(table, columns=columns)
+
+    return Schema(tuple(written(t) for t in target.tables))
+
+
+def _type_on_postgresql(column: ContractColumn) -> str | None:
+    try:
+        return column_type_name(column, "postgresql")
+    except ContractError:  # a union, typed by the live column: not a dict
+        return None
 
 
 def _backfills(registry: Registry) -> dict[tuple[str, str], Value]:

@@ -22,6 +22,7 @@ from typedb.migrator._lint_sql import IDENT, QNAME, Ddl, mask, name, parse, reco
 RULES: dict[str, str] = {
     "drop-table": "drops a table and its rows",
     "drop-column": "drops a column and its data; running code that reads it fails",
+    "delete-all-rows": "deletes every row of an existing table (TRUNCATE, or DELETE without WHERE)",
     "rename-table": "renames a table; running code that uses the old name fails",
     "rename-column": "renames a column; running code that uses the old name fails",
     "column-type-change": "changes a column's type: the table is rewritten under an exclusive "
@@ -48,6 +49,7 @@ RULES: dict[str, str] = {
 ADVICE: dict[str, str] = {
     "drop-table": "stop using the table in a release first",
     "drop-column": "stop reading the column in a release first",
+    "delete-all-rows": "delete only the rows meant (a WHERE), or acknowledge it in lint_ignore",
     "rename-table": "add the new table, copy, switch the code, then drop the old one",
     "rename-column": "add the new column, backfill, switch the code, then drop the old one",
     "column-type-change": "add a column of the new type, backfill it, switch the code",
@@ -277,6 +279,10 @@ class Linter:
                 and self.has_rows(table)
             ):
                 step.hits.append(Hit(index, "index-not-concurrent", table, sql))
+        elif ddl.kind == "delete-all":
+            # Like drop-table, whether or not the table has rows here: production's has.
+            if self.origin(table) is not None:
+                step.hits.append(Hit(index, "delete-all-rows", table, sql))
         elif ddl.kind == "alter":
             self._alter(step, index, sql, table, ddl.action)
 

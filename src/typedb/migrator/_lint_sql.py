@@ -107,8 +107,9 @@ def name(text: str, fold: bool) -> str:
 @dataclass(frozen=True, slots=True)
 class Ddl:
     """What one statement does to a table, as far as the rules care. `kind` is one of
-    create-table, drop-table, insert, create-index, alter (then `action` is one ALTER TABLE
-    action, already split from its siblings), or other."""
+    create-table, drop-table, insert, create-index, delete-all (TRUNCATE, or DELETE without
+    WHERE), alter (then `action` is one ALTER TABLE action, already split from its
+    siblings), or other."""
 
     kind: str
     table: str = ""
@@ -132,6 +133,11 @@ _CREATE_INDEX = re.compile(
 )
 _INSERT = re.compile(rf"^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+({QNAME})(.*)$", re.IGNORECASE | re.DOTALL)
 _SELECT_FROM = re.compile(rf"\bSELECT\b.*?\bFROM\s+({QNAME})", re.IGNORECASE | re.DOTALL)
+_TRUNCATE = re.compile(r"^TRUNCATE\s+(?:TABLE\s+)?(.+)$", re.IGNORECASE | re.DOTALL)
+_TRUNCATE_OPTIONS = re.compile(
+    r"\s+(?:(?:RESTART|CONTINUE)\s+IDENTITY|CASCADE|RESTRICT)\b.*$", re.IGNORECASE | re.DOTALL
+)
+_DELETE = re.compile(rf"^DELETE\s+FROM\s+(?:ONLY\s+)?({QNAME})(.*)$", re.IGNORECASE | re.DOTALL)
 _ALTER_TABLE = re.compile(
     rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({QNAME})\s+(.+)$",
     re.IGNORECASE | re.DOTALL,
@@ -159,6 +165,11 @@ def parse(masked: str, fold: bool) -> list[Ddl]:
                 source=name(source.group(1), fold) if source else "",
             )
         ]
+    if m := _TRUNCATE.match(masked):
+        names = split_top(_TRUNCATE_OPTIONS.sub("", m.group(1)))
+        return [Ddl("delete-all", name(re.sub(r"(?i)^ONLY\s+", "", n), fold)) for n in names]
+    if (m := _DELETE.match(masked)) and not re.search(r"\b(?:WHERE|USING)\b", m.group(2), re.I):
+        return [Ddl("delete-all", name(m.group(1), fold))]
     if m := _ALTER_TABLE.match(masked):
         table = name(m.group(1), fold)
         return [Ddl("alter", table, action) for action in split_top(m.group(2))]

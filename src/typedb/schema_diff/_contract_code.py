@@ -255,8 +255,39 @@ def _sql_text(value: str) -> str:
 
 
 def _emitted_sql(expression: str) -> str:
-    """An expression as a contract carries it to both backends: without PostgreSQL's casts."""
-    return re.sub(r"::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?", "", expression).strip()
+    """An expression as a contract carries it to both backends: without PostgreSQL's casts,
+    and without SQLite's backticks (the builder's `where("deleted_at", "is", None)` reads back
+    as `` `deleted_at` IS NULL `` there, which PostgreSQL rejects).
+
+    >>> print(_emitted_sql("`deleted_at` IS NULL AND `order` > 0 AND s <> 'a`b'"))
+    deleted_at IS NULL AND "order" > 0 AND s <> 'a`b'
+    """
+    without_casts = re.sub(r"::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?", "", expression)
+    return _BACKTICKED_OR_STRING.sub(_portable_identifier, without_casts).strip()
+
+
+# A string literal (kept as it is) or a `backticked` identifier (made portable).
+_BACKTICKED_OR_STRING = re.compile(r"'(?:[^']|'')*'|`((?:[^`]|``)*)`")
+# Words that cannot be a bare column name on PostgreSQL (the ones a column is likely named).
+_RESERVED = frozenset({
+    "all", "and", "any", "as", "asc", "both", "case", "check", "collate", "column", "constraint",
+    "create", "current_date", "current_time", "current_timestamp", "current_user", "default",
+    "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from",
+    "grant", "group", "having", "in", "initially", "intersect", "into", "leading", "limit",
+    "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or", "order",
+    "placing", "primary", "references", "returning", "select", "session_user", "some",
+    "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user", "using",
+    "variadic", "when", "where", "window", "with",
+})  # fmt: skip
+
+
+def _portable_identifier(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return match.group(0)
+    name = match.group(1).replace("``", "`")
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name not in _RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _table_args(

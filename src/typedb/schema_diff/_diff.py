@@ -89,7 +89,7 @@ def diff(old: Schema, new: Schema, renames: Mapping[str, str] | None = None) -> 
     }
     new_names = set(new.table_names)
     dropped = [t for name, t in renamed_old.items() if name not in new_names]
-    changes += [DropTable(t.name, t) for t in reversed(dependency_order(dropped))]
+    changes += _dropped_in_order(dropped)
     added: list[TableSchema] = []
     for table in dependency_order(list(new.tables)):
         before = renamed_old.get(table.name)
@@ -103,8 +103,45 @@ def diff(old: Schema, new: Schema, renames: Mapping[str, str] | None = None) -> 
             if key.partition(".")[0] in (table.name, old_name) and "." in key
         }
         changes += diff_table(before, table, column_renames)
-    changes += [AddTable(t.name, t) for t in added]
+    changes += _created_in_order(added)
     return changes
+
+
+def _created_in_order(added: list[TableSchema]) -> list[Change]:
+    """New tables in foreign-key order. In a cycle (users.team_id -> teams, teams.owner_id
+    -> users) no order works, so a table is created without its keys to tables created after
+    it, and those keys are added once every table exists."""
+    names = {t.name for t in added}
+    made: set[str] = set()
+    tables: list[Change] = []
+    keys: list[Change] = []
+    for table in added:
+        late = [
+            f
+            for f in table.foreign_keys
+            if f.ref_table in names and f.ref_table != table.name and f.ref_table not in made
+        ]
+        early = tuple(f for f in table.foreign_keys if f not in late)
+        tables.append(AddTable(table.name, replace(table, foreign_keys=early) if late else table))
+        keys += [AddForeignKey(table.name, f) for f in late]
+        made.add(table.name)
+    return tables + keys
+
+
+def _dropped_in_order(dropped: list[TableSchema]) -> list[Change]:
+    """Dropped tables in reverse foreign-key order; in a cycle, the keys to a table dropped
+    before their own are dropped first (PostgreSQL refuses to drop a referenced table)."""
+    order = list(reversed(dependency_order(dropped)))
+    gone: set[str] = set()
+    keys: list[Change] = []
+    for table in order:
+        keys += [
+            DropForeignKey(table.name, f)
+            for f in table.foreign_keys
+            if f.ref_table in gone and f.ref_table != table.name
+        ]
+        gone.add(table.name)
+    return keys + [DropTable(t.name, t) for t in order]
 
 
 def diff_table(

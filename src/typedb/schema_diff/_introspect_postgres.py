@@ -1,6 +1,7 @@
 """A PostgreSQL schema (the connection's `current_schema()`) read into the schema model from
 pg_catalog: columns with format_type() and their defaults, constraints (primary, unique,
-foreign with their actions, check) and the indexes that back no constraint."""
+foreign with their actions, check) and the indexes that back no constraint
+(but those on an expression, which a contract cannot declare: they are left alone)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
+  AND ix.indexprs IS NULL
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid
                   AND c.contype IN ('p', 'u', 'x'))
 ORDER BY t.relname, i.relname

@@ -180,6 +180,8 @@ def _indexes(db: Database, table: str) -> tuple[IndexSchema, ...]:
         if index["origin"] != "c":
             continue
         name = str(index["name"])
+        if _on_an_expression(db, name):
+            continue
         where = None
         if index["partial"]:
             sql = db.raw("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
@@ -187,6 +189,13 @@ def _indexes(db: Database, table: str) -> tuple[IndexSchema, ...]:
             where = match.group(1).strip() if match else None
         found.append(IndexSchema(name, _index_columns(db, name), bool(index["unique"]), where))
     return tuple(sorted(found, key=lambda i: i.name))
+
+
+def _on_an_expression(db: Database, index: str) -> bool:
+    """An index on an expression (`lower(email)`): SQLite gives its key no column name. Such
+    an index is not modelled (a contract's Index names columns), so it is left alone rather
+    than written into a contract as a column "None" or dropped by a generated migration."""
+    return any(c["name"] is None for c in _pragma(db, "index_info", index))
 
 
 def _checks(db: Database, table: str, definition: Any, types: dict[str, str]) -> tuple[Check, ...]:
