@@ -29,6 +29,7 @@ from typedb.connection._database import Pin
 from typedb.connection._driver import Driver, Row
 from typedb.connection._pools import Pool
 from typedb.dialects import Dialect
+from typedb.query._timestamps import TimestampTables
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
 DB = Database
@@ -59,7 +60,7 @@ class LazyDatabase(Database):
         # statement running outside it, on a reopened pool).
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
         # Set by standing_in(): the connection (and URL) every use goes to instead.
         self._stand_in: tuple[Pool, Url] | None = None
 

@@ -31,6 +31,7 @@ from typedb.connection._async_pools import AsyncDriver
 from typedb.connection._driver import Row
 from typedb.dialects import Dialect
 from typedb.query._base import Result, Tables
+from typedb.query._timestamps import TimestampTables
 
 T = TypeVar("T")
 
@@ -53,7 +54,7 @@ class LazyAsyncDatabase(AsyncDatabase):
             "typedb_lazy_async_pinned", default=None
         )
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
         self._stand_in: AsyncTransaction | None = None
 
     @contextmanager
