@@ -27,7 +27,7 @@ from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._database import Pin
 from typedb.connection._driver import Driver, Row
-from typedb.connection._pools import Pool
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, Pool, PoolTimeoutError
 from typedb.dialects import Dialect
 from typedb.query._timestamps import TimestampTables
 
@@ -157,26 +157,53 @@ class LazyDatabase(Database):
 
 class _OneConnection:
     """A `Pool` of one connection that is never given back: a transaction's, for
-    `LazyDatabase.standing_in`. Its statements nest in that transaction."""
+    `LazyDatabase.standing_in`. Its statements nest in that transaction.
+
+    One thread at a time, as SqliteSharedPool: a `db.transaction()` of one thread is a
+    savepoint on this connection, and another thread's savepoint or statement in the middle
+    of it would be undone by its rollback (or would undo it: ROLLBACK TO an outer savepoint
+    drops the inner ones)."""
 
     def __init__(self, driver: Driver, dialect: Dialect) -> None:
         self._driver = driver
         self.dialect = dialect
+        self._lock = threading.RLock()  # re-entrant: a block's own statements
+
+    def _take(self) -> None:
+        if not self._lock.acquire(timeout=DEFAULT_POOL_TIMEOUT):
+            raise PoolTimeoutError(
+                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the db facade "
+                "stands in, which one thread uses at a time; another thread held it in a "
+                "db.transaction() block that long"
+            )
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return self._driver.run(sql, params)
+        self._take()
+        try:
+            return self._driver.run(sql, params)
+        finally:
+            self._lock.release()
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return self._driver.run_raw(sql, params)
+        self._take()
+        try:
+            return self._driver.run_raw(sql, params)
+        finally:
+            self._lock.release()
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        return self._driver.run_many(sql, rows)
+        self._take()
+        try:
+            return self._driver.run_many(sql, rows)
+        finally:
+            self._lock.release()
 
     def acquire(self) -> Driver:
+        self._take()
         return self._driver
 
     def release(self, driver: Driver) -> None:
-        pass  # the transaction's owner gives it back
+        self._lock.release()  # the transaction's owner gives the connection back
 
     def close(self) -> None:
         pass
