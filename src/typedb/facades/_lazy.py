@@ -92,10 +92,14 @@ class LazyDatabase(Database):
         saved = self._stand_in
         self._stand_in = (_OneConnection(driver, target.dialect), target.url)
         self.__dict__.pop("_execute", None)  # the real pool's fast path would bypass it
+        # What a table looked like inside the stand-in's transaction (rolled back after the
+        # test) is not what it will look like outside: no answer crosses the boundary.
+        self._timestamp_tables.schema_changed()
         try:
             yield
         finally:
             self._stand_in = saved
+            self._timestamp_tables.schema_changed()
             if saved is None and self._lazy is not None:
                 self._install_fast_path(self._lazy)
 
