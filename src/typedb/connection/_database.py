@@ -435,6 +435,10 @@ def _settings(
             f"got pool_min={pool_min}, pool_max={pool_max}"
         )
     timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
+    if not timeout > 0:  # psycopg_pool's getconn(timeout=0) fails even with a connection free
+        raise CompileError(
+            f"pool_timeout for {url.masked} must be more than 0 seconds; got {timeout!r}"
+        )
     return pool_min, pool_max, timeout, True if prepare is None else prepare
 
 
@@ -460,7 +464,10 @@ def open_pool(
         if parsed.path is None:  # one connection, one thread at a time: a wait
             _, _, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
             return SqliteSharedPool(parsed, wait)
-        return SqliteThreadPool(parsed, wal=SQLITE_WAL)  # a connection per thread: no wait
+        # A connection per thread: no wait and no size, but the settings are checked as on
+        # every backend (a wrong one must not pass here and fail in production).
+        _settings(parsed, pool_min, pool_max, pool_timeout, True)
+        return SqliteThreadPool(parsed, wal=SQLITE_WAL)
     from typedb.connection._pools import PostgresPool
 
     libpq_url, prepare = postgres_url(parsed, prepare)
