@@ -334,6 +334,9 @@ class PostgresPool:
         if known is None or known.conn is not conn:
             from typedb.connection._postgres import PostgresDriver
 
+            # A new connection: psycopg_pool has replaced one (killed, broken, or past its
+            # max_lifetime, an hour), whose driver would otherwise stay here for good.
+            self._drivers = {k: d for k, d in self._drivers.items() if not d.conn.closed}
             known = self._drivers[id(conn)] = PostgresDriver(conn)
         now = monotonic()
         known.fresh_until = now + self._recheck_after
