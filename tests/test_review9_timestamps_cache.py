@@ -43,7 +43,9 @@ def test_timestamp_columns_added_later_through_the_database_are_maintained(
     _plain(db, "notes")
     db.update_table("notes").set({"title": "b"}).execute()
     db.schema.alter_table("notes").add_column("created_at", "timestamp").execute()
-    db.raw("ALTER TABLE notes ADD COLUMN updated_at timestamp")
+    db.update_table("notes").set({"title": "b"}).execute()  # learns: still no updated_at
+    # A migration's raw SQL, with the comment it often starts with.
+    db.raw("-- 0002: timestamps\n/* by hand */ ALTER TABLE notes ADD COLUMN updated_at timestamp")
     db.update_table("notes").set({"title": "c"}).execute()
     (row,) = db.select_from("notes").select("updated_at").execute()
     assert isinstance(row["updated_at"], datetime)

@@ -141,7 +141,7 @@ class AsyncDatabase:
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
         refuse_transaction_control(sql)
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         driver = self._current()
         if driver is not None:
@@ -280,7 +280,7 @@ class AsyncDatabase:
     # -- the builders' door --------------------------------------------------------------------
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
         if pinned is not None and pinned.task is asyncio.current_task():
@@ -364,7 +364,7 @@ class AsyncTransaction(AsyncDatabase):
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         return await self._driver.run(sql, params)
 

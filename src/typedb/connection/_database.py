@@ -115,7 +115,7 @@ class Database:
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
         refuse_transaction_control(sql)
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         driver = self._current()
         if driver is not None:
@@ -283,7 +283,7 @@ class Database:
 
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         """Run compiled SQL (native placeholders, values bound) on this thread's connection."""
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
         if pinned is not None and pinned.thread == get_ident():
@@ -380,7 +380,7 @@ class Transaction(Database):
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
-        if SCHEMA_CHANGE.match(sql):
+        if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         return self._driver.run(sql, params)
 

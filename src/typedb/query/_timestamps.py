@@ -33,8 +33,12 @@ _CATALOG = {
 }
 
 
-#: A statement after which the answers may be wrong.
-SCHEMA_CHANGE = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.IGNORECASE)
+#: SQL after which the answers may be wrong: a CREATE / ALTER / DROP at its start (after
+#: comments, as a migration's raw SQL often has) or after a `;` (raw() may send several).
+SCHEMA_CHANGE = re.compile(
+    r"(?:^(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*|;\s*)(?:CREATE|ALTER|DROP)\b",
+    re.IGNORECASE,
+)
 
 
 class TimestampTables(dict[str, bool]):
