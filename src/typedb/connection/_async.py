@@ -46,7 +46,12 @@ from typedb.query._awaitable import (
     AsyncUpdateQuery,
 )
 from typedb.query._base import Result, Statement, Tables, raise_named
-from typedb.query._timestamps import catalog_query, has_timestamps
+from typedb.query._timestamps import (
+    SCHEMA_CHANGE,
+    TimestampTables,
+    catalog_query,
+    has_timestamps,
+)
 from typedb.query._with import QueryCreator
 
 if TYPE_CHECKING:
@@ -80,7 +85,7 @@ class AsyncDatabase:
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
         # As Database._timestamp_tables.
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
 
     @property
     def dialect(self) -> Dialect:
@@ -136,6 +141,8 @@ class AsyncDatabase:
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
         refuse_transaction_control(sql)
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         driver = self._current()
         if driver is not None:
             return (await driver.run_raw(sql, params))[0]
@@ -162,10 +169,15 @@ class AsyncDatabase:
         driver = await pool.acquire()
         pin = AsyncPin(driver, asyncio.current_task())
         token = self._pinned.set(pin)
+        tables = self._timestamp_tables
+        mark = tables.mark()
+        rolled_back = True
         try:
             async with self._block(driver, immediate) as trx:
                 yield trx
+            rolled_back = False
         finally:
+            tables.ended(mark, rolled_back)  # see Database.transaction
             # As in Database._pin: an async generator holding the block, abandoned and
             # closed by the event loop in a task of its own, ends it in another context.
             pin.task = None
@@ -268,6 +280,8 @@ class AsyncDatabase:
     # -- the builders' door --------------------------------------------------------------------
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
         if pinned is not None and pinned.task is asyncio.current_task():
             return await pinned.driver.run(sql, params)
@@ -322,7 +336,7 @@ class AsyncDatabase:
         if has is None:
             found = has_timestamps(await self._run(*catalog_query(self.dialect, table)))
             if found is not None:
-                self._timestamp_tables[table] = found
+                self._timestamp_tables.learn(table, found)
             has = bool(found)
         return await then(has)
 
@@ -350,6 +364,8 @@ class AsyncTransaction(AsyncDatabase):
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         return await self._driver.run(sql, params)
 
     async def _execute(

@@ -272,17 +272,32 @@ class AsyncPostgresPool:
         try:
             conn = await self._pool.getconn()
         except PoolTimeout:
-            raise PoolTimeoutError(
-                f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
-                f"{self._sizes[1]} are in use (raise pool_max, or pool_timeout, or hold "
-                "transactions for less time)"
-            ) from None
+            raise await self._timed_out(self._pool) from None
         except PoolClosed:
             raise ConnectionError(f"{self._url.masked} is closed") from None
         driver = self._drivers.get(id(conn))
         if driver is None or driver.conn is not conn:
+            # As PostgresPool: forget the drivers of connections psycopg_pool replaced.
+            self._drivers = {k: d for k, d in self._drivers.items() if not d.conn.closed}
             driver = self._drivers[id(conn)] = AsyncPostgresDriver(conn)
         return driver
+
+    async def _timed_out(self, pool: AsyncConnectionPool[Any]) -> ConnectionError:
+        """As PostgresPool._timed_out: the server's reason when connecting is what fails."""
+        import psycopg
+
+        from typedb.connection import _postgres
+
+        if pool.get_stats().get("pool_size", 0) < self._sizes[1]:
+            try:
+                await (await psycopg.AsyncConnection.connect(self._url.raw, **self._kwargs)).close()
+            except psycopg.Error as exc:
+                return _postgres.connect_error(exc, self._url)
+        return PoolTimeoutError(
+            f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+            f"{self._sizes[1]} are in use (raise pool_max, or pool_timeout, or hold "
+            "transactions for less time)"
+        )
 
     async def release(self, driver: AsyncDriver) -> None:
         driver.released_at = monotonic()  # type: ignore[attr-defined]

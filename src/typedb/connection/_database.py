@@ -37,7 +37,12 @@ from typedb.connection._transaction import (
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
 from typedb.query._base import Result, Statement, Tables, raise_named
-from typedb.query._timestamps import catalog_query, has_timestamps
+from typedb.query._timestamps import (
+    SCHEMA_CHANGE,
+    TimestampTables,
+    catalog_query,
+    has_timestamps,
+)
 from typedb.query._with import QueryCreator
 from typedb.query._write import RestoreQuery
 
@@ -83,7 +88,7 @@ class Database:
         # Closes the connections when the Database is dropped, or at interpreter exit.
         self._finalizer = weakref.finalize(self, pool.close)
         # Tables with add_timestamp_columns()'s columns, learned per table (query._timestamps).
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
 
     @property
     def dialect(self) -> Dialect:
@@ -110,6 +115,8 @@ class Database:
         if not isinstance(sql, str):
             raise CompileError(f"raw() needs SQL text, got {type(sql).__name__}")
         refuse_transaction_control(sql)
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         driver = self._current()
         if driver is not None:
             if self.dialect.name == "sqlite" and _DDL.match(sql):
@@ -140,8 +147,15 @@ class Database:
             with self._block(driver, immediate) as trx:
                 yield trx
             return
-        with self._pin() as driver, self._block(driver, immediate) as trx:
-            yield trx
+        tables = self._timestamp_tables
+        mark = tables.mark()
+        rolled_back = True
+        try:
+            with self._pin() as driver, self._block(driver, immediate) as trx:
+                yield trx
+            rolled_back = False
+        finally:
+            tables.ended(mark, rolled_back)
 
     @contextmanager
     def _pin(self) -> Generator[Driver, None, None]:
@@ -269,6 +283,8 @@ class Database:
 
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         """Run compiled SQL (native placeholders, values bound) on this thread's connection."""
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
         if pinned is not None and pinned.thread == get_ident():
             return pinned.driver.run(sql, params)
@@ -327,7 +343,7 @@ class Database:
         if has is None:
             found = has_timestamps(self._run(*catalog_query(self.dialect, table)))
             if found is not None:
-                self._timestamp_tables[table] = found
+                self._timestamp_tables.learn(table, found)
             has = bool(found)
         return then(has)
 
@@ -347,7 +363,7 @@ class Transaction(Database):
         self._pool = pool
         self.url = url
         self._driver = driver
-        self._timestamp_tables = {}  # the block's Database gives its own (see _block)
+        self._timestamp_tables = TimestampTables()  # the block's Database gives its own
         # Set when its block ends: the connection has gone back to the pool, maybe into
         # another thread's transaction, which a kept `trx` must not write into.
         self.ended = False
@@ -364,6 +380,8 @@ class Transaction(Database):
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
+        if SCHEMA_CHANGE.search(sql):
+            self._timestamp_tables.schema_changed()
         return self._driver.run(sql, params)
 
     def _execute(
@@ -417,6 +435,10 @@ def _settings(
             f"got pool_min={pool_min}, pool_max={pool_max}"
         )
     timeout = DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout
+    if not timeout > 0:  # psycopg_pool's getconn(timeout=0) fails even with a connection free
+        raise CompileError(
+            f"pool_timeout for {url.masked} must be more than 0 seconds; got {timeout!r}"
+        )
     return pool_min, pool_max, timeout, True if prepare is None else prepare
 
 
@@ -442,7 +464,10 @@ def open_pool(
         if parsed.path is None:  # one connection, one thread at a time: a wait
             _, _, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
             return SqliteSharedPool(parsed, wait)
-        return SqliteThreadPool(parsed, wal=SQLITE_WAL)  # a connection per thread: no wait
+        # A connection per thread: no wait and no size, but the settings are checked as on
+        # every backend (a wrong one must not pass here and fail in production).
+        _settings(parsed, pool_min, pool_max, pool_timeout, True)
+        return SqliteThreadPool(parsed, wal=SQLITE_WAL)
     from typedb.connection._pools import PostgresPool
 
     libpq_url, prepare = postgres_url(parsed, prepare)

@@ -320,11 +320,7 @@ class PostgresPool:
             try:
                 conn = self._pool.getconn()
             except self._pool_timeout:
-                raise PoolTimeoutError(
-                    f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
-                    f"{self._pool.max_size} are in use (raise pool_max, or pool_timeout, or "
-                    "hold transactions for less time)"
-                ) from None
+                raise self._timed_out() from None
             except self._pool_closed:
                 raise ConnectionError(f"{self._url.masked} is closed") from None
         finally:
@@ -334,11 +330,33 @@ class PostgresPool:
         if known is None or known.conn is not conn:
             from typedb.connection._postgres import PostgresDriver
 
+            # A new connection: psycopg_pool has replaced one (killed, broken, or past its
+            # max_lifetime, an hour), whose driver would otherwise stay here for good.
+            self._drivers = {k: d for k, d in self._drivers.items() if not d.conn.closed}
             known = self._drivers[id(conn)] = PostgresDriver(conn)
         now = monotonic()
         known.fresh_until = now + self._recheck_after
         known.return_by = now + self.HOT_SECONDS
         return known
+
+    def _timed_out(self) -> ConnectionError:
+        """The error for a wait that timed out: the server's reason when the pool is below
+        its size because new connections fail (the server is down, or refuses the role),
+        where "all are in use" would send the user to the pool settings."""
+        import psycopg
+
+        from typedb.connection._postgres import connect_error
+
+        if self._pool.get_stats().get("pool_size", 0) < self._pool.max_size:
+            try:
+                psycopg.connect(self._url.raw, **self._kwargs).close()
+            except psycopg.Error as exc:
+                return connect_error(exc, self._url)
+        return PoolTimeoutError(
+            f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+            f"{self._pool.max_size} are in use (raise pool_max, or pool_timeout, or hold "
+            "transactions for less time)"
+        )
 
     def release(self, driver: Driver) -> None:
         pg: PostgresDriver = driver  # type: ignore[assignment]

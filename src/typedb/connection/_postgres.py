@@ -64,6 +64,22 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
     return cls(str(exc).strip(), sql)
 
 
+def stale_plan(exc: psycopg.Error, conn: psycopg.BaseConnection[Any]) -> bool:
+    """Whether `exc` is PostgreSQL refusing a prepared statement whose result columns changed
+    (a migration on another connection added or dropped a column of a `SELECT *`'s table).
+    psycopg forgets its prepared statements only after an ALTER / DROP on the same connection,
+    so without this every later run of the statement on this connection fails the same way.
+    Its cache is cleared here (DEALLOCATE ALL goes before the next statement); True when
+    nothing had begun, so the statement can simply run again, unprepared."""
+    if not (
+        isinstance(exc, psycopg.errors.FeatureNotSupported)
+        and "cached plan must not change result type" in str(exc)
+    ):
+        return False
+    conn._prepared.clear()  # pyright: ignore[reportPrivateUsage]  # no public way to
+    return conn.info.transaction_status == _IDLE  # in a transaction: aborted, not retried
+
+
 def configure_adapters(conn: psycopg.BaseConnection[Any]) -> None:
     """JSON for dict and list, on every connection before its first use."""
     conn.adapters.register_dumper(dict, _JsonUnknown)
@@ -166,7 +182,9 @@ class PostgresDriver:
         self.cursor: psycopg.Cursor[TupleRow] = conn.cursor()
         self._encoding = conn.info.encoding
 
-    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+    def run(
+        self, sql: str, params: Parameters | None, again: bool = False
+    ) -> tuple[list[Row], int]:
         cur = self.cursor
         try:
             # The SQL is typedb's own or a LiteralString the user passed to raw().
@@ -177,6 +195,8 @@ class PostgresDriver:
             names = tuple(map(result.fname, range(result.nfields)))
             return _maker(names, self._encoding)(cur.fetchall()), cur.rowcount
         except psycopg.Error as exc:
+            if stale_plan(exc, self.conn) and not again:
+                return self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
 
     run_raw = run
@@ -220,7 +240,9 @@ class AsyncPostgresDriver:
         self.cursor: psycopg.AsyncCursor[TupleRow] = conn.cursor()
         self._encoding = conn.info.encoding
 
-    async def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+    async def run(
+        self, sql: str, params: Parameters | None, again: bool = False
+    ) -> tuple[list[Row], int]:
         cur = self.cursor
         try:
             await cur.execute(sql, params)  # pyright: ignore[reportArgumentType]
@@ -230,6 +252,8 @@ class AsyncPostgresDriver:
             names = tuple(map(result.fname, range(result.nfields)))
             return _maker(names, self._encoding)(await cur.fetchall()), cur.rowcount
         except psycopg.Error as exc:
+            if stale_plan(exc, self.conn) and not again:
+                return await self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
 
     run_raw = run

@@ -27,8 +27,9 @@ from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._database import Pin
 from typedb.connection._driver import Driver, Row
-from typedb.connection._pools import Pool
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, Pool, PoolTimeoutError
 from typedb.dialects import Dialect
+from typedb.query._timestamps import TimestampTables
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
 DB = Database
@@ -59,7 +60,7 @@ class LazyDatabase(Database):
         # statement running outside it, on a reopened pool).
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_lazy_pinned", default=None)
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
         # Set by standing_in(): the connection (and URL) every use goes to instead.
         self._stand_in: tuple[Pool, Url] | None = None
 
@@ -91,10 +92,14 @@ class LazyDatabase(Database):
         saved = self._stand_in
         self._stand_in = (_OneConnection(driver, target.dialect), target.url)
         self.__dict__.pop("_execute", None)  # the real pool's fast path would bypass it
+        # What a table looked like inside the stand-in's transaction (rolled back after the
+        # test) is not what it will look like outside: no answer crosses the boundary.
+        self._timestamp_tables.schema_changed()
         try:
             yield
         finally:
             self._stand_in = saved
+            self._timestamp_tables.schema_changed()
             if saved is None and self._lazy is not None:
                 self._install_fast_path(self._lazy)
 
@@ -156,26 +161,53 @@ class LazyDatabase(Database):
 
 class _OneConnection:
     """A `Pool` of one connection that is never given back: a transaction's, for
-    `LazyDatabase.standing_in`. Its statements nest in that transaction."""
+    `LazyDatabase.standing_in`. Its statements nest in that transaction.
+
+    One thread at a time, as SqliteSharedPool: a `db.transaction()` of one thread is a
+    savepoint on this connection, and another thread's savepoint or statement in the middle
+    of it would be undone by its rollback (or would undo it: ROLLBACK TO an outer savepoint
+    drops the inner ones)."""
 
     def __init__(self, driver: Driver, dialect: Dialect) -> None:
         self._driver = driver
         self.dialect = dialect
+        self._lock = threading.RLock()  # re-entrant: a block's own statements
+
+    def _take(self) -> None:
+        if not self._lock.acquire(timeout=DEFAULT_POOL_TIMEOUT):
+            raise PoolTimeoutError(
+                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the db facade "
+                "stands in, which one thread uses at a time; another thread held it in a "
+                "db.transaction() block that long"
+            )
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return self._driver.run(sql, params)
+        self._take()
+        try:
+            return self._driver.run(sql, params)
+        finally:
+            self._lock.release()
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        return self._driver.run_raw(sql, params)
+        self._take()
+        try:
+            return self._driver.run_raw(sql, params)
+        finally:
+            self._lock.release()
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        return self._driver.run_many(sql, rows)
+        self._take()
+        try:
+            return self._driver.run_many(sql, rows)
+        finally:
+            self._lock.release()
 
     def acquire(self) -> Driver:
+        self._take()
         return self._driver
 
     def release(self, driver: Driver) -> None:
-        pass  # the transaction's owner gives it back
+        self._lock.release()  # the transaction's owner gives the connection back
 
     def close(self) -> None:
         pass

@@ -18,8 +18,9 @@ and values are checked, and whose execute*() are awaited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
-from contextlib import AbstractAsyncContextManager, contextmanager
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import LiteralString, TypeVar
 
@@ -29,8 +30,10 @@ from typedb.connection import AsyncDatabase, AsyncTransaction, connect_async
 from typedb.connection._async import AsyncPin
 from typedb.connection._async_pools import AsyncDriver
 from typedb.connection._driver import Row
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, PoolTimeoutError
 from typedb.dialects import Dialect
 from typedb.query._base import Result, Tables
+from typedb.query._timestamps import TimestampTables
 
 T = TypeVar("T")
 
@@ -53,8 +56,11 @@ class LazyAsyncDatabase(AsyncDatabase):
             "typedb_lazy_async_pinned", default=None
         )
         # Which tables have updated_at (see typedb.query._timestamps), kept across reopening.
-        self._timestamp_tables: dict[str, bool] = {}
+        self._timestamp_tables = TimestampTables()
         self._stand_in: AsyncTransaction | None = None
+        # While standing in: one task at a time in the stand-in's connection (see _turn).
+        self._turn_lock = asyncio.Lock()
+        self._turn_owner: asyncio.Task[object] | None = None
 
     @contextmanager
     def standing_in(self, target: AsyncTransaction) -> Generator[None]:
@@ -62,10 +68,40 @@ class LazyAsyncDatabase(AsyncDatabase):
         this facade, by any task, runs in the transaction `target` (the pytest plugin's
         `typedb_async_db`); `db.transaction()` is a savepoint in it."""
         saved, self._stand_in = self._stand_in, target
+        saved_turn, self._turn_lock = self._turn_lock, asyncio.Lock()  # bound to this loop
+        # What a table looked like inside the stand-in's transaction (rolled back after the
+        # test) is not what it will look like outside: no answer crosses the boundary.
+        self._timestamp_tables.schema_changed()
         try:
             yield
         finally:
-            self._stand_in = saved
+            self._stand_in, self._turn_lock = saved, saved_turn
+            self._timestamp_tables.schema_changed()
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncGenerator[None]:
+        """The stand-in's one connection for this task alone (re-entrant for the task whose
+        db.transaction() block holds it): another task's savepoint or statement in the middle
+        of a block would be undone by its rollback, or undo it (ROLLBACK TO an outer
+        savepoint drops the inner ones)."""
+        task = asyncio.current_task()
+        if self._stand_in is None or self._turn_owner is task:
+            yield
+            return
+        try:
+            await asyncio.wait_for(self._turn_lock.acquire(), DEFAULT_POOL_TIMEOUT)
+        except TimeoutError:
+            raise PoolTimeoutError(
+                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the async db "
+                "facade stands in, which one task uses at a time; another task held it in a "
+                "db.transaction() block that long"
+            ) from None
+        self._turn_owner = task
+        try:
+            yield
+        finally:
+            self._turn_owner = None
+            self._turn_lock.release()
 
     def _database(self) -> AsyncDatabase:
         stand_in = self._stand_in
@@ -77,6 +113,8 @@ class LazyAsyncDatabase(AsyncDatabase):
 
             real = connect_async(database_url(load(), self._url_text))
             real._pinned = self._pinned  # pyright: ignore[reportPrivateUsage]
+            # Its transactions' ends decide what the facade's updates learned (see _timestamps).
+            real._timestamp_tables = self._timestamp_tables  # pyright: ignore[reportPrivateUsage]
             self._real = real
         return self._real
 
@@ -100,20 +138,33 @@ class LazyAsyncDatabase(AsyncDatabase):
         return self._database()._current()  # pyright: ignore[reportPrivateUsage]
 
     async def raw(self, sql: LiteralString, params: Parameters | None = None) -> list[Row]:
-        return await self._database().raw(sql, params)
+        async with self._turn():
+            return await self._database().raw(sql, params)
 
     def transaction(  # type: ignore[override]
         self, *, immediate: bool = False
     ) -> AbstractAsyncContextManager[AsyncTransaction]:
-        return self._database().transaction(immediate=immediate)
+        if self._stand_in is None:
+            return self._database().transaction(immediate=immediate)
+        return self._stand_in_transaction(immediate)
+
+    @asynccontextmanager
+    async def _stand_in_transaction(self, immediate: bool) -> AsyncGenerator[AsyncTransaction]:
+        async with (
+            self._turn(),
+            self._database().transaction(immediate=immediate) as trx,
+        ):
+            yield trx
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
-        return await self._database()._run(sql, params)  # pyright: ignore[reportPrivateUsage]
+        async with self._turn():
+            return await self._database()._run(sql, params)  # pyright: ignore[reportPrivateUsage]
 
     async def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
     ) -> T:
-        return await self._database()._execute(sql, params, post, tables)  # pyright: ignore[reportPrivateUsage]
+        async with self._turn():
+            return await self._database()._execute(sql, params, post, tables)  # pyright: ignore[reportPrivateUsage]
 
     async def _execute_plan(
         self,
@@ -121,7 +172,8 @@ class LazyAsyncDatabase(AsyncDatabase):
         post: Callable[[list[Result]], T],
         tables: Tables,
     ) -> T:
-        return await self._database()._execute_plan(statements, post, tables)  # pyright: ignore[reportPrivateUsage]
+        async with self._turn():
+            return await self._database()._execute_plan(statements, post, tables)  # pyright: ignore[reportPrivateUsage]
 
     async def close(self) -> None:
         real, self._real = self._real, None

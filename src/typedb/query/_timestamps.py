@@ -3,12 +3,19 @@
 By introspection, once per table and Database: the first update of a table asks the catalog
 whether it has both `created_at` and `updated_at` (one small query), and the answer is kept
 for the Database's life (its transactions share it), so later updates pay a dict lookup.
-A table that does not exist yet is not remembered. Chosen over the alternatives: a contract
-is not loaded at run time (the registry is for the stubs), and a trigger would have to be
-added to every existing table by a migration and would fight a caller who sets `updated_at`.
+A table that does not exist yet is not remembered. The answers are forgotten when the
+Database changes a schema (CREATE / ALTER / DROP through it: at the statement, and again when
+its transaction ends, as another thread may have asked the catalog before the commit), and
+when a transaction that taught one rolls back. A schema changed by another process is not
+seen until restart (deploys migrate first, then start the app). Chosen over the
+alternatives: a contract is not loaded at run time (the registry is for the stubs), and a
+trigger would have to be added to every existing table by a migration and would fight a
+caller who sets `updated_at`.
 """
 
 from __future__ import annotations
+
+import re
 
 from typedb._sql import Parameters
 from typedb.dialects import Dialect, quote_identifier
@@ -24,6 +31,46 @@ _CATALOG = {
         "FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped"
     ),
 }
+
+
+#: SQL after which the answers may be wrong: a CREATE / ALTER / DROP at its start (after
+#: comments, as a migration's raw SQL often has) or after a `;` (raw() may send several).
+SCHEMA_CHANGE = re.compile(
+    r"(?:^(?:\s|--[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*|;\s*)(?:CREATE|ALTER|DROP)\b",
+    re.IGNORECASE,
+)
+
+
+class TimestampTables(dict[str, bool]):
+    """table -> whether it has the timestamp columns, shared by a Database and its
+    transactions, with counters that let a transaction's end tell what happened meanwhile."""
+
+    __slots__ = ("learned", "schema_changes")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.learned = 0
+        self.schema_changes = 0
+
+    def learn(self, table: str, found: bool) -> None:
+        self[table] = found
+        self.learned += 1
+
+    def schema_changed(self) -> None:
+        self.clear()
+        self.schema_changes += 1
+
+    def mark(self) -> tuple[int, int]:
+        """Taken when a top-level transaction begins, given back to `ended`."""
+        return self.learned, self.schema_changes
+
+    def ended(self, mark: tuple[int, int], rolled_back: bool) -> None:
+        """A top-level transaction ended: forget every answer if the schema changed during it
+        (a thread may have read the catalog before the commit), or if it rolled back after
+        answers were learned (maybe of a table it created, now gone)."""
+        learned, changes = mark
+        if self.schema_changes != changes or (rolled_back and self.learned != learned):
+            self.clear()
 
 
 def catalog_query(dialect: Dialect, table: str) -> tuple[str, Parameters]:
