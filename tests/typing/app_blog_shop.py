@@ -10,14 +10,19 @@ query joins or names its output columns. tests/typing/app_blog_shop_mistakes.py 
 mistake of each kind in the same code, and says which checker catches it.
 """
 
+from __future__ import annotations
+
 from datetime import datetime
 from decimal import Decimal
-from typing import reveal_type
+from typing import TYPE_CHECKING, reveal_type
 
 import typedb
 from typedb.facades.async_db import db as adb
-from typedb.facades.db import ItemsRow, db
+from typedb.facades.db import db
 from typedb.query import excluded, fn
+
+if TYPE_CHECKING:  # the stubs' names exist for checkers only (README, "3. The typed query")
+    from typedb.facades.db import ItemsRow
 
 
 def catalogue(max_price: Decimal) -> None:
@@ -87,6 +92,10 @@ def prolific_authors(at_least: int) -> None:
         .execute()
     )
     reveal_type(authors)  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'email': str, 'posts': int, 'latest': datetime | None})]  # reveal[mypy,pyright,ty]: list[dict[str, Any]]
+    for author in authors:
+        posts: int = author["posts"]
+        latest: datetime | None = author["latest"]
+        print(author["email"], posts, latest)
     stats = (
         db.select_from("items")
         .select(fn.sum("price").as_("total"), fn.avg("price").as_("mean"), fn.min("price"), fn.count())

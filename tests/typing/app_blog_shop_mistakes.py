@@ -42,6 +42,8 @@ db.select_from("items as i").inner_join("users as u", "i.id", "u.emial").execute
 db.select_from("items").where("price", "<", "cheap")  # E: wrong value type
 db.select_from("items").inner_join("users", "items.id", "users.id").where("users.email", "=", 3)  # E: wrong value type on a joined table
 db.select_from("items as i").where("i.price", "<", "cheap")  # E[mypy+plugin]: wrong value type of an alias's column
+db.select_from("tags").inner_join("items", "tags.item_id", "items.id").inner_join("users", "items.id", "users.id").inner_join("blog__posts", "users.id", "blog__posts.author_id").where("blog__posts.published", "=", "yes")  # E: wrong value type three joins deep
+db.select_from("items").select("name").group_by("name", "price").having("price", ">", "x")  # E: wrong having value type of a column
 db.select_from("items").where("price", "like", "1%")  # E: like on a non-text column
 db.select_from("items").where("name", "in", "lamp")  # E: a bare str for in
 db.insert_into("items").values({"name": 3})  # E: wrong Insert value type
@@ -68,6 +70,8 @@ db.update_table("items").set({"name": "b"}).execute_take_first()  # E: take_firs
 db.insert_into("items").values({"name": "x"}).execute_take_first()  # E: take_first without returning()
 db.delete_from("items").execute_take_first_or_throw()  # E: take_first without returning()
 db.select_from("items").select()  # E: an empty select()
+db.select_from("items").group_by()  # E: an empty group_by()
+db.delete_from("items").returning()  # E: an empty returning()
 db.select_from("tags").where_not_deleted()  # E: tags has no deleted_at
 db.select_from("items").select_all("users")  # E: select_all of a table not in the query
 
