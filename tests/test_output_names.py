@@ -48,3 +48,16 @@ def test_returning_an_alias_on_every_write(items: typedb.Database) -> None:
     assert updated == [{"id": 5, "cost": 9}]
     deleted = items.delete_from("items").where("id", "=", 5).returning("name as gone").execute()
     assert deleted.rows == [{"gone": "drum"}]
+
+
+def test_order_by_an_alias_made_in_raw_sql_or_an_expression(items: typedb.Database) -> None:
+    counted = (
+        items.select_from("items").select("name", typedb.sql("count(*) AS n"))
+        .group_by("name").order_by("n", "desc").order_by("name").execute()
+    )  # fmt: skip
+    assert [(r["name"], r["n"]) for r in counted] == [("lamp", 2), ("bell", 1), ("kite", 1)]
+    doubled = (
+        items.select_from("items").select("id", lambda eb: (eb.ref("price") * 2).as_("double"))
+        .order_by("double", "desc").execute()
+    )  # fmt: skip
+    assert [(r["id"], r["double"]) for r in doubled] == [(3, 80), (2, 60), (4, 14), (1, 10)]
