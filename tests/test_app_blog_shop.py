@@ -45,7 +45,9 @@ def shop(db: typedb.Database) -> typedb.Database:
     return db
 
 
-def test_every_query_of_the_app_runs(shop: typedb.Database, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_query_of_the_app_runs(
+    shop: typedb.Database, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = load_app()
     with shop.transaction() as trx, facade.standing_in(trx):
         app.catalogue(Decimal(100))
@@ -57,7 +59,10 @@ def test_every_query_of_the_app_runs(shop: typedb.Database, capsys: pytest.Captu
         app.search("lamp")
         app.move_tags(2, 3)
         tags = trx.select_from("tags").select("name", "item_id").order_by("name")
-        assert tags.execute() == [{"name": "lighting", "item_id": 3}, {"name": "toys", "item_id": 3}]
+        assert tags.execute() == [
+            {"name": "lighting", "item_id": 3},
+            {"name": "toys", "item_id": 3},
+        ]
         app.reprice(3, Decimal(25))  # deletes the item's tags, soft-deletes it
         assert tags.execute() == []
         item = trx.select_from("items").where("id", "=", 3).execute_take_first_or_throw()

@@ -32,7 +32,9 @@ def test_order_by_an_aggregate_alias(items: typedb.Database) -> None:
 
 
 def test_order_by_a_column_alias(items: typedb.Database) -> None:
-    rows = items.select_from("items").select("name as t", "id").order_by("t").order_by("id").execute()
+    rows = (
+        items.select_from("items").select("name as t", "id").order_by("t").order_by("id").execute()
+    )
     assert [(r["t"], r["id"]) for r in rows] == [("bell", 4), ("kite", 1), ("lamp", 2), ("lamp", 3)]
 
 

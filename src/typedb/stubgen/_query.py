@@ -325,6 +325,7 @@ def _writes(bs: str, awaited: bool) -> str:
     a = "async " if awaited else ""
     w = f"Row, Upd, Col, SoftDel, {bs}"
     i = "Row, Ins, Ups, Col"
+
     # A literal column keeps the table's Row; any other string is "col as alias" (or a
     # typo, which the mypy plugin and the first run report): dict rows, as select() gives.
     def returning(to: str, row_args: str) -> str:
@@ -377,7 +378,9 @@ def _writes(bs: str, awaited: bool) -> str:
             + runs("DeleteResult", False)
             + f"\nclass {p}{name}Returning(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
             + returning(f"{p}{name}Returning[{w}]", w.partition(", ")[2])
-            + "    def returning_all(self) -> Self: ...\n" + runs("DeleteResult", True) + "\n"
+            + "    def returning_all(self) -> Self: ...\n"
+            + runs("DeleteResult", True)
+            + "\n"
         )
 
     return (
