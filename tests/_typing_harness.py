@@ -15,7 +15,8 @@ checker that starts catching a mistake, or stops, fails the test until the marke
 `assert_type(x, T)` needs no marker: a mismatch is an error, so the line must be clean.
 
 Files named `plugin_*.py` are read by mypy with `plugins = ["typedb.mypy_plugin"]`
-(checker `mypy+plugin`) instead of plain mypy, and by pyright and ty as usual. Each checker
+(checker `mypy+plugin`) instead of plain mypy, and by pyright and ty as usual; files named
+`app_*.py` by all four (plain mypy and mypy+plugin both). Each checker
 runs once per test session over every file it reads (start-up and stub loading dominate).
 """
 
@@ -34,6 +35,9 @@ CHECKERS = ("mypy", "pyright", "ty")
 PLUGIN = "mypy+plugin"
 PLUGIN_MODULE = "typedb.mypy_plugin"
 PLUGIN_PREFIX = "plugin_"
+# Files read by plain mypy AND mypy with the plugin (and pyright, ty): code that must be clean
+# with the plugin and without it, such as tests/typing/app_*.py.
+BOTH_PREFIX = "app_"
 
 # `# E: reason`, `# E[mypy,pyright]: reason`; `# reveal: T`, `# reveal[ty]: T`. A reveal's
 # type runs to the next `  #` or the end of the line.
@@ -49,6 +53,8 @@ def plugin_available() -> bool:
 
 def checkers_of(name: str) -> tuple[str, ...]:
     """The checkers that read snippet file `name`."""
+    if name.startswith(BOTH_PREFIX):
+        return ("mypy", PLUGIN, "pyright", "ty")
     return (PLUGIN, "pyright", "ty") if name.startswith(PLUGIN_PREFIX) else CHECKERS
 
 

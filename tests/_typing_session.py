@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _typing_harness import PLUGIN, PLUGIN_PREFIX, Report, run_checker
+from _typing_harness import Report, checkers_of, run_checker
 
 from typedb._config import load
 from typedb.contracts import load_registry
@@ -200,11 +200,10 @@ def report_of(env: Env, checker: str) -> Report:
     """`checker`'s report over every file of `env` it reads, run once per session."""
     key = (str(env.work), checker)
     if key not in _REPORTS:
-        files = sorted(p.name for p in env.work.glob("*.py"))
-        if checker == PLUGIN:
-            files = [f for f in files if f.startswith(PLUGIN_PREFIX)]
-        else:
-            # Plain mypy leaves the plugin's files to mypy+plugin.
-            files = [f for f in files if checker != "mypy" or not f.startswith(PLUGIN_PREFIX)]
+        # Plain mypy leaves the plugin's files to mypy+plugin, which reads only those (and
+        # the app_*.py files both read).
+        files = [
+            p.name for p in sorted(env.work.glob("*.py")) if checker in checkers_of(p.name)
+        ]
         _REPORTS[key] = run_checker(checker, env.python, env.work, files)
     return _REPORTS[key]

@@ -21,7 +21,8 @@ Any other line must be clean in every checker; `assert_type(x, T)` needs no mark
 mismatch is an error on an unmarked line). Checker names: `mypy` (--strict), `pyright`
 (strict), `ty`. Files named `plugin_*.py` are read by `mypy+plugin` (mypy --strict with
 `plugins = ["typedb.mypy_plugin"]`) instead of plain mypy, and by pyright and ty; their
-tests are skipped while typedb.mypy_plugin does not exist. A file with no marker at all is
+tests are skipped while typedb.mypy_plugin does not exist. Files named `app_*.py` are read by
+all four: plain mypy and mypy+plugin both (code that must be clean with and without it). A file with no marker at all is
 an error: it would assert nothing.
 """
 

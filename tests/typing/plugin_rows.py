@@ -3,7 +3,9 @@ renamed by their aliases; pyright and ty keep the stubs' full rows."""
 
 from typing import reveal_type
 
+import typedb
 from typedb.facades.db import db
+from typedb.query import fn
 
 rows = db.select_from("items").select("id", "name as title").execute()
 reveal_type(rows)  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'title': str})]  # reveal[pyright,ty]: list[dict[str, Any]]
@@ -35,3 +37,9 @@ deleted = db.delete_from("items").where("id", "=", 1).returning("name").execute_
 reveal_type(deleted)  # reveal[mypy+plugin]: TypedDict({'name': str}) | None  # reveal[pyright,ty]: ItemsRow | None
 everything = db.insert_into("items").values({"name": "lamp"}).returning_all().execute_take_first()
 reveal_type(everything)  # reveal: ItemsRow | None
+
+# order_by may name an output column select() made, even one the plugin cannot read.
+db.select_from("items").select("name", fn.count("id").as_("n")).group_by("name").order_by("n")
+db.select_from("items").select(typedb.sql("count(*) AS n")).order_by("n")  # was a false error with the plugin
+db.select_from("items").select("id", lambda eb: (eb.ref("price") * 2).as_("double")).order_by("double")  # was a false error with the plugin
+db.select_from("items").select("name as t").order_by("t", "desc").order_by("tt")  # E[mypy+plugin]: not an output column

@@ -30,7 +30,7 @@ DATABASES = (
 TABLE_METHODS = frozenset(
     {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
 )
-SELECTS = frozenset({"Select", "AsyncSelect"})
+SELECTS = frozenset({"Select", "AsyncSelect", "SelectAs", "AsyncSelectAs"})
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
 AGGREGATE_MODULE = "typedb.query._expr"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})

@@ -179,6 +179,9 @@ class SelectHooks:
             return ctx.default_return_type
         scope = scope_of(state, self.catalog)
         keys = _output_keys(state)
+        # typedb.sql() or an expression in select() names output columns the plugin cannot
+        # read: an unqualified name may be one of them (`select(sql("count(*) AS n"))`).
+        unread = any(item.kind == "opaque" for item in state.items or ())
         given = list(arguments(ctx))
         for expr, typ in given if every else given[:1]:
             aggregate = aggregate_of(get_proper_type(typ))
@@ -188,7 +191,7 @@ class SelectHooks:
                     fail(ctx.api, typed, ctx.context)
                 continue
             column = literal_str(expr, typ)
-            if column is None or (column in keys and "." not in column):
+            if column is None or ((column in keys or unread) and "." not in column):
                 continue
             _check_column(scope, column, ctx.api, ctx.context)
         return ctx.default_return_type

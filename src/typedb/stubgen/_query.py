@@ -253,7 +253,8 @@ def _select(
     cls = "AsyncSelect" if awaited else "Select"
     any_col = _any_col(buckets)
     params = f"Row, Tables, SoftDel, Loose, {bs}"
-    loose_row = f"{cls}[dict[str, Any], Tables, SoftDel, Loose, {bs}]"
+    # A select() that names output columns gives a SelectAs (whose order_by takes them).
+    loose_row = f"{cls}As[dict[str, Any], Tables, SoftDel, Loose, {bs}]"
     a = "async " if awaited else ""
 
     def owned(table: Table) -> set[int]:
@@ -300,6 +301,22 @@ def _select(
             f"    {a}def execute_take_first(self) -> Row | None: ...\n"
             f"    {a}def execute_take_first_or_throw(self) -> Row: ...\n\n"
         )
+        + _select_as(cls, bs)
+    )
+
+
+def _select_as(cls: str, bs: str) -> str:
+    """What select() with an alias, an aggregate, an expression or typedb.sql() gives:
+    `order_by("n")` may then name an output column (SQL allows it, on PostgreSQL and
+    SQLite alike), which no Literal of the tables' columns holds. Its own class, so a
+    select of plain columns keeps order_by checked in every checker; the mypy plugin
+    checks these names against the select's output keys."""
+    callback = f"Callable[[Builder[Loose, {bs}]], Expr[Any]]"
+    return (
+        f"class {cls}As({cls}[Row, Tables, SoftDel, Loose, {bs}]):\n"
+        '    """A select whose select() named output columns: order_by takes any name."""\n\n'
+        f"    def order_by(self, column: str | Aggregate | Expr[Any] | {callback}, "
+        "direction: Direction = ...) -> Self: ...\n\n"
     )
 
 
@@ -308,7 +325,16 @@ def _writes(bs: str, awaited: bool) -> str:
     a = "async " if awaited else ""
     w = f"Row, Upd, Col, SoftDel, {bs}"
     i = "Row, Ins, Ups, Col"
-    returning = "(self, column: Col, /, *columns: Col)"
+
+    # A literal column keeps the table's Row; any other string is "col as alias" (or a
+    # typo, which the mypy plugin and the first run report): dict rows, as select() gives.
+    def returning(to: str, row_args: str) -> str:
+        return (
+            f"    @overload\n    def returning(self, column: Col, /, *columns: Col) -> {to}: ..."
+            f"{_PYRIGHT_OVERLAP}\n"
+            f"    @overload\n    def returning(self, column: str, /, *columns: str) "
+            f"-> {to.partition('[')[0]}[dict[str, Any], {row_args}]: ...\n"
+        )
 
     def runs(result: str, first: bool) -> str:
         text = f"    {a}def execute(self) -> {result}[Row]: ...\n"
@@ -327,8 +353,8 @@ def _writes(bs: str, awaited: bool) -> str:
             f"    def values(self, rows: Ins | Sequence[Ins]) -> {values_to}[{i}]: ...\n"
             "    def on_conflict(self, build: Callable[[Conflict[Col, Ups]], Conflict[Col, Ups]]) "
             "-> Self: ...\n"
-            f"    def returning{returning} -> {returning_to}[{i}]: ...\n"
-            f"    def returning_all(self) -> {returning_to}[{i}]: ...\n"
+            + returning(f"{returning_to}[{i}]", i.partition(", ")[2])
+            + f"    def returning_all(self) -> {returning_to}[{i}]: ...\n"
             "    def compile(self) -> CompiledQuery: ...\n"
         )
         return text + (runs("InsertResult", has_returning) if has_values else "") + "\n"
@@ -339,20 +365,22 @@ def _writes(bs: str, awaited: bool) -> str:
         text = (
             f"class {p}{name}(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
             f"    def set(self, values: Upd) -> {set_to}[{w}]: ...\n"
-            f"    def returning{returning} -> {returning_to}[{w}]: ...\n"
-            f"    def returning_all(self) -> {returning_to}[{w}]: ...\n"
+            + returning(f"{returning_to}[{w}]", w.partition(", ")[2])
+            + f"    def returning_all(self) -> {returning_to}[{w}]: ...\n"
         )
         return text + (runs("UpdateResult", has_returning) if has_set else "") + "\n"
 
     def delete(name: str) -> str:
         return (
             f"class {p}{name}Query(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
-            f"    def returning{returning} -> {p}{name}Returning[{w}]: ...\n"
-            f"    def returning_all(self) -> {p}{name}Returning[{w}]: ...\n"
+            + returning(f"{p}{name}Returning[{w}]", w.partition(", ")[2])
+            + f"    def returning_all(self) -> {p}{name}Returning[{w}]: ...\n"
             + runs("DeleteResult", False)
             + f"\nclass {p}{name}Returning(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
-            "    def returning(self, column: Col, /, *columns: Col) -> Self: ...\n"
-            "    def returning_all(self) -> Self: ...\n" + runs("DeleteResult", True) + "\n"
+            + returning(f"{p}{name}Returning[{w}]", w.partition(", ")[2])
+            + "    def returning_all(self) -> Self: ...\n"
+            + runs("DeleteResult", True)
+            + "\n"
         )
 
     return (

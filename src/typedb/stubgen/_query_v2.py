@@ -100,7 +100,7 @@ def select_methods(buckets: list[Bucket], bs: str, cls: str) -> str:
     """Select's v2 methods that return Self or an expression."""
     any_col = " | ".join([b.var for b in buckets] + ["Loose"])
     callback = f"Callable[[Builder[Loose, {bs}]], Expr[Any]]"
-    loose_row = f"{cls}[dict[str, Any], Tables, SoftDel, Loose, {bs}]"
+    loose_row = f"{cls}As[dict[str, Any], Tables, SoftDel, Loose, {bs}]"  # output names
     items = (
         f"Callable[[Builder[Loose, {bs}]], Expr[Any] | Aggregate | "
         "Sequence[Expr[Any] | Aggregate | str]]"
