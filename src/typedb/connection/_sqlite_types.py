@@ -372,16 +372,19 @@ class AggregateTypes:
         self._cursor = conn.cursor()
         self._version: int | None = None
         self._columns: dict[str, dict[str, str]] = {}
-        self._specialized: dict[str, Specialized] = {}
+        # Keyed by the text AND its plan: two shapes can render the same SQL (an aggregate
+        # and an eb expression of it) with plans that convert the result differently.
+        self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
         self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
-        found = self._specialized.get(sql)
+        key = (sql, sql.plan)
+        found = self._specialized.get(key)
         if found is None:
             if len(self._specialized) >= self.MAX_ENTRIES:
                 self._specialized.clear()
-            found = self._specialized[sql] = self._build(sql)
+            found = self._specialized[key] = self._build(sql)
         return found
 
     def _build(self, sql: TypedSql) -> Specialized:

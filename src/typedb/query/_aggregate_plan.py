@@ -49,7 +49,9 @@ class Output:
         return i if 0 <= i < len(names) and names[i] == self.name else None
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: compared and hashed by identity, a cheap key beside its SQL text (each shape's
+# plan is made once and lives as long as its cached SQL).
+@dataclass(frozen=True, slots=True, eq=False)
 class AggregatePlan:
     #: The tables the query reads, as (table, alias or None), the FROM table first.
     tables: tuple[tuple[str, str | None], ...]

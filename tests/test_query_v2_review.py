@@ -1,0 +1,50 @@
+"""Hostile review of the query builder v2 (issue 11): each test here failed before its fix,
+on SQLite and PostgreSQL alike (both backends must give the same answer)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from _store import make_store
+
+import typedb
+from typedb.query import fn
+
+
+@pytest.fixture
+def store(db: typedb.Database) -> typedb.Database:
+    return make_store(db)
+
+
+@pytest.fixture
+def events(db: typedb.Database) -> typedb.Database:
+    db.schema.create_table("events").add_id_column().add_column("at", "timestamp").add_column(
+        "day", "date"
+    ).add_column("amount", "numeric(10,2)").execute()
+    db.insert_into("events").values(
+        [
+            {"at": datetime(2024, 1, 1), "day": date(2024, 1, 1), "amount": Decimal("1.10")},
+            {"at": datetime(2024, 1, 2, 10), "day": date(2024, 1, 2), "amount": Decimal("2.25")},
+        ]
+    ).execute()
+    return db
+
+
+# -- the same SQL text from two shapes must not share one result conversion ------------------
+
+
+def test_aggregate_and_expression_with_equal_sql_each_convert_their_own_way(
+    events: typedb.Database,
+) -> None:
+    # fn.max("at") and fn.max(eb.ref("at")).as_("max") render the very same SQL; SQLite's
+    # per-connection conversions were keyed by that text, so whichever ran first decided
+    # the other's result type. Run the expression first: the aggregate must still be typed.
+    as_expression = events.select_from("events").select(
+        lambda eb: fn.max(eb.ref("at")).as_("max")
+    )
+    as_aggregate = events.select_from("events").select(fn.max("at"))
+    assert as_expression.compile().sql == as_aggregate.compile().sql
+    as_expression.execute()
+    assert as_aggregate.execute() == [{"max": datetime(2024, 1, 2, 10)}]
