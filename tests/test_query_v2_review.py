@@ -48,3 +48,31 @@ def test_aggregate_and_expression_with_equal_sql_each_convert_their_own_way(
     assert as_expression.compile().sql == as_aggregate.compile().sql
     as_expression.execute()
     assert as_aggregate.execute() == [{"max": datetime(2024, 1, 2, 10)}]
+
+
+def test_expressions_over_timestamps_and_dates_come_back_typed(events: typedb.Database) -> None:
+    # PostgreSQL types MAX(at), coalesce(at, ...) and a CASE giving `day` as the column's
+    # type; SQLite handed back the stored text.
+    row = (
+        events.select_from("events")
+        .select(
+            lambda eb: [
+                fn.max(eb.ref("at")).as_("latest"),
+                fn.min(eb.ref("day")).as_("first_day"),
+                eb.fn.coalesce(fn.max(eb.ref("at")), fn.min(eb.ref("at"))).as_("either"),
+            ]
+        )
+        .execute_take_first_or_throw()
+    )
+    assert row == {
+        "latest": datetime(2024, 1, 2, 10),
+        "first_day": date(2024, 1, 1),
+        "either": datetime(2024, 1, 2, 10),
+    }
+    rows = (
+        events.select_from("events")
+        .select("id", lambda eb: eb.case().when("id", "=", 1).then(eb.ref("day")).end().as_("d"))
+        .order_by("id")
+        .execute()
+    )
+    assert rows == [{"id": 1, "d": date(2024, 1, 1)}, {"id": 2, "d": None}]

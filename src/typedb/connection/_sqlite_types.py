@@ -311,10 +311,19 @@ def _bool_kind(kind: Kind) -> Converter:
     return lambda value: bool(value) if type(value) is int else value
 
 
+def _value_kind(kind: Kind) -> Converter:
+    convert = _value_converter(str(kind[1])) if kind is not None else None
+    return convert if convert is not None else (lambda value: value)
+
+
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
     "numeric": _numeric_kind,
     "bool": _bool_kind,
+    "value": _value_kind,
 }
+#: The kinds SQLite computes otherwise than PostgreSQL inside a nested SELECT (see
+#: _refuse_untyped); a "value" comes back as stored there, as a column of it would.
+_COMPUTED_KINDS = frozenset({"numeric", "bool"})
 
 
 def register_expression_functions(conn: sqlite3.Connection) -> None:
@@ -429,7 +438,7 @@ class AggregateTypes:
 
         for node in nested.expressions:
             kind = infer(node, declared)
-            if kind is not None and kind[0] in _KIND_CONVERTERS:
+            if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(
                     f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
                     "SQLite as PostgreSQL gives it (SQLite computes decimals as floats there); "

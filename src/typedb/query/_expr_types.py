@@ -5,7 +5,8 @@ SELECT's plan lists its expression outputs; the SQLite driver infers each one's 
 computes the decimal arithmetic in it with typedb's exact functions (`replacements`), and
 converts the result as PostgreSQL types it.
 
-A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",), or None
+A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",),
+("value", type name) for a type SQLite stores as text (dates, timestamps, uuid, json), or None
 when unknown (a bound value, a subquery, an unknown function): unknown is left as SQLite
 gives it.
 """
@@ -26,6 +27,7 @@ FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
+_PARSED_TYPES = frozenset({"date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb"})
 _TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
 _INT_FUNCTIONS = frozenset({"length"})
 _SAME_FUNCTIONS = frozenset({"coalesce", "nullif", "abs", "greatest", "least"})
@@ -44,6 +46,10 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
         return TEXT
     if name == "boolean":
         return BOOL
+    if name in _PARSED_TYPES:
+        # Stored as text on SQLite (a timestamp, a date...): parsed back as a column of the
+        # type is, so MAX(at) or coalesce(at, ...) gives what PostgreSQL gives.
+        return ("value", name)
     return None
 
 
