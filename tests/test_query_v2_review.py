@@ -76,3 +76,24 @@ def test_expressions_over_timestamps_and_dates_come_back_typed(events: typedb.Da
         .execute()
     )
     assert rows == [{"id": 1, "d": date(2024, 1, 1)}, {"id": 2, "d": None}]
+
+
+# -- decimal arithmetic compared in where / having / order_by ---------------------------------
+
+
+def test_decimal_arithmetic_in_where_matches_exactly(store: typedb.Database) -> None:
+    # 0.99 * 3 is 2.97 and 0.10 * 7 is 0.70 in PostgreSQL's numeric; SQLite's floats made
+    # them 2.9699999999999998 and 0.7000000000000001, so the rows were silently missed.
+    lines = store.select_from("invoice_lines").select("id").order_by("id")
+    amount = lambda eb: eb.ref("unit_price") * eb.ref("quantity")  # noqa: E731
+    for value, ids in ((Decimal("2.97"), [1]), (Decimal("0.70"), [4])):
+        found = lines.where(lambda eb, v=value: eb(amount(eb), "=", v)).execute()
+        assert [r["id"] for r in found] == ids
+    summed = (
+        store.select_from("invoice_lines")
+        .select("invoice_id")
+        .group_by("invoice_id")
+        .having(lambda eb: eb(fn.sum(amount(eb)), "=", Decimal("1.90")))
+        .execute()
+    )
+    assert summed == [{"invoice_id": 3}]

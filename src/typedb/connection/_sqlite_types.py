@@ -414,6 +414,8 @@ class AggregateTypes:
             convert = output_converter(a.name, self._declared(plan, a.column or ""))
             if convert is not None:
                 converters.append((out, convert))
+        for node in plan.compared:
+            self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         for nested in plan.nested:
             self._refuse_untyped(nested)
         text = plan.render(replace) if replace else str(sql)

@@ -535,7 +535,11 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     if kind not in NODE_KINDS:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
-    template = marks.replace.get(node) if selected and marks.replace else None
+    template = marks.replace.get(node) if marks.replace else None
+    if template is not None and not selected:
+        # Compared or sorted by (where, having, order_by): computed exactly as in the select
+        # list, then cast back to a number to compare with numbers, as aggregates are.
+        return f"CAST({node_sql(node, marks, True)} AS NUMERIC)"
     if kind == "ref":
         return ref(node[1], quote)
     if kind == "val":
