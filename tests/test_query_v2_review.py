@@ -97,3 +97,37 @@ def test_decimal_arithmetic_in_where_matches_exactly(store: typedb.Database) -> 
         .execute()
     )
     assert summed == [{"invoice_id": 3}]
+
+
+# -- eb.cast to a numeric with a scale -----------------------------------------------------------
+
+
+def test_cast_to_numeric_with_scale_rounds_on_both_backends(store: typedb.Database) -> None:
+    # PostgreSQL rounds to the scale, half away from zero; SQLite's CAST kept every digit
+    # (0.99 as numeric(10,1) stayed 0.99), in the select list and in where alike.
+    rows = (
+        store.select_from("invoice_lines")
+        .select("id", lambda eb: eb.cast("unit_price", "numeric(10,1)").as_("rounded"))
+        .where(lambda eb: eb(eb.cast("unit_price", "numeric(10,1)"), "=", Decimal("1.0")))
+        .order_by("id")
+        .execute()
+    )
+    assert rows == [{"id": i, "rounded": Decimal("1.0")} for i in (1, 2, 3)]
+    half = (
+        store.select_from("invoice_lines")
+        .select(lambda eb: eb.cast(eb.val(Decimal("-0.25")), "numeric(4,1)").as_("h"))
+        .limit(1)
+        .execute()
+    )
+    assert half == [{"h": Decimal("-0.3")}]
+
+
+def test_cast_overflowing_a_numeric_precision_fails_on_both_backends(
+    store: typedb.Database,
+) -> None:
+    query = store.select_from("invoice_lines").select(
+        lambda eb: eb.cast(eb.ref("unit_price") * 1000, "numeric(3,1)").as_("x")
+    )
+    # PostgreSQL says "numeric field overflow"; SQLite words a function's error generically.
+    with pytest.raises(typedb.QueryError):
+        query.execute()

@@ -280,6 +280,20 @@ def sql_integer(value: Any) -> int | None:
         return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def sql_numeric(value: Any, precision: int, scale: int) -> str | None:
+    """`typedb_numeric(x, p, s)`: CAST(x AS numeric(p, s)) as PostgreSQL does it: rounded
+    half away from zero to `s` places (SQLite's CAST to NUMERIC keeps every digit), and
+    refused when it needs more than `p - s` digits before the point."""
+    if value is None:
+        return None
+    with localcontext(_EXACT):
+        number = _exact(value.strip() if type(value) is str else value)
+        rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        if rounded and rounded.adjusted() >= precision - scale:
+            raise ValueError(f"numeric field overflow: {number} does not fit numeric({precision},{scale})")
+        return str(rounded)
+
+
 class ExactMin:
     """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
 
@@ -332,6 +346,7 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 2, function, deterministic=True)
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
+    conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
     extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
     for name, aggregate in extremes.items():
         conn.create_aggregate(name, 1, aggregate)

@@ -610,4 +610,8 @@ def cast_sql(inner: str, type_name: str, dialect: Dialect) -> str:
         return f"typedb_integer({inner})"
     if t.name == "boolean":
         return f"(CAST({inner} AS INTEGER) <> 0)"
+    if t.name == "numeric" and t.scale is not None and t.size is not None:
+        # SQLite's CAST keeps every digit; PostgreSQL rounds to the scale (0.99 as
+        # numeric(10,1) is 1.0). The exact text is cast back to a number to compare with.
+        return f"CAST(typedb_numeric({inner}, {int(t.size)}, {int(t.scale)}) AS NUMERIC)"
     return f"CAST({inner} AS {target})"
