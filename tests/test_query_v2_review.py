@@ -41,9 +41,7 @@ def test_aggregate_and_expression_with_equal_sql_each_convert_their_own_way(
     # fn.max("at") and fn.max(eb.ref("at")).as_("max") render the very same SQL; SQLite's
     # per-connection conversions were keyed by that text, so whichever ran first decided
     # the other's result type. Run the expression first: the aggregate must still be typed.
-    as_expression = events.select_from("events").select(
-        lambda eb: fn.max(eb.ref("at")).as_("max")
-    )
+    as_expression = events.select_from("events").select(lambda eb: fn.max(eb.ref("at")).as_("max"))
     as_aggregate = events.select_from("events").select(fn.max("at"))
     assert as_expression.compile().sql == as_aggregate.compile().sql
     as_expression.execute()

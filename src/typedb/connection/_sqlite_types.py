@@ -290,7 +290,9 @@ def sql_numeric(value: Any, precision: int, scale: int) -> str | None:
         number = _exact(value.strip() if type(value) is str else value)
         rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         if rounded and rounded.adjusted() >= precision - scale:
-            raise ValueError(f"numeric field overflow: {number} does not fit numeric({precision},{scale})")
+            raise ValueError(
+                f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+            )
         return str(rounded)
 
 
