@@ -129,3 +129,31 @@ def test_cast_overflowing_a_numeric_precision_fails_on_both_backends(
     # PostgreSQL says "numeric field overflow"; SQLite words a function's error generically.
     with pytest.raises(typedb.QueryError):
         query.execute()
+
+
+# -- a bound Decimal or float decides the arithmetic's type -------------------------------------
+
+
+def test_integer_times_bound_decimal_is_exact_decimal(store: typedb.Database) -> None:
+    # PostgreSQL: integer * numeric is numeric. SQLite took the bound Decimal as a float:
+    # 7 * 0.1 came back as the float 0.7000000000000001.
+    rows = (
+        store.select_from("invoice_lines")
+        .select("id", lambda eb: (eb.ref("quantity") * Decimal("0.1")).as_("tenth"))
+        .where(lambda eb: eb(eb.ref("quantity") * Decimal("0.1"), "=", Decimal("0.7")))
+        .execute()
+    )
+    assert rows == [{"id": 4, "tenth": Decimal("0.7")}]
+    assert type(rows[0]["tenth"]) is Decimal
+
+
+def test_decimal_times_bound_float_is_a_float(store: typedb.Database) -> None:
+    # PostgreSQL: numeric * double precision is double precision. The shape recorded no
+    # difference between a bound float and a bound int, so SQLite gave a Decimal.
+    row = (
+        store.select_from("invoice_lines")
+        .select(lambda eb: (eb.ref("unit_price") * 2.5).as_("x"))
+        .where("id", "=", 1)
+        .execute_take_first_or_throw()
+    )
+    assert row == {"x": 2.475} and type(row["x"]) is float

@@ -78,6 +78,8 @@ def infer(node: Node, declared: Declared) -> Kind:
     kind = node[0]
     if kind == "ref":
         return declared(node[1])
+    if kind == "val":  # a bound Decimal or float says what it is; other values do not
+        return {"numeric": NUMERIC, "float": FLOAT}.get(node[1]) if len(node) == 2 else None
     if kind == "op":
         return _op_kind(node[1], infer(node[2], declared), infer(node[3], declared))
     if kind == "fn":

@@ -6,6 +6,8 @@ renders them (depth first, left to right). Nodes:
 
     ("ref", "table.column")              a column
     ("val",)                             one bound value
+    ("val", "numeric")                   a bound Decimal (("val", "float"): a float): the
+                                         result type of arithmetic follows it (_expr_types)
     ("op", "*", left, right)             + - * / between two nodes
     ("fn", "lower", (args...))           a function call (names checked, see _FUNCTION)
     ("agg", "SUM", arg | None, distinct) an aggregate over an expression
@@ -40,6 +42,10 @@ _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Aliases already accepted by quote_identifier (a query built per request names the same ones).
 _NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
+# A bound Decimal or float decides the type of the arithmetic it is in (PostgreSQL: integer
+# * Decimal is numeric, numeric * float is double precision), so its kind is in the shape.
+_VAL = ("val",)
+_VAL_NODES: dict[type, Node] = {Decimal: ("val", "numeric"), float: ("val", "float")}
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
 
@@ -72,7 +78,8 @@ class Expr(Generic[T]):
 
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
         if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
-            return Expr(("op", symbol, self.node, ("val",)), (*self.values, other))
+            val = _VAL_NODES.get(type(other), _VAL)
+            return Expr(("op", symbol, self.node, val), (*self.values, other))
         right = to_expr(other)
         left, right = (right, self) if reverse else (self, right)
         return Expr(("op", symbol, left.node, right.node), left.values + right.values)
@@ -170,7 +177,7 @@ def value_node(value: Any) -> tuple[Node, Values]:
         )
     if type(value) is str:
         refuse_nul(value, "an expression")
-    return ("val",), (value,)
+    return _VAL_NODES.get(type(value), _VAL), (value,)
 
 
 def to_expr(value: Any) -> Expr[Any]:
@@ -178,7 +185,7 @@ def to_expr(value: Any) -> Expr[Any]:
     if isinstance(value, Expr):
         return value
     if type(value) in _PLAIN:  # the common case: a number to bind
-        return Expr(("val",), (value,))
+        return Expr(_VAL_NODES.get(type(value), _VAL), (value,))
     sub = getattr(value, "_subquery", None)
     if sub is not None:
         shape, values = sub()
