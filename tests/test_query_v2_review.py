@@ -157,3 +157,26 @@ def test_decimal_times_bound_float_is_a_float(store: typedb.Database) -> None:
         .execute_take_first_or_throw()
     )
     assert row == {"x": 2.475} and type(row["x"]) is float
+
+
+# -- eb.val(date) against a timestamp ----------------------------------------------------------
+
+
+def test_bound_date_expression_compares_with_timestamps_as_a_plain_date(
+    events: typedb.Database,
+) -> None:
+    # PostgreSQL casts the date to its midnight; SQLite compared the texts, so the row at
+    # midnight was 'greater than' its own date and not equal to it.
+    def ids(op: str) -> list[int]:
+        rows = (
+            events.select_from("events")
+            .select("id")
+            .where(lambda eb: eb(eb.ref("at"), op, eb.val(date(2024, 1, 1))))  # type: ignore[arg-type]
+            .order_by("id")
+            .execute()
+        )
+        return [r["id"] for r in rows]
+
+    assert ids(">") == [2]
+    assert ids("=") == [1]
+    assert ids("<=") == [1]

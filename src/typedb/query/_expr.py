@@ -252,6 +252,12 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         if sql_op is None:
             raise _bad_op(op)
     if isinstance(value, Expr) or hasattr(value, "_subquery"):
+        if dialect == "sqlite" and type(value) is Expr and value.node == ("val",):
+            bound = value.values[0]
+            if type(bound) is date or type(bound) is datetime:
+                # eb.val(date) compares as the plain date does (see _sqlite_dates), not as
+                # SQLite's texts would ('2024-01-01 00:00:00' > '2024-01-01').
+                return compare(dialect, column, op, bound)
         # An expression or a subquery as the value: rendered in place, its values bound.
         if sql_op not in _EXPR_OPS:
             raise CompileError(
