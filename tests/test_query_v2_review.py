@@ -180,3 +180,20 @@ def test_bound_date_expression_compares_with_timestamps_as_a_plain_date(
     assert ids(">") == [2]
     assert ids("=") == [1]
     assert ids("<=") == [1]
+
+
+# -- update_table()'s automatic updated_at ------------------------------------------------------
+
+
+def test_update_leaves_integer_timestamp_columns_to_the_caller(db: typedb.Database) -> None:
+    # Epoch seconds in integer created_at / updated_at: typedb wrote a timestamp into
+    # updated_at, and every update_table() of such a table failed on both backends.
+    db.schema.create_table("legacy").add_id_column().add_column("n", "integer").add_column(
+        "created_at", "bigint"
+    ).add_column("updated_at", "bigint").execute()
+    db.insert_into("legacy").values({"n": 1, "created_at": 17, "updated_at": 17}).execute()
+    assert db.update_table("legacy").set({"n": 2}).execute().num_updated_rows == 1
+    assert db.select_from("legacy").select("n", "updated_at").execute() == [
+        {"n": 2, "updated_at": 17}
+    ]
+
