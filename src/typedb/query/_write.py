@@ -102,7 +102,9 @@ _TOUCH = ("touch",)
 
 
 def _sets_updated_at(record: Any) -> bool:
-    return any(column == UPDATED_AT for column, _ in record[1])
+    # Any case: SQLite's names ignore it, and a set({"UPDATED_AT": x}) there was silently
+    # overridden by the now() assigned after it.
+    return any(column.lower() == UPDATED_AT for column, _ in record[1])
 
 
 def _where(conditions: list[str]) -> str:
