@@ -213,3 +213,18 @@ def test_update_respects_updated_at_set_in_another_case_on_sqlite(db: typedb.Dat
             db.update_table("stamped").set({"UPDATED_AT": chosen}).execute()
         db.update_table("stamped").set({"updated_at": chosen}).execute()
     assert db.select_from("stamped").select("updated_at").execute() == [{"updated_at": chosen}]
+
+
+# -- compound queries ---------------------------------------------------------------------------
+
+
+def test_select_after_union_is_refused_before_the_database(store: typedb.Database) -> None:
+    # union() checked the widths, then select() added a column to the left side only.
+    query = (
+        store.select_from("customers")
+        .select("id")
+        .union(store.select_from("invoices").select("id"))
+        .select("name")
+    )
+    with pytest.raises(typedb.CompileError, match=r"select\(\) on table 'customers' after UNION"):
+        query.compile()
