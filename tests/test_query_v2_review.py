@@ -228,3 +228,13 @@ def test_select_after_union_is_refused_before_the_database(store: typedb.Databas
     )
     with pytest.raises(typedb.CompileError, match=r"select\(\) on table 'customers' after UNION"):
         query.compile()
+
+
+# -- names that go into the SQL as written ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["lower\n", "lower\n--", "\nlower"])
+def test_function_name_with_a_newline_is_refused(db: typedb.Database, name: str) -> None:
+    # The check's `$` matched before a final newline, so "lower\n" reached the SQL.
+    with pytest.raises(typedb.CompileError, match="function name"):
+        db.select_from("t").select(lambda eb: eb.fn(name, "x").as_("y"))

@@ -38,7 +38,7 @@ Values: TypeAlias = tuple[Any, ...]
 
 ARITHMETIC = ("+", "-", "*", "/")
 # Function names go into the SQL as written, so only plain identifiers pass.
-_FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # fullmatch: `$` lets a final newline by
 # Aliases already accepted by quote_identifier (a query built per request names the same ones).
 _NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
@@ -203,7 +203,7 @@ def ref(column: str) -> Expr[Any]:
 def function(name: str, args: tuple[Any, ...]) -> Expr[Any]:
     """`name(args...)`: strings are column names (as Kysely's eb.fn), other values bound;
     wrap a string in eb.val() to bind it."""
-    if type(name) is not str or not _FUNCTION.match(name):
+    if type(name) is not str or not _FUNCTION.fullmatch(name):
         raise CompileError(f"eb.fn() takes a function name (letters, digits, _), got {name!r}")
     nodes: list[Node] = []
     values: Values = ()
