@@ -11,6 +11,7 @@ from _store import make_store
 
 import typedb
 from typedb.query import fn
+from typedb.query._expr import Where
 
 
 @pytest.fixture
@@ -238,3 +239,29 @@ def test_function_name_with_a_newline_is_refused(db: typedb.Database, name: str)
     # The check's `$` matched before a final newline, so "lower\n" reached the SQL.
     with pytest.raises(typedb.CompileError, match="function name"):
         db.select_from("t").select(lambda eb: eb.fn(name, "x").as_("y"))
+
+
+def test_decimal_arithmetic_in_update_and_delete_conditions_matches_exactly(
+    store: typedb.Database,
+) -> None:
+    # The same float arithmetic made an UPDATE or DELETE on SQLite miss the rows PostgreSQL
+    # changes: data, not just a result, differed between backends.
+    def amount_is(value: Decimal) -> Where:
+        return lambda eb: eb(eb.ref("unit_price") * eb.ref("quantity"), "=", value)
+
+    updated = (
+        store.update_table("invoice_lines")
+        .set({"quantity": 8})
+        .where(amount_is(Decimal("2.97")))
+        .returning("id", "quantity")
+        .execute()
+    )
+    assert updated.rows == [{"id": 1, "quantity": 8}]
+    plain = (
+        store.update_table("invoice_lines").set({"quantity": 9}).where(amount_is(Decimal("0.70")))
+    )
+    assert plain.execute().num_updated_rows == 1
+    deleted = store.delete_from("invoice_lines").where(amount_is(Decimal("1.20"))).execute()
+    assert deleted.num_deleted_rows == 1
+    left = store.select_from("invoice_lines").select("id").order_by("id").execute()
+    assert [r["id"] for r in left] == [1, 2, 3, 4]

@@ -128,9 +128,9 @@ def plan_of(
         elif kind == "having":
             for a in _condition_aggregates(record[1]):
                 found.setdefault(aggregate_key(a), a)
-            compared.extend(_condition_nodes(record[1]))
+            compared.extend(condition_nodes(record[1]))
         elif kind == "where":
-            compared.extend(_condition_nodes(record[1]))
+            compared.extend(condition_nodes(record[1]))
         elif kind == "order" and isinstance(record[1], Aggregate):
             found.setdefault(aggregate_key(record[1]), record[1])
         elif kind == "order" and type(record[1]) is tuple and record[1][0] in _COMPUTED:
@@ -159,7 +159,7 @@ def plan_of(
 _COMPUTED = frozenset({"op", "fn", "agg", "case", "cast"})
 
 
-def _condition_nodes(shape: Shape) -> Iterator[tuple[Any, ...]]:
+def condition_nodes(shape: Shape) -> Iterator[tuple[Any, ...]]:
     """The eb expression nodes a condition compares (not those of an EXISTS subquery, which
     reads other tables)."""
     kind = shape[0]
@@ -168,10 +168,10 @@ def _condition_nodes(shape: Shape) -> Iterator[tuple[Any, ...]]:
             if type(side) is tuple and side and side[0] in _COMPUTED:
                 yield side
     elif kind == "not":
-        yield from _condition_nodes(shape[1])
+        yield from condition_nodes(shape[1])
     elif kind in ("and", "or"):
         for part in shape[1]:
-            yield from _condition_nodes(part)
+            yield from condition_nodes(part)
 
 
 def nested_of(records: Shape) -> Iterator[Nested]:
