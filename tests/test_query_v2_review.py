@@ -265,3 +265,14 @@ def test_decimal_arithmetic_in_update_and_delete_conditions_matches_exactly(
     assert deleted.num_deleted_rows == 1
     left = store.select_from("invoice_lines").select("id").order_by("id").execute()
     assert [r["id"] for r in left] == [1, 2, 3, 4]
+
+
+def test_case_mixing_a_typed_column_and_text_is_a_query_error(events: typedb.Database) -> None:
+    # PostgreSQL refuses 'n/a' as a timestamp or a numeric; SQLite's converter raised a bare
+    # ValueError / decimal.InvalidOperation instead of typedb's QueryError.
+    for column in ("at", "amount"):
+        query = events.select_from("events").select(
+            lambda eb, c=column: eb.case().when("id", "=", 99).then(eb.ref(c)).else_("n/a").as_("x")
+        )
+        with pytest.raises(typedb.QueryError):
+            query.execute()

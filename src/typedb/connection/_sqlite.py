@@ -328,7 +328,17 @@ class SqliteDriver:
         fetched = cur.fetchall()
         if fetched and sql[:1] != "S" and " RETURNING " in sql:
             fetched = self._whole_floats(str(sql), names, fetched)
-        rows = maker(names)(specialized.convert(names, fetched))
+        try:
+            converted = specialized.convert(names, fetched)
+        except (ValueError, ArithmeticError) as exc:
+            # CASE ... THEN a timestamp ELSE 'n/a': PostgreSQL refuses the statement; here the
+            # text reaches the converter. Raised as the database error it is there.
+            raise QueryError(
+                f"a result does not parse as the type its expression has on PostgreSQL, "
+                f"which refuses this query: {exc}",
+                str(sql),
+            ) from exc
+        rows = maker(names)(converted)
         return rows, cur.rowcount
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
