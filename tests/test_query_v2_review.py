@@ -276,3 +276,16 @@ def test_case_mixing_a_typed_column_and_text_is_a_query_error(events: typedb.Dat
         )
         with pytest.raises(typedb.QueryError):
             query.execute()
+
+
+# -- arithmetic on what SQLite stores as text ---------------------------------------------------
+
+
+def test_arithmetic_with_a_string_is_refused_on_both_backends(db: typedb.Database) -> None:
+    # SQLite gave 0 for "name" + 'x'; PostgreSQL refuses text + unknown.
+    query = db.select_from("customers")
+    with pytest.raises(typedb.CompileError, match="with a string"):
+        query.select(lambda eb: (eb.ref("name") + "x").as_("x"))
+    with pytest.raises(typedb.CompileError, match="with a string"):
+        query.select(lambda eb: (eb.val("x") * eb.ref("id")).as_("x"))
+

@@ -80,6 +80,12 @@ class Expr(Generic[T]):
         if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
             val = _VAL_NODES.get(type(other), _VAL)
             return Expr(("op", symbol, self.node, val), (*self.values, other))
+        if type(other) is str or _bound_text(self) or _bound_text(other):
+            # SQLite reads a number off the text's front ('x' is 0); PostgreSQL refuses it.
+            raise CompileError(
+                f"arithmetic ({symbol}) with a string: bind a number, or join text with "
+                "eb.fn('concat', ...)"
+            )
         right = to_expr(other)
         left, right = (right, self) if reverse else (self, right)
         return Expr(("op", symbol, left.node, right.node), left.values + right.values)
@@ -167,6 +173,10 @@ class Expr(Generic[T]):
     def __repr__(self) -> str:
         alias = f", alias={self.alias!r}" if self.alias else ""
         return f"Expr({self.node!r}, {self.values!r}{alias})"
+
+
+def _bound_text(value: Any) -> bool:
+    return type(value) is Expr and value.node == _VAL and type(value.values[0]) is str
 
 
 def value_node(value: Any) -> tuple[Node, Values]:
