@@ -289,3 +289,23 @@ def test_arithmetic_with_a_string_is_refused_on_both_backends(db: typedb.Databas
     with pytest.raises(typedb.CompileError, match="with a string"):
         query.select(lambda eb: (eb.val("x") * eb.ref("id")).as_("x"))
 
+
+def test_date_arithmetic_is_refused_on_sqlite_not_silently_wrong(events: typedb.Database) -> None:
+    # date - date is the days between on PostgreSQL; SQLite's 0 made a where miss the row.
+    events.schema.alter_table("events").add_column("until", "date").execute()
+    events.update_table("events").set({"until": date(2024, 3, 1)}).execute()
+    days = events.select_from("events").select(
+        "id", lambda eb: (eb.ref("until") - eb.ref("day")).as_("days")
+    )
+    longer = (
+        events.select_from("events")
+        .select("id")
+        .where(lambda eb: eb(eb.ref("until") - eb.ref("day"), ">", 30))
+    )
+    if events.dialect.name == "sqlite":
+        for query in (days, longer):
+            with pytest.raises(typedb.CompileError, match=r"arithmetic \(-\) on a date value"):
+                query.execute()
+    else:
+        assert days.order_by("id").execute() == [{"id": 1, "days": 60}, {"id": 2, "days": 59}]
+        assert len(longer.execute()) == 2

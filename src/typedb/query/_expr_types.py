@@ -73,6 +73,25 @@ def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
     return ("numeric", a + b if symbol == "*" else max(a, b))
 
 
+def _stored_as_text(kind: Kind) -> bool:
+    return kind == TEXT or (kind is not None and kind[0] == "value")
+
+
+def _refuse_text_arithmetic(node: Node, kind: Kind) -> None:
+    """SQLite does arithmetic on the text it stores text, dates and timestamps as by reading
+    a number off its front: date2 - date1 is 0 (PostgreSQL: the days between), a date + 1 is
+    2025, a text + 1 is 1 (PostgreSQL refuses it). Refused rather than silently wrong."""
+    from typedb._errors import CompileError
+
+    columns = [side[1] for side in node[2:] if type(side) is tuple and side[0] == "ref"]
+    what = kind[1] if kind is not None and kind[0] == "value" else "text"
+    raise CompileError(
+        f"arithmetic ({node[1]}) on a {what} value ({', '.join(map(repr, columns)) or 'an expression'})"
+        " on SQLite, which stores it as text and would compute a wrong number; compute it "
+        "in Python, or with typedb.sql() and SQLite's date functions"
+    )
+
+
 def infer(node: Node, declared: Declared) -> Kind:
     """The kind of an expression node's value."""
     kind = node[0]
@@ -81,7 +100,10 @@ def infer(node: Node, declared: Declared) -> Kind:
     if kind == "val":  # a bound Decimal or float says what it is; other values do not
         return {"numeric": NUMERIC, "float": FLOAT}.get(node[1]) if len(node) == 2 else None
     if kind == "op":
-        return _op_kind(node[1], infer(node[2], declared), infer(node[3], declared))
+        left, right = infer(node[2], declared), infer(node[3], declared)
+        if _stored_as_text(left) or _stored_as_text(right):
+            _refuse_text_arithmetic(node, left if _stored_as_text(left) else right)
+        return _op_kind(node[1], left, right)
     if kind == "fn":
         name = node[1]
         if name in _TEXT_FUNCTIONS:
