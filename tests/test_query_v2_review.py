@@ -309,3 +309,13 @@ def test_date_arithmetic_is_refused_on_sqlite_not_silently_wrong(events: typedb.
     else:
         assert days.order_by("id").execute() == [{"id": 1, "days": 60}, {"id": 2, "days": 59}]
         assert len(longer.execute()) == 2
+
+
+def test_hand_made_function_node_cannot_put_text_into_the_sql(db: typedb.Database) -> None:
+    # typedb.query.Expr is public; render() checks hand-made condition shapes, but a
+    # function node's name went into the SQL unchecked.
+    from typedb.query import Expr
+
+    evil = Expr(("fn", "x) FROM t; DROP TABLE t; --", ()), (), "a")
+    with pytest.raises(typedb.CompileError, match="not a function name"):
+        db.select_from("t").select(evil).compile()

@@ -563,6 +563,10 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
             return f"typedb_divide({a}, {b})"
         return f"({a} {symbol} {b})"
     if kind == "fn":
+        # Checked here too, as render() checks conditions: Expr is public, and a node made
+        # by hand would otherwise put its function name's text into the SQL.
+        if type(node[1]) is not str or not _node.FUNCTION.fullmatch(node[1]):
+            raise CompileError(f"not a function name: {node[1]!r}")
         args = ", ".join(node_sql(a, marks, selected) for a in node[2])
         return f"{node[1]}({args})"
     if kind == "agg":

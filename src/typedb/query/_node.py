@@ -9,7 +9,7 @@ renders them (depth first, left to right). Nodes:
     ("val", "numeric")                   a bound Decimal (("val", "float"): a float): the
                                          result type of arithmetic follows it (_expr_types)
     ("op", "*", left, right)             + - * / between two nodes
-    ("fn", "lower", (args...))           a function call (names checked, see _FUNCTION)
+    ("fn", "lower", (args...))           a function call (names checked, see FUNCTION)
     ("agg", "SUM", arg | None, distinct) an aggregate over an expression
     ("case", ((cond, then), ...), else)  CASE WHEN ... (a condition shape, see _expr)
     ("cast", node, "numeric(10,2)")     CAST to a portable type name
@@ -38,7 +38,7 @@ Values: TypeAlias = tuple[Any, ...]
 
 ARITHMETIC = ("+", "-", "*", "/")
 # Function names go into the SQL as written, so only plain identifiers pass.
-_FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # fullmatch: `$` lets a final newline by
+FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # fullmatch: `$` lets a final newline by
 # Aliases already accepted by quote_identifier (a query built per request names the same ones).
 _NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
@@ -213,7 +213,7 @@ def ref(column: str) -> Expr[Any]:
 def function(name: str, args: tuple[Any, ...]) -> Expr[Any]:
     """`name(args...)`: strings are column names (as Kysely's eb.fn), other values bound;
     wrap a string in eb.val() to bind it."""
-    if type(name) is not str or not _FUNCTION.fullmatch(name):
+    if type(name) is not str or not FUNCTION.fullmatch(name):
         raise CompileError(f"eb.fn() takes a function name (letters, digits, _), got {name!r}")
     nodes: list[Node] = []
     values: Values = ()
