@@ -319,3 +319,15 @@ def test_hand_made_function_node_cannot_put_text_into_the_sql(db: typedb.Databas
     evil = Expr(("fn", "x) FROM t; DROP TABLE t; --", ()), (), "a")
     with pytest.raises(typedb.CompileError, match="not a function name"):
         db.select_from("t").select(evil).compile()
+
+
+def test_distinct_on_refusal_on_sqlite_does_not_talk_about_row_locks(
+    db: typedb.Database,
+) -> None:
+    if db.dialect.name != "sqlite":
+        assert "DISTINCT ON" in db.select_from("t").distinct_on("a").compile().sql
+        return
+    with pytest.raises(typedb.CompileError) as caught:
+        db.select_from("t").distinct_on("a")
+    assert "PostgreSQL only" in str(caught.value)
+    assert "transaction" not in str(caught.value)
