@@ -331,3 +331,19 @@ def test_distinct_on_refusal_on_sqlite_does_not_talk_about_row_locks(
         db.select_from("t").distinct_on("a")
     assert "PostgreSQL only" in str(caught.value)
     assert "transaction" not in str(caught.value)
+
+
+def test_decimal_arithmetic_in_a_join_condition_matches_exactly(store: typedb.Database) -> None:
+    # The join's ON had the same float arithmetic: 0.99 * 3 never met a total of 2.97.
+    store.insert_into("invoices").values({"customer_id": 3, "total": Decimal("2.97")}).execute()
+    rows = (
+        store.select_from("invoice_lines as l")
+        .inner_join(
+            "invoices as i",
+            lambda on: on(on.ref("l.unit_price") * on.ref("l.quantity"), "=", on.ref("i.total")),
+        )
+        .select("l.id as line", "i.id as invoice")
+        .order_by("l.id")
+        .execute()
+    )
+    assert rows == [{"line": 1, "invoice": 4}, {"line": 2, "invoice": 2}, {"line": 3, "invoice": 2}]

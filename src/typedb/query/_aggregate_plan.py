@@ -62,7 +62,7 @@ class AggregatePlan:
     render: Callable[[Replacements], str]
     #: SELECTs inside this one whose values reach the result (see Nested).
     nested: tuple[Nested, ...] = ()
-    #: eb expression nodes compared or sorted by (where, having, order_by): SQLite computes
+    #: eb expression nodes compared or sorted by (where, join on, having, order_by): SQLite computes
     #: their decimal arithmetic in floating point, so `price * qty = 2.97` missed the row.
     compared: tuple[tuple[Any, ...], ...] = ()
 
@@ -131,6 +131,8 @@ def plan_of(
             compared.extend(condition_nodes(record[1]))
         elif kind == "where":
             compared.extend(condition_nodes(record[1]))
+        elif kind == "join" and len(record) == 4:  # join(table, lambda on: ...)
+            compared.extend(condition_nodes(record[3]))
         elif kind == "order" and isinstance(record[1], Aggregate):
             found.setdefault(aggregate_key(record[1]), record[1])
         elif kind == "order" and type(record[1]) is tuple and record[1][0] in _COMPUTED:
