@@ -347,3 +347,21 @@ def test_decimal_arithmetic_in_a_join_condition_matches_exactly(store: typedb.Da
         .execute()
     )
     assert rows == [{"line": 1, "invoice": 4}, {"line": 2, "invoice": 2}, {"line": 3, "invoice": 2}]
+
+
+def test_round_of_a_decimal_is_a_decimal(store: typedb.Database) -> None:
+    # Money is rounded with round(); PostgreSQL's round(numeric, n) is numeric, SQLite gave
+    # the float 0.33.
+    row = (
+        store.select_from("invoice_lines")
+        .select(
+            lambda eb: [
+                eb.fn("round", eb.ref("unit_price") / 3, 2).as_("third"),
+                eb.fn("round", eb.ref("quantity"), 1).as_("qty"),
+            ]
+        )
+        .where("id", "=", 1)
+        .execute_take_first_or_throw()
+    )
+    assert row == {"third": Decimal("0.33"), "qty": Decimal("3")}
+    assert type(row["third"]) is Decimal and type(row["qty"]) is Decimal

@@ -110,6 +110,16 @@ def infer(node: Node, declared: Declared) -> Kind:
             return TEXT
         if name in _INT_FUNCTIONS:
             return INTEGER
+        if name == "round" and node[2]:
+            # PostgreSQL: round(numeric[, n]) and round(integer, n) are numeric, round of a
+            # float or of a lone integer double precision. SQLite rounds as PostgreSQL does
+            # (to 15 digits, all typedb stores) but gives a float.
+            first = infer(node[2][0], declared)
+            if first is not None and first[0] == "numeric":
+                return NUMERIC
+            if first == INTEGER:
+                return NUMERIC if len(node[2]) > 1 else FLOAT
+            return FLOAT if first == FLOAT else None
         if name in _SAME_FUNCTIONS:
             return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
         return None
