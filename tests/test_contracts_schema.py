@@ -131,7 +131,10 @@ def test_cli_contracts_check_after_migrations(db_url: str, tmp_path: Path) -> No
     typedb.connect(db_url).close()  # an empty database: contracts:check never creates one
     before = _cli(root, "contracts:check", url=db_url)
     assert before.returncode == 1
-    assert "blog__posts: table is in modules/blog/contracts.py but not in the database" in before.stderr
+    assert (
+        "blog__posts: table is in modules/blog/contracts.py but not in the database"
+        in before.stderr
+    )
 
     (root / "stubs").mkdir()  # a project that keeps stubs: only then are they regenerated
     migrated = _cli(root, "migration:latest", url=db_url)

@@ -23,9 +23,7 @@ def make_items(db: typedb.Database) -> None:
     ).add_column("price", "integer").add_column("category_id", "integer").add_column(
         "note", "text"
     ).add_soft_delete_column().execute()
-    db.schema.create_table("categories").add_id_column().add_column(
-        "title", "text"
-    ).execute()
+    db.schema.create_table("categories").add_id_column().add_column("title", "text").execute()
     db.insert_into("categories").values([{"title": "tools"}, {"title": "toys"}]).execute()
     db.insert_into("items").values(
         [
@@ -341,8 +339,10 @@ def test_bad_identifier_names_the_column(db: typedb.Database) -> None:
 
 
 def test_raw_fragment_as_value_and_column(items: typedb.Database) -> None:
-    rows = items.select_from("items").select(typedb.sql("price * 2 AS double")).where(
-        "price", ">", typedb.sql("6")
+    rows = (
+        items.select_from("items")
+        .select(typedb.sql("price * 2 AS double"))
+        .where("price", ">", typedb.sql("6"))
     )
     assert rows.execute() == [{"double": 14}]
 

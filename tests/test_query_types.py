@@ -160,7 +160,7 @@ def test_integer_beyond_64_bits_is_a_query_error(typed: typedb.Database) -> None
 
 HOSTILE = [
     "'; DROP TABLE typed; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "%s %(name)s %% ? ?1 :name $1",
     "\\'; SELECT 1; --",
     "Robert'); DROP TABLE Students;--",

@@ -322,8 +322,23 @@ class SqliteDriver:
         specialized = self.aggregate_types.specialize(sql)
         cur = self.cursor
         cur.execute(specialized.sql, () if params is None else _adapt_params(params))
+        if cur.description is None:  # an UPDATE / DELETE without RETURNING
+            return [], cur.rowcount
         names = tuple(map(_first, cur.description))
-        rows = maker(names)(specialized.convert(names, cur.fetchall()))
+        fetched = cur.fetchall()
+        if fetched and sql[:1] != "S" and " RETURNING " in sql:
+            fetched = self._whole_floats(str(sql), names, fetched)
+        try:
+            converted = specialized.convert(names, fetched)
+        except (ValueError, ArithmeticError) as exc:
+            # CASE ... THEN a timestamp ELSE 'n/a': PostgreSQL refuses the statement; here the
+            # text reaches the converter. Raised as the database error it is there.
+            raise QueryError(
+                f"a result does not parse as the type its expression has on PostgreSQL, "
+                f"which refuses this query: {exc}",
+                str(sql),
+            ) from exc
+        rows = maker(names)(converted)
         return rows, cur.rowcount
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:

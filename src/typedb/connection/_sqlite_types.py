@@ -280,6 +280,22 @@ def sql_integer(value: Any) -> int | None:
         return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def sql_numeric(value: Any, precision: int, scale: int) -> str | None:
+    """`typedb_numeric(x, p, s)`: CAST(x AS numeric(p, s)) as PostgreSQL does it: rounded
+    half away from zero to `s` places (SQLite's CAST to NUMERIC keeps every digit), and
+    refused when it needs more than `p - s` digits before the point."""
+    if value is None:
+        return None
+    with localcontext(_EXACT):
+        number = _exact(value.strip() if type(value) is str else value)
+        rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        if rounded and rounded.adjusted() >= precision - scale:
+            raise ValueError(
+                f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+            )
+        return str(rounded)
+
+
 class ExactMin:
     """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
 
@@ -311,10 +327,19 @@ def _bool_kind(kind: Kind) -> Converter:
     return lambda value: bool(value) if type(value) is int else value
 
 
+def _value_kind(kind: Kind) -> Converter:
+    convert = _value_converter(str(kind[1])) if kind is not None else None
+    return convert if convert is not None else (lambda value: value)
+
+
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
     "numeric": _numeric_kind,
     "bool": _bool_kind,
+    "value": _value_kind,
 }
+#: The kinds SQLite computes otherwise than PostgreSQL inside a nested SELECT (see
+#: _refuse_untyped); a "value" comes back as stored there, as a column of it would.
+_COMPUTED_KINDS = frozenset({"numeric", "bool"})
 
 
 def register_expression_functions(conn: sqlite3.Connection) -> None:
@@ -323,6 +348,7 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 2, function, deterministic=True)
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
+    conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
     extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
     for name, aggregate in extremes.items():
         conn.create_aggregate(name, 1, aggregate)
@@ -372,16 +398,19 @@ class AggregateTypes:
         self._cursor = conn.cursor()
         self._version: int | None = None
         self._columns: dict[str, dict[str, str]] = {}
-        self._specialized: dict[str, Specialized] = {}
+        # Keyed by the text AND its plan: two shapes can render the same SQL (an aggregate
+        # and an eb expression of it) with plans that convert the result differently.
+        self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
         self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
-        found = self._specialized.get(sql)
+        key = (sql, sql.plan)
+        found = self._specialized.get(key)
         if found is None:
             if len(self._specialized) >= self.MAX_ENTRIES:
                 self._specialized.clear()
-            found = self._specialized[sql] = self._build(sql)
+            found = self._specialized[key] = self._build(sql)
         return found
 
     def _build(self, sql: TypedSql) -> Specialized:
@@ -402,6 +431,8 @@ class AggregateTypes:
             convert = output_converter(a.name, self._declared(plan, a.column or ""))
             if convert is not None:
                 converters.append((out, convert))
+        for node in plan.compared:
+            self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         for nested in plan.nested:
             self._refuse_untyped(nested)
         text = plan.render(replace) if replace else str(sql)
@@ -426,7 +457,7 @@ class AggregateTypes:
 
         for node in nested.expressions:
             kind = infer(node, declared)
-            if kind is not None and kind[0] in _KIND_CONVERTERS:
+            if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(
                     f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
                     "SQLite as PostgreSQL gives it (SQLite computes decimals as floats there); "

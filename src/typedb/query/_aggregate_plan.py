@@ -49,7 +49,9 @@ class Output:
         return i if 0 <= i < len(names) and names[i] == self.name else None
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: compared and hashed by identity, a cheap key beside its SQL text (each shape's
+# plan is made once and lives as long as its cached SQL).
+@dataclass(frozen=True, slots=True, eq=False)
 class AggregatePlan:
     #: The tables the query reads, as (table, alias or None), the FROM table first.
     tables: tuple[tuple[str, str | None], ...]
@@ -60,6 +62,9 @@ class AggregatePlan:
     render: Callable[[Replacements], str]
     #: SELECTs inside this one whose values reach the result (see Nested).
     nested: tuple[Nested, ...] = ()
+    #: eb expression nodes compared or sorted by (where, join on, having, order_by): SQLite computes
+    #: their decimal arithmetic in floating point, so `price * qty = 2.97` missed the row.
+    compared: tuple[tuple[Any, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,7 @@ def plan_of(
     """The plan of a SELECT's `records` (its calls), or None when it has no typed aggregate."""
     selected: list[Any] = []
     found: dict[AggregateKey, Aggregate] = {}
+    compared: list[tuple[Any, ...]] = []
     for record in records:
         kind = record[0]
         if kind == "select":
@@ -122,8 +128,15 @@ def plan_of(
         elif kind == "having":
             for a in _condition_aggregates(record[1]):
                 found.setdefault(aggregate_key(a), a)
+            compared.extend(condition_nodes(record[1]))
+        elif kind == "where":
+            compared.extend(condition_nodes(record[1]))
+        elif kind == "join" and len(record) == 4:  # join(table, lambda on: ...)
+            compared.extend(condition_nodes(record[3]))
         elif kind == "order" and isinstance(record[1], Aggregate):
             found.setdefault(aggregate_key(record[1]), record[1])
+        elif kind == "order" and type(record[1]) is tuple and record[1][0] in _COMPUTED:
+            compared.append(record[1])
     outputs: list[Output] = []
     for i, item in enumerate(selected):
         if isinstance(item, Aggregate) and item.name in TYPED_AGGREGATES and item.column:
@@ -139,9 +152,28 @@ def plan_of(
             outputs.append(Output(item[1], item[2], index, from_end))
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
     nested = tuple(nested_of(records))
-    if not typed and not outputs and not nested:
+    if not typed and not outputs and not nested and not compared:
         return None
-    return AggregatePlan(tables, typed, tuple(outputs), render, nested)
+    return AggregatePlan(tables, typed, tuple(outputs), render, nested, tuple(compared))
+
+
+#: Expression nodes that may compute decimal arithmetic (see _expr_types.replacements).
+_COMPUTED = frozenset({"op", "fn", "agg", "case", "cast"})
+
+
+def condition_nodes(shape: Shape) -> Iterator[tuple[Any, ...]]:
+    """The eb expression nodes a condition compares (not those of an EXISTS subquery, which
+    reads other tables)."""
+    kind = shape[0]
+    if kind == "cmp":
+        for side in (shape[1], shape[3]):
+            if type(side) is tuple and side and side[0] in _COMPUTED:
+                yield side
+    elif kind == "not":
+        yield from condition_nodes(shape[1])
+    elif kind in ("and", "or"):
+        for part in shape[1]:
+            yield from condition_nodes(part)
 
 
 def nested_of(records: Shape) -> Iterator[Nested]:

@@ -252,6 +252,12 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         if sql_op is None:
             raise _bad_op(op)
     if isinstance(value, Expr) or hasattr(value, "_subquery"):
+        if dialect == "sqlite" and type(value) is Expr and value.node == ("val",):
+            bound = value.values[0]
+            if type(bound) is date or type(bound) is datetime:
+                # eb.val(date) compares as the plain date does (see _sqlite_dates), not as
+                # SQLite's texts would ('2024-01-01 00:00:00' > '2024-01-01').
+                return compare(dialect, column, op, bound)
         # An expression or a subquery as the value: rendered in place, its values bound.
         if sql_op not in _EXPR_OPS:
             raise CompileError(
@@ -535,7 +541,11 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     if kind not in NODE_KINDS:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
-    template = marks.replace.get(node) if selected and marks.replace else None
+    template = marks.replace.get(node) if marks.replace else None
+    if template is not None and not selected:
+        # Compared or sorted by (where, having, order_by): computed exactly as in the select
+        # list, then cast back to a number to compare with numbers, as aggregates are.
+        return f"CAST({node_sql(node, marks, True)} AS NUMERIC)"
     if kind == "ref":
         return ref(node[1], quote)
     if kind == "val":
@@ -553,6 +563,10 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
             return f"typedb_divide({a}, {b})"
         return f"({a} {symbol} {b})"
     if kind == "fn":
+        # Checked here too, as render() checks conditions: Expr is public, and a node made
+        # by hand would otherwise put its function name's text into the SQL.
+        if type(node[1]) is not str or not _node.FUNCTION.fullmatch(node[1]):
+            raise CompileError(f"not a function name: {node[1]!r}")
         args = ", ".join(node_sql(a, marks, selected) for a in node[2])
         return f"{node[1]}({args})"
     if kind == "agg":
@@ -606,4 +620,8 @@ def cast_sql(inner: str, type_name: str, dialect: Dialect) -> str:
         return f"typedb_integer({inner})"
     if t.name == "boolean":
         return f"(CAST({inner} AS INTEGER) <> 0)"
+    if t.name == "numeric" and t.scale is not None and t.size is not None:
+        # SQLite's CAST keeps every digit; PostgreSQL rounds to the scale (0.99 as
+        # numeric(10,1) is 1.0). The exact text is cast back to a number to compare with.
+        return f"CAST(typedb_numeric({inner}, {int(t.size)}, {int(t.scale)}) AS NUMERIC)"
     return f"CAST({inner} AS {target})"

@@ -5,7 +5,8 @@ SELECT's plan lists its expression outputs; the SQLite driver infers each one's 
 computes the decimal arithmetic in it with typedb's exact functions (`replacements`), and
 converts the result as PostgreSQL types it.
 
-A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",), or None
+A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",),
+("value", type name) for a type SQLite stores as text (dates, timestamps, uuid, json), or None
 when unknown (a bound value, a subquery, an unknown function): unknown is left as SQLite
 gives it.
 """
@@ -26,6 +27,7 @@ FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
+_PARSED_TYPES = frozenset({"date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb"})
 _TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
 _INT_FUNCTIONS = frozenset({"length"})
 _SAME_FUNCTIONS = frozenset({"coalesce", "nullif", "abs", "greatest", "least"})
@@ -44,6 +46,10 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
         return TEXT
     if name == "boolean":
         return BOOL
+    if name in _PARSED_TYPES:
+        # Stored as text on SQLite (a timestamp, a date...): parsed back as a column of the
+        # type is, so MAX(at) or coalesce(at, ...) gives what PostgreSQL gives.
+        return ("value", name)
     return None
 
 
@@ -67,19 +73,53 @@ def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
     return ("numeric", a + b if symbol == "*" else max(a, b))
 
 
+def _stored_as_text(kind: Kind) -> bool:
+    return kind == TEXT or (kind is not None and kind[0] == "value")
+
+
+def _refuse_text_arithmetic(node: Node, kind: Kind) -> None:
+    """SQLite does arithmetic on the text it stores text, dates and timestamps as by reading
+    a number off its front: date2 - date1 is 0 (PostgreSQL: the days between), a date + 1 is
+    2025, a text + 1 is 1 (PostgreSQL refuses it). Refused rather than silently wrong."""
+    from typedb._errors import CompileError
+
+    columns = [side[1] for side in node[2:] if type(side) is tuple and side[0] == "ref"]
+    what = kind[1] if kind is not None and kind[0] == "value" else "text"
+    raise CompileError(
+        f"arithmetic ({node[1]}) on a {what} value ({', '.join(map(repr, columns)) or 'an expression'})"
+        " on SQLite, which stores it as text and would compute a wrong number; compute it "
+        "in Python, or with typedb.sql() and SQLite's date functions"
+    )
+
+
 def infer(node: Node, declared: Declared) -> Kind:
     """The kind of an expression node's value."""
     kind = node[0]
     if kind == "ref":
         return declared(node[1])
+    if kind == "val":  # a bound Decimal or float says what it is; other values do not
+        return {"numeric": NUMERIC, "float": FLOAT}.get(node[1]) if len(node) == 2 else None
     if kind == "op":
-        return _op_kind(node[1], infer(node[2], declared), infer(node[3], declared))
+        left, right = infer(node[2], declared), infer(node[3], declared)
+        if _stored_as_text(left) or _stored_as_text(right):
+            _refuse_text_arithmetic(node, left if _stored_as_text(left) else right)
+        return _op_kind(node[1], left, right)
     if kind == "fn":
         name = node[1]
         if name in _TEXT_FUNCTIONS:
             return TEXT
         if name in _INT_FUNCTIONS:
             return INTEGER
+        if name == "round" and node[2]:
+            # PostgreSQL: round(numeric[, n]) and round(integer, n) are numeric, round of a
+            # float or of a lone integer double precision. SQLite rounds as PostgreSQL does
+            # (to 15 digits, all typedb stores) but gives a float.
+            first = infer(node[2][0], declared)
+            if first is not None and first[0] == "numeric":
+                return NUMERIC
+            if first == INTEGER:
+                return NUMERIC if len(node[2]) > 1 else FLOAT
+            return FLOAT if first == FLOAT else None
         if name in _SAME_FUNCTIONS:
             return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
         return None

@@ -6,8 +6,10 @@ renders them (depth first, left to right). Nodes:
 
     ("ref", "table.column")              a column
     ("val",)                             one bound value
+    ("val", "numeric")                   a bound Decimal (("val", "float"): a float): the
+                                         result type of arithmetic follows it (_expr_types)
     ("op", "*", left, right)             + - * / between two nodes
-    ("fn", "lower", (args...))           a function call (names checked, see _FUNCTION)
+    ("fn", "lower", (args...))           a function call (names checked, see FUNCTION)
     ("agg", "SUM", arg | None, distinct) an aggregate over an expression
     ("case", ((cond, then), ...), else)  CASE WHEN ... (a condition shape, see _expr)
     ("cast", node, "numeric(10,2)")     CAST to a portable type name
@@ -36,10 +38,14 @@ Values: TypeAlias = tuple[Any, ...]
 
 ARITHMETIC = ("+", "-", "*", "/")
 # Function names go into the SQL as written, so only plain identifiers pass.
-_FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # fullmatch: `$` lets a final newline by
 # Aliases already accepted by quote_identifier (a query built per request names the same ones).
 _NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
+# A bound Decimal or float decides the type of the arithmetic it is in (PostgreSQL: integer
+# * Decimal is numeric, numeric * float is double precision), so its kind is in the shape.
+_VAL = ("val",)
+_VAL_NODES: dict[type, Node] = {Decimal: ("val", "numeric"), float: ("val", "float")}
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
 
@@ -72,7 +78,14 @@ class Expr(Generic[T]):
 
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
         if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
-            return Expr(("op", symbol, self.node, ("val",)), (*self.values, other))
+            val = _VAL_NODES.get(type(other), _VAL)
+            return Expr(("op", symbol, self.node, val), (*self.values, other))
+        if type(other) is str or _bound_text(self) or _bound_text(other):
+            # SQLite reads a number off the text's front ('x' is 0); PostgreSQL refuses it.
+            raise CompileError(
+                f"arithmetic ({symbol}) with a string: bind a number, or join text with "
+                "eb.fn('concat', ...)"
+            )
         right = to_expr(other)
         left, right = (right, self) if reverse else (self, right)
         return Expr(("op", symbol, left.node, right.node), left.values + right.values)
@@ -162,6 +175,10 @@ class Expr(Generic[T]):
         return f"Expr({self.node!r}, {self.values!r}{alias})"
 
 
+def _bound_text(value: Any) -> bool:
+    return type(value) is Expr and value.node == _VAL and type(value.values[0]) is str
+
+
 def value_node(value: Any) -> tuple[Node, Values]:
     """A plain Python value as a bound-value node."""
     if value is None:
@@ -170,7 +187,7 @@ def value_node(value: Any) -> tuple[Node, Values]:
         )
     if type(value) is str:
         refuse_nul(value, "an expression")
-    return ("val",), (value,)
+    return _VAL_NODES.get(type(value), _VAL), (value,)
 
 
 def to_expr(value: Any) -> Expr[Any]:
@@ -178,7 +195,7 @@ def to_expr(value: Any) -> Expr[Any]:
     if isinstance(value, Expr):
         return value
     if type(value) in _PLAIN:  # the common case: a number to bind
-        return Expr(("val",), (value,))
+        return Expr(_VAL_NODES.get(type(value), _VAL), (value,))
     sub = getattr(value, "_subquery", None)
     if sub is not None:
         shape, values = sub()
@@ -196,7 +213,7 @@ def ref(column: str) -> Expr[Any]:
 def function(name: str, args: tuple[Any, ...]) -> Expr[Any]:
     """`name(args...)`: strings are column names (as Kysely's eb.fn), other values bound;
     wrap a string in eb.val() to bind it."""
-    if type(name) is not str or not _FUNCTION.match(name):
+    if type(name) is not str or not FUNCTION.fullmatch(name):
         raise CompileError(f"eb.fn() takes a function name (letters, digits, _), got {name!r}")
     nodes: list[Node] = []
     values: Values = ()

@@ -241,10 +241,15 @@ class SelectParts(Filtered):
 
     def _postgres_only(self, name: str, why: str) -> None:
         if self._dialect == "sqlite":
+            # The advice is about locks: distinct_on() has nothing to do with transactions.
+            advice = (
+                ". In SQLite, db.transaction(immediate=True) takes the whole database's write "
+                "lock at BEGIN, which serializes the transactions that would lock rows"
+                if why == "no row locks"
+                else "; group_by() the columns, or order and take the first row per group"
+            )
             raise CompileError(
-                f"{name} on table {self._table!r} is PostgreSQL only: SQLite has {why}. In "
-                "SQLite, db.transaction(immediate=True) takes the whole database's write lock "
-                "at BEGIN, which serializes the transactions that would lock rows"
+                f"{name} on table {self._table!r} is PostgreSQL only: SQLite has {why}{advice}"
             )
 
 

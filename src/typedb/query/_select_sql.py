@@ -119,6 +119,14 @@ def render_select(
     for record in records:
         kind = record[0]
         if kind == "select":
+            if compound:
+                # It would add columns to the first operand only, after union() checked
+                # that both sides match: the database's error, or a wrong shape of rows.
+                operator = compound[0].split(" SELECT ")[0].strip()
+                raise CompileError(
+                    f"select() on table {table!r} after {operator}: select every column "
+                    "before union() / intersect() / except_() combines the queries"
+                )
             selected.extend(_selected(c, marks) for c in record[1])
         elif kind == "where":
             where_sql.append(render(record[1], marks, n_where == 1))

@@ -21,14 +21,19 @@ from typedb._sql import Parameters
 from typedb.dialects import Dialect, quote_identifier
 from typedb.query._base import Result
 
+# `updated_at` must be a timestamp too: a legacy table keeping epoch seconds in integer
+# `created_at` / `updated_at` columns is the caller's to set (writing a timestamp there
+# failed every update_table() of it).
 _CATALOG = {
     "sqlite": (
-        "SELECT count(*) AS n, sum(name IN ('created_at', 'updated_at')) AS t "
-        "FROM pragma_table_info(?)"
+        "SELECT count(*) AS n, sum(name = 'created_at' OR (name = 'updated_at' "
+        "AND upper(type) IN ('TIMESTAMP', 'TIMESTAMPTZ'))) AS t FROM pragma_table_info(?)"
     ),
     "postgresql": (
-        "SELECT count(*) AS n, count(*) FILTER (WHERE attname IN ('created_at', 'updated_at')) AS t "
-        "FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped"
+        "SELECT count(*) AS n, count(*) FILTER (WHERE attname = 'created_at' OR "
+        "(attname = 'updated_at' AND atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype)))"
+        " AS t FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
+        "AND NOT attisdropped"
     ),
 }
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
+from types import SimpleNamespace
 from typing import Any, Self, TypeVar
 
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
+from typedb.dialects import Dialect
+from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes
 from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
-from typedb.query._expr import Marks, render
-from typedb.query._params import mark, refuse_nul
+from typedb.query._expr import Marks, Replacements, Shape, render
+from typedb.query._params import finish, mark, refuse_nul
 from typedb.query._result import DeleteResult, UpdateResult
 from typedb.query._returning import returning_sql
 
@@ -90,6 +94,21 @@ class _Write(Filtered):
                 other(record)
         return where_sql, returning
 
+    def _finish(self) -> tuple[str, tuple[int, ...] | None]:
+        sql, order = super()._finish()
+        if self._dialect == "sqlite":
+            # Decimal arithmetic in a condition: SQLite computes it in floating point, so
+            # `price * qty = 2.97` missed rows PostgreSQL updates or deletes. The plan has the
+            # driver compute it exactly, as for a SELECT (see _aggregate_plan).
+            compared = tuple(
+                n for r in self._records if r[0] == "where" for n in condition_nodes(r[1])
+            )
+            if compared:
+                again = partial(_render_again, type(self), self._shape, self._db.dialect)
+                table = ((split_table(self._table)[0], None),)
+                sql = TypedSql(sql, AggregatePlan(table, (), (), again, (), compared))
+        return sql, order
+
     def _table_sql(self) -> str:
         name, alias = split_table(self._table)
         if alias is not None:
@@ -97,12 +116,23 @@ class _Write(Filtered):
         return self._db.dialect.quote(name)
 
 
+def _render_again(cls: type[_Write], shape: Shape, dialect: Dialect, replace: Replacements) -> str:
+    """A write's SQL with some expressions replaced, from its shape alone: the cached plan
+    must not keep the builder (and its Database) alive."""
+    query: Any = object.__new__(cls)  # each write's _render takes `replace`
+    query._shape = shape
+    query._db = SimpleNamespace(dialect=dialect)  # only its dialect is read
+    return finish(query._render(replace), dialect.placeholder)[0]
+
+
 UPDATED_AT = "updated_at"
 _TOUCH = ("touch",)
 
 
 def _sets_updated_at(record: Any) -> bool:
-    return any(column == UPDATED_AT for column, _ in record[1])
+    # Any case: SQLite's names ignore it, and a set({"UPDATED_AT": x}) there was silently
+    # overridden by the now() assigned after it.
+    return any(column.lower() == UPDATED_AT for column, _ in record[1])
 
 
 def _where(conditions: list[str]) -> str:
@@ -160,8 +190,8 @@ class UpdateQuery(_Write):
             split_table(self._table)[0], lambda has: run(self._add(_TOUCH) if has else self)
         )
 
-    def _render(self) -> str:
-        marks = Marks(self._db.dialect)
+    def _render(self, replace: Replacements | None = None) -> str:
+        marks = Marks(self._db.dialect, replace)
         sets: dict[str, str] = {}
 
         def assign(record: Any) -> None:
@@ -200,8 +230,8 @@ class DeleteQuery(_Write):
     def execute_take_first_or_throw(self) -> Row:
         return self._first_or_throw(f"delete from table {self._table!r} matched no row")
 
-    def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._db.dialect))
+    def _render(self, replace: Replacements | None = None) -> str:
+        where_sql, returning = self._tail(Marks(self._db.dialect, replace))
         return f"DELETE FROM {self._table_sql()}{_where(where_sql)}{returning}"
 
 
@@ -218,8 +248,8 @@ class SoftDeleteQuery(DeleteQuery):
 
     __slots__ = ()
 
-    def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._db.dialect), more=True)
+    def _render(self, replace: Replacements | None = None) -> str:
+        where_sql, returning = self._tail(Marks(self._db.dialect, replace), more=True)
         column = self._db.dialect.quote(DELETED_AT)
         where_sql.append(f"{column} IS NULL")
         now = self._db.dialect.now_sql("timestamp")
@@ -247,8 +277,8 @@ class RestoreQuery(_Write):
     def execute_take_first_or_throw(self) -> Row:
         return self._first_or_throw(f"restore of table {self._table!r} matched no deleted row")
 
-    def _render(self) -> str:
-        where_sql, returning = self._tail(Marks(self._db.dialect), more=True)
+    def _render(self, replace: Replacements | None = None) -> str:
+        where_sql, returning = self._tail(Marks(self._db.dialect, replace), more=True)
         column = self._db.dialect.quote(DELETED_AT)
         where_sql.append(f"{column} IS NOT NULL")
         return f"UPDATE {self._table_sql()} SET {column} = NULL{_where(where_sql)}{returning}"
