@@ -13,7 +13,7 @@ from mypy.options import Options
 from mypy.plugin import AttributeContext, MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
-from typedb.mypy_plugin import _aggregates, _upserts
+from typedb.mypy_plugin import _aggregates, _compound, _cte, _expressions, _upserts
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
@@ -32,8 +32,12 @@ TABLE_METHODS = frozenset(
 )
 SELECTS = frozenset({"Select", "AsyncSelect"})
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
-AGGREGATE_MODULE = "typedb.query._expr"
+FUNCTIONS = "typedb.query._expr._Functions"  # `fn`, and `eb.fn` (a subclass)
+AGGREGATE = "typedb.query._expr.Aggregate"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
+COMPOUNDS = frozenset({"union", "union_all", "intersect", "except_"})
+CTE_METHODS = frozenset({"with_", "with_recursive"})
+QUERY_CREATORS = ("typedb.query._with.QueryCreator", "typedb.query._awaitable.AsyncQueryCreator")
 
 MethodHook = Callable[[MethodContext], Type]
 
@@ -43,7 +47,7 @@ class TypedbPlugin(Plugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        catalog = Catalog(self._loaded_modules)
+        catalog = self.catalog = Catalog(self._loaded_modules)
         self._fingerprint = _fingerprint()
         self.tables = TableCalls(catalog)
         self.select = SelectHooks(catalog)
@@ -78,24 +82,41 @@ class TypedbPlugin(Plugin):
 
     def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
-        module, _, cls = owner.rpartition(".")
         query = self._query_class(owner)
         if query is not None:
             if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
             if query in SELECTS:
+                if method in COMPOUNDS:
+                    return partial(_compound.combined, self.catalog, method)
+                if method == "as_":
+                    return partial(_expressions.scalar_subquery, self.catalog)
                 return self._select_hooks.get(method)
             if query in JOINS and method == "__call__":
                 return partial(self.select.join, query.startswith("Left"))
             return self._write_hooks.get(method)
         if owner in DATABASES and method in TABLE_METHODS:
             return partial(self.tables.hook, method)
-        if module == AGGREGATE_MODULE:
-            if cls == "_Functions" and method in AGGREGATES:
-                return partial(_aggregates.made, method)
-            if cls == "Aggregate" and method == "as_":
-                return _aggregates.named
+        if (owner in DATABASES or owner in QUERY_CREATORS) and method in CTE_METHODS:
+            return _cte.declared
+        if owner in QUERY_CREATORS and method == "select_from":
+            return partial(_cte.select_from, self.catalog)
+        if not owner.startswith("typedb."):
+            return None
+        bases = self._bases(owner)
+        if FUNCTIONS in bases and method in AGGREGATES:
+            return partial(_aggregates.made, method)
+        if AGGREGATE in bases and method == "as_":
+            return _aggregates.named
+        if _expressions.EXPR in bases and method == "as_":
+            return _expressions.named
         return None
+
+    def _bases(self, fullname: str) -> set[str]:
+        """The full names of a class and its bases; empty for anything else."""
+        symbol = self.lookup_fully_qualified(fullname)
+        info = symbol.node if symbol is not None else None
+        return {base.fullname for base in info.mro} if isinstance(info, TypeInfo) else set()
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")

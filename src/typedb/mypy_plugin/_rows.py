@@ -17,6 +17,7 @@ from mypy.types import Instance, NoneType, Type, TypedDictType, UnionType, get_p
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._scope import Resolved, Scope, Table
 from typedb.mypy_plugin._state import Item
+from typedb.mypy_plugin._typetext import text_type
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 
@@ -136,6 +137,11 @@ def row_of(
                     )
                 else:
                     _all(row, (table,))
+        elif item.kind == "expr":
+            # `(eb.ref("price") * 2).as_("doubled")`: its alias, its type as noted by as_().
+            row.add(
+                item.text, text_type(item.func, named), f".as_({item.text!r})", '.as_("other")'
+            )
         elif item.kind == "aggregate":
             typed = aggregate_type(item, scope, named)
             if isinstance(typed, str):
