@@ -10,10 +10,16 @@ from pathlib import Path
 from mypy.build import PRI_MED
 from mypy.nodes import MypyFile, TypeInfo
 from mypy.options import Options
-from mypy.plugin import AttributeContext, MethodContext, Plugin, ReportConfigContext
-from mypy.types import Type
+from mypy.plugin import (
+    AttributeContext,
+    MethodContext,
+    MethodSigContext,
+    Plugin,
+    ReportConfigContext,
+)
+from mypy.types import FunctionLike, Type
 
-from typedb.mypy_plugin import _aggregates, _compound, _cte, _expressions, _upserts
+from typedb.mypy_plugin import _aggregates, _builder, _compound, _cte, _expressions, _upserts
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
@@ -40,6 +46,9 @@ CTE_METHODS = frozenset({"with_", "with_recursive"})
 QUERY_CREATORS = ("typedb.query._with.QueryCreator", "typedb.query._awaitable.AsyncQueryCreator")
 
 MethodHook = Callable[[MethodContext], Type]
+SignatureHook = Callable[[MethodSigContext], FunctionLike]
+#: The methods whose `lambda eb: ...` receives a Builder that knows the query (_builder).
+EB_METHODS = frozenset({"select", "where", "having", "order_by", "group_by"})
 
 
 class TypedbPlugin(Plugin):
@@ -84,6 +93,10 @@ class TypedbPlugin(Plugin):
         owner, _, method = fullname.rpartition(".")
         query = self._query_class(owner)
         if query is not None:
+            if query == "Builder":
+                if method == "ref":
+                    return partial(_builder.ref, self.catalog)
+                return partial(_builder.compare, self.catalog) if method == "__call__" else None
             if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
             if query in SELECTS:
@@ -117,6 +130,12 @@ class TypedbPlugin(Plugin):
         symbol = self.lookup_fully_qualified(fullname)
         info = symbol.node if symbol is not None else None
         return {base.fullname for base in info.mro} if isinstance(info, TypeInfo) else set()
+
+    def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
+        owner, _, method = fullname.rpartition(".")
+        if method in EB_METHODS and self._query_class(owner) in SELECTS:
+            return _builder.hand_state
+        return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")
