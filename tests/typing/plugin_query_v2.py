@@ -30,6 +30,12 @@ labelled = db.select_from("items").select(
     ]
 )
 reveal_type(labelled.execute_take_first_or_throw())  # reveal[mypy+plugin]: TypedDict({'key': int, 'text': str | None, 'n': int, 'low': str, 'band': Any})  # reveal[pyright,ty]: dict[str, Any]
+texts = db.select_from("items").select(
+    lambda eb: [eb.fn.lower("description").as_("low"), eb.fn.coalesce("description", "name").as_("text")]
+)
+reveal_type(texts.execute_take_first_or_throw())  # reveal[mypy+plugin]: TypedDict({'low': str | None, 'text': str})  # reveal[pyright,ty]: dict[str, Any]
+db.select_from("items").select(lambda eb: eb.fn.coalesce("nmae", "name").as_("t"))  # E[mypy+plugin]: a column in eb.fn
+db.select_from("items").select(lambda eb: eb.case().when("prise", ">", 10).then("dear").end().as_("b"))  # E[mypy+plugin]: a column in case().when
 amount: Decimal = doubled.execute_take_first_or_throw()["doubled"]
 doubled.execute_take_first_or_throw()["price"]  # E[mypy+plugin]: not a key of the row
 

@@ -18,7 +18,6 @@ from mypy.types import (
     CallableType,
     FunctionLike,
     Instance,
-    NoneType,
     Type,
     UnionType,
     get_proper_type,
@@ -37,7 +36,7 @@ from typedb.mypy_plugin._calls import (
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._expressions import NULLABLE_KEY
 from typedb.mypy_plugin._names import column_ref
-from typedb.mypy_plugin._rows import _without_none
+from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
 from typedb.mypy_plugin._state import QueryState, state_of, with_attr, with_state
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
@@ -86,7 +85,7 @@ def ref(catalog: Catalog, ctx: MethodContext) -> Type:
     stub_value = get_proper_type(result.args[0])
     base = found.type if isinstance(stub_value, AnyType) else stub_value
     expr = result.copy_modified(args=[_without_none(base)])
-    if found.table.source.left or _has_none(found.type):
+    if found.table.source.left or has_none(found.type):
         # NULL where nothing matched (a left join) or stored: a row key of it may be None.
         expr = with_attr(expr, NULLABLE_KEY, "1", ctx.api.named_generic_type("builtins.str", []))
     return expr
@@ -129,10 +128,3 @@ def _loose(builder: object) -> bool:
         return True
     loose = get_proper_type(builder.args[0])
     return isinstance(loose, (Instance, AnyType))
-
-
-def _has_none(typ: Type) -> bool:
-    proper = get_proper_type(typ)
-    return isinstance(proper, UnionType) and any(
-        isinstance(get_proper_type(t), NoneType) for t in proper.items
-    )

@@ -19,7 +19,15 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from typedb.mypy_plugin import _aggregates, _builder, _compound, _cte, _expressions, _upserts
+from typedb.mypy_plugin import (
+    _aggregates,
+    _builder,
+    _compound,
+    _cte,
+    _eb_columns,
+    _expressions,
+    _upserts,
+)
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
@@ -42,6 +50,9 @@ FUNCTIONS = "typedb.query._expr._Functions"  # `fn`, and `eb.fn` (a subclass)
 AGGREGATE = "typedb.query._expr.Aggregate"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
 COMPOUNDS = frozenset({"union", "union_all", "intersect", "except_"})
+EB_FN = "typedb.query._eb.Fn"
+EB_FUNCTIONS = frozenset({"__call__", "coalesce", "lower", "upper", "length", "abs"})
+CASES = ("typedb.query._eb.Case", "typedb.query._eb.CaseThen")
 CTE_METHODS = frozenset({"with_", "with_recursive"})
 QUERY_CREATORS = ("typedb.query._with.QueryCreator", "typedb.query._awaitable.AsyncQueryCreator")
 
@@ -96,6 +107,8 @@ class TypedbPlugin(Plugin):
             if query == "Builder":
                 if method == "ref":
                     return partial(_builder.ref, self.catalog)
+                if method == "case":
+                    return partial(_eb_columns.carry, self.catalog)
                 return partial(_builder.compare, self.catalog) if method == "__call__" else None
             if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
@@ -119,6 +132,10 @@ class TypedbPlugin(Plugin):
         bases = self._bases(owner)
         if FUNCTIONS in bases and method in AGGREGATES:
             return partial(_aggregates.made, method)
+        if EB_FN in bases and method in EB_FUNCTIONS:
+            return partial(_eb_columns.function, self.catalog, method)
+        if owner in CASES and method in ("when", "then"):
+            return partial(_eb_columns.carry, self.catalog)
         if AGGREGATE in bases and method == "as_":
             return _aggregates.named
         if _expressions.EXPR in bases and method == "as_":
@@ -141,6 +158,8 @@ class TypedbPlugin(Plugin):
         owner, _, name = fullname.rpartition(".")
         if name in ("inner_join", "left_join") and self._query_class(owner) in SELECTS:
             return self.select.join_object
+        if name == "fn" and self._query_class(owner) == "Builder":
+            return _eb_columns.pass_state
         return None
 
     def _query_class(self, fullname: str) -> str | None:

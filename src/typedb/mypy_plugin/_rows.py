@@ -107,6 +107,14 @@ def _without_none(typ: Type) -> Type:
     return typ
 
 
+def has_none(typ: Type) -> bool:
+    """Whether a value of `typ` may be None (a nullable column's type)."""
+    proper = get_proper_type(typ)
+    return isinstance(proper, UnionType) and any(
+        isinstance(get_proper_type(t), NoneType) for t in proper.items
+    )
+
+
 def _named(typ: Type) -> str | None:
     proper = get_proper_type(typ)
     return proper.type.fullname if isinstance(proper, Instance) else None
