@@ -95,3 +95,15 @@ db.select_from("items").select("price").union_all(db.select_from("users").select
 db.select_from("items").select("id").union(db.select_from("users").select("id", "name"))  # E[mypy+plugin]: column counts differ
 db.select_from("items").select("id").intersect(db.select_from("users").select("email"))  # E[mypy+plugin]: int and str
 db.select_from("items").select("name").except_(db.select_from("users").select("created_at"))  # E[mypy+plugin]: str and datetime
+
+
+# The same on the async facade.
+async def awaited() -> None:
+    from typedb.facades.async_db import db as adb
+
+    rows = await adb.select_from("items").select(lambda eb: (eb.ref("price") * 2).as_("d")).execute()
+    reveal_type(rows)  # reveal[mypy+plugin]: list[TypedDict({'d': Decimal})]  # reveal[pyright,ty]: list[dict[str, Any]]
+    cte = adb.with_("top", adb.select_from("items").select("id")).select_from("top")
+    reveal_type(await cte.execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int})]  # reveal[pyright,ty]: list[dict[str, Any]]
+    adb.select_from("items").where("id", "in", adb.select_from("items").select("price"))  # E[mypy+plugin]: Decimal subquery
+    adb.select_from("items").select("id").union(adb.select_from("users").select("email"))  # E[mypy+plugin]: int and str

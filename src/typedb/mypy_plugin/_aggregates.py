@@ -10,8 +10,8 @@ from dataclasses import replace
 from mypy.plugin import MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
-from typedb.mypy_plugin._expressions import aggregate_of_expression
 from typedb.mypy_plugin._calls import argument, failed_trial, literal_str
+from typedb.mypy_plugin._expressions import aggregate_of_expression
 from typedb.mypy_plugin._state import Item, aggregate_of, with_aggregate
 
 

@@ -51,7 +51,9 @@ def declared(ctx: MethodContext) -> Type:
     before = _ctes(get_proper_type(ctx.type))
     cte = Cte(match.group(1), columns, _defining_state(get_proper_type(query_arg[1]), before))
     state = QueryState((), None, (*before, cte))
-    return with_attr(result, CTES_KEY, state.encode(), ctx.api.named_generic_type("builtins.str", []))
+    return with_attr(
+        result, CTES_KEY, state.encode(), ctx.api.named_generic_type("builtins.str", [])
+    )
 
 
 def select_from(catalog: Catalog, ctx: MethodContext) -> Type:

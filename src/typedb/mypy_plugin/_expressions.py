@@ -143,4 +143,3 @@ def _returned(expr: Expression) -> Expression | None:
 
 def _str(api: CheckerPluginInterface) -> Instance:
     return api.named_generic_type("builtins.str", [])
-

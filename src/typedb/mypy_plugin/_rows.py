@@ -147,9 +147,7 @@ def row_of(
                     _all(row, (table,))
         elif item.kind == "expr":
             # `(eb.ref("price") * 2).as_("doubled")`: its alias, its type as noted by as_().
-            row.add(
-                item.text, text_type(item.func, named), f".as_({item.text!r})", '.as_("other")'
-            )
+            row.add(item.text, text_type(item.func, named), f".as_({item.text!r})", '.as_("other")')
         elif item.kind == "aggregate":
             typed = aggregate_type(item, scope, named)
             if isinstance(typed, str):
