@@ -42,6 +42,8 @@ doubled.execute_take_first_or_throw()["price"]  # E[mypy+plugin]: not a key of t
 # After an alias `eb` still knows the columns and their types.
 aliased = db.select_from("items as i").select(lambda eb: (eb.ref("i.price") * 2).as_("d"))
 reveal_type(aliased.execute())  # reveal[mypy+plugin]: list[TypedDict({'d': Decimal})]  # reveal[pyright,ty]: list[dict[str, Any]]
+tagged_items = db.select_from("items as i").left_join("tags as t", "i.id", "t.item_id")
+reveal_type(tagged_items.select(lambda eb: (eb.ref("t.id") * 2).as_("tid")).execute())  # reveal[mypy+plugin]: list[TypedDict({'tid': int | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
 db.select_from("items as i").where(lambda eb: eb(eb.ref("i.prise"), ">", 1))  # E[mypy+plugin]: unknown column after an alias
 db.select_from("items as i").where(lambda eb: eb("i.price", "=", "x"))  # E[mypy+plugin]: a str for a Decimal column
 

@@ -19,7 +19,14 @@ from mypy.nodes import Expression, LambdaExpr, ListExpr, ReturnStmt, TupleExpr
 from mypy.plugin import CheckerPluginInterface, MethodContext
 from mypy.types import CallableType, Instance, ProperType, Type, get_proper_type
 
-from typedb.mypy_plugin._calls import argument, fail, failed_trial, literal_str, receiver_state
+from typedb.mypy_plugin._calls import (
+    argument,
+    arguments,
+    fail,
+    failed_trial,
+    literal_str,
+    receiver_state,
+)
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._rows import nullable, row_of
 from typedb.mypy_plugin._sources import scope_of
@@ -56,6 +63,24 @@ def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
     if value_type(get_proper_type(arg[1])) is None:
         return ctx.default_return_type
     return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
+
+
+#: Expr's operators: NULL in either operand gives NULL.
+OPERATORS = frozenset(
+    {"__add__", "__sub__", "__mul__", "__truediv__", "__radd__", "__rsub__", "__rmul__"}
+    | {"__rtruediv__"}
+)
+
+
+def arithmetic(ctx: MethodContext) -> Type:
+    """`expr * 2`, `eb.ref("price") * eb.ref("discount")`: nullable when an operand is."""
+    result = get_proper_type(ctx.default_return_type)
+    if failed_trial(ctx.api) or not isinstance(result, Instance):
+        return ctx.default_return_type
+    operands = [get_proper_type(ctx.type), *(get_proper_type(t) for _, t in arguments(ctx))]
+    if any(attr(t, NULLABLE_KEY) is not None for t in operands):
+        return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
+    return ctx.default_return_type
 
 
 def named(ctx: MethodContext) -> Type:

@@ -140,6 +140,8 @@ class TypedbPlugin(Plugin):
             return _aggregates.named
         if _expressions.EXPR in bases and method == "as_":
             return _expressions.named
+        if _expressions.EXPR in bases and method in _expressions.OPERATORS:
+            return _expressions.arithmetic
         return None
 
     def _bases(self, fullname: str) -> set[str]:
