@@ -74,6 +74,10 @@ reveal_type(top.execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'p
 reveal_type(top.select("price").where("id", ">", 2).execute())  # reveal[mypy+plugin]: list[TypedDict({'price': Decimal})]  # reveal[pyright,ty]: list[dict[str, Any]]
 renamed = db.with_("top(item, amount)", spent).select_from("top as t").select("t.amount")
 reveal_type(renamed.execute())  # reveal[mypy+plugin]: list[TypedDict({'amount': Decimal})]  # reveal[pyright,ty]: list[dict[str, Any]]
+buyers = db.with_("top", spent).select_from("users as u").inner_join("top", "u.id", "top.id")
+reveal_type(buyers.select("u.email", "top.price").execute())  # reveal[mypy+plugin]: list[TypedDict({'email': str, 'price': Decimal})]  # reveal[pyright,ty]: list[dict[str, Any]]
+db.with_("top", spent).select_from("users").where("nmae", "=", "x")  # E[mypy+plugin]: a table after with_() is the typed table
+db.with_("top", spent).select_from("users as u").inner_join("top as t", "u.id", "t.prise")  # E[mypy+plugin]: the CTE's columns in a join
 top.select("nmae")  # E[mypy+plugin]: unknown column of the CTE
 top.where("price", ">", "x")  # E[mypy+plugin]: a str for the CTE's Decimal column
 db.with_("top", spent).select_from("tpo")  # E[mypy+plugin]: neither a CTE nor a table

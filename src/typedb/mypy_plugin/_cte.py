@@ -28,9 +28,12 @@ from typedb.mypy_plugin._names import table_ref
 from typedb.mypy_plugin._sources import cte_row
 from typedb.mypy_plugin._state import Cte, QueryState, attr, with_attr, with_state
 from typedb.mypy_plugin._subquery import subquery_state
+from typedb.mypy_plugin._tables import TableCalls
 
 #: The note on a QueryCreator: the CTEs declared so far, as a QueryState with no tables.
 CTES_KEY = "typedb ctes"
+#: The typed database (`typedb.facades.db.LazyDB`) whose with_() made the QueryCreator.
+DATABASE_KEY = "typedb database"
 # As the runtime reads a CTE's name (typedb.query._with): "name" or "name(col, col)".
 _NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
 #: Select's parameters before the value-type buckets: Row, Tables, SoftDel, Loose.
@@ -51,13 +54,18 @@ def declared(ctx: MethodContext) -> Type:
     before = _ctes(get_proper_type(ctx.type))
     cte = Cte(match.group(1), columns, _defining_state(get_proper_type(query_arg[1]), before))
     state = QueryState((), None, (*before, cte))
-    return with_attr(
-        result, CTES_KEY, state.encode(), ctx.api.named_generic_type("builtins.str", [])
-    )
+    str_type = ctx.api.named_generic_type("builtins.str", [])
+    receiver = get_proper_type(ctx.type)
+    database = attr(receiver, DATABASE_KEY) if isinstance(receiver, Instance) else None
+    if database is None and isinstance(receiver, Instance):
+        database = receiver.type.fullname  # db.with_(): the typed database itself
+    noted = with_attr(result, CTES_KEY, state.encode(), str_type)
+    return with_attr(noted, DATABASE_KEY, database, str_type) if database else noted
 
 
-def select_from(catalog: Catalog, ctx: MethodContext) -> Type:
-    """`select_from(name)` on a QueryCreator: a CTE's name gives a select typed by it."""
+def select_from(catalog: Catalog, tables: TableCalls, ctx: MethodContext) -> Type:
+    """`select_from(name)` on a QueryCreator: a CTE's name gives a select typed by it, a
+    table's the typed database's select of it (which may join the CTEs)."""
     if failed_trial(ctx.api):
         return ctx.default_return_type
     arg = argument(ctx, 0)
@@ -68,21 +76,27 @@ def select_from(catalog: Catalog, ctx: MethodContext) -> Type:
         return ctx.default_return_type
     ref = table_ref(text)
     cte = next((c for c in ctes if c.name == ref.table), None)
+    str_type = ctx.api.named_generic_type("builtins.str", [])
     if cte is None:
         if catalog.row(ref.table) is None:
             declared = ", ".join(c.name for c in ctes)
             fail(ctx.api, f"{catalog.unknown_table(ref.table)}; CTEs: {declared}", ctx.context)
-        return ctx.default_return_type
+            return ctx.default_return_type
+        database = attr(receiver, DATABASE_KEY)
+        info = catalog.instance(database).type if database else None
+        typed = tables.select_of(info, ref, str_type) if info is not None else None
+        if typed is None:
+            return ctx.default_return_type
+        return with_state(typed, QueryState(QueryState.of_table(ref).sources, None, ctes), str_type)
     row = cte_row(cte, catalog)
     if row is None:
         return ctx.default_return_type  # a CTE the plugin cannot type: the runtime's select
     cls = "AsyncSelect" if "Async" in receiver.type.name else "Select"
     info = catalog.instance(f"{QUERY_MODULE}.{cls}").type
-    str_type = ctx.api.named_generic_type("builtins.str", [])
     never = UninhabitedType()
     buckets = len(info.defn.type_vars) - FIXED
-    tables = LiteralType(ref.table, str_type)
-    query = Instance(info, [row, tables, never, str_type, *[never] * buckets])
+    named = LiteralType(ref.table, str_type)
+    query = Instance(info, [row, named, never, str_type, *[never] * buckets])
     state = QueryState.of_table(ref)
     return with_state(query, QueryState(state.sources, None, ctes), str_type)
 

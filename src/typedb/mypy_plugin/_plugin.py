@@ -126,7 +126,7 @@ class TypedbPlugin(Plugin):
         if (owner in DATABASES or owner in QUERY_CREATORS) and method in CTE_METHODS:
             return _cte.declared
         if owner in QUERY_CREATORS and method == "select_from":
-            return partial(_cte.select_from, self.catalog)
+            return partial(_cte.select_from, self.catalog, self.tables)
         if not owner.startswith("typedb."):
             return None
         bases = self._bases(owner)

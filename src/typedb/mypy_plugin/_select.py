@@ -29,6 +29,7 @@ from typedb.mypy_plugin._expressions import expression_item, returned_items
 from typedb.mypy_plugin._names import column_ref, table_ref
 from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
+from typedb.mypy_plugin._sources import table_row
 from typedb.mypy_plugin._state import Item, QueryState, aggregate_of, with_state
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
@@ -83,7 +84,7 @@ class SelectHooks:
         if text is None:
             return ctx.default_return_type
         ref = table_ref(text)
-        if self.catalog.row(ref.table) is None:
+        if table_row(state, ref.table, self.catalog) is None:
             fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
             return AnyType(TypeOfAny.from_error)
         joined = state.joined(ref, left)
