@@ -20,16 +20,19 @@ from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
 QUERY_MODULE = f"{STUBS}._query"
-# The stubs' typed databases; `db` itself is the Lazy subclass (it has standing_in()).
-DATABASES = (
-    "typedb.facades.db.DB",
-    "typedb.facades.db.LazyDB",
-    "typedb.facades.async_db.AsyncDB",
-    "typedb.facades.async_db.LazyAsyncDB",
-)
-TABLE_METHODS = frozenset(
-    {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
-)
+#: The stubs' dispatch classes: `db.select_from` is a `SelectFrom` whose `__call__` has one
+#: overload per table (see typedb/stubgen/_package.py, dispatch_properties), by method.
+TABLE_DISPATCH = {
+    f"typedb.facades.{module}.{prefix}{cls}": method
+    for module, prefix in (("db", ""), ("async_db", "Async"))
+    for method, cls in (
+        ("select_from", "SelectFrom"),
+        ("insert_into", "InsertInto"),
+        ("update_table", "UpdateTable"),
+        ("delete_from", "DeleteFrom"),
+        ("soft_delete", "SoftDeleteFrom"),
+    )
+}
 SELECTS = frozenset({"Select", "AsyncSelect"})
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
 AGGREGATE_MODULE = "typedb.query._expr"
@@ -88,8 +91,8 @@ class TypedbPlugin(Plugin):
             if query in JOINS and method == "__call__":
                 return partial(self.select.join, query.startswith("Left"))
             return self._write_hooks.get(method)
-        if owner in DATABASES and method in TABLE_METHODS:
-            return partial(self.tables.hook, method)
+        if owner in TABLE_DISPATCH and method == "__call__":
+            return partial(self.tables.hook, TABLE_DISPATCH[owner])
         if module == AGGREGATE_MODULE:
             if cls == "_Functions" and method in AGGREGATES:
                 return partial(_aggregates.made, method)

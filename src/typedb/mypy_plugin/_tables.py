@@ -66,11 +66,12 @@ class TableCalls:
         )
 
     def _typed_query(self, ctx: MethodContext, name: str, table: str) -> Type | None:
-        """The return type of the method's overload for `Literal[table]`."""
+        """The return type of the dispatch's overload for `Literal[table]` (`db.select_from`
+        is a `SelectFrom` object: the overloads are its `__call__`'s)."""
         receiver = get_proper_type(ctx.type)
         if not isinstance(receiver, Instance):
             return None
-        node = receiver.type.get_method(name)
+        node = receiver.type.get_method("__call__")
         if not isinstance(node, OverloadedFuncDef) or not isinstance(node.type, Overloaded):
             return None
         key = f"{receiver.type.fullname}.{name}"
