@@ -5,7 +5,9 @@
 
 Reports stub generation time (reading the contracts + writing the stubs), cold mypy,
 pyright and ty times over the queries file, and mypy's re-check time after one table changes (one
-column added, stubs regenerated, mypy run again with its cache). The stubs are registered the
+column added, stubs regenerated, mypy run again with its cache): a table the file does not use
+(the stub modules naming it are re-checked, not the file), then one it uses (mypy re-checks
+whole modules, so the whole file). The stubs are registered the
 way `typedb stubs:install` does it, in a throwaway venv. The baseline, measured in the same
 run, is each checker on a one-line file in the same environment (start-up and typeshed).
 

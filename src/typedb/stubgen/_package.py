@@ -1,14 +1,17 @@
 """The stub package: every file's text, writing it, and checking it is fresh.
 
     stubs/typedb-stubs/py.typed                 "partial": other typedb modules stay as they are
-    stubs/typedb-stubs/facades/db.pyi           the index: `DB`, `db`, `connect()`
+    stubs/typedb-stubs/facades/db.pyi           the index: `DB`, `db`, `connect()`, and the
+                                                dispatch classes (`SelectFrom`, ...) whose
+                                                `__call__` has one overload per table
     stubs/typedb-stubs/facades/async_db.pyi     the same for asyncio (see _async)
     stubs/typedb-stubs/facades/_db/_common.pyi  operators, table names, join and write results
     stubs/typedb-stubs/facades/_db/<table>.pyi  one module per table
 
 Output depends only on the registry (sorted), so `check()` compares bytes. One module per table
 means a migration that changes one table changes one module and the index only when a table
-comes or goes, so a type checker's cache keeps the rest.
+comes or goes, so a type checker's cache keeps the rest. For mypy that also needs the user's
+modules not to depend on every table module: see `dispatch_properties`.
 """
 
 from __future__ import annotations
