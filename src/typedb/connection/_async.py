@@ -160,14 +160,19 @@ class AsyncDatabase:
         """`async with db.transaction() as trx:` commits on success, rolls back on an
         exception; nested blocks in the same task use savepoints. Other tasks (those started
         inside the block too) do not run in it."""
-        driver = self._current()
-        if driver is not None:
-            async with self._block(driver, immediate) as trx:
+        # _current() and _opened()'s fast path inlined, with one look at the running loop
+        # (each asyncio.get_running_loop() is a getpid() system call on Python 3.11).
+        task = asyncio.current_task()
+        pinned = self._pinned.get()
+        if pinned is not None and task is not None and pinned.task is task:
+            async with self._block(pinned.driver, immediate) as trx:
                 yield trx
             return
-        pool = await self._opened()
+        pool = self._pool
+        if pool is None or task is None or self._loop is not task.get_loop():
+            pool = await self._opened()
         driver = await pool.acquire()
-        pin = AsyncPin(driver, asyncio.current_task())
+        pin = AsyncPin(driver, task)
         token = self._pinned.set(pin)
         tables = self._timestamp_tables
         mark = tables.mark()
