@@ -165,8 +165,13 @@ class AsyncDatabase:
         task = asyncio.current_task()
         pinned = self._pinned.get()
         if pinned is not None and task is not None and pinned.task is task:
-            async with self._block(pinned.driver, immediate) as trx:
+            trx = await self._begin(pinned.driver, immediate)
+            try:
                 yield trx
+            except BaseException:
+                await self._abandon(trx)
+                raise
+            await self._finish(trx)
             return
         pool = self._pool
         if pool is None or task is None or self._loop is not task.get_loop():
@@ -178,8 +183,13 @@ class AsyncDatabase:
         mark = tables.mark()
         rolled_back = True
         try:
-            async with self._block(driver, immediate) as trx:
+            trx = await self._begin(driver, immediate)
+            try:
                 yield trx
+            except BaseException:
+                await self._abandon(trx)
+                raise
+            await self._finish(trx)
             rolled_back = False
         finally:
             tables.ended(mark, rolled_back)  # see Database.transaction
@@ -193,25 +203,29 @@ class AsyncDatabase:
             finally:
                 await pool.release(driver)
 
-    @asynccontextmanager
-    async def _block(
-        self, driver: AsyncDriver, immediate: bool
-    ) -> AsyncGenerator[AsyncTransaction]:
+    # A block's beginning and end as plain coroutines, not a nested asynccontextmanager:
+    # each one a transaction goes through costs a generator, its context manager object and
+    # their anext/athrow calls (see README, "Throughput").
+    async def _begin(self, driver: AsyncDriver, immediate: bool) -> AsyncTransaction:
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
-        trx = AsyncTransaction(self, driver)
-        try:
-            yield trx
-        except BaseException:
-            trx.ended = True
-            driver.depth = level
-            with suppress(TypedbError):
-                for sql in rollback_plan(level, driver.in_transaction()):
-                    await driver.run(sql, None)
-            raise
+        return AsyncTransaction(self, driver)
+
+    async def _abandon(self, trx: AsyncTransaction) -> None:
+        """After an exception in the block: undo it (a failed rollback, a lost connection,
+        must not hide the error that caused it)."""
+        driver = trx._driver  # pyright: ignore[reportPrivateUsage]
         trx.ended = True
-        driver.depth = level
+        level = driver.depth = driver.depth - 1
+        with suppress(TypedbError):
+            for sql in rollback_plan(level, driver.in_transaction()):
+                await driver.run(sql, None)
+
+    async def _finish(self, trx: AsyncTransaction) -> None:
+        driver = trx._driver  # pyright: ignore[reportPrivateUsage]
+        trx.ended = True
+        level = driver.depth = driver.depth - 1
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
         )
