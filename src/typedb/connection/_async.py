@@ -380,6 +380,18 @@ class AsyncTransaction(AsyncDatabase):
             raise _ended()
         return self._driver
 
+    @asynccontextmanager
+    async def transaction(self, *, immediate: bool = False) -> AsyncGenerator[AsyncTransaction]:
+        """A savepoint on this block's connection, whichever task asks (the async facade
+        standing in a test's transaction hands `trx` to every task)."""
+        trx = await self._begin(self._current(), immediate)
+        try:
+            yield trx
+        except BaseException:
+            await self._abandon(trx)
+            raise
+        await self._finish(trx)
+
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
