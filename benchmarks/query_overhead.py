@@ -169,7 +169,14 @@ def main() -> int:
     parser.add_argument(
         "--count-only",
         metavar="CONTENDER",
-        choices=["psycopg", "typedb-pg", "sqlite3", "typedb-sqlite"],
+        choices=[
+            "psycopg",
+            "typedb-pg",
+            "sqlite3",
+            "typedb-sqlite",
+            "psycopg-complex",
+            "typedb-pg-complex",
+        ],
         help="set up, run --count selects of this contender and nothing else: for counting "
         "instructions with `valgrind --tool=callgrind`, at two counts, the difference "
         "divided by theirs being the instructions per select (load-independent)",
@@ -234,6 +241,8 @@ def main() -> int:
                 "typedb-pg": lambda i: select_typedb(pg, i),
                 "sqlite3": raw_lite_select,
                 "typedb-sqlite": lambda i: select_typedb(lite, i),
+                "psycopg-complex": raw_pg_complex,
+                "typedb-pg-complex": lambda i: complex_typedb(pg, i),
             }[args.count_only]
             for i in range(args.count):
                 only(i)

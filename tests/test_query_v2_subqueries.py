@@ -118,3 +118,27 @@ def test_async_subqueries(db_url: str, store: typedb.Database) -> None:
         assert sorted(r["name"] for r in found) == ["Ana", "Bo"]
 
     run_async(db_url, test)
+
+
+def test_where_in_subquery_is_the_eb_condition(store: typedb.Database) -> None:
+    # where(column, "in", subquery) takes a short path; it must record, render, bind and
+    # cache exactly what the same condition made by eb() does.
+    def sub(total: str) -> typedb.query.SelectQuery:
+        return (
+            store.select_from("invoices").select("customer_id").where("total", ">", Decimal(total))
+        )
+
+    def check(op: typedb.query.Op, names: list[str]) -> None:
+        short = store.select_from("customers").select("name").where("id", op, sub("1"))
+        through_eb = (
+            store.select_from("customers").select("name").where(lambda eb: eb("id", op, sub("1")))
+        )
+        assert short._shape == through_eb._shape  # pyright: ignore[reportPrivateUsage]
+        assert short.compile() == through_eb.compile()
+        assert short.compile().parameters == (Decimal("1"),)
+        assert [r["name"] for r in short.order_by("name").execute()] == names
+
+    check("in", ["Ana", "Bo"])
+    check("not in", ["Cy"])
+    with pytest.raises(typedb.CompileError, match="like"):
+        store.select_from("customers").where("id", "like", sub("1"))

@@ -190,6 +190,14 @@ class Filtered(Query):
                 and (type(value) in _PLAIN_TYPES or (type(value) is str and "\x00" not in value))
             ):
                 return self._add(("where", ("cmp", column, sql_op, 1)), (value,))
+            if (op == "in" or op == "not in") and type(column) is str:
+                # A subquery on the right (`where("id", "in", db.select_from(...))`): the
+                # record compare() makes, without its checks for every other kind of value.
+                sub = getattr(value, "_subquery", None)
+                if sub is not None:
+                    sub_shape, sub_values = sub()
+                    record = ("cmp", column, "IN" if op == "in" else "NOT IN", ("sub", sub_shape))
+                    return self._add(("where", record), sub_values)
         shape, values = condition(self._dialect, args)
         return self._add(("where", shape), values)
 

@@ -32,6 +32,8 @@ from typedb.query._select_parts import (
 from typedb.query._select_sql import _sub_sql, render_select
 
 _LIMIT = ("limit",)
+# A tuple, not `Aggregate | Fragment`: that union is a new object at every evaluation.
+_COLUMN_OBJECTS = (Aggregate, Fragment)
 
 
 class SelectQuery(SelectParts):
@@ -56,7 +58,7 @@ class SelectQuery(SelectParts):
             raise CompileError("select() needs at least one column (or use select_all())")
         for c in columns:
             # type() first: plain names are the common case, and the union isinstance is slow.
-            if type(c) is not str and not isinstance(c, Aggregate | Fragment):
+            if type(c) is not str and not isinstance(c, _COLUMN_OBJECTS):
                 if isinstance(c, Expr) or callable(c):
                     return self._add_expressions(columns)
                 raise CompileError(
@@ -66,8 +68,8 @@ class SelectQuery(SelectParts):
         return self._add(("select", columns))
 
     def _add_expressions(self, columns: tuple[Any, ...]) -> Self:
-        eb = builder_for(self._shape[0][1])
-        items, values = expression_items(columns, eb, self._table)
+        head = self._shape[0]  # (class, dialect, table), read once
+        items, values = expression_items(columns, builder_for(head[1]), head[2])
         return self._add(("select", items), values)
 
     def select_all(self, table: str | None = None) -> Self:
