@@ -265,12 +265,19 @@ class AsyncDatabase:
     def restore(self, table: str) -> AsyncRestoreQuery:
         return AsyncRestoreQuery(self._as_runner(), table)
 
-    def with_(self, name: str, query: Any) -> AsyncQueryCreator:
-        return cast("AsyncQueryCreator", QueryCreator(self._as_runner()).with_(name, query))
-
-    def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator:
+    def with_(
+        self, name: str, query: Any | Callable[[AsyncQueryCreator], Any]
+    ) -> AsyncQueryCreator:
         return cast(
-            "AsyncQueryCreator", QueryCreator(self._as_runner()).with_recursive(name, query)
+            "AsyncQueryCreator", QueryCreator(self._as_runner()).with_(name, cast("Any", query))
+        )
+
+    def with_recursive(
+        self, name: str, query: Any | Callable[[AsyncQueryCreator], Any]
+    ) -> AsyncQueryCreator:
+        return cast(
+            "AsyncQueryCreator",
+            QueryCreator(self._as_runner()).with_recursive(name, cast("Any", query)),
         )
 
     # -- lifetime ------------------------------------------------------------------------------

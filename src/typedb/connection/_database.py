@@ -251,11 +251,11 @@ class Database:
         """Set `deleted_at` back to NULL on the soft-deleted rows matched by `where(...)`."""
         return RestoreQuery(self, table)
 
-    def with_(self, name: str, query: Any) -> QueryCreator:
+    def with_(self, name: str, query: Any | Callable[[QueryCreator], Any]) -> QueryCreator:
         """A CTE: `db.with_("recent", q).select_from("recent")`."""
         return QueryCreator(self).with_(name, query)
 
-    def with_recursive(self, name: str, query: Any) -> QueryCreator:
+    def with_recursive(self, name: str, query: Any | Callable[[QueryCreator], Any]) -> QueryCreator:
         """A recursive CTE: `db.with_recursive("tree(id, depth)", base.union_all(step))`."""
         return QueryCreator(self).with_recursive(name, query)
 

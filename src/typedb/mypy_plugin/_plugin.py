@@ -53,6 +53,7 @@ TABLE_DISPATCH = {
         ("update_table", "UpdateTable"),
         ("delete_from", "DeleteFrom"),
         ("soft_delete", "SoftDeleteFrom"),
+        ("restore", "RestoreFrom"),
     )
 }
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})

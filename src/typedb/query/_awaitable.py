@@ -12,6 +12,7 @@ from typedb.query._with import QueryCreator
 from typedb.query._write import DeleteQuery, RestoreQuery, SoftDeleteQuery, UpdateQuery
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from typedb.query._base import Row
@@ -50,8 +51,12 @@ if TYPE_CHECKING:
         async def execute_take_first_or_throw(self) -> Row: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
 
     class AsyncQueryCreator(QueryCreator):
-        def with_(self, name: str, query: Any) -> AsyncQueryCreator: ...
-        def with_recursive(self, name: str, query: Any) -> AsyncQueryCreator: ...
+        def with_(
+            self, name: str, query: Any | Callable[[AsyncQueryCreator], Any]
+        ) -> AsyncQueryCreator: ...
+        def with_recursive(
+            self, name: str, query: Any | Callable[[AsyncQueryCreator], Any]
+        ) -> AsyncQueryCreator: ...
         def select_from(self, table: str) -> AsyncSelectQuery: ...
 
 else:

@@ -108,6 +108,7 @@ _METHODS = (
     ("update_table", "UpdateQuery"),
     ("delete_from", "DeleteQuery"),
     ("soft_delete", "SoftDeleteQuery"),
+    ("restore", "RestoreQuery"),
 )
 _DATA = ("Column", "Qualified", "AnyColumn", "Row", "Insert", "Update", "Upsert")
 
@@ -136,7 +137,9 @@ def aliases(
             f"class {p}{prefix}InsertQuery({prefix}InsertQuery[{p}Row, {p}Insert, "
             f"{p}Upsert, {p}Column]): ...\n"
         )
-        kinds = ["UpdateQuery", "DeleteQuery"] + (["SoftDeleteQuery"] if table.soft_deletes else [])
+        kinds = ["UpdateQuery", "DeleteQuery"] + (
+            ["SoftDeleteQuery", "RestoreQuery"] if table.soft_deletes else []
+        )
         for kind in kinds:
             out.append(
                 f"class {p}{prefix}{kind}({prefix}{kind}[{p}Row, {p}Update, {p}Column, "
@@ -147,7 +150,14 @@ def aliases(
 
 def imports_of(tables: list[Table], names: dict[str, Names], prefix: str) -> str:
     """The index's imports: the generic classes and every table's data types."""
-    kinds = ["Select", "InsertQuery", "UpdateQuery", "DeleteQuery", "SoftDeleteQuery"]
+    kinds = [
+        "Select",
+        "InsertQuery",
+        "UpdateQuery",
+        "DeleteQuery",
+        "SoftDeleteQuery",
+        "RestoreQuery",
+    ]
     out = [
         "from typedb.facades._db._query import "
         + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in kinds)
@@ -216,6 +226,7 @@ DISPATCHERS = {
     "update_table": "UpdateTable",
     "delete_from": "DeleteFrom",
     "soft_delete": "SoftDeleteFrom",
+    "restore": "RestoreFrom",
 }
 
 
@@ -246,7 +257,11 @@ def dispatch_all(
     out: list[str] = []
     bs = ", ".join("str" for _ in buckets)
     for method, suffix in _METHODS:
-        eligible = [t for t in tables if t.soft_deletes] if method == "soft_delete" else tables
+        eligible = (
+            [t for t in tables if t.soft_deletes]
+            if method in ("soft_delete", "restore")
+            else tables
+        )
         loose = None
         if method == "select_from":
             loose = (

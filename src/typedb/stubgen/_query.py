@@ -370,16 +370,16 @@ def _writes(bs: str, awaited: bool) -> str:
         )
         return text + (runs("UpdateResult", has_returning) if has_set else "") + "\n"
 
-    def delete(name: str) -> str:
+    def delete(name: str, result: str = "DeleteResult") -> str:
         return (
             f"class {p}{name}Query(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
             + returning(f"{p}{name}Returning[{w}]", w.partition(", ")[2])
             + f"    def returning_all(self) -> {p}{name}Returning[{w}]: ...\n"
-            + runs("DeleteResult", False)
+            + runs(result, False)
             + f"\nclass {p}{name}Returning(Filter[SoftDel, Never, {bs}], Generic[{w}]):\n"
             + returning(f"{p}{name}Returning[{w}]", w.partition(", ")[2])
             + "    def returning_all(self) -> Self: ...\n"
-            + runs("DeleteResult", True)
+            + runs(result, True)
             + "\n"
         )
 
@@ -394,4 +394,6 @@ def _writes(bs: str, awaited: bool) -> str:
         + update("UpdateReturning", True, True)
         + delete("Delete")
         + delete("SoftDelete")
+        # restore() reads like soft_delete() (where, returning) but reports updated rows.
+        + delete("Restore", "UpdateResult")
     )

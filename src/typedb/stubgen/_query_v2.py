@@ -53,15 +53,24 @@ def builder_methods(buckets: list[Bucket]) -> str:
     )
 
 
+# The expression types a column of the key's type is compared with besides its own.
+_WIDER: dict[str, tuple[str, ...]] = {"Decimal": ("int",), "float": ("int",)}
+
+
 def expression_comparisons(buckets: list[Bucket], method: str, returns: str) -> str:
     """`method(column, op, value)` overloads where an expression or a subquery is involved:
     an `Expr[T]` value for a column of type T, a subquery for any column, and an expression
     on the left with any value."""
     out: list[str] = []
     for b in buckets:
+        # Not `| Expr[Any]`: it took an Expr of any type (`eb("price", ">", eb.val("x"))`).
+        # An Expr[Any] (a case(), an untyped ref) still fits Expr[T]; a nullable expression
+        # (`eb.fn.lower("description")`) and an int expression for a numeric column are fine.
+        texts = [b.text, *_WIDER.get(b.text, ())]
+        value = " | ".join(f"Expr[{t}] | Expr[{t} | None]" for t in texts)
         out.append(
             f"    @overload\n    def {method}(self, column: {b.var}, op: CmpOp, "
-            f"value: Expr[{b.text}] | Expr[Any], /) -> {returns}: ...\n"
+            f"value: {value}, /) -> {returns}: ...\n"
         )
     any_col = " | ".join([b.var for b in buckets] + ["Loose"])
     out.append(
