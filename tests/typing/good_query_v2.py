@@ -5,6 +5,7 @@ queries, joins on conditions, locks. Clean in mypy, pyright and ty; reveals in a
 from decimal import Decimal
 from typing import reveal_type
 
+from typedb import Database
 from typedb.facades.db import db
 from typedb.query import Expr, fn
 
@@ -64,6 +65,12 @@ db.select_from("users").select("name", count.as_("posts"))
 # CTEs and compound queries.
 recent = db.with_("recent", db.select_from("items").where("price", ">", 1)).select_from("recent")
 recent.select("id").execute()
+# A recursive CTE's step reads the CTE, which the stubs do not know: it is built on the
+# untyped Database, and union_all() takes it.
+untyped: Database = db
+step = untyped.select_from("items as i").inner_join("r as c", "i.id", "c.id").select("i.id")
+walk = db.with_recursive("r(id)", db.select_from("items").select("id").union_all(step))
+walk.select_from("r").execute()
 ids = db.select_from("items").select("id").union(db.select_from("users").select("id"))
 reveal_type(ids.order_by("id").limit(5).execute())  # reveal: list[ItemsRow]
 db.select_from("items").select("id").union_all(db.select_from("users").select("id"))

@@ -11,6 +11,7 @@ from mypy.plugin import MethodContext
 from mypy.types import Instance, Type, get_proper_type
 
 from typedb.mypy_plugin._calls import argument, failed_trial, literal_str
+from typedb.mypy_plugin._expressions import aggregate_of_expression
 from typedb.mypy_plugin._state import Item, aggregate_of, with_aggregate
 
 
@@ -23,8 +24,8 @@ def made(func: str, ctx: MethodContext) -> Type:
         return ctx.default_return_type
     arg = argument(ctx, 0)
     column = literal_str(*arg) if arg is not None else ""
-    if column is None:
-        return ctx.default_return_type  # a column the checker cannot read: no note
+    if column is None:  # an expression (`fn.sum(eb.ref("price") * 2)`), or an unread column
+        return aggregate_of_expression(func, ctx)
     item = Item("aggregate", column, func)
     return with_aggregate(result, item, ctx.api.named_generic_type("builtins.str", []))
 

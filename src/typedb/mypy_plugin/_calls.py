@@ -10,8 +10,8 @@ from mypy.nodes import Context, Expression, StrExpr
 from mypy.plugin import CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
 
-from typedb.mypy_plugin._catalog import STUBS, Catalog, literal_strings
-from typedb.mypy_plugin._scope import Scope, Table
+from typedb.mypy_plugin._catalog import STUBS, literal_strings
+from typedb.mypy_plugin._sources import scope_of as scope_of
 from typedb.mypy_plugin._state import QueryState, Source, state_of
 
 QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
@@ -92,15 +92,6 @@ def receiver_state(typ: ProperType) -> QueryState | None:
         return None
     tables = literal_strings(generic.args[1])
     return QueryState(tuple(Source(t, None) for t in tables)) if tables else None
-
-
-def scope_of(state: QueryState, catalog: Catalog) -> Scope:
-    tables = []
-    for source in state.sources:
-        row = catalog.row(source.table)
-        if row is not None:
-            tables.append(Table(source, row))
-    return Scope(tables)
 
 
 def as_generic(typ: Instance) -> Instance:

@@ -10,10 +10,24 @@ from pathlib import Path
 from mypy.build import PRI_MED
 from mypy.nodes import MypyFile, TypeInfo
 from mypy.options import Options
-from mypy.plugin import AttributeContext, MethodContext, Plugin, ReportConfigContext
-from mypy.types import Type
+from mypy.plugin import (
+    AttributeContext,
+    MethodContext,
+    MethodSigContext,
+    Plugin,
+    ReportConfigContext,
+)
+from mypy.types import FunctionLike, Type
 
-from typedb.mypy_plugin import _aggregates, _upserts
+from typedb.mypy_plugin import (
+    _aggregates,
+    _builder,
+    _compound,
+    _cte,
+    _eb_columns,
+    _expressions,
+    _upserts,
+)
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
@@ -32,10 +46,20 @@ TABLE_METHODS = frozenset(
 )
 SELECTS = frozenset({"Select", "AsyncSelect", "SelectAs", "AsyncSelectAs"})
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
-AGGREGATE_MODULE = "typedb.query._expr"
+FUNCTIONS = "typedb.query._expr._Functions"  # `fn`, and `eb.fn` (a subclass)
+AGGREGATE = "typedb.query._expr.Aggregate"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
+COMPOUNDS = frozenset({"union", "union_all", "intersect", "except_"})
+EB_FN = "typedb.query._eb.Fn"
+EB_FUNCTIONS = frozenset({"__call__", "coalesce", "lower", "upper", "length", "abs"})
+CASES = ("typedb.query._eb.Case", "typedb.query._eb.CaseThen")
+CTE_METHODS = frozenset({"with_", "with_recursive"})
+QUERY_CREATORS = ("typedb.query._with.QueryCreator", "typedb.query._awaitable.AsyncQueryCreator")
 
 MethodHook = Callable[[MethodContext], Type]
+SignatureHook = Callable[[MethodSigContext], FunctionLike]
+#: The methods whose `lambda eb: ...` receives a Builder that knows the query (_builder).
+EB_METHODS = frozenset({"select", "where", "having", "order_by", "group_by"})
 
 
 class TypedbPlugin(Plugin):
@@ -43,7 +67,7 @@ class TypedbPlugin(Plugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        catalog = Catalog(self._loaded_modules)
+        catalog = self.catalog = Catalog(self._loaded_modules)
         self._fingerprint = _fingerprint()
         self.tables = TableCalls(catalog)
         self.select = SelectHooks(catalog)
@@ -78,29 +102,66 @@ class TypedbPlugin(Plugin):
 
     def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
-        module, _, cls = owner.rpartition(".")
         query = self._query_class(owner)
         if query is not None:
+            if query == "Builder":
+                if method == "ref":
+                    return partial(_builder.ref, self.catalog)
+                if method == "case":
+                    return partial(_eb_columns.carry, self.catalog)
+                return partial(_builder.compare, self.catalog) if method == "__call__" else None
             if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
             if query in SELECTS:
+                if method in COMPOUNDS:
+                    return partial(_compound.combined, self.catalog, method)
+                if method == "as_":
+                    return partial(_expressions.scalar_subquery, self.catalog)
                 return self._select_hooks.get(method)
             if query in JOINS and method == "__call__":
                 return partial(self.select.join, query.startswith("Left"))
             return self._write_hooks.get(method)
         if owner in DATABASES and method in TABLE_METHODS:
             return partial(self.tables.hook, method)
-        if module == AGGREGATE_MODULE:
-            if cls == "_Functions" and method in AGGREGATES:
-                return partial(_aggregates.made, method)
-            if cls == "Aggregate" and method == "as_":
-                return _aggregates.named
+        if (owner in DATABASES or owner in QUERY_CREATORS) and method in CTE_METHODS:
+            return _cte.declared
+        if owner in QUERY_CREATORS and method == "select_from":
+            return partial(_cte.select_from, self.catalog, self.tables)
+        if not owner.startswith("typedb."):
+            return None
+        bases = self._bases(owner)
+        if FUNCTIONS in bases and method in AGGREGATES:
+            return partial(_aggregates.made, method)
+        if EB_FN in bases and method in EB_FUNCTIONS:
+            return partial(_eb_columns.function, self.catalog, method)
+        if owner in CASES and method in ("when", "then"):
+            return partial(_eb_columns.carry, self.catalog)
+        if AGGREGATE in bases and method == "as_":
+            return _aggregates.named
+        if _expressions.EXPR in bases and method == "as_":
+            return _expressions.named
+        if _expressions.EXPR in bases and method in _expressions.OPERATORS:
+            return _expressions.arithmetic
+        return None
+
+    def _bases(self, fullname: str) -> set[str]:
+        """The full names of a class and its bases; empty for anything else."""
+        symbol = self.lookup_fully_qualified(fullname)
+        info = symbol.node if symbol is not None else None
+        return {base.fullname for base in info.mro} if isinstance(info, TypeInfo) else set()
+
+    def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
+        owner, _, method = fullname.rpartition(".")
+        if method in EB_METHODS and self._query_class(owner) in SELECTS:
+            return _builder.hand_state
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")
         if name in ("inner_join", "left_join") and self._query_class(owner) in SELECTS:
             return self.select.join_object
+        if name == "fn" and self._query_class(owner) == "Builder":
+            return _eb_columns.pass_state
         return None
 
     def _query_class(self, fullname: str) -> str | None:

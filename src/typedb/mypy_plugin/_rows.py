@@ -17,6 +17,7 @@ from mypy.types import Instance, NoneType, Type, TypedDictType, UnionType, get_p
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._scope import Resolved, Scope, Table
 from typedb.mypy_plugin._state import Item
+from typedb.mypy_plugin._typetext import text_type
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 
@@ -106,6 +107,14 @@ def _without_none(typ: Type) -> Type:
     return typ
 
 
+def has_none(typ: Type) -> bool:
+    """Whether a value of `typ` may be None (a nullable column's type)."""
+    proper = get_proper_type(typ)
+    return isinstance(proper, UnionType) and any(
+        isinstance(get_proper_type(t), NoneType) for t in proper.items
+    )
+
+
 def _named(typ: Type) -> str | None:
     proper = get_proper_type(typ)
     return proper.type.fullname if isinstance(proper, Instance) else None
@@ -136,6 +145,9 @@ def row_of(
                     )
                 else:
                     _all(row, (table,))
+        elif item.kind == "expr":
+            # `(eb.ref("price") * 2).as_("doubled")`: its alias, its type as noted by as_().
+            row.add(item.text, text_type(item.func, named), f".as_({item.text!r})", '.as_("other")')
         elif item.kind == "aggregate":
             typed = aggregate_type(item, scope, named)
             if isinstance(typed, str):

@@ -25,10 +25,13 @@ from typedb.mypy_plugin._calls import (
     with_row,
 )
 from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._expressions import expression_item, returned_items
 from typedb.mypy_plugin._names import column_ref, table_ref
 from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
+from typedb.mypy_plugin._sources import table_row
 from typedb.mypy_plugin._state import Item, QueryState, aggregate_of, with_state
+from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
 
 LOOSE = 3  # Select's Loose parameter: str once the query uses an alias
@@ -46,7 +49,7 @@ class SelectHooks:
         state = receiver_state(get_proper_type(ctx.type))
         if state is None or stub_failed(ctx):
             return ctx.default_return_type
-        items = tuple(_item(expr, typ) for expr, typ in arguments(ctx))
+        items = tuple(i for expr, typ in arguments(ctx) for i in _items(expr, typ, ctx.api))
         return self._result(ctx, state.selecting(items, add=True))
 
     def select_all(self, ctx: MethodContext) -> Type:
@@ -81,7 +84,7 @@ class SelectHooks:
         if text is None:
             return ctx.default_return_type
         ref = table_ref(text)
-        if self.catalog.row(ref.table) is None:
+        if table_row(state, ref.table, self.catalog) is None:
             fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
             return AnyType(TypeOfAny.from_error)
         joined = state.joined(ref, left)
@@ -156,8 +159,15 @@ class SelectHooks:
         if column is None:
             return ctx.default_return_type
         found = scope.resolve(column_ref(column))
+        subquery = subquery_state(get_proper_type(value_type))
         if isinstance(found, str):
             fail(ctx.api, found, ctx.context)
+        elif op is not None and subquery is not None:
+            problem = subquery_problem(
+                column, op, found.type, subquery, self.catalog, ctx.api.options
+            )
+            if problem is not None:
+                fail(ctx.api, problem, ctx.context)
         elif op is not None and _loose(ctx.type):
             self._check_value(ctx, f"column {column!r}", op, value_type, found.type)
         return ctx.default_return_type
@@ -210,15 +220,20 @@ def _output_keys(state: QueryState) -> set[str]:
             keys.add(column_ref(item.text).key)
         elif item.kind == "aggregate":
             keys.add(item.alias or item.func)
+        elif item.kind == "expr":
+            keys.add(item.text)
     return keys
 
 
-def _item(expr: Expression, typ: Type) -> Item:
-    aggregate = aggregate_of(get_proper_type(typ))
+def _items(expr: Expression, typ: Type, api: CheckerPluginInterface) -> list[Item]:
+    proper = get_proper_type(typ)
+    aggregate = aggregate_of(proper) or expression_item(proper)
     if aggregate is not None:
-        return aggregate
+        return [aggregate]
     text = literal_str(expr, typ)
-    return Item("column", text) if text is not None else Item("opaque")
+    if text is not None:
+        return [Item("column", text)]
+    return returned_items(expr, proper, api) or [Item("opaque")]
 
 
 def _loose(typ: Type) -> bool:

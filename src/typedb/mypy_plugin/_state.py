@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from mypy.types import ExtraAttrs, Instance, LiteralType, ProperType, get_proper_type
 
@@ -22,7 +22,7 @@ from typedb.mypy_plugin._names import TableRef
 #: The key of the state in `extra_attrs`: not an identifier, so no attribute access finds it.
 KEY = "typedb query"
 
-ItemKind = Literal["column", "aggregate", "all", "opaque"]
+ItemKind = Literal["column", "aggregate", "all", "expr", "opaque"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +44,9 @@ class Item:
 
     `column`: `text` is the column as written (`"u.email as contact"`); `aggregate`: `func`
     (count, sum, avg, min, max) over `text` (empty for `count()`), named `alias`; `all`:
-    every column of table `text` (empty: of every table); `opaque`: a `typedb.sql()`
-    fragment or anything the plugin cannot read, whose keys nobody knows.
+    every column of table `text` (empty: of every table); `expr`: an expression named
+    `text` by `.as_()`, whose value type is `func` (spelled by `_typetext`); `opaque`: a
+    `typedb.sql()` fragment or anything the plugin cannot read, whose keys nobody knows.
     """
 
     kind: ItemKind
@@ -55,10 +56,22 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Cte:
+    """A common table expression the query may read: `with_("top(id, total)", query)`.
+    `query` is None when the plugin could not read the defining query (its rows are loose)."""
+
+    name: str
+    columns: tuple[str, ...]
+    query: QueryState | None
+
+
+@dataclass(frozen=True, slots=True)
 class QueryState:
     sources: tuple[Source, ...]
     #: None until select() / returning() is called: every column (of every table).
     items: tuple[Item, ...] | None = None
+    #: The CTEs declared before select_from(): tables by name, typed by their queries.
+    ctes: tuple[Cte, ...] = ()
 
     @staticmethod
     def of_table(ref: TableRef) -> QueryState:
@@ -76,23 +89,35 @@ class QueryState:
         before = self.items if add and self.items is not None else ()
         return replace(self, items=(*before, *items))
 
+    def cte(self, name: str) -> Cte | None:
+        return next((c for c in self.ctes if c.name == name), None)
+
     def encode(self) -> str:
-        return json.dumps(
-            {
-                "sources": [[s.table, s.alias, s.left] for s in self.sources],
-                "items": None
-                if self.items is None
-                else [[i.kind, i.text, i.func, i.alias] for i in self.items],
-            }
-        )
+        return json.dumps(self._data())
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "sources": [[s.table, s.alias, s.left] for s in self.sources],
+            "items": None
+            if self.items is None
+            else [[i.kind, i.text, i.func, i.alias] for i in self.items],
+            "ctes": [[c.name, list(c.columns), c.query and c.query._data()] for c in self.ctes],
+        }
 
     @staticmethod
     def decode(text: str) -> QueryState:
-        data = json.loads(text)
+        return QueryState._of(json.loads(text))
+
+    @staticmethod
+    def _of(data: dict[str, Any]) -> QueryState:
         items = data["items"]
         return QueryState(
             tuple(Source(t, a, bool(left)) for t, a, left in data["sources"]),
             None if items is None else tuple(Item(k, t, f, a) for k, t, f, a in items),
+            tuple(
+                Cte(n, tuple(cols), None if q is None else QueryState._of(q))
+                for n, cols, q in data.get("ctes", ())
+            ),
         )
 
 
@@ -104,6 +129,15 @@ def state_of(typ: ProperType) -> QueryState | None:
 
 def with_state(typ: Instance, state: QueryState, str_type: Instance) -> Instance:
     return _with_attr(typ, KEY, state.encode(), str_type)
+
+
+def attr(typ: ProperType, key: str) -> str | None:
+    """A note of the plugin's on a type (`extra_attrs`), by key."""
+    return _attr(typ, key)
+
+
+def with_attr(typ: Instance, key: str, text: str, str_type: Instance) -> Instance:
+    return _with_attr(typ, key, text, str_type)
 
 
 def _attr(typ: ProperType, key: str) -> str | None:

@@ -10,7 +10,7 @@ aliased table the same typed query as the plain name (with its columns loose, so
 
 from __future__ import annotations
 
-from mypy.nodes import OverloadedFuncDef
+from mypy.nodes import OverloadedFuncDef, TypeInfo
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Overloaded, Type, get_proper_type
 
@@ -23,7 +23,7 @@ from typedb.mypy_plugin._calls import (
     literal_str,
 )
 from typedb.mypy_plugin._catalog import Catalog
-from typedb.mypy_plugin._names import table_ref
+from typedb.mypy_plugin._names import TableRef, table_ref
 from typedb.mypy_plugin._state import QueryState, with_state
 
 SELECTS = ("Select", "AsyncSelect")
@@ -51,34 +51,48 @@ class TableCalls:
         if self.catalog.row(ref.table) is None:
             fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
             return ctx.default_return_type
-        typed = self._typed_query(ctx, method, ref.table)
+        receiver = get_proper_type(ctx.type)
+        typed = (
+            self._typed_query(receiver.type, method, ref.table)
+            if isinstance(receiver, Instance)
+            else None
+        )
         query = get_proper_type(typed) if typed is not None else default
         if not isinstance(query, Instance):
             return ctx.default_return_type
-        if ref.alias is not None and _is_select(query):
-            query = as_generic(query)
-        if ref.alias is not None and len(query.args) > LOOSE and _is_select(query):
-            # Columns of an aliased query are written "u.email": loose in the stubs.
-            loose = ctx.api.named_generic_type("builtins.str", [])
-            query = query.copy_modified(args=[*query.args[:LOOSE], loose, *query.args[LOOSE + 1 :]])
-        return with_state(
-            query, QueryState.of_table(ref), ctx.api.named_generic_type("builtins.str", [])
-        )
+        str_type = ctx.api.named_generic_type("builtins.str", [])
+        return with_state(_aliased(query, ref.alias, str_type), QueryState.of_table(ref), str_type)
 
-    def _typed_query(self, ctx: MethodContext, name: str, table: str) -> Type | None:
-        """The return type of the method's overload for `Literal[table]`."""
-        receiver = get_proper_type(ctx.type)
-        if not isinstance(receiver, Instance):
+    def select_of(self, database: TypeInfo, ref: TableRef, str_type: Instance) -> Instance | None:
+        """What `database.select_from(ref)` gives, for a select started elsewhere (a
+        QueryCreator's, after `with_()`): the table's typed select, loose after an alias."""
+        typed = self._typed_query(database, "select_from", ref.table)
+        query = get_proper_type(typed) if typed is not None else None
+        if not isinstance(query, Instance):
             return None
-        node = receiver.type.get_method(name)
+        return _aliased(query, ref.alias, str_type)
+
+    def _typed_query(self, receiver: TypeInfo, name: str, table: str) -> Type | None:
+        """The return type of the method's overload for `Literal[table]`."""
+        node = receiver.get_method(name)
         if not isinstance(node, OverloadedFuncDef) or not isinstance(node.type, Overloaded):
             return None
-        key = f"{receiver.type.fullname}.{name}"
+        key = f"{receiver.fullname}.{name}"
         cached = self._by_table.get(key)
         if cached is None or cached[0] is not node:
             cached = (node, _returns_by_table(node.type))
             self._by_table[key] = cached
         return cached[1].get(table)
+
+
+def _aliased(query: Instance, alias: str | None, str_type: Instance) -> Instance:
+    if alias is None or not _is_select(query):
+        return query
+    query = as_generic(query)
+    if len(query.args) > LOOSE:
+        # Columns of an aliased query are written "u.email": loose in the stubs.
+        query = query.copy_modified(args=[*query.args[:LOOSE], str_type, *query.args[LOOSE + 1 :]])
+    return query
 
 
 def _returns_by_table(overloads: Overloaded) -> dict[str, Type]:

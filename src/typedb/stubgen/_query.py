@@ -77,7 +77,7 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
     lines = [f"from {m} import {', '.join(sorted(by_module[m]))}\n" for m in sorted(by_module)]
     lines.append(
         "\nfrom typedb._sql import CompiledQuery, Fragment\n"
-        "from typedb.query import Aggregate, Case, Expr, Expression, Fn\n"
+        "from typedb.query import Aggregate, Case, Expr, Expression, Fn, SelectQuery\n"
         "from typedb.facades._db._common import (\n"
         "    CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op, SoftDeletes,\n"
         "    TableName, TextOp, UpdateResult,\n"

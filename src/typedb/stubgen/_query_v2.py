@@ -9,6 +9,8 @@ How precise each is:
   value is any select (its selected column's type is not in `Select`'s parameters).
 - `select(lambda eb: ...)` / an `Expr` in select gives dict rows (aliases are not Literals a
   stub can key on); compound queries keep the left query's Row; CTE tables are loose.
+  typedb.mypy_plugin types what these leave loose (see its _subquery, _expressions, _cte,
+  _compound and _builder modules).
 """
 
 from __future__ import annotations
@@ -105,7 +107,9 @@ def select_methods(buckets: list[Bucket], bs: str, cls: str) -> str:
         f"Callable[[Builder[Loose, {bs}]], Expr[Any] | Aggregate | "
         "Sequence[Expr[Any] | Aggregate | str]]"
     )
-    other = f"{cls}[Any, {', '.join(['Any'] * (len(buckets) + 3))}]"
+    # A SelectQuery too: the step of a recursive CTE reads the CTE, a table the stubs do
+    # not know, so it is built on the untyped Database (`typedb.Database`).
+    other = f"{cls}[Any, {', '.join(['Any'] * (len(buckets) + 3))}] | SelectQuery"
     return (
         f"    @overload\n    def select(self, column: Expr[Any] | {items} | Aggregate | Fragment "
         f"| str, /, *columns: Expr[Any] | {items} | Aggregate | Fragment | str) -> {loose_row}: ...\n"

@@ -1,0 +1,130 @@
+"""`eb`, the expression builder a `lambda eb: ...` receives, knowing the query it builds for.
+
+The stubs type `eb` by the query's columns per value type (`Builder[Loose, B0, ...]`): a
+plain table's columns are checked, but an aliased query's (`"i.price"`) are loose strings,
+and `eb.ref("i.price")` is `Expr[Any]` (whose arithmetic then picks the first overload:
+`Expr[Any] * 2` would say `Expr[int]`). The plugin hands the lambda a `Builder` that
+carries the query's state (a method signature hook of select / where / having / order_by /
+group_by), and then types `eb.ref(column)` by the column, marks a nullable column's
+expression (its row key is `T | None`), and checks `eb(column, op, value)` as where() is
+checked: the column, a subquery's column, a value for a loose column.
+"""
+
+from __future__ import annotations
+
+from mypy.plugin import MethodContext, MethodSigContext
+from mypy.types import (
+    AnyType,
+    CallableType,
+    FunctionLike,
+    Instance,
+    Type,
+    UnionType,
+    get_proper_type,
+)
+
+from typedb.mypy_plugin._calls import (
+    QUERY_MODULE,
+    argument,
+    arguments,
+    fail,
+    failed_trial,
+    literal_str,
+    receiver_state,
+    stub_failed,
+)
+from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._expressions import NULLABLE_KEY
+from typedb.mypy_plugin._names import column_ref
+from typedb.mypy_plugin._rows import _without_none, has_none
+from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._state import QueryState, state_of, with_attr, with_state
+from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
+from typedb.mypy_plugin._values import value_problem
+
+BUILDER = f"{QUERY_MODULE}.Builder"
+
+
+def hand_state(ctx: MethodSigContext) -> FunctionLike:
+    """select / where / ... of a query: the Builder its callbacks receive carries the state."""
+    state = receiver_state(get_proper_type(ctx.type))
+    signature = ctx.default_signature
+    if state is None:
+        return signature
+    str_type = ctx.api.named_generic_type("builtins.str", [])
+    marked = [_marked(t, state, str_type) for t in signature.arg_types]
+    return signature.copy_modified(arg_types=marked)
+
+
+def _marked(typ: Type, state: QueryState, str_type: Instance) -> Type:
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        return UnionType([_marked(t, state, str_type) for t in proper.items], proper.line)
+    if isinstance(proper, CallableType) and proper.arg_types:
+        first = get_proper_type(proper.arg_types[0])
+        if isinstance(first, Instance) and first.type.fullname == BUILDER:
+            builder = with_state(first, state, str_type)
+            return proper.copy_modified(arg_types=[builder, *proper.arg_types[1:]])
+    return typ
+
+
+def ref(catalog: Catalog, ctx: MethodContext) -> Type:
+    """`eb.ref(column)`: the column's expression, typed by the column."""
+    state = state_of(get_proper_type(ctx.type))
+    arg = argument(ctx, 0)
+    column = literal_str(*arg) if arg is not None else None
+    result = get_proper_type(ctx.default_return_type)
+    if failed_trial(ctx.api) or state is None or column is None or stub_failed(ctx):
+        return ctx.default_return_type
+    if not isinstance(result, Instance) or not result.args:
+        return ctx.default_return_type
+    found = scope_of(state, catalog).resolve(column_ref(column))
+    if isinstance(found, str):
+        fail(ctx.api, f"eb.ref(): {found}", ctx.context)
+        return ctx.default_return_type
+    stub_value = get_proper_type(result.args[0])
+    base = found.type if isinstance(stub_value, AnyType) else stub_value
+    expr = result.copy_modified(args=[_without_none(base)])
+    if found.table.source.left or has_none(found.type):
+        # NULL where nothing matched (a left join) or stored: a row key of it may be None.
+        expr = with_attr(expr, NULLABLE_KEY, "1", ctx.api.named_generic_type("builtins.str", []))
+    return expr
+
+
+def compare(catalog: Catalog, ctx: MethodContext) -> Type:
+    """`eb(column, op, value)`: as where(column, op, value) is checked."""
+    if failed_trial(ctx.api) or stub_failed(ctx):
+        return ctx.default_return_type
+    receiver = get_proper_type(ctx.type)
+    state = state_of(receiver)
+    args = list(arguments(ctx))
+    if state is None or len(args) != 3:
+        return ctx.default_return_type
+    (col_expr, col_type), (op_expr, op_type), (_, value_type) = args
+    column, op = literal_str(col_expr, col_type), literal_str(op_expr, op_type)
+    if column is None or op is None:
+        return ctx.default_return_type
+    found = scope_of(state, catalog).resolve(column_ref(column))
+    if isinstance(found, str):
+        fail(ctx.api, f"eb(): {found}", ctx.context)
+        return ctx.default_return_type
+    subquery = subquery_state(get_proper_type(value_type))
+    if subquery is not None:
+        problem = subquery_problem(column, op, found.type, subquery, catalog, ctx.api.options)
+    elif _loose(receiver):
+        problem = value_problem(
+            f"column {column!r}", op, value_type, found.type, catalog.instance, ctx.api.options
+        )
+    else:
+        problem = None  # the stubs have checked the value against the column's type
+    if problem is not None:
+        fail(ctx.api, problem, ctx.context)
+    return ctx.default_return_type
+
+
+def _loose(builder: object) -> bool:
+    """Whether the Builder's columns are loose strings (Loose, its first parameter, is str)."""
+    if not isinstance(builder, Instance) or not builder.args:
+        return True
+    loose = get_proper_type(builder.args[0])
+    return isinstance(loose, (Instance, AnyType))

@@ -1,0 +1,48 @@
+"""The tables a query reads, as the plugin types them: the stubs' tables, and the CTEs the
+query declared (`db.with_("top", query).select_from("top")`), each typed by the rows of the
+query that defines it, its keys renamed by the CTE's column list (`"top(id, total)"`)."""
+
+from __future__ import annotations
+
+from mypy.types import TypedDictType
+
+from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._rows import row_of
+from typedb.mypy_plugin._scope import Scope, Table
+from typedb.mypy_plugin._state import Cte, QueryState
+
+
+def scope_of(state: QueryState, catalog: Catalog) -> Scope:
+    tables = []
+    for source in state.sources:
+        row = table_row(state, source.table, catalog)
+        if row is not None:
+            tables.append(Table(source, row))
+    return Scope(tables)
+
+
+def table_row(state: QueryState, table: str, catalog: Catalog) -> TypedDictType | None:
+    """The columns of `table` in a query of `state`: a CTE of the query (which hides a table
+    of the same name, as in SQL), else the stubs' table; None when neither is known."""
+    cte = state.cte(table)
+    if cte is not None:
+        return cte_row(cte, catalog)
+    return catalog.row(table)
+
+
+def cte_row(cte: Cte, catalog: Catalog) -> TypedDictType | None:
+    """The row a CTE's rows have, or None when its query is not known to the plugin."""
+    if cte.query is None:
+        return None
+    row = row_of(cte.query.items, scope_of(cte.query, catalog), catalog.instance)
+    if row.errors or not row.known:
+        return None
+    types = list(row.types.items())
+    if cte.columns and len(cte.columns) == len(types):
+        types = [(name, typ) for name, (_, typ) in zip(cte.columns, types, strict=True)]
+    return TypedDictType(
+        dict(types),
+        required_keys={name for name, _ in types},
+        readonly_keys=set(),
+        fallback=catalog.instance("typing._TypedDict"),
+    )
