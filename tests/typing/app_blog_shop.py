@@ -170,9 +170,9 @@ def search(text: str) -> None:
         .select("id", lambda eb: (eb.ref("price") * 2).as_("double"))
         .execute()
     )
-    reveal_type(matching)  # reveal: list[dict[str, Any]]
+    reveal_type(matching)  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'double': Decimal})]  # reveal[mypy,pyright,ty]: list[dict[str, Any]]
     cheap = db.with_("cheap", db.select_from("items").where("price", "<", 10)).select_from("cheap")
-    reveal_type(cheap.select("id").execute())  # reveal: list[dict[str, Any]]
+    reveal_type(cheap.select("id").execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int})]  # reveal[mypy,pyright,ty]: list[dict[str, Any]]
     names = db.select_from("items").select("name").union(db.select_from("tags").select("name"))
     reveal_type(names.order_by("name").execute())  # reveal[mypy+plugin]: list[TypedDict({'name': str})]  # reveal[mypy,pyright,ty]: list[ItemsRow]
 

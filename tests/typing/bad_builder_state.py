@@ -5,12 +5,8 @@ from typedb.query import fn
 
 db.update_table("items").where("id", "=", 1).execute()  # E: update without set()
 db.insert_into("items").execute()  # E: insert without values()
-db.update_table("items").set(
-    {"name": "x"}
-).execute_take_first()  # E: take_first without returning()
-db.insert_into("items").values(
-    {"name": "x"}
-).execute_take_first_or_throw()  # E: take_first without returning()
+db.update_table("items").set({"name": "x"}).execute_take_first()  # E: take_first without returning()
+db.insert_into("items").values({"name": "x"}).execute_take_first_or_throw()  # E: take_first without returning()
 db.delete_from("items").execute_take_first()  # E: take_first without returning()
 db.soft_delete("items").execute_take_first()  # E: take_first without returning()
 db.select_from("items").select()  # E: empty select()

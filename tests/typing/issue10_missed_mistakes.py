@@ -12,13 +12,9 @@ from typedb.facades.db import db
 from typedb.query import excluded, fn
 
 posts = db.select_from("blog__posts")
-posts.inner_join(
-    "users", "blog__posts.author_id", "users.nmae"
-)  # missed: right join column unknown
+posts.inner_join("users", "blog__posts.author_id", "users.nmae")  # missed: right join column unknown
 db.select_from("items").select(fn.count("nmae"))  # missed: aggregate over an unknown column
-db.select_from("items").select("name").group_by("name").having(
-    fn.count("id"), ">", "many"
-)  # missed: count is an int
+db.select_from("items").select("name").group_by("name").having(fn.count("id"), ">", "many")  # missed: count is an int
 db.insert_into("items").values({"name": "a"}).on_conflict(
     lambda oc: oc.column("nmae").do_nothing()  # E: unknown conflict column
 )
@@ -26,9 +22,7 @@ db.insert_into("items").values({"name": "a"}).on_conflict(
     lambda oc: oc.column("name").do_update_set({"titel": excluded("name")})  # E: unknown set key
 )
 db.insert_into("items").values({"name": "a"}).on_conflict(
-    lambda oc: oc.column("name").do_update_set(
-        {"name": excluded("titel")}
-    )  # missed: unknown excluded
+    lambda oc: oc.column("name").do_update_set({"name": excluded("titel")})  # missed: unknown excluded
 )
 db.update_table("items").where("id", "=", 1).execute()  # E: an update without set()
 db.update_table("items").set({"name": "b"}).execute_take_first()  # E: a write without returning()

@@ -15,16 +15,10 @@ stats = (
     .having(fn.count("id"), ">", 1)
     .order_by(fn.count("id"), "desc")
 )
-reveal_type(
-    stats.execute()
-)  # reveal[mypy+plugin]: list[TypedDict({'name': str, 'n': int, 'total': Decimal | None, 'avg': Decimal | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
+reveal_type(stats.execute())  # reveal[mypy+plugin]: list[TypedDict({'name': str, 'n': int, 'total': Decimal | None, 'avg': Decimal | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
 
-extremes = db.select_from("items").select(
-    fn.min("created_at").as_("first"), fn.max("description"), fn.avg("id").as_("mean")
-)
-reveal_type(
-    extremes.execute_take_first_or_throw()
-)  # reveal[mypy+plugin]: TypedDict({'first': datetime | None, 'max': str | None, 'mean': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
+extremes = db.select_from("items").select(fn.min("created_at").as_("first"), fn.max("description"), fn.avg("id").as_("mean"))
+reveal_type(extremes.execute_take_first_or_throw())  # reveal[mypy+plugin]: TypedDict({'first': datetime | None, 'max': str | None, 'mean': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
 
 # An aggregate made beforehand keeps what it computes; count() counts rows.
 latest = fn.max("p.created_at").as_("latest")
@@ -35,7 +29,5 @@ per_author = (
     .group_by("u.email")
     .having(fn.count(), ">=", 2)
 )
-reveal_type(
-    per_author.execute()
-)  # reveal[mypy+plugin]: list[TypedDict({'email': str, 'posts': int, 'latest': datetime | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
+reveal_type(per_author.execute())  # reveal[mypy+plugin]: list[TypedDict({'email': str, 'posts': int, 'latest': datetime | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
 total: Decimal | None = stats.execute_take_first_or_throw()["total"]
