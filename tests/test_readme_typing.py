@@ -32,9 +32,7 @@ DELIBERATE = (
 
 # README lines that show a mistake only the plugin catches (README's "What each checker
 # enforces" says the stubs do not): mypy+plugin flags them, the other checkers stay clean.
-PLUGIN_DELIBERATE = (
-    '.union(db.select_from("invoices").select("id", "total"))',
-)
+PLUGIN_DELIBERATE = ('.union(db.select_from("invoices").select("id", "total"))',)
 
 
 def deliberate(checker: str) -> tuple[str, ...]:

@@ -28,11 +28,11 @@ from typedb.mypy_plugin._calls import (
 )
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._expressions import expression_item, returned_items
+from typedb.mypy_plugin._module_ctes import module_ctes
 from typedb.mypy_plugin._names import column_ref, table_ref
 from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
 from typedb.mypy_plugin._sources import table_row
-from typedb.mypy_plugin._module_ctes import module_ctes
 from typedb.mypy_plugin._state import Cte, Item, QueryState, aggregate_of, with_state
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
