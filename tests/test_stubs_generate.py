@@ -47,11 +47,15 @@ def test_one_module_per_table_plus_index() -> None:
     assert "    name: str\n" in items
     assert "class ItemsUpdate(TypedDict, total=False):" in items
     index = files[f"{PACKAGE}/facades/db.pyi"]
-    assert 'def soft_delete(self, table: Literal["items"])' in index
-    assert 'def soft_delete(self, table: Literal["users"])' not in index
+    # db.soft_delete is a SoftDeleteFrom object: its __call__ has one overload per table.
+    soft = index.split("class SoftDeleteFrom:")[1].split("\nclass ")[0]
+    assert "def soft_delete(self) -> SoftDeleteFrom: ..." in index
+    assert 'def __call__(self, table: Literal["items"])' in soft
+    assert 'def __call__(self, table: Literal["users"])' not in soft
     # Only select_from takes any string ("items as i"); writes take known tables only.
     assert index.count("table: str)") == 1
-    assert "def select_from(self, table: str)" in index
+    select = index.split("class SelectFrom:")[1].split("\nclass ")[0]
+    assert "def __call__(self, table: str)" in select
 
 
 def test_committed_demo_stubs_are_fresh() -> None:

@@ -160,21 +160,36 @@ class AsyncDatabase:
         """`async with db.transaction() as trx:` commits on success, rolls back on an
         exception; nested blocks in the same task use savepoints. Other tasks (those started
         inside the block too) do not run in it."""
-        driver = self._current()
-        if driver is not None:
-            async with self._block(driver, immediate) as trx:
+        # _current() and _opened()'s fast path inlined, with one look at the running loop
+        # (each asyncio.get_running_loop() is a getpid() system call on Python 3.11).
+        task = asyncio.current_task()
+        pinned = self._pinned.get()
+        if pinned is not None and task is not None and pinned.task is task:
+            trx = await self._begin(pinned.driver, immediate)
+            try:
                 yield trx
+            except BaseException:
+                await self._abandon(trx)
+                raise
+            await self._finish(trx)
             return
-        pool = await self._opened()
+        pool = self._pool
+        if pool is None or task is None or self._loop is not task.get_loop():
+            pool = await self._opened()
         driver = await pool.acquire()
-        pin = AsyncPin(driver, asyncio.current_task())
+        pin = AsyncPin(driver, task)
         token = self._pinned.set(pin)
         tables = self._timestamp_tables
         mark = tables.mark()
         rolled_back = True
         try:
-            async with self._block(driver, immediate) as trx:
+            trx = await self._begin(driver, immediate)
+            try:
                 yield trx
+            except BaseException:
+                await self._abandon(trx)
+                raise
+            await self._finish(trx)
             rolled_back = False
         finally:
             tables.ended(mark, rolled_back)  # see Database.transaction
@@ -188,25 +203,29 @@ class AsyncDatabase:
             finally:
                 await pool.release(driver)
 
-    @asynccontextmanager
-    async def _block(
-        self, driver: AsyncDriver, immediate: bool
-    ) -> AsyncGenerator[AsyncTransaction]:
+    # A block's beginning and end as plain coroutines, not a nested asynccontextmanager:
+    # each one a transaction goes through costs a generator, its context manager object and
+    # their anext/athrow calls (see README, "Throughput").
+    async def _begin(self, driver: AsyncDriver, immediate: bool) -> AsyncTransaction:
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
-        trx = AsyncTransaction(self, driver)
-        try:
-            yield trx
-        except BaseException:
-            trx.ended = True
-            driver.depth = level
-            with suppress(TypedbError):
-                for sql in rollback_plan(level, driver.in_transaction()):
-                    await driver.run(sql, None)
-            raise
+        return AsyncTransaction(self, driver)
+
+    async def _abandon(self, trx: AsyncTransaction) -> None:
+        """After an exception in the block: undo it (a failed rollback, a lost connection,
+        must not hide the error that caused it)."""
+        driver = trx._driver  # pyright: ignore[reportPrivateUsage]
         trx.ended = True
-        driver.depth = level
+        level = driver.depth = driver.depth - 1
+        with suppress(TypedbError):
+            for sql in rollback_plan(level, driver.in_transaction()):
+                await driver.run(sql, None)
+
+    async def _finish(self, trx: AsyncTransaction) -> None:
+        driver = trx._driver  # pyright: ignore[reportPrivateUsage]
+        trx.ended = True
+        level = driver.depth = driver.depth - 1
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
         )
@@ -360,6 +379,18 @@ class AsyncTransaction(AsyncDatabase):
         if self.ended:
             raise _ended()
         return self._driver
+
+    @asynccontextmanager
+    async def transaction(self, *, immediate: bool = False) -> AsyncGenerator[AsyncTransaction]:
+        """A savepoint on this block's connection, whichever task asks (the async facade
+        standing in a test's transaction hands `trx` to every task)."""
+        trx = await self._begin(self._current(), immediate)
+        try:
+            yield trx
+        except BaseException:
+            await self._abandon(trx)
+            raise
+        await self._finish(trx)
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:

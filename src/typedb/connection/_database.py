@@ -459,11 +459,11 @@ def open_pool(
     prepare: bool | None = None,
 ) -> Pool:
     if parsed.backend == "sqlite":
-        from typedb.connection._pools import SqliteSharedPool, SqliteThreadPool
+        from typedb.connection._pools import SqliteThreadPool, sqlite_memory_pool
 
         if parsed.path is None:  # one connection, one thread at a time: a wait
             _, _, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
-            return SqliteSharedPool(parsed, wait)
+            return sqlite_memory_pool(parsed, wait)
         # A connection per thread: no wait and no size, but the settings are checked as on
         # every backend (a wrong one must not pass here and fail in production).
         _settings(parsed, pool_min, pool_max, pool_timeout, True)

@@ -82,6 +82,34 @@ class SqliteThreadPool:
         self._closed = False
         self.dialect = SqliteDriver.dialect
         self._local.driver = self._open()  # the first one now: a bad path fails in connect()
+        # Every connection, held from just before a fork to just after (see _after_fork).
+        self._over_fork: list[SqliteDriver] = []
+        me = weakref.ref(self)
+        os.register_at_fork(
+            before=_call(me, SqliteThreadPool._before_fork),
+            after_in_parent=_call(me, SqliteThreadPool._after_fork_in_parent),
+            after_in_child=_call(me, SqliteThreadPool._after_fork),
+        )
+
+    def _before_fork(self) -> None:
+        with self._lock:  # also: not held by another thread at the fork, so free in the child
+            self._over_fork = list(self._all)
+
+    def _after_fork_in_parent(self) -> None:
+        self._over_fork = []
+
+    def _after_fork(self) -> None:
+        """In a forked child: the inherited sqlite3 connections are the parent's. SQLite
+        forbids carrying one across a fork (its lock bookkeeping is per process: the child
+        would believe it holds locks only the parent holds, and a close could checkpoint
+        the parent's WAL file). The child's threads open their own on first use (unless the
+        pool was closed before). The parent's are kept referenced, never closed or collected
+        here: the other threads' locals, cleared in the child, would close theirs."""
+        _LEFT_BY_PARENT.extend(self._over_fork)
+        self._over_fork = []
+        self._local = threading.local()
+        self._all = weakref.WeakSet()
+        self._lock = threading.Lock()
 
     def _open(self) -> SqliteDriver:
         from typedb.connection._sqlite import SqliteDriver
@@ -128,25 +156,48 @@ class SqliteThreadPool:
         self._local = threading.local()
 
 
-class SqliteSharedPool:
-    """One in-memory connection; a statement or a whole transaction holds it alone."""
+#: In a forked child, the connections its parent had open: kept referenced so that none is
+#: closed here (see SqliteThreadPool._after_fork).
+_LEFT_BY_PARENT: list[object] = []
 
-    def __init__(self, url: Url, timeout: float) -> None:
-        from typedb.connection._sqlite import SqliteDriver
+P = TypeVar("P")
 
-        self._driver = SqliteDriver(url, wal=False)
+
+def _call(pool: weakref.ref[P], method: Callable[[P], None]) -> Callable[[], None]:
+    """A fork hook calling `method` on the pool while it lives (os.register_at_fork keeps its
+    hooks for good: a bound method would keep every pool ever opened alive)."""
+
+    def hook() -> None:
+        alive = pool()
+        if alive is not None:
+            method(alive)
+
+    return hook
+
+
+class OneAtATimePool:
+    """One connection that one thread (or task) uses at a time: a statement holds it alone,
+    a transaction (acquire .. release) for its whole block. It serves the in-memory SQLite
+    database (each new connection would be a new, empty database) and the facade standing in
+    a test's transaction (`LazyDatabase.standing_in`), where another thread's statement or
+    savepoint in the middle of a block would be undone by its rollback, or undo it.
+
+    A wait longer than `timeout` raises `PoolTimeoutError` with `busy`, which says what is
+    held and why. `close()` closes the connection only if the pool `owns` it."""
+
+    def __init__(
+        self, driver: Driver, dialect: Dialect, *, timeout: float, busy: str, owns: bool
+    ) -> None:
+        self._driver = driver
+        self.dialect = dialect
         self._lock = threading.RLock()  # re-entrant: a transaction's own statements
         self._timeout = timeout
-        self._url = url
-        self.dialect = SqliteDriver.dialect
+        self._busy = busy
+        self._owns = owns
 
     def _take(self) -> None:
         if not self._lock.acquire(timeout=self._timeout):
-            raise PoolTimeoutError(
-                f"waited {self._timeout:g}s for the in-memory database {self._url.masked}, "
-                "which one thread (or task) uses at a time; another held it that long (a long "
-                "transaction?). Use a SQLite file or PostgreSQL to run transactions side by side"
-            )
+            raise PoolTimeoutError(self._busy)
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         self._take()
@@ -174,19 +225,28 @@ class SqliteSharedPool:
         return self._driver
 
     def release(self, driver: Driver) -> None:
-        self._lock.release()
+        self._lock.release()  # the block's owner gives the connection back
 
     def close(self) -> None:
-        self._driver.close()
+        if self._owns:
+            self._driver.close()
 
 
-def _forget_after_fork(pool: weakref.ref[PostgresPool]) -> Callable[[], None]:
-    def forget() -> None:
-        alive = pool()
-        if alive is not None:
-            alive._after_fork()  # pyright: ignore[reportPrivateUsage]
+def sqlite_memory_pool(url: Url, timeout: float) -> OneAtATimePool:
+    """The in-memory database's one connection, one thread (or task) at a time."""
+    from typedb.connection._sqlite import SqliteDriver
 
-    return forget
+    return OneAtATimePool(
+        SqliteDriver(url, wal=False),
+        SqliteDriver.dialect,
+        timeout=timeout,
+        busy=(
+            f"waited {timeout:g}s for the in-memory database {url.masked}, which one thread "
+            "(or task) uses at a time; another held it that long (a long transaction?). Use a "
+            "SQLite file or PostgreSQL to run transactions side by side"
+        ),
+        owns=True,
+    )
 
 
 class PostgresPool:
@@ -245,7 +305,7 @@ class PostgresPool:
         self._pool: ConnectionPool[Any] = self._new_pool()
         self._pool.open()
         self._forked = False
-        os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
+        os.register_at_fork(after_in_child=_call(weakref.ref(self), PostgresPool._after_fork))
 
     def _after_fork(self) -> None:
         """In a forked child: the inherited connections are the parent's sockets (a query

@@ -16,19 +16,15 @@ against the contracts.
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
-from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._database import Pin
-from typedb.connection._driver import Driver, Row
-from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, Pool, PoolTimeoutError
-from typedb.dialects import Dialect
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, OneAtATimePool, Pool
 from typedb.query._timestamps import TimestampTables
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
@@ -90,7 +86,20 @@ class LazyDatabase(Database):
         if driver is None:
             raise TypeError("standing_in() takes a transaction's `trx` (or the plugin's typedb_db)")
         saved = self._stand_in
-        self._stand_in = (_OneConnection(driver, target.dialect), target.url)
+        # One thread at a time: a db.transaction() of one thread is a savepoint on this
+        # connection, which another thread's statements must not land in the middle of.
+        one = OneAtATimePool(
+            driver,
+            target.dialect,
+            timeout=DEFAULT_POOL_TIMEOUT,
+            busy=(
+                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the db facade "
+                "stands in, which one thread uses at a time; another thread held it in a "
+                "db.transaction() block that long"
+            ),
+            owns=False,  # the transaction's: its block ends it and gives it back
+        )
+        self._stand_in = (one, target.url)
         self.__dict__.pop("_execute", None)  # the real pool's fast path would bypass it
         # What a table looked like inside the stand-in's transaction (rolled back after the
         # test) is not what it will look like outside: no answer crosses the boundary.
@@ -157,60 +166,6 @@ class LazyDatabase(Database):
     def __repr__(self) -> str:
         state = "connected" if self.connected else "not connected"
         return f"<{type(self).__name__} {state}>"
-
-
-class _OneConnection:
-    """A `Pool` of one connection that is never given back: a transaction's, for
-    `LazyDatabase.standing_in`. Its statements nest in that transaction.
-
-    One thread at a time, as SqliteSharedPool: a `db.transaction()` of one thread is a
-    savepoint on this connection, and another thread's savepoint or statement in the middle
-    of it would be undone by its rollback (or would undo it: ROLLBACK TO an outer savepoint
-    drops the inner ones)."""
-
-    def __init__(self, driver: Driver, dialect: Dialect) -> None:
-        self._driver = driver
-        self.dialect = dialect
-        self._lock = threading.RLock()  # re-entrant: a block's own statements
-
-    def _take(self) -> None:
-        if not self._lock.acquire(timeout=DEFAULT_POOL_TIMEOUT):
-            raise PoolTimeoutError(
-                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the db facade "
-                "stands in, which one thread uses at a time; another thread held it in a "
-                "db.transaction() block that long"
-            )
-
-    def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        self._take()
-        try:
-            return self._driver.run(sql, params)
-        finally:
-            self._lock.release()
-
-    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
-        self._take()
-        try:
-            return self._driver.run_raw(sql, params)
-        finally:
-            self._lock.release()
-
-    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        self._take()
-        try:
-            return self._driver.run_many(sql, rows)
-        finally:
-            self._lock.release()
-
-    def acquire(self) -> Driver:
-        self._take()
-        return self._driver
-
-    def release(self, driver: Driver) -> None:
-        self._lock.release()  # the transaction's owner gives the connection back
-
-    def close(self) -> None:
-        pass
 
 
 def connect(url: str | None = None) -> Database:

@@ -83,7 +83,7 @@ def select_from(catalog: Catalog, tables: TableCalls, ctx: MethodContext) -> Typ
             fail(ctx.api, f"{catalog.unknown_table(ref.table)}; CTEs: {declared}", ctx.context)
             return ctx.default_return_type
         database = attr(receiver, DATABASE_KEY)
-        info = catalog.instance(database).type if database else None
+        info = catalog.instance(select_dispatch(database)).type if database else None
         typed = tables.select_of(info, ref, str_type) if info is not None else None
         if typed is None:
             return ctx.default_return_type
@@ -117,3 +117,10 @@ def _defining_state(query: object, before: tuple[Cte, ...]) -> QueryState | None
     if state is None:
         return None
     return QueryState(state.sources, state.items, (*before, *state.ctes))
+
+
+def select_dispatch(database: str) -> str:
+    """The typed database's `select_from` class (typedb/stubgen/_package.py, DISPATCHERS):
+    `typedb.facades.db.LazyDB` -> `typedb.facades.db.SelectFrom`."""
+    module = database.rpartition(".")[0]
+    return f"{module}.{'AsyncSelectFrom' if module.endswith('async_db') else 'SelectFrom'}"

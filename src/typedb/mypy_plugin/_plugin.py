@@ -41,10 +41,20 @@ DATABASES = (
     "typedb.facades.async_db.AsyncDB",
     "typedb.facades.async_db.LazyAsyncDB",
 )
-TABLE_METHODS = frozenset(
-    {"select_from", "insert_into", "update_table", "delete_from", "soft_delete"}
-)
 SELECTS = frozenset({"Select", "AsyncSelect", "SelectAs", "AsyncSelectAs"})
+#: The stubs' dispatch classes: `db.select_from` is a `SelectFrom` whose `__call__` has one
+#: overload per table (see typedb/stubgen/_package.py, dispatch_properties), by method.
+TABLE_DISPATCH = {
+    f"typedb.facades.{module}.{prefix}{cls}": method
+    for module, prefix in (("db", ""), ("async_db", "Async"))
+    for method, cls in (
+        ("select_from", "SelectFrom"),
+        ("insert_into", "InsertInto"),
+        ("update_table", "UpdateTable"),
+        ("delete_from", "DeleteFrom"),
+        ("soft_delete", "SoftDeleteFrom"),
+    )
+}
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
 FUNCTIONS = "typedb.query._expr._Functions"  # `fn`, and `eb.fn` (a subclass)
 AGGREGATE = "typedb.query._expr.Aggregate"
@@ -121,8 +131,8 @@ class TypedbPlugin(Plugin):
             if query in JOINS and method == "__call__":
                 return partial(self.select.join, query.startswith("Left"))
             return self._write_hooks.get(method)
-        if owner in DATABASES and method in TABLE_METHODS:
-            return partial(self.tables.hook, method)
+        if owner in TABLE_DISPATCH and method == "__call__":
+            return partial(self.tables.hook, TABLE_DISPATCH[owner])
         if (owner in DATABASES or owner in QUERY_CREATORS) and method in CTE_METHODS:
             return _cte.declared
         if owner in QUERY_CREATORS and method == "select_from":

@@ -59,6 +59,7 @@ class TableCalls:
                 return with_state(default, state, ctx.api.named_generic_type("builtins.str", []))
             fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
             return ctx.default_return_type
+        # `db.select_from` is a dispatch object (`SelectFrom`): the overloads are its __call__'s.
         receiver = get_proper_type(ctx.type)
         typed = (
             self._typed_query(receiver.type, method, ref.table)
@@ -71,21 +72,22 @@ class TableCalls:
         str_type = ctx.api.named_generic_type("builtins.str", [])
         return with_state(_aliased(query, ref.alias, str_type), QueryState.of_table(ref), str_type)
 
-    def select_of(self, database: TypeInfo, ref: TableRef, str_type: Instance) -> Instance | None:
-        """What `database.select_from(ref)` gives, for a select started elsewhere (a
-        QueryCreator's, after `with_()`): the table's typed select, loose after an alias."""
-        typed = self._typed_query(database, "select_from", ref.table)
+    def select_of(self, dispatch: TypeInfo, ref: TableRef, str_type: Instance) -> Instance | None:
+        """What `select_from(ref)` gives through the typed database's `SelectFrom` dispatch,
+        for a select started elsewhere (a QueryCreator's, after `with_()`): the table's typed
+        select, loose after an alias."""
+        typed = self._typed_query(dispatch, "select_from", ref.table)
         query = get_proper_type(typed) if typed is not None else None
         if not isinstance(query, Instance):
             return None
         return _aliased(query, ref.alias, str_type)
 
-    def _typed_query(self, receiver: TypeInfo, name: str, table: str) -> Type | None:
-        """The return type of the method's overload for `Literal[table]`."""
-        node = receiver.get_method(name)
+    def _typed_query(self, dispatch: TypeInfo, name: str, table: str) -> Type | None:
+        """The return type of the dispatch's `__call__` overload for `Literal[table]`."""
+        node = dispatch.get_method("__call__")
         if not isinstance(node, OverloadedFuncDef) or not isinstance(node.type, Overloaded):
             return None
-        key = f"{receiver.fullname}.{name}"
+        key = f"{dispatch.fullname}.{name}"
         cached = self._by_table.get(key)
         if cached is None or cached[0] is not node:
             cached = (node, _returns_by_table(node.type))

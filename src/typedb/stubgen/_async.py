@@ -13,8 +13,9 @@ from typedb.stubgen._table import HEADER
 
 
 def render_async_index(typing_imports: str, types: str, dispatch: str) -> str:
-    """`facades/async_db.pyi`: `types` (imports and per-table aliases) and `dispatch` (the
-    methods' text) are made as the sync index's are, with the Async classes."""
+    """`facades/async_db.pyi`: `types` (imports, per-table aliases and dispatch classes) and
+    `dispatch` (the table methods' text) are made as the sync index's are, with the Async
+    classes."""
     return (
         HEADER + '"""The typed async facade: `db` and `connect()`, every execute*() awaited."""\n\n'
         "from contextlib import AbstractAsyncContextManager, AbstractContextManager\n"

@@ -35,47 +35,77 @@ class UsersAsyncInsertQuery(AsyncInsertQuery[UsersRow, UsersInsert, UsersUpsert,
 class UsersAsyncUpdateQuery(AsyncUpdateQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]): ...
 class UsersAsyncDeleteQuery(AsyncDeleteQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]): ...
 
+class AsyncSelectFrom:
+    """`db.select_from(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsAsyncSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsAsyncSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: str) -> AsyncSelect[dict[str, Any], str, Any, str, str, str, str, str, str]: ...
+
+class AsyncInsertInto:
+    """`db.insert_into(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsAsyncInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsAsyncInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsAsyncInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersAsyncInsertQuery: ...
+
+class AsyncUpdateTable:
+    """`db.update_table(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsAsyncUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsAsyncUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsAsyncUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersAsyncUpdateQuery: ...
+
+class AsyncDeleteFrom:
+    """`db.delete_from(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsAsyncDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsAsyncDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsAsyncDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersAsyncDeleteQuery: ...
+
+class AsyncSoftDeleteFrom:
+    """`db.soft_delete(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSoftDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsAsyncSoftDeleteQuery: ...
+
 class AsyncDB(AsyncDatabase):
     """`AsyncDatabase` typed by the contracts."""
 
-    @overload  # type: ignore[override]
-    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["items"]) -> ItemsAsyncSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["tags"]) -> TagsAsyncSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["users"]) -> UsersAsyncSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: str) -> AsyncSelect[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsAsyncInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["items"]) -> ItemsAsyncInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["tags"]) -> TagsAsyncInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["users"]) -> UsersAsyncInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def update_table(self, table: Literal["blog__posts"]) -> BlogPostsAsyncUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["items"]) -> ItemsAsyncUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["tags"]) -> TagsAsyncUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["users"]) -> UsersAsyncUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsAsyncDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["items"]) -> ItemsAsyncDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["tags"]) -> TagsAsyncDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["users"]) -> UsersAsyncDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsAsyncSoftDeleteQuery: ...
-    @overload
-    def soft_delete(self, table: Literal["items"]) -> ItemsAsyncSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def select_from(self) -> AsyncSelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def insert_into(self) -> AsyncInsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def update_table(self) -> AsyncUpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def delete_from(self) -> AsyncDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def soft_delete(self) -> AsyncSoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 class LazyAsyncDB(AsyncDB):

@@ -38,47 +38,77 @@ class UsersInsertQuery(InsertQuery[UsersRow, UsersInsert, UsersUpsert, UsersColu
 class UsersUpdateQuery(UpdateQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]): ...
 class UsersDeleteQuery(DeleteQuery[UsersRow, UsersUpdate, UsersColumn, UsersSoftDelete, Never, Never, UsersB2, UsersB3, UsersB4]): ...
 
+class SelectFrom:
+    """`db.select_from(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersSelect: ...  # type: ignore[overload-overlap]
+    @overload
+    def __call__(self, table: str) -> Select[dict[str, Any], str, Any, str, str, str, str, str, str]: ...
+
+class InsertInto:
+    """`db.insert_into(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsInsertQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersInsertQuery: ...
+
+class UpdateTable:
+    """`db.update_table(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsUpdateQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersUpdateQuery: ...
+
+class DeleteFrom:
+    """`db.delete_from(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["tags"]) -> TagsDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["users"]) -> UsersDeleteQuery: ...
+
+class SoftDeleteFrom:
+    """`db.soft_delete(table)`: one overload per table."""
+
+    @overload
+    def __call__(self, table: Literal["blog__posts"]) -> BlogPostsSoftDeleteQuery: ...
+    @overload
+    def __call__(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...
+
 class DB(Database):
     """`Database` typed by the contracts: table names, columns and values are checked."""
 
-    @overload  # type: ignore[override]
-    def select_from(self, table: Literal["blog__posts"]) -> BlogPostsSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["items"]) -> ItemsSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["tags"]) -> TagsSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: Literal["users"]) -> UsersSelect: ...  # type: ignore[overload-overlap]
-    @overload
-    def select_from(self, table: str) -> Select[dict[str, Any], str, Any, str, str, str, str, str, str]: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def insert_into(self, table: Literal["blog__posts"]) -> BlogPostsInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["items"]) -> ItemsInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["tags"]) -> TagsInsertQuery: ...
-    @overload
-    def insert_into(self, table: Literal["users"]) -> UsersInsertQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def update_table(self, table: Literal["blog__posts"]) -> BlogPostsUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["items"]) -> ItemsUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["tags"]) -> TagsUpdateQuery: ...
-    @overload
-    def update_table(self, table: Literal["users"]) -> UsersUpdateQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def delete_from(self, table: Literal["blog__posts"]) -> BlogPostsDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["items"]) -> ItemsDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["tags"]) -> TagsDeleteQuery: ...
-    @overload
-    def delete_from(self, table: Literal["users"]) -> UsersDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
-    @overload  # type: ignore[override]
-    def soft_delete(self, table: Literal["blog__posts"]) -> BlogPostsSoftDeleteQuery: ...
-    @overload
-    def soft_delete(self, table: Literal["items"]) -> ItemsSoftDeleteQuery: ...  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def select_from(self) -> SelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def insert_into(self) -> InsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def update_table(self) -> UpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def delete_from(self) -> DeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    @property
+    def soft_delete(self) -> SoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 class LazyDB(DB):
