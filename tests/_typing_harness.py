@@ -16,7 +16,8 @@ checker that starts catching a mistake, or stops, fails the test until the marke
 
 Files named `plugin_*.py` are read by mypy with `plugins = ["typedb.mypy_plugin"]`
 (checker `mypy+plugin`) instead of plain mypy, and by pyright and ty as usual; files named
-`app_*.py` by all four (plain mypy and mypy+plugin both). Each checker
+`app_*.py` and README's blocks (`readme_*.py`) by all four (plain mypy and mypy+plugin
+both): README recommends the plugin, so its forms must be clean with it too. Each checker
 runs once per test session over every file it reads (start-up and stub loading dominate).
 """
 
@@ -38,6 +39,10 @@ PLUGIN_PREFIX = "plugin_"
 # Files read by plain mypy AND mypy with the plugin (and pyright, ty): code that must be clean
 # with the plugin and without it, such as tests/typing/app_*.py.
 BOTH_PREFIX = "app_"
+# README's blocks (tests/_typing_session.py writes them as readme_*.py): README recommends the
+# plugin, so what it documents must be clean under all four.
+README_PREFIX = "readme_"
+ALL_CHECKERS = ("mypy", PLUGIN, "pyright", "ty")
 
 # `# E: reason`, `# E[mypy,pyright]: reason`; `# reveal: T`, `# reveal[ty]: T`. A reveal's
 # type runs to the next `  #` or the end of the line.
@@ -53,8 +58,8 @@ def plugin_available() -> bool:
 
 def checkers_of(name: str) -> tuple[str, ...]:
     """The checkers that read snippet file `name`."""
-    if name.startswith(BOTH_PREFIX):
-        return ("mypy", PLUGIN, "pyright", "ty")
+    if name.startswith((BOTH_PREFIX, README_PREFIX)):
+        return ALL_CHECKERS
     return (PLUGIN, "pyright", "ty") if name.startswith(PLUGIN_PREFIX) else CHECKERS
 
 

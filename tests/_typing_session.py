@@ -201,9 +201,7 @@ def report_of(env: Env, checker: str) -> Report:
     key = (str(env.work), checker)
     if key not in _REPORTS:
         # Plain mypy leaves the plugin's files to mypy+plugin, which reads only those (and
-        # the app_*.py files both read).
-        files = [
-            p.name for p in sorted(env.work.glob("*.py")) if checker in checkers_of(p.name)
-        ]
+        # the app_*.py files and README's readme_*.py blocks both read).
+        files = [p.name for p in sorted(env.work.glob("*.py")) if checker in checkers_of(p.name)]
         _REPORTS[key] = run_checker(checker, env.python, env.work, files)
     return _REPORTS[key]

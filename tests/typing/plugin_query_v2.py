@@ -93,6 +93,23 @@ step = (
 )
 chain = db.with_recursive("chain(id, label)", base.union_all(step)).select_from("chain")
 reveal_type(chain.execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'label': str})]  # reveal[pyright,ty]: list[dict[str, Any]]
+# The step built on the typed database, as README's tour does: the CTE is declared later in
+# the module, so the join knows it by name, typed by its column list (values Any).
+typed_step = db.select_from("items as i").inner_join("chain as c", "i.id", "c.id")
+reveal_type(typed_step.select("i.id", "c.label").execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'label': Any})]  # reveal[pyright,ty]: list[dict[str, Any]]
+db.select_from("items as i").inner_join("chain as c", "i.id", "c.idd")  # E[mypy+plugin]: not in the CTE's column list
+db.with_recursive("walk", base.union_all(untyped.select_from("items as i").inner_join("walk as w", "i.id", "w.id").select("i.id", "i.name")))
+walk_step = db.select_from("items as i").inner_join("walk as w", "i.id", "w.anything")
+reveal_type(walk_step.select("i.id", "w.depth").execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'depth': Any})]  # reveal[pyright,ty]: list[dict[str, Any]]
+db.select_from("items as i").inner_join("chian as c", "i.id", "c.id")  # E[mypy+plugin]: no CTE of that name is declared
+# A step may also read FROM the CTE, joining a table to it.
+from_step = db.select_from("chain as c").inner_join("items as i", "i.id", "c.id").select("i.id", "c.label")
+reveal_type(from_step.execute())  # reveal[mypy+plugin]: list[TypedDict({'id': int, 'label': Any})]  # reveal[pyright,ty]: list[dict[str, Any]]
+db.select_from("chain as c").where("c.lable", "=", "x")  # E[mypy+plugin]: not in the CTE's column list
+db.select_from("chian as c")  # E[mypy+plugin]: no CTE of that name is declared
+# A CTE whose query the plugin cannot read: joined by name, its columns unchecked.
+unread = db.with_("unread", untyped.select_from("items")).select_from("users as u")
+unread.inner_join("unread as r", "u.id", "r.id").select("u.email", "r.id").execute()
 
 # union / intersect / except_: the same columns, of types that combine.
 ids = db.select_from("items").select("id").union(db.select_from("users").select("id"))

@@ -173,6 +173,8 @@ def row_of(
 
 def _all(row: Row, tables: tuple[Table, ...]) -> None:
     for table in tables:
+        if table.open:
+            row.known = False  # its columns are not known: neither are the row's keys
         for key, typ in table.row.items.items():
             typ = nullable(typ) if table.source.left else typ
             row.add(key, typ, repr(f"{table.source.name}.{key}"), None)

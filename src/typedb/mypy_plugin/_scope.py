@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mypy.types import Type, TypedDictType
+from mypy.types import AnyType, Type, TypedDictType, TypeOfAny
 
 from typedb.mypy_plugin._names import ColumnRef
 from typedb.mypy_plugin._state import Source
@@ -17,10 +17,13 @@ from typedb.mypy_plugin._state import Source
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table of the query with its columns (from the stubs)."""
+    """A table of the query with its columns (from the stubs). An `open` table is a CTE
+    whose columns the plugin cannot know (the step of a recursive CTE joins it before it is
+    declared): any column of it is accepted, typed Any, as the database will check it."""
 
     source: Source
     row: TypedDictType
+    open: bool = False
 
     def describe(self) -> str:
         alias = self.source.alias
@@ -35,7 +38,7 @@ class Resolved:
     @property
     def type(self) -> Type:
         """The column's type as stored; a left join's None is added where rows are made."""
-        return self.table.row.items[self.column]
+        return self.table.row.items.get(self.column, AnyType(TypeOfAny.special_form))
 
 
 class Scope:
@@ -59,11 +62,14 @@ class Scope:
             table = self.find(ref.qualifier)
             if table is None:
                 return self._unknown_qualifier(ref)
-            if ref.column not in table.row.items:
+            if ref.column not in table.row.items and not table.open:
                 return f"unknown column {ref.column!r} in table {table.describe()}"
             return Resolved(table, ref.column)
         having = [t for t in self.tables if ref.column in t.row.items]
         if not having:
+            unknown = [t for t in self.tables if t.open]
+            if unknown:
+                return Resolved(unknown[0], ref.column)
             where = "table" if len(self.tables) == 1 else "tables"
             return f"unknown column {ref.column!r} in {where} {self.describe()}"
         if len(having) > 1:

@@ -7,6 +7,8 @@ query now gives and the query's state (tables, aliases, selection) carried along
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mypy.nodes import Context, Expression
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, Instance, Type, TypeOfAny, get_proper_type
@@ -26,11 +28,12 @@ from typedb.mypy_plugin._calls import (
 )
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._expressions import expression_item, returned_items
+from typedb.mypy_plugin._module_ctes import module_ctes
 from typedb.mypy_plugin._names import column_ref, table_ref
 from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
 from typedb.mypy_plugin._sources import table_row
-from typedb.mypy_plugin._state import Item, QueryState, aggregate_of, with_state
+from typedb.mypy_plugin._state import Cte, Item, QueryState, aggregate_of, with_state
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
 
@@ -85,8 +88,12 @@ class SelectHooks:
             return ctx.default_return_type
         ref = table_ref(text)
         if table_row(state, ref.table, self.catalog) is None:
-            fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
-            return AnyType(TypeOfAny.from_error)
+            cte = _untyped_cte(state, ref.table, ctx.api)
+            if cte is None:
+                fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
+                return AnyType(TypeOfAny.from_error)
+            others = tuple(c for c in state.ctes if c.name != cte.name)
+            state = replace(state, ctes=(*others, cte))
         joined = state.joined(ref, left)
         if ref.name in (s.name for s in state.sources):
             fail(
@@ -205,6 +212,18 @@ class SelectHooks:
                 continue
             _check_column(scope, column, ctx.api, ctx.context)
         return ctx.default_return_type
+
+
+def _untyped_cte(state: QueryState, table: str, api: CheckerPluginInterface) -> Cte | None:
+    """A CTE `table` names that the plugin cannot type by a query: one of the query's own
+    whose defining query it could not read, or one the module declares later (the step of
+    a recursive CTE, built before `with_recursive()`). Its columns are its column list, if
+    known (typed Any); None when `table` is no CTE at all."""
+    own = state.cte(table)
+    if own is not None:
+        return Cte(table, own.columns, None)
+    later = module_ctes(api).get(table)
+    return None if later is None else Cte(table, later.columns, None)
 
 
 def _check_column(scope: Scope, column: str, api: CheckerPluginInterface, context: Context) -> None:

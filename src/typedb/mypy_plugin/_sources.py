@@ -4,7 +4,7 @@ query that defines it, its keys renamed by the CTE's column list (`"top(id, tota
 
 from __future__ import annotations
 
-from mypy.types import TypedDictType
+from mypy.types import AnyType, Type, TypedDictType, TypeOfAny
 
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._rows import row_of
@@ -18,6 +18,9 @@ def scope_of(state: QueryState, catalog: Catalog) -> Scope:
         row = table_row(state, source.table, catalog)
         if row is not None:
             tables.append(Table(source, row))
+        elif state.cte(source.table) is not None:
+            # A CTE the plugin cannot type (its query unread, no column list): any column.
+            tables.append(Table(source, _typed_dict([], catalog), open=True))
     return Scope(tables)
 
 
@@ -33,13 +36,19 @@ def table_row(state: QueryState, table: str, catalog: Catalog) -> TypedDictType 
 def cte_row(cte: Cte, catalog: Catalog) -> TypedDictType | None:
     """The row a CTE's rows have, or None when its query is not known to the plugin."""
     if cte.query is None:
-        return None
+        # Its query unknown, its column list (if any) still names its columns: of any type.
+        anything: Type = AnyType(TypeOfAny.special_form)
+        return _typed_dict([(c, anything) for c in cte.columns], catalog) if cte.columns else None
     row = row_of(cte.query.items, scope_of(cte.query, catalog), catalog.instance)
     if row.errors or not row.known:
         return None
     types = list(row.types.items())
     if cte.columns and len(cte.columns) == len(types):
         types = [(name, typ) for name, (_, typ) in zip(cte.columns, types, strict=True)]
+    return _typed_dict(types, catalog)
+
+
+def _typed_dict(types: list[tuple[str, Type]], catalog: Catalog) -> TypedDictType:
     return TypedDictType(
         dict(types),
         required_keys={name for name, _ in types},

@@ -23,8 +23,9 @@ from typedb.mypy_plugin._calls import (
     literal_str,
 )
 from typedb.mypy_plugin._catalog import Catalog
+from typedb.mypy_plugin._module_ctes import module_ctes
 from typedb.mypy_plugin._names import TableRef, table_ref
-from typedb.mypy_plugin._state import QueryState, with_state
+from typedb.mypy_plugin._state import Cte, QueryState, Source, with_state
 
 SELECTS = ("Select", "AsyncSelect")
 #: Select's type parameters by position (see STUB_DESIGN / typedb/stubgen/_query.py).
@@ -49,6 +50,13 @@ class TableCalls:
             return ctx.default_return_type
         ref = table_ref(text)
         if self.catalog.row(ref.table) is None:
+            later = module_ctes(ctx.api).get(ref.table) if method == "select_from" else None
+            if later is not None and isinstance(default, Instance):
+                # The step of a recursive CTE may read FROM the CTE, declared later in the
+                # module: the stubs' loose select, over the CTE typed by its column list.
+                cte = Cte(ref.table, later.columns, None)
+                state = QueryState((Source(ref.table, ref.alias),), None, (cte,))
+                return with_state(default, state, ctx.api.named_generic_type("builtins.str", []))
             fail(ctx.api, self.catalog.unknown_table(ref.table), ctx.context)
             return ctx.default_return_type
         # `db.select_from` is a dispatch object (`SelectFrom`): the overloads are its __call__'s.
