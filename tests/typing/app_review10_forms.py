@@ -60,7 +60,7 @@ def tags_for(item_id: int) -> list[TagsRow]:
 
 
 def right_and_full() -> None:
-    r = db.select_from("tags as t").right_join("items as i", "t.item_id", "i.id").select("i.name", "t.name as tag").execute()  # plugin false error (review10): right_join is not a join to the plugin, so its alias is unknown
+    r = db.select_from("tags as t").right_join("items as i", "t.item_id", "i.id").select("i.name", "t.name as tag").execute()  # was a plugin false error (review10): right/full joins were not joins to the plugin
     f = db.select_from("tags").full_join("items", "tags.item_id", "items.id").select("items.name", "tags.name as tag").execute()
     print(r, f)
     on2 = (

@@ -57,6 +57,7 @@ TABLE_DISPATCH = {
     )
 }
 JOINS = frozenset({"Join", "LeftJoin", "AsyncJoin", "LeftAsyncJoin"})
+JOIN_PROPERTIES = frozenset({"inner_join", "left_join", "right_join", "full_join"})
 FUNCTIONS = "typedb.query._expr._Functions"  # `fn`, and `eb.fn` (a subclass)
 AGGREGATE = "typedb.query._expr.Aggregate"
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
@@ -130,7 +131,7 @@ class TypedbPlugin(Plugin):
                     return partial(_expressions.scalar_subquery, self.catalog)
                 return self._select_hooks.get(method)
             if query in JOINS and method == "__call__":
-                return partial(self.select.join, query.startswith("Left"))
+                return self.select.join
             return self._write_hooks.get(method)
         if owner in TABLE_DISPATCH and method == "__call__":
             return partial(self.tables.hook, TABLE_DISPATCH[owner])
@@ -169,8 +170,8 @@ class TypedbPlugin(Plugin):
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")
-        if name in ("inner_join", "left_join") and self._query_class(owner) in SELECTS:
-            return self.select.join_object
+        if name in JOIN_PROPERTIES and self._query_class(owner) in SELECTS:
+            return partial(self.select.join_object, name.removesuffix("_join"))
         if name == "fn" and self._query_class(owner) == "Builder":
             return _eb_columns.pass_state
         return None

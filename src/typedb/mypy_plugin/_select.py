@@ -33,9 +33,20 @@ from typedb.mypy_plugin._names import column_ref, table_ref
 from typedb.mypy_plugin._rows import aggregate_type, describe_aggregate, row_of, typed_dict
 from typedb.mypy_plugin._scope import Scope
 from typedb.mypy_plugin._sources import table_row
-from typedb.mypy_plugin._state import Cte, Item, QueryState, aggregate_of, with_state
+from typedb.mypy_plugin._state import (
+    Cte,
+    Item,
+    QueryState,
+    aggregate_of,
+    attr,
+    with_attr,
+    with_state,
+)
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
+
+#: The note on a Join object saying which join made it (inner, left, right, full).
+JOIN_KIND_KEY = "typedb_join_kind"
 
 LOOSE = 3  # Select's Loose parameter: str once the query uses an alias
 
@@ -67,21 +78,27 @@ class SelectHooks:
             return ctx.default_return_type
         return self._result(ctx, state.selecting((Item("all", table),), add=True))
 
-    def join_object(self, ctx: AttributeContext) -> Type:
-        """`select.inner_join` / `.left_join` (properties giving the stubs' Join object,
-        whose `__call__` dispatches on the table): the Join carries the select's state."""
+    def join_object(self, kind: str, ctx: AttributeContext) -> Type:
+        """`select.inner_join` / `.left_join` / `.right_join` / `.full_join` (properties
+        giving the stubs' Join object, whose `__call__` dispatches on the table): the Join
+        carries the select's state and the kind of join (right and full joins share the
+        inner join's stub class)."""
         state = receiver_state(get_proper_type(ctx.type))
         join = get_proper_type(ctx.default_attr_type)
         if state is None or not isinstance(join, Instance):
             return ctx.default_attr_type
-        return with_state(join, state, ctx.api.named_generic_type("builtins.str", []))
+        str_type = ctx.api.named_generic_type("builtins.str", [])
+        return with_attr(with_state(join, state, str_type), JOIN_KIND_KEY, kind, str_type)
 
-    def join(self, left: bool, ctx: MethodContext) -> Type:
+    def join(self, ctx: MethodContext) -> Type:
         if failed_trial(ctx.api):
             return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
+        receiver = get_proper_type(ctx.type)
+        state = receiver_state(receiver)
         if state is None:
             return ctx.default_return_type
+        left_class = isinstance(receiver, Instance) and receiver.type.name.startswith("Left")
+        kind = attr(receiver, JOIN_KIND_KEY) or ("left" if left_class else "inner")
         table_arg = argument(ctx, 0)
         text = literal_str(*table_arg) if table_arg is not None else None
         if text is None:
@@ -94,7 +111,7 @@ class SelectHooks:
                 return AnyType(TypeOfAny.from_error)
             others = tuple(c for c in state.ctes if c.name != cte.name)
             state = replace(state, ctes=(*others, cte))
-        joined = state.joined(ref, left)
+        joined = state.joined(ref, kind)
         if ref.name in (s.name for s in state.sources):
             fail(
                 ctx.api,
@@ -110,7 +127,7 @@ class SelectHooks:
             if column is not None:
                 found = scope.resolve(column_ref(column))
                 if isinstance(found, str):
-                    fail(ctx.api, f"{'left' if left else 'inner'}_join(): {found}", ctx.context)
+                    fail(ctx.api, f"{kind}_join(): {found}", ctx.context)
         default = get_proper_type(ctx.default_return_type)
         if isinstance(default, Instance) and _is_select(default):
             return self._result(ctx, joined, default)

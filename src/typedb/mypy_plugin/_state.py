@@ -31,7 +31,7 @@ class Source:
 
     table: str
     alias: str | None
-    left: bool = False  # left-joined: its columns are None where nothing matched
+    left: bool = False  # outer-joined: its columns are None where nothing matched
 
     @property
     def name(self) -> str:
@@ -81,8 +81,14 @@ class QueryState:
     def aliased(self) -> bool:
         return any(s.alias is not None for s in self.sources)
 
-    def joined(self, ref: TableRef, left: bool) -> QueryState:
-        return replace(self, sources=(*self.sources, Source(ref.table, ref.alias, left)))
+    def joined(self, ref: TableRef, kind: str) -> QueryState:
+        """After `<kind>_join(ref)`: a left or full join's new table may match nothing, and a
+        right or full join's earlier tables may (their columns are then None in rows)."""
+        before = self.sources
+        if kind in ("right", "full"):
+            before = tuple(replace(s, left=True) for s in before)
+        joined = Source(ref.table, ref.alias, kind in ("left", "full"))
+        return replace(self, sources=(*before, joined))
 
     def selecting(self, items: tuple[Item, ...], add: bool) -> QueryState:
         """select() adds to what earlier select() calls asked for; returning() replaces."""
