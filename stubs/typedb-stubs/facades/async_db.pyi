@@ -107,17 +107,17 @@ class AsyncDB(AsyncDatabase):
     """`AsyncDatabase` typed by the contracts."""
 
     @property
-    def select_from(self) -> AsyncSelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def select_from(self) -> AsyncSelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def insert_into(self) -> AsyncInsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def insert_into(self) -> AsyncInsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def update_table(self) -> AsyncUpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def update_table(self) -> AsyncUpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def delete_from(self) -> AsyncDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def delete_from(self) -> AsyncDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def soft_delete(self) -> AsyncSoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def soft_delete(self) -> AsyncSoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def restore(self) -> AsyncRestoreFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def restore(self) -> AsyncRestoreFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractAsyncContextManager[AsyncDB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 class LazyAsyncDB(AsyncDB):

@@ -110,17 +110,17 @@ class DB(Database):
     """`Database` typed by the contracts: table names, columns and values are checked."""
 
     @property
-    def select_from(self) -> SelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def select_from(self) -> SelectFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def insert_into(self) -> InsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def insert_into(self) -> InsertInto: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def update_table(self) -> UpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def update_table(self) -> UpdateTable: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def delete_from(self) -> DeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def delete_from(self) -> DeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def soft_delete(self) -> SoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def soft_delete(self) -> SoftDeleteFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     @property
-    def restore(self) -> RestoreFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-method-override]
+    def restore(self) -> RestoreFrom: ...  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]  # ty: ignore[incompatible-property-override]
     def transaction(self, *, immediate: bool = ...) -> AbstractContextManager[DB]: ...  # type: ignore[override]  # ty: ignore[incompatible-method-override]
 
 class LazyDB(DB):
