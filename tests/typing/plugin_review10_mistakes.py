@@ -20,8 +20,10 @@ def joins() -> None:
     reveal_type(f)  # reveal[mypy+plugin]: list[TypedDict({'name': str | None, 'tag': str | None})]  # reveal[pyright,ty]: list[dict[str, Any]]
     db.select_from("items").right_join("tags", "items.idd", "tags.item_id").execute()  # E: unknown left join column
     db.select_from("items").full_join("tags", "items.id", "tags.itme_id").execute()  # E: unknown right join column
-    db.select_from("items as i").left_join("tags as t", lambda on: on("i.id", "=", "t.itme_id")).execute()  # missed: unknown column in a join callback (UnknownColumnError at run time)
-    db.select_from("items").left_join("tags", lambda on: on("items.idd", "=", "tags.item_id")).execute()  # missed: unknown column in a join callback, no alias
+    db.select_from("items as i").left_join("tags as t", lambda on: on("i.id", "=", "t.itme_id")).execute()  # E[mypy+plugin]: unknown column in a join callback (UnknownColumnError at run time)
+    db.select_from("items").left_join("tags", lambda on: on("items.idd", "=", "tags.item_id")).execute()  # E[mypy+plugin]: unknown column in a join callback, no alias
+    db.select_from("items as i").inner_join("tags as t", lambda on: on("i.id", "=", "t.item_id") & on(on.ref("t.nmae"), "=", on.val("x"))).execute()  # E[mypy+plugin]: on.ref of an unknown column
+    db.select_from("items as i").right_join("tags as t", lambda on: on("i.id", "=", "t.item_id") & on("t.name", "!=", on.val("x"))).select("i.name", "t.name as tag").execute()
     jr = db.select_from("items").left_join("tags", "items.id", "tags.item_id").select("tags.name").execute_take_first_or_throw()
     n: str = jr["name"]  # E[mypy+plugin]: a left-joined column is str | None
     print(n)
@@ -29,8 +31,11 @@ def joins() -> None:
 
 def filters() -> None:
     db.select_from("items").where("price", "in", db.select_from("tags").select("name")).execute()  # E[mypy+plugin]: subquery column str for a Decimal column
-    db.select_from("items").where_exists(db.select_from("tags").where_ref("tags.item_id", "=", "items.idd")).execute()  # missed: unknown outer column in a correlated where_ref
-    db.select_from("items").where_ref("price", "=", "nmae").execute()  # missed: where_ref's right column is never checked
+    db.select_from("items").where_exists(db.select_from("tags").where_ref("tags.item_id", "=", "items.idd")).execute()  # E[mypy+plugin]: unknown outer column in a correlated where_ref
+    db.select_from("items").where_ref("price", "=", "nmae").execute()  # E[mypy+plugin]: where_ref's right column names no column of any table
+    db.select_from("items as i").where_ref("i.price", "=", "i.prise").execute()  # E[mypy+plugin]: where_ref's right column is not a column of the alias
+    db.select_from("items as i").where_ref("i.prise", "=", "i.price").execute()  # E[mypy+plugin]: where_ref's left column is not a column of the alias
+    db.select_from("tags").where_ref("tags.item_id", "=", "o.id").execute()  # clean: "o" may be an outer query's alias, unknown here
     db.select_from("items").where(lambda eb: eb("price", ">", eb.val("x"))).execute()  # E: an Expr[str] value for a Decimal column (was missed by every checker: Expr[Any] in the overload took any Expr)
     db.select_from("items").distinct_on("nmae").execute()  # E: unknown column
     db.select_from("items").order_by("nmae").execute()  # E: unknown column

@@ -26,10 +26,11 @@ from typedb.mypy_plugin import (
     _cte,
     _eb_columns,
     _expressions,
+    _join_on,
     _upserts,
 )
 from typedb.mypy_plugin._catalog import STUBS, Catalog
-from typedb.mypy_plugin._select import SelectHooks
+from typedb.mypy_plugin._select import JOIN_KIND_KEY, SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
@@ -88,6 +89,7 @@ class TypedbPlugin(Plugin):
             "select": self.select.select,
             "select_all": self.select.select_all,
             "where": self.select.where,
+            "where_ref": self.select.where_ref,
             "having": self.select.where,
             "order_by": partial(self.select.columns, False),
             "group_by": partial(self.select.columns, True),
@@ -122,6 +124,9 @@ class TypedbPlugin(Plugin):
                 if method == "case":
                     return partial(_eb_columns.carry, self.catalog)
                 return partial(_builder.compare, self.catalog) if method == "__call__" else None
+            if query == "On" and method in ("__call__", "ref"):
+                hook = _join_on.compare if method == "__call__" else _join_on.ref
+                return partial(hook, self.catalog)
             if query == "Conflict":
                 return _upserts.do_update_set if method == "do_update_set" else None
             if query in SELECTS:
@@ -164,8 +169,11 @@ class TypedbPlugin(Plugin):
 
     def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
         owner, _, method = fullname.rpartition(".")
-        if method in EB_METHODS and self._query_class(owner) in SELECTS:
+        query = self._query_class(owner)
+        if method in EB_METHODS and query in SELECTS:
             return _builder.hand_state
+        if method == "__call__" and query in JOINS:
+            return partial(_join_on.hand_state, JOIN_KIND_KEY)
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

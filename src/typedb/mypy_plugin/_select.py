@@ -230,6 +230,46 @@ class SelectHooks:
             _check_column(scope, column, ctx.api, ctx.context)
         return ctx.default_return_type
 
+    def where_ref(self, ctx: MethodContext) -> Type:
+        """where_ref(column, op, other_column): both name columns. The left one is the
+        query's; the right one may also be the outer query's in a correlated subquery, which
+        this query does not know yet, so it is checked as far as the catalog allows: a table
+        name in front of it must be a table that has the column, and an unqualified name must
+        be a column of the query's tables or of some table of the schema."""
+        if failed_trial(ctx.api):
+            return ctx.default_return_type
+        state = receiver_state(get_proper_type(ctx.type))
+        if state is None or stub_failed(ctx):
+            return ctx.default_return_type
+        scope = scope_of(state, self.catalog)
+        args = list(arguments(ctx))
+        if len(args) != 3:
+            return ctx.default_return_type
+        left = literal_str(*args[0])
+        if left is not None:
+            _check_column(scope, left, ctx.api, ctx.context)
+        right = literal_str(*args[2])
+        if right is None:
+            return ctx.default_return_type
+        ref = column_ref(right)
+        if ref.qualifier is not None and scope.find(ref.qualifier) is not None:
+            _check_column(scope, right, ctx.api, ctx.context)
+            return ctx.default_return_type
+        if scope.tables and any(t.open for t in scope.tables):
+            return ctx.default_return_type
+        if ref.qualifier is not None:
+            row = self.catalog.row(ref.qualifier)
+            if row is not None and ref.column not in row.items:
+                fail(
+                    ctx.api,
+                    f"where_ref(): unknown column {ref.column!r} in table {ref.qualifier!r}",
+                    ctx.context,
+                )
+            return ctx.default_return_type  # else an outer query's alias: not known here
+        if isinstance(scope.resolve(ref), str) and not _in_schema(self.catalog, ref.column):
+            fail(ctx.api, f"where_ref(): unknown column {ref.column!r} in any table", ctx.context)
+        return ctx.default_return_type
+
 
 def _untyped_cte(state: QueryState, table: str, api: CheckerPluginInterface) -> Cte | None:
     """A CTE `table` names that the plugin cannot type by a query: one of the query's own
@@ -241,6 +281,12 @@ def _untyped_cte(state: QueryState, table: str, api: CheckerPluginInterface) -> 
         return Cte(table, own.columns, None)
     later = module_ctes(api).get(table)
     return None if later is None else Cte(table, later.columns, None)
+
+
+def _in_schema(catalog: Catalog, column: str) -> bool:
+    """Whether some table of the schema has `column`."""
+    rows = (catalog.row(table) for table in catalog.tables())
+    return any(row is not None and column in row.items for row in rows)
 
 
 def _check_column(scope: Scope, column: str, api: CheckerPluginInterface, context: Context) -> None:
