@@ -15,11 +15,9 @@ from __future__ import annotations
 from mypy.plugin import MethodContext, MethodSigContext
 from mypy.types import (
     AnyType,
-    CallableType,
     FunctionLike,
     Instance,
     Type,
-    UnionType,
     get_proper_type,
 )
 
@@ -38,7 +36,7 @@ from typedb.mypy_plugin._expressions import NULLABLE_KEY
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
-from typedb.mypy_plugin._state import QueryState, state_of, with_attr, with_state
+from typedb.mypy_plugin._state import hand_to_callbacks, state_of, with_attr
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
 
@@ -48,24 +46,10 @@ BUILDER = f"{QUERY_MODULE}.Builder"
 def hand_state(ctx: MethodSigContext) -> FunctionLike:
     """select / where / ... of a query: the Builder its callbacks receive carries the state."""
     state = receiver_state(get_proper_type(ctx.type))
-    signature = ctx.default_signature
     if state is None:
-        return signature
+        return ctx.default_signature
     str_type = ctx.api.named_generic_type("builtins.str", [])
-    marked = [_marked(t, state, str_type) for t in signature.arg_types]
-    return signature.copy_modified(arg_types=marked)
-
-
-def _marked(typ: Type, state: QueryState, str_type: Instance) -> Type:
-    proper = get_proper_type(typ)
-    if isinstance(proper, UnionType):
-        return UnionType([_marked(t, state, str_type) for t in proper.items], proper.line)
-    if isinstance(proper, CallableType) and proper.arg_types:
-        first = get_proper_type(proper.arg_types[0])
-        if isinstance(first, Instance) and first.type.fullname == BUILDER:
-            builder = with_state(first, state, str_type)
-            return proper.copy_modified(arg_types=[builder, *proper.arg_types[1:]])
-    return typ
+    return hand_to_callbacks(ctx.default_signature, BUILDER, state, str_type)
 
 
 def ref(catalog: Catalog, ctx: MethodContext) -> Type:

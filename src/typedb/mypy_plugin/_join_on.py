@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mypy.nodes import StrExpr
 from mypy.plugin import MethodContext, MethodSigContext
-from mypy.types import CallableType, FunctionLike, Instance, Type, UnionType, get_proper_type
+from mypy.types import FunctionLike, Type, get_proper_type
 
 from typedb.mypy_plugin._calls import (
     QUERY_MODULE,
@@ -24,38 +24,23 @@ from typedb.mypy_plugin._calls import (
 )
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._names import column_ref, table_ref
+from typedb.mypy_plugin._select import join_kind
 from typedb.mypy_plugin._sources import scope_of
-from typedb.mypy_plugin._state import QueryState, attr, state_of, with_state
+from typedb.mypy_plugin._state import hand_to_callbacks, state_of
 
 ON = f"{QUERY_MODULE}.On"
 
 
-def hand_state(kind_key: str, ctx: MethodSigContext) -> FunctionLike:
+def hand_state(ctx: MethodSigContext) -> FunctionLike:
     """A Join's `__call__(table, callback)`: the callback's `on` knows the joined query."""
     receiver = get_proper_type(ctx.type)
     state = receiver_state(receiver)
-    signature = ctx.default_signature
     table = ctx.args[0][0] if ctx.args and ctx.args[0] else None
     if state is None or not isinstance(table, StrExpr):
-        return signature
-    left_class = isinstance(receiver, Instance) and receiver.type.name.startswith("Left")
-    kind = attr(receiver, kind_key) or ("left" if left_class else "inner")
-    joined = state.joined(table_ref(table.value), kind)
+        return ctx.default_signature
+    joined = state.joined(table_ref(table.value), join_kind(receiver))
     str_type = ctx.api.named_generic_type("builtins.str", [])
-    marked = [_marked(t, joined, str_type) for t in signature.arg_types]
-    return signature.copy_modified(arg_types=marked)
-
-
-def _marked(typ: Type, state: QueryState, str_type: Instance) -> Type:
-    proper = get_proper_type(typ)
-    if isinstance(proper, UnionType):
-        return UnionType([_marked(t, state, str_type) for t in proper.items], proper.line)
-    if isinstance(proper, CallableType) and proper.arg_types:
-        first = get_proper_type(proper.arg_types[0])
-        if isinstance(first, Instance) and first.type.fullname == ON:
-            on = with_state(first, state, str_type)
-            return proper.copy_modified(arg_types=[on, *proper.arg_types[1:]])
-    return typ
+    return hand_to_callbacks(ctx.default_signature, ON, joined, str_type)
 
 
 def compare(catalog: Catalog, ctx: MethodContext) -> Type:

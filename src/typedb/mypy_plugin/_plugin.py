@@ -30,7 +30,7 @@ from typedb.mypy_plugin import (
     _upserts,
 )
 from typedb.mypy_plugin._catalog import STUBS, Catalog
-from typedb.mypy_plugin._select import JOIN_KIND_KEY, SelectHooks
+from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
@@ -173,7 +173,7 @@ class TypedbPlugin(Plugin):
         if method in EB_METHODS and query in SELECTS:
             return _builder.hand_state
         if method == "__call__" and query in JOINS:
-            return partial(_join_on.hand_state, JOIN_KIND_KEY)
+            return _join_on.hand_state
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from mypy.nodes import Context, Expression
 from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
-from mypy.types import AnyType, Instance, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, get_proper_type
 
 from typedb.mypy_plugin._calls import (
     QUERY_MODULE,
@@ -47,6 +47,14 @@ from typedb.mypy_plugin._values import value_problem
 
 #: The note on a Join object saying which join made it (inner, left, right, full).
 JOIN_KIND_KEY = "typedb_join_kind"
+
+
+def join_kind(join: ProperType) -> str:
+    """Which join a Join object makes: noted by `join_object`, else read from its class (the
+    stubs' LeftJoin; right and full joins share the inner join's class)."""
+    left_class = isinstance(join, Instance) and join.type.name.startswith("Left")
+    return attr(join, JOIN_KIND_KEY) or ("left" if left_class else "inner")
+
 
 LOOSE = 3  # Select's Loose parameter: str once the query uses an alias
 
@@ -97,8 +105,7 @@ class SelectHooks:
         state = receiver_state(receiver)
         if state is None:
             return ctx.default_return_type
-        left_class = isinstance(receiver, Instance) and receiver.type.name.startswith("Left")
-        kind = attr(receiver, JOIN_KIND_KEY) or ("left" if left_class else "inner")
+        kind = join_kind(receiver)
         table_arg = argument(ctx, 0)
         text = literal_str(*table_arg) if table_arg is not None else None
         if text is None:

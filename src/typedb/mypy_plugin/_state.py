@@ -15,7 +15,16 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from mypy.types import ExtraAttrs, Instance, LiteralType, ProperType, get_proper_type
+from mypy.types import (
+    CallableType,
+    ExtraAttrs,
+    Instance,
+    LiteralType,
+    ProperType,
+    Type,
+    UnionType,
+    get_proper_type,
+)
 
 from typedb.mypy_plugin._names import TableRef
 
@@ -177,3 +186,23 @@ def aggregate_of(typ: ProperType) -> Item | None:
 
 def with_aggregate(typ: Instance, item: Item, str_type: Instance) -> Instance:
     return _with_attr(typ, AGGREGATE_KEY, json.dumps([item.func, item.text, item.alias]), str_type)
+
+
+def hand_to_callbacks(
+    signature: CallableType, receiver: str, state: QueryState, str_type: Instance
+) -> CallableType:
+    """`signature` with every callback parameter whose first argument is a `receiver`
+    instance (`lambda eb: ...`, `lambda on: ...`) given one that carries `state`."""
+
+    def marked(typ: Type) -> Type:
+        proper = get_proper_type(typ)
+        if isinstance(proper, UnionType):
+            return UnionType([marked(t) for t in proper.items], proper.line)
+        if isinstance(proper, CallableType) and proper.arg_types:
+            first = get_proper_type(proper.arg_types[0])
+            if isinstance(first, Instance) and first.type.fullname == receiver:
+                given = with_state(first, state, str_type)
+                return proper.copy_modified(arg_types=[given, *proper.arg_types[1:]])
+        return typ
+
+    return signature.copy_modified(arg_types=[marked(t) for t in signature.arg_types])
