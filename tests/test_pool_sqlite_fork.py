@@ -55,21 +55,3 @@ def test_sqlite_file_database_gives_a_forked_child_connections_of_its_own(
             {"id": 2},
             {"id": 3},
         ]
-
-
-def test_sqlite_file_database_closed_before_fork_stays_closed_in_the_child(
-    sqlite_url: str,
-) -> None:
-    db = typedb.connect(sqlite_url)
-    db.raw("SELECT 1 AS one")
-    db.close()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            db.raw("SELECT 1 AS one")
-        except typedb.ConnectionError:
-            os._exit(0)
-        except BaseException:
-            os._exit(4)
-        os._exit(3)
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
