@@ -11,8 +11,6 @@ renamed by its column list: `with_recursive("chain(id, depth)", base.union_all(s
 
 from __future__ import annotations
 
-import re
-
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Type, UninhabitedType, get_proper_type
 
@@ -29,13 +27,12 @@ from typedb.mypy_plugin._sources import cte_row
 from typedb.mypy_plugin._state import Cte, QueryState, attr, with_attr, with_state
 from typedb.mypy_plugin._subquery import subquery_state
 from typedb.mypy_plugin._tables import TableCalls
+from typedb.query._with import cte_name
 
 #: The note on a QueryCreator: the CTEs declared so far, as a QueryState with no tables.
 CTES_KEY = "typedb ctes"
 #: The typed database (`typedb.facades.db.LazyDB`) whose with_() made the QueryCreator.
 DATABASE_KEY = "typedb database"
-# As the runtime reads a CTE's name (typedb.query._with): "name" or "name(col, col)".
-_NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
 #: Select's parameters before the value-type buckets: Row, Tables, SoftDel, Loose.
 FIXED = 4
 
@@ -47,12 +44,12 @@ def declared(ctx: MethodContext) -> Type:
     result = get_proper_type(ctx.default_return_type)
     name_arg, query_arg = argument(ctx, 0), argument(ctx, 1)
     text = literal_str(*name_arg) if name_arg is not None else None
-    match = _NAME.match(text) if text is not None else None
-    if match is None or query_arg is None or not isinstance(result, Instance):
+    parsed = cte_name(text) if text is not None else None
+    if parsed is None or query_arg is None or not isinstance(result, Instance):
         return ctx.default_return_type
-    columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
+    name, columns = parsed
     before = _ctes(get_proper_type(ctx.type))
-    cte = Cte(match.group(1), columns, _defining_state(get_proper_type(query_arg[1]), before))
+    cte = Cte(name, columns, _defining_state(get_proper_type(query_arg[1]), before))
     state = QueryState((), None, (*before, cte))
     str_type = ctx.api.named_generic_type("builtins.str", [])
     receiver = get_proper_type(ctx.type)

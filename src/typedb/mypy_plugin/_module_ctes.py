@@ -17,16 +17,15 @@ of the name gives the same one, else loose, as the stubs leave it. A name no cal
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from mypy.nodes import MypyFile
 from mypy.plugin import CheckerPluginInterface
 
+from typedb.query._with import cte_name
+
 CTE_METHODS = frozenset({"with_", "with_recursive"})
-# As the runtime reads a CTE's name (typedb.query._with): "name" or "name(col, col)".
-_NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +35,6 @@ class Declared:
 
     name: str
     columns: tuple[str, ...]
-
-
-def cte_name(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """`"chain(id, depth)"` -> `("chain", ("id", "depth"))`; None if not a CTE name."""
-    match = _NAME.match(text)
-    if match is None:
-        return None
-    columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
-    return match.group(1), columns
 
 
 def _declared_in(source: str) -> dict[str, set[tuple[str, ...]]]:

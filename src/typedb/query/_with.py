@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
 
 
+def cte_name(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """A CTE's name and its listed columns; None if `text` is not one. The mypy plugin reads
+    names with this too, so a name it accepts is one the runtime accepts.
+
+    >>> cte_name("chain(id, depth)")
+    ('chain', ('id', 'depth'))
+    >>> cte_name("top") is None, cte_name("a(b") is None
+    (False, True)
+    """
+    match = _NAME.match(text)
+    if match is None:
+        return None
+    columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
+    return match.group(1), columns
+
+
 class QueryCreator:
     """The CTEs declared so far; `select_from()` starts the query that uses them.
     Immutable, like the builders."""
@@ -51,11 +67,10 @@ class QueryCreator:
         return self._with(True, name, query)
 
     def _with(self, recursive: bool, name: str, query: Any) -> QueryCreator:
-        match = _NAME.match(name) if type(name) is str else None
-        if match is None:
+        parsed = cte_name(name) if type(name) is str else None
+        if parsed is None:
             raise CompileError(f"a CTE name is 'name' or 'name(col, ...)', got {name!r}")
-        table = match.group(1)
-        columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
+        table, columns = parsed
         for identifier in (table, *columns):
             quote_identifier(identifier)  # refuses what cannot be a name
         if callable(query) and not isinstance(query, SelectQuery):
