@@ -33,6 +33,7 @@ def test_one_module_per_table_plus_index() -> None:
     assert sorted(f for f in files if f.endswith(".pyi")) == [
         f"{PACKAGE}/facades/_db/__init__.pyi",
         f"{PACKAGE}/facades/_db/_common.pyi",
+        f"{PACKAGE}/facades/_db/_joined.pyi",
         f"{PACKAGE}/facades/_db/_query.pyi",
         f"{PACKAGE}/facades/_db/blog__posts.pyi",
         f"{PACKAGE}/facades/_db/items.pyi",
@@ -56,6 +57,24 @@ def test_one_module_per_table_plus_index() -> None:
     assert index.count("table: str)") == 1
     select = index.split("class SelectFrom:")[1].split("\nclass ")[0]
     assert "def __call__(self, table: str)" in select
+
+
+def test_a_join_overload_names_its_tables_class() -> None:
+    """A join's per-table overloads name the table's class in `_joined` rather than spell
+    the union of its Literals inline: ty (and others) build every overload's return type
+    when a `Join[...]` is specialized for the query joined (see stubgen/_joined.py)."""
+    files = render(demo())
+    query = files[f"{PACKAGE}/facades/_db/_query.pyi"]
+    join = query.split("class Join(")[1].split("\nclass ")[0]
+    for line in join.splitlines():
+        if 'table: Literal["items"]' in line:
+            assert "-> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]:" in line
+    joined = files[f"{PACKAGE}/facades/_db/_joined.pyi"]
+    assert (
+        'class ItemsJoined(Select[dict[str, Any], Tables | Literal["items"], '
+        "SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2"
+    ) in joined
+    assert "class ItemsJoinedAsync(AsyncSelect[" in joined
 
 
 def test_committed_demo_stubs_are_fresh() -> None:
@@ -145,7 +164,7 @@ def test_cli_generate_check_and_install(tmp_path: Path) -> None:
 
     made = _cli(root, "stubs:generate")
     assert made.returncode == 0, made.stderr
-    assert "Stubs for 1 table(s) in typing/stubs/: 7 file(s) changed." in made.stdout
+    assert "Stubs for 1 table(s) in typing/stubs/: 8 file(s) changed." in made.stdout
     assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
     assert _check(root).returncode == 0
     assert "already up to date" in _cli(root, "stubs:generate").stdout

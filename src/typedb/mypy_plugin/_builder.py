@@ -27,6 +27,7 @@ from typedb.mypy_plugin._calls import (
     arguments,
     fail,
     failed_trial,
+    has_lambda,
     literal_str,
     receiver_state,
     stub_failed,
@@ -45,6 +46,8 @@ BUILDER = f"{QUERY_MODULE}.Builder"
 
 def hand_state(ctx: MethodSigContext) -> FunctionLike:
     """select / where / ... of a query: the Builder its callbacks receive carries the state."""
+    if not has_lambda(ctx):
+        return ctx.default_signature
     state = receiver_state(get_proper_type(ctx.type))
     if state is None:
         return ctx.default_signature

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from mypy.errorcodes import ErrorCode
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import Context, Expression, StrExpr
-from mypy.plugin import CheckerPluginInterface, MethodContext
+from mypy.nodes import Context, Expression, LambdaExpr, StrExpr
+from mypy.plugin import CheckerPluginInterface, MethodContext, MethodSigContext
 from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
 
 from typedb.mypy_plugin._catalog import STUBS, literal_strings
@@ -66,6 +66,15 @@ def arguments(ctx: MethodContext) -> Iterator[tuple[Expression, Type]]:
     """Every actual argument with its type, formals flattened (`select(a, *rest)`)."""
     for exprs, types in zip(ctx.args, ctx.arg_types, strict=False):
         yield from zip(exprs, types, strict=False)
+
+
+def has_lambda(ctx: MethodSigContext) -> bool:
+    """Whether a `lambda` is among the call's arguments: the only argument whose type mypy
+    infers from the parameter's (a `def` passed as a callback keeps its own annotation), so
+    the only one a signature hook handing state to callbacks can change. mypy calls such a
+    hook for every overload of every call (about 1000 per join at 500 tables): one look at
+    the arguments spares rebuilding each overload's parameter types."""
+    return any(isinstance(expr, LambdaExpr) for exprs in ctx.args for expr in exprs)
 
 
 def argument(ctx: MethodContext, index: int) -> tuple[Expression, Type] | None:

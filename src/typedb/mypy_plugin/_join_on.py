@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from mypy.nodes import StrExpr
 from mypy.plugin import MethodContext, MethodSigContext
-from mypy.types import FunctionLike, Type, get_proper_type
+from mypy.types import FunctionLike, LiteralType, Type, get_proper_type
 
 from typedb.mypy_plugin._calls import (
     QUERY_MODULE,
     argument,
     fail,
     failed_trial,
+    has_lambda,
     literal_str,
     receiver_state,
 )
@@ -33,10 +34,17 @@ ON = f"{QUERY_MODULE}.On"
 
 def hand_state(ctx: MethodSigContext) -> FunctionLike:
     """A Join's `__call__(table, callback)`: the callback's `on` knows the joined query."""
+    table = ctx.args[0][0] if ctx.args and ctx.args[0] else None
+    if not isinstance(table, StrExpr) or not has_lambda(ctx):
+        return ctx.default_signature
+    # Another table's overload (one per table): it cannot match, leave it as it is.
+    params = ctx.default_signature.arg_types
+    first = get_proper_type(params[0]) if params else None
+    if isinstance(first, LiteralType) and first.value != table.value:
+        return ctx.default_signature
     receiver = get_proper_type(ctx.type)
     state = receiver_state(receiver)
-    table = ctx.args[0][0] if ctx.args and ctx.args[0] else None
-    if state is None or not isinstance(table, StrExpr):
+    if state is None:
         return ctx.default_signature
     joined = state.joined(table_ref(table.value), join_kind(receiver))
     str_type = ctx.api.named_generic_type("builtins.str", [])

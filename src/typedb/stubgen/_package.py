@@ -6,6 +6,8 @@
                                                 `__call__` has one overload per table
     stubs/typedb-stubs/facades/async_db.pyi     the same for asyncio (see _async)
     stubs/typedb-stubs/facades/_db/_common.pyi  operators, table names, join and write results
+    stubs/typedb-stubs/facades/_db/_query.pyi   the generic query classes (see _query)
+    stubs/typedb-stubs/facades/_db/_joined.pyi  what a join of each table gives (see _joined)
     stubs/typedb-stubs/facades/_db/<table>.pyi  one module per table
 
 Output depends only on the registry (sorted), so `check()` compares bytes. One module per table
@@ -25,6 +27,7 @@ from typedb.contracts import ContractTable as Table
 from typedb.contracts import Registry
 from typedb.stubgen._async import render_async_index
 from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
+from typedb.stubgen._joined import render_joined
 from typedb.stubgen._query import render_query
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
@@ -86,6 +89,7 @@ def render(registry: Registry) -> dict[str, str]:
         f"{PACKAGE}/{_TABLES}/__init__.pyi": HEADER,
         f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables)),
         f"{PACKAGE}/{_TABLES}/_query.pyi": render_query(tables, names, buckets, index, imports),
+        f"{PACKAGE}/{_TABLES}/_joined.pyi": render_joined(tables, names, buckets, index),
         f"{PACKAGE}/facades/db.pyi": _index(tables, names, buckets, index),
         f"{PACKAGE}/facades/async_db.pyi": _async_index(tables, names, buckets, index),
     }

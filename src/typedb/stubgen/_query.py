@@ -16,10 +16,9 @@ their builder state is in the class: `InsertQuery` has no execute until `values(
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from typedb.contracts import ContractTable as Table
-from typedb.stubgen._buckets import Bucket, table_buckets
+from typedb.stubgen._buckets import Bucket
+from typedb.stubgen._joined import joined_class
 from typedb.stubgen._query_v2 import (
     ON_CLASS,
     builder_methods,
@@ -86,6 +85,7 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
     for table in tables:
         n = names[table.name]
         lines.append(f"from typedb.facades._db import {n.module} as _{n.module}\n")
+    lines.append("from typedb.facades._db import _joined\n")
     return "".join(lines) + "\n"
 
 
@@ -180,17 +180,9 @@ def _conflict() -> str:
     )
 
 
-def _joined(table: Table, n: Names, buckets: list[Bucket], own: set[int], cls: str) -> str:
-    module = f"_{n.module}"
-    soft = "SoftDel | SoftDeletes" if table.soft_deletes else "SoftDel"
-    params = [
-        f"{b.var} | {module}.{n.prefix}B{b.index}" if b.index in own else b.var for b in buckets
-    ]
-    return (
-        f"{cls}[dict[str, Any], Tables | Literal[{quote(table.name)}], {soft}, Loose, "
-        + ", ".join(params)
-        + "]"
-    )
+def _joined(n: Names, cls: str, bs: str) -> str:
+    """What joining table `n` gives: its class in `_joined` (see there why a class)."""
+    return f"_joined.{joined_class(n, cls == 'AsyncSelect')}[Tables, SoftDel, Loose, {bs}]"
 
 
 def _joins(
@@ -199,7 +191,6 @@ def _joins(
     buckets: list[Bucket],
     bs: str,
     cls: str,
-    owned: Callable[[Table], set[int]],
 ) -> str:
     """`Join` (or `AsyncJoin`): what `select.inner_join` / `.left_join` are. A class of its
     own, reached through a property, so a checker evaluates its one-overload-per-table
@@ -213,7 +204,7 @@ def _joins(
     ]
     for table in tables:
         n = names[table.name]
-        ret = _joined(table, n, buckets, owned(table), cls)
+        ret = _joined(n, cls, bs)
         out.append(
             f"    @overload\n    def __call__(self, table: Literal[{quote(table.name)}], "
             f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
@@ -221,7 +212,7 @@ def _joins(
         )
 
     def joined(table: Table, n: Names) -> str:
-        return _joined(table, n, buckets, owned(table), cls)
+        return _joined(n, cls, bs)
 
     # `inner_join(table, lambda on: ...)`, per table then any name (issue 11).
     out.append(callback_joins("__call__", tables, names, bs, cls, joined))
@@ -257,9 +248,6 @@ def _select(
     loose_row = f"{cls}As[dict[str, Any], Tables, SoftDel, Loose, {bs}]"
     a = "async " if awaited else ""
 
-    def owned(table: Table) -> set[int]:
-        return set(table_buckets(table, index))
-
     having = "".join(
         f"    @overload\n    def having(self, column: {b.var}, op: "
         f"{'TextOp' if b.textual else 'CmpOp'}, value: {b.value}, /) -> Self: ...\n"
@@ -267,7 +255,7 @@ def _select(
     )
     join = cls.replace("Select", "Join")
     return (
-        _joins(tables, names, buckets, bs, cls, owned)
+        _joins(tables, names, buckets, bs, cls)
         + (
             f"class {cls}(Filter[SoftDel, Loose, {bs}], Generic[{params}]):\n"
             f'    """A select; `Row` is one row of execute(){" (awaited)" if awaited else ""}."""\n\n'

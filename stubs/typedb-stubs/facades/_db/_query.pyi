@@ -16,6 +16,7 @@ from typedb.facades._db import blog__posts as _blog__posts
 from typedb.facades._db import items as _items
 from typedb.facades._db import tags as _tags
 from typedb.facades._db import users as _users
+from typedb.facades._db import _joined
 
 Row = TypeVar("Row")
 Tables = TypeVar("Tables", bound=str)
@@ -178,21 +179,21 @@ class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     table, then a known table with a wrong column, then an alias (`"users as u"`)."""
 
     @overload
-    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> Select[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
@@ -402,21 +403,21 @@ class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     table, then a known table with a wrong column, then an alias (`"users as u"`)."""
 
     @overload
-    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # type: ignore[overload-overlap]
+    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
-    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["blog__posts"], SoftDel | SoftDeletes, Loose, B0, B1 | _blog__posts.BlogPostsB1, B2 | _blog__posts.BlogPostsB2, B3 | _blog__posts.BlogPostsB3, B4 | _blog__posts.BlogPostsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["items"], SoftDel | SoftDeletes, Loose, B0 | _items.ItemsB0, B1, B2 | _items.ItemsB2, B3 | _items.ItemsB3, B4 | _items.ItemsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["tags"], SoftDel, Loose, B0, B1, B2, B3 | _tags.TagsB3, B4 | _tags.TagsB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables | Literal["users"], SoftDel, Loose, B0, B1, B2 | _users.UsersB2, B3 | _users.UsersB3, B4 | _users.UsersB4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
