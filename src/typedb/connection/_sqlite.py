@@ -25,6 +25,7 @@ from typedb.connection._sqlite_types import (
     exact_avg,
     exact_sum,
     register_expression_functions,
+    take_function_error,
 )
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
@@ -139,7 +140,11 @@ def _error(
         if refused is not None:
             return QueryError(refused, sql)
         return IntegrityError(str(exc), sql)
-    return QueryError(str(exc), sql)
+    message = str(exc)
+    if message == "user-defined function raised exception":
+        # One of typedb's SQL functions refused a value: say what it said.
+        message = take_function_error() or message
+    return QueryError(message, sql)
 
 
 def _is_closed(conn: sqlite3.Connection) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -263,7 +264,7 @@ def sql_divide(a: Any, b: Any) -> Any:
     if type(a) is str or type(b) is str:
         a, b = float(a), float(b)
     if not b:
-        raise ZeroDivisionError("division by zero")
+        raise function_error(ZeroDivisionError("division by zero"))
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
         return q if (a < 0) == (b < 0) else -q
@@ -290,10 +291,45 @@ def sql_numeric(value: Any, precision: int, scale: int) -> str | None:
         number = _exact(value.strip() if type(value) is str else value)
         rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         if rounded and rounded.adjusted() >= precision - scale:
-            raise ValueError(
-                f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+            raise function_error(
+                ValueError(
+                    f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+                )
             )
         return str(rounded)
+
+
+# The message of the last error a typedb function raised, by thread (SQLite runs a
+# function in the thread of its statement): SQLite reports any of them as "user-defined
+# function raised exception", which the driver replaces with this (see _sqlite._error).
+_FUNCTION_ERRORS = threading.local()
+
+
+def function_error(exc: Exception) -> Exception:
+    """`exc`, recorded as what a typedb SQL function failed with; raise what it returns."""
+    _FUNCTION_ERRORS.message = str(exc)
+    return exc
+
+
+def take_function_error() -> str | None:
+    """The message a typedb SQL function last raised in this thread, once."""
+    message: str | None = getattr(_FUNCTION_ERRORS, "message", None)
+    _FUNCTION_ERRORS.message = None
+    return message
+
+
+def sql_one_row(count: int, table: str) -> int:
+    """`typedb_one_row(n, table)`: true for the only row of a scalar subquery; raises for a
+    subquery of more rows, as PostgreSQL does (see _expr.scalar_subquery_sql)."""
+    if count > 1:
+        raise function_error(
+            ValueError(
+                "more than one row returned by a subquery used as an expression (the "
+                f"subquery on table {table!r}); PostgreSQL refuses it and SQLite would take "
+                "the first row, so typedb refuses it on both"
+            )
+        )
+    return 1
 
 
 class ExactMin:
@@ -349,6 +385,7 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
+    conn.create_function("typedb_one_row", 2, sql_one_row, deterministic=True)
     extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
     for name, aggregate in extremes.items():
         conn.create_aggregate(name, 1, aggregate)

@@ -479,6 +479,8 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
             else column_sql(column, marks.quote, marks.replace)
         )
         if type(arg) is tuple:
+            if op in ("IN", "NOT IN") and arg[0] == "sub":
+                return f"{left} {op} {subquery_sql(arg[1], marks)}"  # a set, not a scalar
             return f"{left} {op} {node_sql(arg, marks)}"
         if isinstance(arg, Fragment):
             return f"{left} {op} {arg.text}"
@@ -591,7 +593,27 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         _, inner_node, type_name = node
         inner = node_sql(inner_node, marks, selected)
         return cast_sql(inner, type_name, marks.dialect)
-    return subquery_sql(node[1], marks)  # "sub"
+    if marks.sqlite:  # "sub", a scalar subquery
+        return scalar_subquery_sql(node[1], marks)
+    return subquery_sql(node[1], marks)
+
+
+def scalar_subquery_sql(shape: Shape, marks: Marks) -> str:
+    """A subquery used as a value, on SQLite: PostgreSQL raises "more than one row returned
+    by a subquery used as an expression"; SQLite silently takes the first row. Its rows are
+    counted (a window over the subquery's own result, after its LIMIT) and typedb_one_row
+    raises on a second one. Read through a CTE with one named column, whatever the
+    subquery calls it; SQLite passes the column's declared type through, so the value
+    converts as the bare subquery's did. Only scalar subqueries pay this: IN and EXISTS
+    render the subquery as it is.
+    """
+    table = str(shape[0][2]) if type(shape[0]) is tuple and len(shape[0]) > 2 else "?"
+    label = "'" + table.replace("'", "''") + "'"
+    inner = subquery_sql(shape, marks)
+    return (
+        f"(WITH typedb_scalar(v) AS {inner} SELECT s.v FROM (SELECT v, COUNT(*) OVER () AS n "
+        f"FROM typedb_scalar) AS s WHERE typedb_one_row(s.n, {label}))"
+    )
 
 
 # Casts SQLite can do as PostgreSQL does (its CAST to DATE, say, gives a number).
