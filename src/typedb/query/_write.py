@@ -13,7 +13,7 @@ from typedb.dialects import Dialect
 from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes
 from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
 from typedb.query._expr import Marks, Replacements, Shape, render
-from typedb.query._params import finish, mark, refuse_nul
+from typedb.query._params import finish, mark, refuse_builder_value, refuse_nul
 from typedb.query._result import DeleteResult, UpdateResult
 from typedb.query._returning import returning_sql
 
@@ -167,6 +167,8 @@ class UpdateQuery(_Write):
                 continue
             if type(value) is str:
                 refuse_nul(value, f"column {column!r} of table {self._table!r}")
+            elif value is not None:
+                refuse_builder_value(value, column, self._table, "set()")
             kinds.append((column, None))
             bound.append(value)
         return self._add(("set", tuple(kinds)), tuple(bound))
