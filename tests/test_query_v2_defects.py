@@ -180,3 +180,99 @@ def test_row_locks_on_compound_queries_are_refused_on_sqlite(sqlite_url: str) ->
         ids = db.select_from("invoices").select("id")
         with pytest.raises(typedb.CompileError, match="PostgreSQL only"):
             ids.union(db.select_from("invoices").select("id")).for_update()
+
+
+# -- 2. eb.cast(): SQLite casts as PostgreSQL does, or refuses ---------------------------------
+
+
+@pytest.fixture
+def mixed(db: typedb.Database) -> typedb.Database:
+    db.schema.create_table("m").add_id_column().add_column("amount", "numeric(10,2)").add_column(
+        "ratio", "double precision"
+    ).add_column("flag", "boolean").add_column("word", "text").add_column("big", "bigint").execute()
+    db.insert_into("m").values(
+        [
+            {"amount": Decimal("20.00"), "ratio": 2.5, "flag": True, "word": "yes", "big": 1},
+            {"amount": Decimal("1.10"), "ratio": 1e15, "flag": False, "word": " 12 ", "big": 2},
+        ]
+    ).execute()
+    return db
+
+
+def _cast(db: typedb.Database, build: Callable[[Any], Any]) -> list[Any]:
+    rows = db.select_from("m").select(lambda eb: [build(eb).as_("v")]).order_by("id").execute()
+    return [r["v"] for r in rows]
+
+
+def test_cast_to_text_writes_what_postgresql_writes(mixed: typedb.Database) -> None:
+    # SQLite wrote '20' for a numeric(10,2)'s 20.00, '1.0e+15' for a double, '1' for true.
+    assert _cast(mixed, lambda eb: eb.cast(eb.ref("amount"), "text")) == ["20.00", "1.10"]
+    assert _cast(mixed, lambda eb: eb.cast(eb.ref("amount") * 2, "text")) == ["40.00", "2.20"]
+    assert _cast(mixed, lambda eb: eb.cast(eb.ref("ratio"), "text")) == ["2.5", "1e+15"]
+    assert _cast(mixed, lambda eb: eb.cast(eb.ref("flag"), "text")) == ["true", "false"]
+    assert _cast(mixed, lambda eb: eb.cast(eb.ref("amount"), "varchar(3)")) == ["20.", "1.1"]
+    # The same in a where (a cast compared) and in an update's where.
+    match = (
+        mixed.select_from("m")
+        .select("id")
+        .where(lambda eb: eb(eb.cast(eb.ref("amount"), "text"), "=", "20.00"))
+    )
+    assert match.execute() == [{"id": 1}]
+    touched = (
+        mixed.update_table("m")
+        .set({"word": "z"})
+        .where(lambda eb: eb(eb.cast(eb.ref("amount"), "text"), "=", "1.10"))
+    )
+    assert touched.execute().num_updated_rows == 1
+
+
+def test_cast_of_text_reads_it_as_postgresql_does(mixed: typedb.Database) -> None:
+    # SQLite's CAST made 'true' 0 (false), '1.5' the integer 1 or 2, and 'abc' 0.
+    assert _cast(mixed, lambda eb: eb.cast(eb.val("true"), "boolean")) == [True, True]
+    assert _cast(mixed, lambda eb: eb.cast(eb.val(" Off "), "boolean")) == [False, False]
+    assert _cast(mixed, lambda eb: eb.cast(eb.val(" 12 "), "integer")) == [12, 12]
+    with pytest.raises(typedb.QueryError, match="invalid input syntax for type integer"):
+        _cast(mixed, lambda eb: eb.cast(eb.val("1.5"), "integer"))
+    with pytest.raises(typedb.QueryError, match="invalid input syntax for type numeric"):
+        _cast(mixed, lambda eb: eb.cast(eb.val("abc"), "numeric"))
+    with pytest.raises(typedb.QueryError, match="invalid input syntax for type boolean"):
+        _cast(mixed, lambda eb: eb.cast(eb.ref("word"), "boolean"))  # ' 12 '
+    word_is_twelve = (
+        mixed.select_from("m")
+        .select("id")
+        .where("id", "=", 2)
+        .where(lambda eb: eb(eb.cast(eb.ref("word"), "integer"), "=", 12))
+    )
+    assert word_is_twelve.execute() == [{"id": 2}]
+
+
+def test_cast_to_integer_rounds_and_checks_range_as_postgresql(mixed: typedb.Database) -> None:
+    # A double rounds half to even (2.5 -> 2, rint), a numeric half away from zero.
+    assert _cast(mixed, lambda eb: eb.cast(eb.val(2.5), "integer")) == [2, 2]
+    assert _cast(mixed, lambda eb: eb.cast(eb.val(3.5), "integer")) == [4, 4]
+    assert _cast(mixed, lambda eb: eb.cast(eb.val(Decimal("2.5")), "integer")) == [3, 3]
+    with pytest.raises(typedb.QueryError, match="integer out of range"):
+        _cast(mixed, lambda eb: eb.cast(eb.ref("ratio"), "integer"))  # 1e15
+    with pytest.raises(typedb.QueryError, match="smallint out of range"):
+        _cast(mixed, lambda eb: eb.cast(eb.ref("big") * 100000, "smallint"))
+
+
+def test_casts_sqlite_cannot_match_are_refused(backend: str, mixed: typedb.Database) -> None:
+    # PostgreSQL refuses a numeric cast to boolean itself; the others it does, and SQLite
+    # cannot (the scale of a bound Decimal, a cast inside a CTE): refused there.
+    with pytest.raises((typedb.CompileError, typedb.QueryError), match="boolean"):
+        _cast(mixed, lambda eb: eb.cast(eb.ref("amount"), "boolean"))
+    unknown_scale = mixed.select_from("m").select(
+        lambda eb: [eb.cast(eb.val(Decimal("1.50")), "text").as_("v")]
+    )
+    in_cte = mixed.with_(
+        "c", mixed.select_from("m").select(lambda eb: [eb.cast(eb.ref("amount"), "text").as_("t")])
+    ).select_from("c")
+    if backend == "sqlite":
+        with pytest.raises(typedb.CompileError, match="unknown scale"):
+            unknown_scale.execute()
+        with pytest.raises(typedb.CompileError, match="a cast in the CTE 'c'"):
+            in_cte.execute()
+    else:
+        assert unknown_scale.execute()[0] == {"v": "1.50"}
+        assert in_cte.execute()[0] == {"t": "20.00"}

@@ -23,6 +23,7 @@ changes a type is seen at once.
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Callable
@@ -332,6 +333,111 @@ def sql_one_row(count: int, table: str) -> int:
     return 1
 
 
+# -- casts as PostgreSQL does them (see _expr_types.cast_template) ---------------------------
+
+_INTEGER_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
+_NUMERIC_TEXT = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
+_INTEGER_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
+
+
+def _invalid(type_name: str, value: Any) -> Exception:
+    return function_error(ValueError(f'invalid input syntax for type {type_name}: "{value}"'))
+
+
+def sql_cast_integer(value: Any, source: str, type_name: str) -> int | None:
+    """`typedb_cast_integer(x, source, type)`: CAST(x AS integer) as PostgreSQL does it from
+    a `source` kind: text must be an integer ('1.5' is refused), a float rounds half to even
+    (rint), a numeric half away from zero; every result is checked against the type's range."""
+    if value is None:
+        return None
+    if source == "text":
+        if type(value) is not str or not _INTEGER_TEXT.fullmatch(value):
+            raise _invalid(type_name, value)
+        number = int(value)
+    elif source == "float" and type(value) is not str:
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            raise function_error(ValueError(f"{type_name} out of range"))
+        number = round(as_float)
+    else:
+        rounded = sql_integer(value)
+        assert rounded is not None
+        number = rounded
+    limit = _INTEGER_RANGES.get(type_name, 2**63)
+    if not -limit <= number < limit:
+        raise function_error(ValueError(f"{type_name} out of range"))
+    return number
+
+
+def sql_text_boolean(value: Any) -> int | None:
+    """`typedb_text_boolean(x)`: text as PostgreSQL's boolean reads it ('true', 'yes', 'on',
+    '1', their unique prefixes, any case); SQLite's CAST makes 'true' 0."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text and ("true".startswith(text) or "yes".startswith(text) or text in ("on", "1")):
+        return 1
+    if text and ("false".startswith(text) or "no".startswith(text) or text in ("of", "off", "0")):
+        return 0
+    raise _invalid("boolean", value)
+
+
+def sql_text_number(value: Any, type_name: str) -> Any:
+    """`typedb_text_number(x, type)`: text to a numeric or a float as PostgreSQL reads it;
+    SQLite's CAST makes 'abc' 0. Numbers pass through."""
+    if type(value) is not str:
+        return value
+    if _NUMERIC_TEXT.fullmatch(value):
+        number = Decimal(value.strip())
+        return decimal_text(number) if type_name == "numeric" else float(number)
+    word = value.strip().lower()
+    if word in ("nan", "infinity", "+infinity", "-infinity") or (
+        type_name != "numeric" and word in ("inf", "+inf", "-inf")
+    ):
+        return float(word)
+    raise _invalid(type_name, value)
+
+
+def decimal_text(number: Decimal) -> str:
+    return format(number, "f")
+
+
+def sql_numeric_text(value: Any, scale: int) -> str | None:
+    """`typedb_numeric_text(x, s)`: a numeric of scale `s` as PostgreSQL writes it ('20.00';
+    SQLite stored 20 and writes '20')."""
+    if value is None:
+        return None
+    with localcontext(_EXACT):
+        return decimal_text(_exact(value).quantize(Decimal(1).scaleb(-scale)))
+
+
+def sql_float_text(value: Any) -> str | None:
+    """`typedb_float_text(x)`: a double as PostgreSQL writes it: the shortest digits that
+    read back the same, an exponent below 1e-4 and from 1e15 ('1e+15'; SQLite: '1.0e+15'),
+    no '.0' on whole numbers, 'Infinity' and 'NaN'."""
+    if value is None:
+        return None
+    x = float(value)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
+    d = Decimal(repr(x)).normalize()
+    exponent = d.adjusted()
+    if -4 <= exponent < 15:
+        return decimal_text(d)
+    sign, digits, _ = d.as_tuple()
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+
+
+def sql_bool_text(value: Any) -> str | None:
+    """`typedb_bool_text(x)`: PostgreSQL writes a boolean as 'true' / 'false' (SQLite '1')."""
+    return None if value is None else ("true" if value else "false")
+
+
 class ExactMin:
     """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
 
@@ -386,6 +492,12 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
     conn.create_function("typedb_one_row", 2, sql_one_row, deterministic=True)
+    conn.create_function("typedb_cast_integer", 3, sql_cast_integer, deterministic=True)
+    conn.create_function("typedb_text_boolean", 1, sql_text_boolean, deterministic=True)
+    conn.create_function("typedb_text_number", 2, sql_text_number, deterministic=True)
+    conn.create_function("typedb_numeric_text", 2, sql_numeric_text, deterministic=True)
+    conn.create_function("typedb_float_text", 1, sql_float_text, deterministic=True)
+    conn.create_function("typedb_bool_text", 1, sql_bool_text, deterministic=True)
     extremes: dict[str, Any] = {"typedb_min": ExactMin, "typedb_max": ExactMax}
     for name, aggregate in extremes.items():
         conn.create_aggregate(name, 1, aggregate)
@@ -493,6 +605,15 @@ class AggregateTypes:
             return None if t is None else kind_of_type(t.name, t.scale)
 
         for node in nested.expressions:
+            exact: dict[Any, str] = {}
+            replacements(node, declared, exact)
+            if any(type(n) is tuple and n[0] == "cast" for n in exact):
+                # Those casts are made exact in the outer select list and conditions only.
+                raise CompileError(
+                    f"a cast in the {nested.label} cannot be done by SQLite as PostgreSQL does "
+                    "it there (text to a number or boolean, a number to text); cast in the "
+                    "outer query"
+                )
             kind = infer(node, declared)
             if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(

@@ -544,7 +544,7 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
     template = marks.replace.get(node) if marks.replace else None
-    if template is not None and not selected:
+    if template is not None and not selected and kind != "cast":
         # Compared or sorted by (where, having, order_by): computed exactly as in the select
         # list, then cast back to a number to compare with numbers, as aggregates are.
         return f"CAST({node_sql(node, marks, True)} AS NUMERIC)"
@@ -592,6 +592,12 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     if kind == "cast":
         _, inner_node, type_name = node
         inner = node_sql(inner_node, marks, selected)
+        if template is not None:
+            # A cast SQLite does as PostgreSQL only knowing what it casts (_expr_types.
+            # cast_template). A numeric comes back as exact text: a number to compare with.
+            sql = str(template).format(inner)
+            numeric = type_name.startswith("numeric")
+            return f"CAST({sql} AS NUMERIC)" if numeric and not selected else sql
         return cast_sql(inner, type_name, marks.dialect)
     if marks.sqlite:  # "sub", a scalar subquery
         return scalar_subquery_sql(node[1], marks)
@@ -642,6 +648,9 @@ def cast_sql(inner: str, type_name: str, dialect: Dialect) -> str:
         return f"typedb_integer({inner})"
     if t.name == "boolean":
         return f"(CAST({inner} AS INTEGER) <> 0)"
+    if t.name == "varchar":
+        # PostgreSQL's explicit cast to varchar(n) cuts the text to n characters.
+        return f"substr(CAST({inner} AS TEXT), 1, {int(t.size or 0)})"
     if t.name == "numeric" and t.scale is not None and t.size is not None:
         # SQLite's CAST keeps every digit; PostgreSQL rounds to the scale (0.99 as
         # numeric(10,1) is 1.0). The exact text is cast back to a number to compare with.

@@ -27,6 +27,7 @@ FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
+_VAL_KINDS = {"numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INTEGER}
 _PARSED_TYPES = frozenset({"date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb"})
 _TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
 _INT_FUNCTIONS = frozenset({"length"})
@@ -98,7 +99,7 @@ def infer(node: Node, declared: Declared) -> Kind:
     if kind == "ref":
         return declared(node[1])
     if kind == "val":  # a bound Decimal or float says what it is; other values do not
-        return {"numeric": NUMERIC, "float": FLOAT}.get(node[1]) if len(node) == 2 else None
+        return _VAL_KINDS.get(node[1]) if len(node) == 2 else None
     if kind == "op":
         left, right = infer(node[2], declared), infer(node[3], declared)
         if _stored_as_text(left) or _stored_as_text(right):
@@ -184,3 +185,63 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
             replacements(node[2], declared, found)
     elif kind == "cast":
         replacements(node[1], declared, found)
+        template = cast_template(node, declared)
+        if template is not None:
+            found[node] = template
+
+
+# What PostgreSQL writes for these as text, SQLite cannot: the session's time zone
+# (timestamptz), a normalized document (jsonb).
+_UNWRITABLE = frozenset({"timestamptz", "jsonb"})
+
+
+def cast_template(node: Node, declared: Declared) -> str | None:
+    """How SQLite casts as PostgreSQL does, knowing what is cast (`{}`): SQLite's own CAST
+    reads 'true' as 0 and 'abc' as 0, truncates, and writes 20 for a numeric(10,2)'s 20.00
+    and '1.0' for a double's 1. None: _expr.cast_sql's rendering already agrees."""
+    from typedb._errors import CompileError
+    from typedb.dialects._base import parse_type
+
+    t = parse_type(node[2])
+    source = infer(node[1], declared)
+    family = source[0] if source is not None else None
+    name = t.name
+    if name in ("integer", "bigint", "smallint"):
+        origin = "text" if source == TEXT else "float" if source == FLOAT else "numeric"
+        return f"typedb_cast_integer({{}}, '{origin}', '{name}')"
+    if name == "boolean":
+        if family in ("numeric", "float"):
+            raise CompileError(
+                f"eb.cast(..., 'boolean') of a {'numeric' if family == 'numeric' else 'double'}"
+                " value: PostgreSQL cannot cast a number other than an integer to boolean; "
+                "compare it instead (eb(expr, '<>', 0))"
+            )
+        return "typedb_text_boolean({})" if source == TEXT else None
+    if name in ("text", "varchar"):
+        if family == "numeric":
+            if source is None or source[1] is None:
+                raise CompileError(
+                    f"eb.cast(..., {node[2]!r}) of a numeric of unknown scale: PostgreSQL writes "
+                    "the value's own scale ('1.50'), which SQLite does not keep; cast it to "
+                    "numeric(p,s) first"
+                )
+            text = f"typedb_numeric_text({{}}, {int(source[1])})"
+        elif source == FLOAT:
+            text = "typedb_float_text({})"
+        elif source == BOOL:
+            text = "typedb_bool_text({})"
+        elif family == "value" and source is not None and source[1] in _UNWRITABLE:
+            raise CompileError(
+                f"eb.cast(..., {node[2]!r}) of a {source[1]} value: PostgreSQL's text of it "
+                "(a time zone offset, a normalized document) has no SQLite equivalent; "
+                "format it in Python"
+            )
+        else:
+            return None
+        return f"substr({text}, 1, {int(t.size or 0)})" if name == "varchar" else text
+    if name in ("numeric", "real", "double precision") and source == TEXT:
+        number = "typedb_text_number({}, '" + ("numeric" if name == "numeric" else "float") + "')"
+        if name == "numeric" and t.size is not None and t.scale is not None:
+            return f"typedb_numeric({number}, {int(t.size)}, {int(t.scale)})"
+        return number
+    return None
