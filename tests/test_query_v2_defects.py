@@ -192,7 +192,7 @@ def mixed(db: typedb.Database) -> typedb.Database:
     ).add_column("flag", "boolean").add_column("word", "text").add_column("big", "bigint").execute()
     db.insert_into("m").values(
         [
-            {"amount": Decimal("20.00"), "ratio": 2.5, "flag": True, "word": "yes", "big": 1},
+            {"amount": Decimal("20.00"), "ratio": 2.5, "flag": True, "word": "7", "big": 1},
             {"amount": Decimal("1.10"), "ratio": 1e15, "flag": False, "word": " 12 ", "big": 2},
         ]
     ).execute()
@@ -236,11 +236,10 @@ def test_cast_of_text_reads_it_as_postgresql_does(mixed: typedb.Database) -> Non
     with pytest.raises(typedb.QueryError, match="invalid input syntax for type numeric"):
         _cast(mixed, lambda eb: eb.cast(eb.val("abc"), "numeric"))
     with pytest.raises(typedb.QueryError, match="invalid input syntax for type boolean"):
-        _cast(mixed, lambda eb: eb.cast(eb.ref("word"), "boolean"))  # ' 12 '
+        _cast(mixed, lambda eb: eb.cast(eb.ref("word"), "boolean"))  # '7'
     word_is_twelve = (
         mixed.select_from("m")
         .select("id")
-        .where("id", "=", 2)
         .where(lambda eb: eb(eb.cast(eb.ref("word"), "integer"), "=", 12))
     )
     assert word_is_twelve.execute() == [{"id": 2}]
@@ -258,21 +257,82 @@ def test_cast_to_integer_rounds_and_checks_range_as_postgresql(mixed: typedb.Dat
 
 
 def test_casts_sqlite_cannot_match_are_refused(backend: str, mixed: typedb.Database) -> None:
-    # PostgreSQL refuses a numeric cast to boolean itself; the others it does, and SQLite
-    # cannot (the scale of a bound Decimal, a cast inside a CTE): refused there.
+    # PostgreSQL refuses a numeric cast to boolean itself; the scale of a bound Decimal it
+    # keeps and SQLite cannot: refused there.
     with pytest.raises((typedb.CompileError, typedb.QueryError), match="boolean"):
         _cast(mixed, lambda eb: eb.cast(eb.ref("amount"), "boolean"))
     unknown_scale = mixed.select_from("m").select(
         lambda eb: [eb.cast(eb.val(Decimal("1.50")), "text").as_("v")]
     )
-    in_cte = mixed.with_(
-        "c", mixed.select_from("m").select(lambda eb: [eb.cast(eb.ref("amount"), "text").as_("t")])
-    ).select_from("c")
     if backend == "sqlite":
         with pytest.raises(typedb.CompileError, match="unknown scale"):
             unknown_scale.execute()
-        with pytest.raises(typedb.CompileError, match="a cast in the CTE 'c'"):
-            in_cte.execute()
     else:
         assert unknown_scale.execute()[0] == {"v": "1.50"}
-        assert in_cte.execute()[0] == {"t": "20.00"}
+
+
+def test_casts_inside_a_cte_and_a_subquery_agree(mixed: typedb.Database) -> None:
+    in_cte = mixed.with_(
+        "c", mixed.select_from("m").select(lambda eb: [eb.cast(eb.ref("amount"), "text").as_("t")])
+    ).select_from("c")
+    assert in_cte.execute() == [{"t": "20.00"}, {"t": "1.10"}]
+    # SQLite wrote 1.10 as '1.1' inside the subquery, and matched nothing.
+    written = (
+        mixed.select_from("m as n")
+        .select("n.id")
+        .where(lambda eb: eb(eb.cast(eb.ref("n.amount"), "text"), "=", "1.10"))
+    )
+    assert mixed.select_from("m").select("id").where("id", "in", written).execute() == [{"id": 2}]
+
+
+# -- hostile: decimal arithmetic and sums inside subqueries, EXISTS and CTE bodies -------------
+
+
+def _exact_line(eb: Any) -> Any:
+    return eb(eb.ref("unit_price") * eb.ref("quantity"), "=", Decimal("2.97"))
+
+
+def test_decimal_arithmetic_in_a_subquery_condition_is_exact(store: typedb.Database) -> None:
+    # 0.99 * 3 is 2.9699999999999998 in floating point: SQLite matched no line in a
+    # subquery's where, an EXISTS or a CTE body (the outer where was already exact).
+    lines = store.select_from("invoice_lines").select("invoice_id").where(_exact_line)
+    assert store.select_from("invoices").select("id").where("id", "in", lines).execute() == [
+        {"id": 1}
+    ]
+    correlated = (
+        store.select_from("invoice_lines")
+        .where_ref("invoice_lines.invoice_id", "=", "invoices.id")
+        .where(_exact_line)
+    )
+    assert store.select_from("invoices").select("id").where_exists(correlated).execute() == [
+        {"id": 1}
+    ]
+    cte = store.with_("c", store.select_from("invoice_lines").where(_exact_line))
+    assert cte.select_from("c").select("id").execute() == [{"id": 1}]
+    # An update's where with such a subquery.
+    updated = (
+        store.update_table("invoices").set({"total": Decimal("9.00")}).where("id", "in", lines)
+    )
+    assert updated.execute().num_updated_rows == 1
+
+
+def test_decimal_sum_in_a_subquery_having_is_exact(store: typedb.Database) -> None:
+    # invoice 3: 0.10 + 0.20 = 0.30000000000000004 as floats.
+    sums = (
+        store.select_from("invoice_lines")
+        .select("invoice_id")
+        .group_by("invoice_id")
+        .having(fn.sum("unit_price"), "=", Decimal("0.30"))
+    )
+    assert store.select_from("invoices").select("id").where("id", "in", sums).execute() == [
+        {"id": 3}
+    ]
+    # The subquery's selected sum, compared by the outer query.
+    total = (
+        store.select_from("invoice_lines")
+        .select(lambda eb: [fn.sum(eb.ref("unit_price") * eb.ref("quantity")).as_("s")])
+        .where("invoice_id", "=", 1)
+    )
+    assert store.select_from("invoices").select("id").where(
+        lambda eb: eb(eb.ref("total"), "=", total)
+    ).execute() == [{"id": 1}]

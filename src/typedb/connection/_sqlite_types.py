@@ -584,8 +584,29 @@ class AggregateTypes:
             self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         for nested in plan.nested:
             self._refuse_untyped(nested)
+        self._inner(plan, replace)
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
+
+    def _inner(self, plan: AggregatePlan, replace: dict[Any, Any]) -> None:
+        """The replacements of each SELECT inside `plan`'s, under ("nested", shape): its
+        aggregates, select-list expressions and compared expressions over its own tables
+        (their values are compared or read as numbers, see _select_sql._sub_sql)."""
+        for inner in plan.inner:
+            own: dict[Any, Any] = {}
+            sub = inner.plan
+            for a in sub.aggregates:
+                name = replacement(a.name, self._declared(sub, a.column or ""))
+                if name is not None:
+                    own[aggregate_key(a)] = name
+            for out in sub.outputs:
+                if isinstance(out.aggregate, tuple):
+                    self._expression(sub, out.aggregate, own)
+            for node in sub.compared:
+                self._expression(sub, node, own)
+            self._inner(sub, own)
+            if own:
+                replace[("nested", inner.shape)] = own
 
     def _refuse_untyped(self, nested: Nested) -> None:
         """Refuse a nested SELECT whose aggregate or expression SQLite would return otherwise
@@ -605,15 +626,6 @@ class AggregateTypes:
             return None if t is None else kind_of_type(t.name, t.scale)
 
         for node in nested.expressions:
-            exact: dict[Any, str] = {}
-            replacements(node, declared, exact)
-            if any(type(n) is tuple and n[0] == "cast" for n in exact):
-                # Those casts are made exact in the outer select list and conditions only.
-                raise CompileError(
-                    f"a cast in the {nested.label} cannot be done by SQLite as PostgreSQL does "
-                    "it there (text to a number or boolean, a number to text); cast in the "
-                    "outer query"
-                )
             kind = infer(node, declared)
             if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(

@@ -142,8 +142,9 @@ Column: TypeAlias = str | Aggregate | Expr[Any]
 AggregateKey: TypeAlias = tuple[str, str | None, bool]
 #: Aggregates to compute another way, by key: a SQL template whose `{}` takes the aggregate's
 #: arguments (`DISTINCT "x"`). How a backend computes what its built-in gets wrong (SQLite
-#: sums decimals as floats).
-Replacements: TypeAlias = Mapping[AggregateKey, str]
+#: sums decimals as floats). Expression nodes are keys too, and ("nested", shape) keys the
+#: Replacements of a SELECT inside the statement (see _aggregate_plan.Inner).
+Replacements: TypeAlias = Mapping[Any, Any]
 
 
 def aggregate_key(aggregate: Aggregate) -> AggregateKey:
@@ -446,10 +447,13 @@ class Marks:
     """Numbers the value markers of one statement in order while it is rendered, and carries
     what rendering needs to know of the dialect."""
 
-    __slots__ = ("dialect", "next", "quote", "replace", "sqlite")
+    __slots__ = ("dialect", "inner", "next", "quote", "replace", "sqlite")
 
     def __init__(self, dialect: Dialect, replace: Replacements | None = None) -> None:
         self.dialect = dialect
+        # Rendering a SELECT inside another: its select list gives values the outer query
+        # compares or reads as numbers, so exact (text) results are cast back to numbers.
+        self.inner = False
         self.next = 0
         self.sqlite = dialect.name == "sqlite"
         self.quote = dialect.quote_char

@@ -66,12 +66,12 @@ def _table(table: str) -> _Table:
 def _selected(item: Any, marks: Marks) -> _Sql:
     quote = marks.quote
     if type(item) is tuple:  # ("x", node, alias): an eb expression
-        return _Sql(node_sql(item[1], marks, selected=True), item[2])
+        return _Sql(node_sql(item[1], marks, selected=not marks.inner), item[2])
     if isinstance(item, Fragment):
         return _Sql(item.text)
     if isinstance(item, Aggregate):
         # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
-        sql = column_sql(item, quote, marks.replace, selected=True)
+        sql = column_sql(item, quote, marks.replace, selected=not marks.inner)
         return _Sql(sql, item.alias or item.name.lower())
     if not isinstance(item, str):
         raise CompileError(
@@ -193,10 +193,13 @@ def render_select(
 
 
 def _sub_sql(shape: Shape, marks: Marks) -> str:
-    """A nested SELECT (CTE body, compound operand) without parentheses, sharing `marks`.
-    Exact-aggregate replacements are the outer select list's: not applied inside."""
-    replace, marks.replace = marks.replace, None
+    """A nested SELECT (CTE body, compound operand, subquery) without parentheses, sharing
+    `marks`. The outer statement's replacements name its own tables' columns: inside, the
+    nested SELECT's own apply (see _aggregate_plan.Inner), found under ("nested", shape)."""
+    replace, inner = marks.replace, marks.inner
+    marks.replace = replace.get(("nested", shape)) if replace else None
+    marks.inner = True
     try:
         return render_select(shape, marks.dialect, marks=marks)
     finally:
-        marks.replace = replace
+        marks.replace, marks.inner = replace, inner

@@ -10,7 +10,7 @@ from typing import Any, Self, TypeVar
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect
-from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes
+from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes, inner_of
 from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
 from typedb.query._expr import Marks, Replacements, Shape, render
 from typedb.query._params import finish, mark, refuse_builder_value, refuse_nul
@@ -103,10 +103,14 @@ class _Write(Filtered):
             compared = tuple(
                 n for r in self._records if r[0] == "where" for n in condition_nodes(r[1])
             )
-            if compared:
+            table = ((split_table(self._table)[0], None),)
+            # Subqueries in the where (IN, EXISTS, scalar): the same, over their tables.
+            wheres = tuple(r for r in self._records if r[0] == "where")
+            inner = inner_of(wheres, table) if any(_has_select(r) for r in wheres) else ()
+            if compared or inner:
                 again = partial(_render_again, type(self), self._shape, self._db.dialect)
-                table = ((split_table(self._table)[0], None),)
-                sql = TypedSql(sql, AggregatePlan(table, (), (), again, (), compared))
+                plan = AggregatePlan(table, (), (), again, (), compared, inner)
+                sql = TypedSql(sql, plan)
         return sql, order
 
     def _table_sql(self) -> str:
@@ -114,6 +118,15 @@ class _Write(Filtered):
         if alias is not None:
             raise CompileError(f"{type(self).__name__} takes a table name, not an alias: {name!r}")
         return self._db.dialect.quote(name)
+
+
+def _has_select(value: Any) -> bool:
+    """Whether a where record holds a subquery (most do not: skip the walk for them)."""
+    if type(value) is not tuple:
+        return False
+    if len(value) == 2 and value[0] in ("sub", "exists"):
+        return True
+    return any(_has_select(v) for v in value)
 
 
 def _render_again(cls: type[_Write], shape: Shape, dialect: Dialect, replace: Replacements) -> str:
