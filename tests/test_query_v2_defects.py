@@ -336,3 +336,59 @@ def test_decimal_sum_in_a_subquery_having_is_exact(store: typedb.Database) -> No
     assert store.select_from("invoices").select("id").where(
         lambda eb: eb(eb.ref("total"), "=", total)
     ).execute() == [{"id": 1}]
+
+
+# -- hostile: CASE / coalesce of mixed number types, bound values selected -----------------------
+
+
+def test_case_and_coalesce_of_integer_and_numeric_give_decimals(store: typedb.Database) -> None:
+    # PostgreSQL resolves integer with numeric to numeric and with a double to a double;
+    # SQLite took the first branch's type and gave back an int and a float.
+    rows = (
+        store.select_from("invoice_lines")
+        .select(
+            lambda eb: [
+                eb.case()
+                .when("quantity", ">", 2)
+                .then(eb.ref("quantity"))
+                .else_(eb.ref("unit_price"))
+                .end()
+                .as_("branch"),
+                eb.case().when("quantity", ">", 2).then(1).else_(Decimal("2.5")).end().as_("bound"),
+                eb.fn.coalesce("quantity", "unit_price").as_("first"),
+                eb.fn.coalesce(eb.ref("quantity"), 0.5).as_("double"),
+            ]
+        )
+        .order_by("id")
+        .limit(2)
+        .execute()
+    )
+    assert rows == [
+        {"branch": Decimal("3"), "bound": Decimal("1"), "first": Decimal("3"), "double": 3.0},
+        {"branch": Decimal("0.99"), "bound": Decimal("2.5"), "first": Decimal("1"), "double": 1.0},
+    ]
+    assert [type(r[k]) for r in rows for k in r] == [Decimal, Decimal, Decimal, float] * 2
+
+
+def test_bound_values_selected_come_back_typed(store: typedb.Database) -> None:
+    from datetime import date, datetime
+
+    row = (
+        store.select_from("customers")
+        .select(
+            lambda eb: [
+                eb.val(True).as_("flag"),
+                eb.val(date(2024, 1, 2)).as_("day"),
+                eb.val(datetime(2024, 1, 2, 3, 4, 5)).as_("at"),
+                eb.case().when("id", "=", 1).then(False).else_(True).end().as_("first"),
+            ]
+        )
+        .order_by("id")
+        .limit(1)
+        .execute()
+    )
+    # SQLite gave 1, '2024-01-02' and '2024-01-02 03:04:05'.
+    assert row == [
+        {"flag": True, "day": date(2024, 1, 2), "at": datetime(2024, 1, 2, 3, 4, 5), "first": False}
+    ]
+    assert type(row[0]["flag"]) is bool and type(row[0]["first"]) is bool

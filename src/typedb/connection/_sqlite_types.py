@@ -474,7 +474,13 @@ def _value_kind(kind: Kind) -> Converter:
     return convert if convert is not None else (lambda value: value)
 
 
+def _float_kind(kind: Kind) -> Converter:
+    # A double of a CASE or coalesce whose branch is an integer column: SQLite gives the int.
+    return lambda value: float(value) if type(value) is int else value
+
+
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
+    "float": _float_kind,
     "numeric": _numeric_kind,
     "bool": _bool_kind,
     "value": _value_kind,

@@ -253,7 +253,7 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         if sql_op is None:
             raise _bad_op(op)
     if isinstance(value, Expr) or hasattr(value, "_subquery"):
-        if dialect == "sqlite" and type(value) is Expr and value.node == ("val",):
+        if dialect == "sqlite" and type(value) is Expr and value.node[0] == "val":
             bound = value.values[0]
             if type(bound) is date or type(bound) is datetime:
                 # eb.val(date) compares as the plain date does (see _sqlite_dates), not as

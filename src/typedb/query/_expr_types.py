@@ -27,11 +27,17 @@ FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
-_VAL_KINDS = {"numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INTEGER}
+_VAL_KINDS = {
+    "numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INTEGER, "bool": BOOL,
+    "date": ("value", "date"), "timestamp": ("value", "timestamp"),
+    "timestamptz": ("value", "timestamptz"),
+}  # fmt: skip
 _PARSED_TYPES = frozenset({"date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb"})
 _TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
 _INT_FUNCTIONS = frozenset({"length"})
-_SAME_FUNCTIONS = frozenset({"coalesce", "nullif", "abs", "greatest", "least"})
+_SAME_FUNCTIONS = frozenset({"nullif", "abs"})
+# Their result has the type common to all arguments, as a CASE's has of all its branches.
+_COMMON_FUNCTIONS = frozenset({"coalesce", "greatest", "least"})
 _EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
 
 
@@ -52,6 +58,22 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
         # type is, so MAX(at) or coalesce(at, ...) gives what PostgreSQL gives.
         return ("value", name)
     return None
+
+
+def common_kind(kinds: list[Kind]) -> Kind:
+    """The kind PostgreSQL resolves a CASE's branches or coalesce's arguments to: integer
+    with numeric is numeric (of no fixed scale: each value keeps its own), anything with a
+    double is a double. SQLite took the first branch's kind, giving an int and a float where
+    PostgreSQL gives two Decimals. Kinds PostgreSQL cannot match keep the first."""
+    known = [k for k in kinds if k is not None]
+    if not known:
+        return None
+    first = known[0]
+    if all(k == first for k in known):
+        return first
+    if all(k in (INTEGER, FLOAT) or k[0] == "numeric" for k in known if k is not None):
+        return FLOAT if FLOAT in known else NUMERIC
+    return first
 
 
 def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
@@ -121,6 +143,8 @@ def infer(node: Node, declared: Declared) -> Kind:
             if first == INTEGER:
                 return NUMERIC if len(node[2]) > 1 else FLOAT
             return FLOAT if first == FLOAT else None
+        if name in _COMMON_FUNCTIONS:
+            return common_kind([infer(a, declared) for a in node[2]])
         if name in _SAME_FUNCTIONS:
             return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
         return None
@@ -140,7 +164,7 @@ def infer(node: Node, declared: Declared) -> Kind:
         thens = [infer(then, declared) for _, then in node[1]]
         if node[2] is not None:
             thens.append(infer(node[2], declared))
-        return next((k for k in thens if k is not None), None)
+        return common_kind(thens)
     if kind == "cast":
         from typedb.dialects._base import parse_type
 

@@ -52,6 +52,11 @@ _VAL_NODES: dict[type, Node] = {
     float: ("val", "float"),
     str: ("val", "text"),
     int: ("val", "integer"),  # scale 0: numeric(10,2) * 2 has scale 2, as on PostgreSQL
+    # Selected as such (eb.val(True).as_("b")), SQLite gives 1 and a date's text: the kind
+    # lets the driver give back what PostgreSQL does.
+    bool: ("val", "bool"),
+    date: ("val", "date"),
+    datetime: ("val", "timestamp"),
 }
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
@@ -194,6 +199,8 @@ def value_node(value: Any) -> tuple[Node, Values]:
         )
     if type(value) is str:
         refuse_nul(value, "an expression")
+    if type(value) is datetime and value.tzinfo is not None:
+        return ("val", "timestamptz"), (value,)
     return _VAL_NODES.get(type(value), _VAL), (value,)
 
 
