@@ -65,13 +65,13 @@ def common_kind(kinds: list[Kind]) -> Kind:
     with numeric is numeric (of no fixed scale: each value keeps its own), anything with a
     double is a double. SQLite took the first branch's kind, giving an int and a float where
     PostgreSQL gives two Decimals. Kinds PostgreSQL cannot match keep the first."""
-    known = [k for k in kinds if k is not None]
+    known: list[tuple[Any, ...]] = [k for k in kinds if k is not None]
     if not known:
         return None
     first = known[0]
     if all(k == first for k in known):
         return first
-    if all(k in (INTEGER, FLOAT) or k[0] == "numeric" for k in known if k is not None):
+    if all(k in (INTEGER, FLOAT) or k[0] == "numeric" for k in known):
         return FLOAT if FLOAT in known else NUMERIC
     return first
 
