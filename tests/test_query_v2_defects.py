@@ -392,3 +392,40 @@ def test_bound_values_selected_come_back_typed(store: typedb.Database) -> None:
         {"flag": True, "day": date(2024, 1, 2), "at": datetime(2024, 1, 2, 3, 4, 5), "first": False}
     ]
     assert type(row[0]["flag"]) is bool and type(row[0]["first"]) is bool
+
+
+# -- hostile: a union's column types come from every side ---------------------------------------
+
+
+@pytest.fixture
+def sided(store: typedb.Database) -> typedb.Database:
+    store.schema.create_table("u").add_id_column().add_column("a2", "numeric(10,2)").add_column(
+        "r", "double precision"
+    ).add_column("t", "text").execute()
+    store.insert_into("u").values({"a2": Decimal("1.25"), "r": 0.5, "t": "x"}).execute()
+    return store
+
+
+def test_union_of_integer_and_numeric_columns_is_numeric(sided: typedb.Database) -> None:
+    # SQLite typed the column by the first side alone: 3 and the float 1.25.
+    quantities = (
+        sided.select_from("invoice_lines as l").select("l.quantity as q").where("l.id", "=", 1)
+    )
+    rows = quantities.union_all(sided.select_from("u").select("a2")).execute()
+    assert rows == [{"q": Decimal("3")}, {"q": Decimal("1.25")}]
+    assert {type(r["q"]) for r in rows} == {Decimal}
+    doubles = quantities.union_all(sided.select_from("u").select("r")).execute()
+    assert doubles == [{"q": 3.0}, {"q": 0.5}] and {type(r["q"]) for r in doubles} == {float}
+    mixed = sided.select_from("u").select("a2").union_all(sided.select_from("u").select("r"))
+    assert [type(r["a2"]) for r in mixed.execute()] == [float, float]
+
+
+def test_union_of_text_and_integer_is_refused(sided: typedb.Database) -> None:
+    # PostgreSQL: "UNION types text and integer cannot be matched"; SQLite mixed them.
+    query = (
+        sided.select_from("u")
+        .select("t")
+        .union(sided.select_from("invoice_lines").select("quantity"))
+    )
+    with pytest.raises((typedb.CompileError, typedb.QueryError), match="cannot be matched"):
+        query.execute()

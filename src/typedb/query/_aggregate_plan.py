@@ -69,6 +69,10 @@ class AggregatePlan:
     #: operands), each with its own plan: their conditions' decimal arithmetic and sums are
     #: made exact as this statement's are (see Inner).
     inner: tuple[Inner, ...] = ()
+    #: A compound query of plain columns: each side's tables and selected columns, the first
+    #: query first. SQLite types a union's column by the first query's column alone (an
+    #: integer column union a numeric one gave ints and floats); PostgreSQL by all sides.
+    unions: tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +173,36 @@ def plan_of(
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
     nested = tuple(nested_of(records))
     inner = inner_of(records, tables)
-    if not typed and not outputs and not nested and not compared and not inner:
+    unions = _unions(records, tables, selected)
+    if not typed and not outputs and not nested and not compared and not inner and not unions:
         return None
-    return AggregatePlan(tables, typed, tuple(outputs), render, nested, tuple(compared), inner)
+    return AggregatePlan(
+        tables, typed, tuple(outputs), render, nested, tuple(compared), inner, unions
+    )
+
+
+def _plain(items: list[Any]) -> bool:
+    return bool(items) and all(type(i) is str and i != "*" and not i.endswith(".*") for i in items)
+
+
+def _unions(
+    records: Shape, tables: tuple[tuple[str, str | None], ...], selected: list[Any]
+) -> tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...]:
+    """The sides of a compound query of plain columns (see AggregatePlan.unions)."""
+    from typedb.query._base import split_table
+
+    operands = [r[2] for r in records if r[0] == "compound"]
+    if not operands or not _plain(selected):
+        return ()
+    sides = [(tables, tuple(selected))]
+    for shape in operands:
+        own = shape[1:]
+        items = [i for r in own if r[0] == "select" for i in r[1]]
+        if not _plain(items) or len(items) != len(selected):
+            return ()  # a `*` or an expression: the database matches those
+        names = [shape[0][2], *(r[2] for r in own if r[0] == "join")]
+        sides.append((tuple(split_table(t) for t in names), tuple(items)))
+    return tuple(sides)
 
 
 def _no_render(replace: Replacements) -> str:

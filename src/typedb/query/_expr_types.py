@@ -13,7 +13,7 @@ gives it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from typedb.query._node import Node
@@ -60,7 +60,7 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
     return None
 
 
-def common_kind(kinds: list[Kind]) -> Kind:
+def common_kind(kinds: Sequence[Kind]) -> Kind:
     """The kind PostgreSQL resolves a CASE's branches or coalesce's arguments to: integer
     with numeric is numeric (of no fixed scale: each value keeps its own), anything with a
     double is a double. SQLite took the first branch's kind, giving an int and a float where
