@@ -429,3 +429,24 @@ def test_union_of_text_and_integer_is_refused(sided: typedb.Database) -> None:
     )
     with pytest.raises((typedb.CompileError, typedb.QueryError), match="cannot be matched"):
         query.execute()
+
+
+# -- hostile: NULLs sort where PostgreSQL sorts them ----------------------------------------------
+
+
+def test_nulls_sort_last_ascending_and_first_descending(store: typedb.Database) -> None:
+    # Cy has no city. SQLite sorted NULL first ascending, so order_by().limit() kept
+    # other rows than PostgreSQL: in plain selects, expressions, unions and CTEs alike.
+    cities = store.select_from("customers").select("city")
+    assert [r["city"] for r in cities.order_by("city").execute()] == ["Lisbon", "Oslo", None]
+    assert [r["city"] for r in cities.order_by("city", "desc").limit(1).execute()] == [None]
+    lowered = store.select_from("customers").select(lambda eb: [eb.fn.lower("city").as_("c")])
+    assert [r["c"] for r in lowered.order_by(lambda eb: eb.fn.lower("city")).execute()] == [
+        "lisbon",
+        "oslo",
+        None,
+    ]
+    both = cities.union_all(store.select_from("customers").select("name")).order_by("city")
+    assert [r["city"] for r in both.limit(6).execute()][-1] is None
+    cte = store.with_("c", cities).select_from("c").order_by("city").limit(1)
+    assert cte.execute() == [{"city": "Lisbon"}]
