@@ -450,3 +450,28 @@ def test_nulls_sort_last_ascending_and_first_descending(store: typedb.Database) 
     assert [r["city"] for r in both.limit(6).execute()][-1] is None
     cte = store.with_("c", cities).select_from("c").order_by("city").limit(1)
     assert cte.execute() == [{"city": "Lisbon"}]
+
+
+# -- hostile: concat, which the error for text arithmetic suggests ------------------------------
+
+
+def test_concat_of_text_works_on_both(backend: str, store: typedb.Database) -> None:
+    # SQLite 3.40 had no concat(); PostgreSQL could not type a bound str inside it.
+    rows = (
+        store.select_from("customers")
+        .select(lambda eb: [eb.fn("concat", "name", eb.val("-"), "city").as_("label")])
+        .order_by("id")
+        .execute()
+    )
+    assert [r["label"] for r in rows] == ["Ana-Lisbon", "Bo-Oslo", "Cy-"]  # NULL skipped
+    priced = store.select_from("invoices").select(
+        lambda eb: [eb.fn("concat", eb.val("$"), eb.cast(eb.ref("total"), "text")).as_("p")]
+    )
+    assert priced.order_by("id").limit(1).execute() == [{"p": "$3.96"}]
+    # A number's text depends on its type, which SQLite does not keep: cast it first.
+    bare = store.select_from("invoices").select(lambda eb: [eb.fn("concat", "total").as_("p")])
+    if backend == "sqlite":
+        with pytest.raises(typedb.QueryError, match=r"cast numbers and booleans to text"):
+            bare.execute()
+    else:
+        assert bare.order_by("id").limit(1).execute() == [{"p": "3.96"}]

@@ -439,6 +439,27 @@ def sql_bool_text(value: Any) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
+def sql_concat(*values: Any) -> str:
+    """`concat(...)`, which typedb's error for text arithmetic suggests, as PostgreSQL's:
+    NULLs skipped. SQLite has none before 3.44, and its own writes a number its own way
+    (1.0, not 1; 20 for a numeric(10,2)'s 20.00), so only text is taken: a number, whose
+    text depends on its type, is cast to text first (eb.cast(x, "text") writes it as
+    PostgreSQL does)."""
+    parts: list[str] = []
+    for value in values:
+        if value is None:
+            continue
+        if type(value) is not str:
+            raise function_error(
+                TypeError(
+                    f"concat() of {value!r} on SQLite: cast numbers and booleans to text "
+                    "first (eb.cast(x, 'text')), which writes them as PostgreSQL does"
+                )
+            )
+        parts.append(value)
+    return "".join(parts)
+
+
 class ExactMin:
     """`typedb_min` / `typedb_max` over exact decimal text: compared as numbers, not text."""
 
@@ -504,6 +525,7 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
     conn.create_function("typedb_one_row", 2, sql_one_row, deterministic=True)
+    conn.create_function("concat", -1, sql_concat, deterministic=True)
     conn.create_function("typedb_cast_integer", 3, sql_cast_integer, deterministic=True)
     conn.create_function("typedb_text_boolean", 1, sql_text_boolean, deterministic=True)
     conn.create_function("typedb_text_number", 2, sql_text_number, deterministic=True)

@@ -536,6 +536,10 @@ def subquery_sql(shape: Shape, marks: Marks) -> str:
 _ARITHMETIC_FUNCTIONS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
 
 
+_ANY_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
+_BOUND_TEXT = ("val", "text")
+
+
 def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     """SQL for an expression node (see typedb.query._node), markers taken in value order.
 
@@ -573,8 +577,15 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         # by hand would otherwise put its function name's text into the SQL.
         if type(node[1]) is not str or not _node.FUNCTION.fullmatch(node[1]):
             raise CompileError(f"not a function name: {node[1]!r}")
-        args = ", ".join(node_sql(a, marks, selected) for a in node[2])
-        return f"{node[1]}({args})"
+        parts = [node_sql(a, marks, selected) for a in node[2]]
+        if node[1] in _ANY_ARGUMENTS and not marks.sqlite:
+            # concat(VARIADIC "any"): PostgreSQL cannot type a bound str there ("could not
+            # determine data type of parameter $1"); it is text.
+            parts = [
+                f"CAST({p} AS TEXT)" if a == _BOUND_TEXT else p
+                for a, p in zip(node[2], parts, strict=True)
+            ]
+        return f"{node[1]}({', '.join(parts)})"
     if kind == "agg":
         _, name, arg, distinct = node
         if name not in AGGREGATES:
