@@ -71,6 +71,22 @@ def test_scalar_subquery_of_one_or_no_row_still_gives_its_value(store: typedb.Da
     assert len(store.select_from("customers").where("id", "in", many).execute()) == 2
 
 
+def test_scalar_aggregate_subquery_is_left_as_it_is(sqlite_url: str) -> None:
+    # One row always: no row count, whose cost is about ten times the subquery's on SQLite.
+    with typedb.connect(sqlite_url) as db:
+        make_store(db)
+        count = (
+            db.select_from("invoices")
+            .select(fn.count())
+            .where_ref("invoices.customer_id", "=", "customers.id")
+        )
+        query = db.select_from("customers").select("name", count.as_("n")).order_by("id")
+        assert "typedb_one_row" not in query.compile().sql
+        assert [r["n"] for r in query.execute()] == [2, 1, 0]
+        ids = db.select_from("invoices").select("id")
+        assert "typedb_one_row" in db.select_from("customers").select(ids.as_("x")).compile().sql
+
+
 def test_scalar_subquery_in_arithmetic_with_two_rows_is_refused(store: typedb.Database) -> None:
     totals = store.select_from("invoices").select("total").where("customer_id", "=", 1)
     query = store.select_from("customers").select(
