@@ -491,3 +491,22 @@ def test_concat_of_text_works_on_both(backend: str, store: typedb.Database) -> N
             bare.execute()
     else:
         assert bare.order_by("id").limit(1).execute() == [{"p": "3.96"}]
+
+
+# -- hostile: case of letters beyond ASCII ------------------------------------------------------
+
+
+def test_ilike_lower_and_upper_change_case_beyond_ascii(store: typedb.Database) -> None:
+    # SQLite's LIKE, lower() and upper() change ASCII letters only: 'Éva' ILIKE 'év%' and
+    # lower('Éva') = 'éva' held on PostgreSQL alone.
+    store.insert_into("customers").values({"name": "Éva", "city": "Évora"}).execute()
+    customers = store.select_from("customers")
+    assert customers.select("name").where("name", "ilike", "év%").execute() == [{"name": "Éva"}]
+    assert customers.select("name").where("name", "ilike", "a_A").execute() == [{"name": "Ana"}]
+    assert customers.select("name").where("name", "ilike", "\\%%").execute() == []
+    cased = customers.select(
+        lambda eb: [eb.fn.lower("name").as_("low"), eb.fn.upper(eb.val("straße é")).as_("up")]
+    )
+    assert cased.where("name", "=", "Éva").execute() == [{"low": "éva", "up": "STRAßE É"}]
+    lowered = customers.select("name").where(lambda eb: eb(eb.fn.lower("city"), "=", "évora"))
+    assert lowered.execute() == [{"name": "Éva"}]

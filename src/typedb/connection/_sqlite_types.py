@@ -439,6 +439,59 @@ def sql_bool_text(value: Any) -> str | None:
     return None if value is None else ("true" if value else "false")
 
 
+def _each_char(value: str, change: Callable[[str], str]) -> str:
+    # PostgreSQL changes case a character at a time (towlower / towupper): 'ß' stays 'ß'
+    # where Python's upper() makes 'SS'.
+    out = change(value)
+    if len(out) == len(value):
+        return out
+    return "".join(c if len(changed := change(c)) != 1 else changed for c in value)
+
+
+def sql_lower(value: Any) -> Any:
+    """`typedb_lower(x)`: eb.fn.lower as PostgreSQL's lower() in a UTF-8 database; SQLite's
+    changes ASCII letters only ('Éva' stayed 'Éva')."""
+    return _each_char(value, str.lower) if type(value) is str else value
+
+
+def sql_upper(value: Any) -> Any:
+    return _each_char(value, str.upper) if type(value) is str else value
+
+
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    """A LIKE pattern (% _ wildcards, backslash escapes) as a regular expression."""
+    out: list[str] = []
+    chars = iter(pattern)
+    for c in chars:
+        if c == "\\":
+            out.append(re.escape(next(chars, "")))
+        elif c == "%":
+            out.append(".*")
+        elif c == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out), re.DOTALL)
+
+
+_LIKE_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def sql_ilike(value: Any, pattern: Any) -> int | None:
+    """`typedb_ilike(x, pattern)`: PostgreSQL's ILIKE, which lowers both sides as lower()
+    does; SQLite's LIKE ignores the case of ASCII letters only ('Éva' ILIKE 'év%' missed)."""
+    if value is None or pattern is None:
+        return None
+    if type(value) is not str or type(pattern) is not str:
+        raise function_error(TypeError(f"ILIKE takes text, got {value!r} ILIKE {pattern!r}"))
+    regex = _LIKE_PATTERNS.get(pattern)
+    if regex is None:
+        if len(_LIKE_PATTERNS) > 256:
+            _LIKE_PATTERNS.clear()
+        regex = _LIKE_PATTERNS[pattern] = _like_regex(sql_lower(pattern))
+    return 1 if regex.fullmatch(sql_lower(value)) else 0
+
+
 def sql_concat(*values: Any) -> str:
     """`concat(...)`, which typedb's error for text arithmetic suggests, as PostgreSQL's:
     NULLs skipped. SQLite has none before 3.44, and its own writes a number its own way
@@ -526,6 +579,9 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
     conn.create_function("typedb_one_row", 2, sql_one_row, deterministic=True)
     conn.create_function("concat", -1, sql_concat, deterministic=True)
+    conn.create_function("typedb_lower", 1, sql_lower, deterministic=True)
+    conn.create_function("typedb_upper", 1, sql_upper, deterministic=True)
+    conn.create_function("typedb_ilike", 2, sql_ilike, deterministic=True)
     conn.create_function("typedb_cast_integer", 3, sql_cast_integer, deterministic=True)
     conn.create_function("typedb_text_boolean", 1, sql_text_boolean, deterministic=True)
     conn.create_function("typedb_text_number", 2, sql_text_number, deterministic=True)

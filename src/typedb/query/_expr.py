@@ -500,8 +500,9 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
             return f"{left} {op} ({', '.join(mark(i) for i in range(start, start + arg))})"
         index = marks.take()
         if op == "ILIKE" and marks.sqlite:
-            # SQLite's LIKE ignores ASCII case; ESCAPE gives it PostgreSQL's backslash escapes.
-            return f"{left} LIKE {mark(index)} ESCAPE '\\'"
+            # SQLite's LIKE ignores the case of ASCII letters only: typedb_ilike lowers both
+            # sides as PostgreSQL does ('Éva' ILIKE 'év%').
+            return f"typedb_ilike({left}, {mark(index)})"
         return f"{left} {op} {mark(index)}"
     if kind == "not" and len(shape) == 2:
         return f"NOT ({render(shape[1], marks)})"
@@ -537,6 +538,8 @@ _ARITHMETIC_FUNCTIONS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul"
 
 
 _ANY_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
+# SQLite's lower() and upper() change ASCII letters only; typedb's do as PostgreSQL's.
+_SQLITE_FUNCTIONS = {"lower": "typedb_lower", "upper": "typedb_upper"}
 _BOUND_TEXT = ("val", "text")
 
 
@@ -585,7 +588,8 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
                 f"CAST({p} AS TEXT)" if a == _BOUND_TEXT else p
                 for a, p in zip(node[2], parts, strict=True)
             ]
-        return f"{node[1]}({', '.join(parts)})"
+        name = _SQLITE_FUNCTIONS.get(node[1], node[1]) if marks.sqlite else node[1]
+        return f"{name}({', '.join(parts)})"
     if kind == "agg":
         _, name, arg, distinct = node
         if name not in AGGREGATES:
