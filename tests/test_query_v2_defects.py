@@ -510,3 +510,11 @@ def test_ilike_lower_and_upper_change_case_beyond_ascii(store: typedb.Database) 
     assert cased.where("name", "=", "Éva").execute() == [{"low": "éva", "up": "STRAßE É"}]
     lowered = customers.select("name").where(lambda eb: eb(eb.fn.lower("city"), "=", "évora"))
     assert lowered.execute() == [{"name": "Éva"}]
+
+
+def test_integer_arithmetic_past_64_bits_is_an_error(store: typedb.Database) -> None:
+    # SQLite turned the overflowing product into the float 1.8446744073709552e+19.
+    query = store.select_from("customers").select(lambda eb: [(eb.ref("id") * 2**62).as_("x")])
+    with pytest.raises(typedb.QueryError, match="bigint out of range"):
+        query.order_by("id").execute()
+    assert query.where("id", "=", 1).execute() == [{"x": 2**62}]

@@ -559,7 +559,19 @@ def _float_kind(kind: Kind) -> Converter:
     return lambda value: float(value) if type(value) is int or type(value) is Decimal else value
 
 
+def _checked_integer(value: Any) -> Any:
+    if type(value) is float:
+        # SQLite turns an integer result past 64 bits into a float; PostgreSQL raises.
+        raise OverflowError(f"bigint out of range (SQLite computed {value!r} as a float)")
+    return value
+
+
+def _integer_kind(kind: Kind) -> Converter:
+    return _checked_integer
+
+
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
+    "integer": _integer_kind,
     "float": _float_kind,
     "numeric": _numeric_kind,
     "bool": _bool_kind,
