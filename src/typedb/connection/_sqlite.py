@@ -19,13 +19,14 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
+from typedb.connection._sqlite_errors import take_function_error
+from typedb.connection._sqlite_functions import register_pg_functions
 from typedb.connection._sqlite_types import (
     PARSERS,
     AggregateTypes,
     exact_avg,
     exact_sum,
     register_expression_functions,
-    take_function_error,
 )
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
@@ -258,6 +259,7 @@ class SqliteDriver:
             self.conn.create_function("typedb_sum", 1, exact_sum, deterministic=True)
             self.conn.create_function("typedb_avg", 1, exact_avg, deterministic=True)
             register_expression_functions(self.conn)
+            register_pg_functions(self.conn)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.url = url
