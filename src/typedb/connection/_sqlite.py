@@ -19,6 +19,8 @@ from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
 from typedb.connection._rows import maker
+from typedb.connection._sqlite_errors import take_function_error
+from typedb.connection._sqlite_functions import register_pg_functions
 from typedb.connection._sqlite_types import (
     PARSERS,
     AggregateTypes,
@@ -139,7 +141,11 @@ def _error(
         if refused is not None:
             return QueryError(refused, sql)
         return IntegrityError(str(exc), sql)
-    return QueryError(str(exc), sql)
+    message = str(exc)
+    if message == "user-defined function raised exception":
+        # One of typedb's SQL functions refused a value: say what it said.
+        message = take_function_error() or message
+    return QueryError(message, sql)
 
 
 def _is_closed(conn: sqlite3.Connection) -> bool:
@@ -253,6 +259,7 @@ class SqliteDriver:
             self.conn.create_function("typedb_sum", 1, exact_sum, deterministic=True)
             self.conn.create_function("typedb_avg", 1, exact_avg, deterministic=True)
             register_expression_functions(self.conn)
+            register_pg_functions(self.conn)
         except sqlite3.Error as exc:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.url = url

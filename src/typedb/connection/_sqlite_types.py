@@ -27,15 +27,17 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from typedb._errors import CompileError, DataTypeError
+from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
 from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql
-from typedb.query._expr import aggregate_key
-from typedb.query._expr_types import Kind, infer, kind_of_type, replacements
+from typedb.query._expr import aggregate_key, split_alias
+from typedb.query._expr_types import Kind, common_kind, infer, kind_of_type, replacements
 
 if TYPE_CHECKING:
     import sqlite3
@@ -263,7 +265,7 @@ def sql_divide(a: Any, b: Any) -> Any:
     if type(a) is str or type(b) is str:
         a, b = float(a), float(b)
     if not b:
-        raise ZeroDivisionError("division by zero")
+        raise function_error(ZeroDivisionError("division by zero"))
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
         return q if (a < 0) == (b < 0) else -q
@@ -290,8 +292,10 @@ def sql_numeric(value: Any, precision: int, scale: int) -> str | None:
         number = _exact(value.strip() if type(value) is str else value)
         rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         if rounded and rounded.adjusted() >= precision - scale:
-            raise ValueError(
-                f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+            raise function_error(
+                ValueError(
+                    f"numeric field overflow: {number} does not fit numeric({precision},{scale})"
+                )
             )
         return str(rounded)
 
@@ -332,7 +336,30 @@ def _value_kind(kind: Kind) -> Converter:
     return convert if convert is not None else (lambda value: value)
 
 
+def _unless_decimal(convert: Converter, value: Any) -> Any:
+    return value if type(value) is Decimal else convert(value)
+
+
+def _float_kind(kind: Kind) -> Converter:
+    # A double of a CASE or coalesce whose branch is an integer column: SQLite gives the int
+    # (a union's numeric side: the Decimal its declared type made).
+    return lambda value: float(value) if type(value) is int or type(value) is Decimal else value
+
+
+def _checked_integer(value: Any) -> Any:
+    if type(value) is float:
+        # SQLite turns an integer result past 64 bits into a float; PostgreSQL raises.
+        raise OverflowError(f"bigint out of range (SQLite computed {value!r} as a float)")
+    return value
+
+
+def _integer_kind(kind: Kind) -> Converter:
+    return _checked_integer
+
+
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
+    "integer": _integer_kind,
+    "float": _float_kind,
     "numeric": _numeric_kind,
     "bool": _bool_kind,
     "value": _value_kind,
@@ -433,10 +460,69 @@ class AggregateTypes:
                 converters.append((out, convert))
         for node in plan.compared:
             self._expression(plan, node, replace)  # its decimal arithmetic, made exact
+        if plan.unions:
+            converters.extend(self._union_converters(plan))
         for nested in plan.nested:
             self._refuse_untyped(nested)
+        self._inner(plan, replace)
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
+
+    def _union_converters(self, plan: AggregatePlan) -> list[tuple[Output, Converter]]:
+        """Each column of a union as PostgreSQL types it, from every side's column: SQLite
+        gives the values as stored under the first side's declared type. Sides PostgreSQL
+        cannot match (text and integer) are refused, as it refuses them."""
+        found: list[tuple[Output, Converter]] = []
+        first = plan.unions[0][1]
+        for i, item in enumerate(first):
+            kinds: list[Kind] = []
+            for tables, items in plan.unions:
+                declared = self._declared_in(tables, split_alias(items[i])[0])
+                t = _parsed(declared) if declared is not None else None
+                kinds.append(None if t is None else kind_of_type(t.name, t.scale))
+            known = [k for k in kinds if k is not None]
+            if len(known) < len(kinds):
+                continue  # a column typedb cannot type: left as SQLite gives it
+            families = {k[0] for k in known}
+            if len(families) > 1 and not families <= {"integer", "numeric", "float"}:
+                sides = ", ".join(
+                    f"{items[i]!r} of table {tables[0][0]!r} is {k[0] if k[0] != 'value' else k[1]}"
+                    for (tables, items), k in zip(plan.unions, known, strict=True)
+                )
+                raise CompileError(
+                    f"column {i + 1} of the union cannot be matched ({sides}): PostgreSQL "
+                    "refuses it and SQLite would mix the types; select the same type on "
+                    "every side"
+                )
+            common = common_kind(known)
+            if common is not None and common != known[0] and common[0] in ("numeric", "float"):
+                column, alias = split_alias(item)
+                name = alias or column.rpartition(".")[2]
+                convert = _KIND_CONVERTERS[common[0]](common)
+                if common[0] == "numeric":  # the first side's numeric values are Decimals
+                    convert = partial(_unless_decimal, convert)
+                found.append((Output(("union", i), name, i, None), convert))
+        return found
+
+    def _inner(self, plan: AggregatePlan, replace: dict[Any, Any]) -> None:
+        """The replacements of each SELECT inside `plan`'s, under ("nested", shape): its
+        aggregates, select-list expressions and compared expressions over its own tables
+        (their values are compared or read as numbers, see _select_sql._sub_sql)."""
+        for inner in plan.inner:
+            own: dict[Any, Any] = {}
+            sub = inner.plan
+            for a in sub.aggregates:
+                name = replacement(a.name, self._declared(sub, a.column or ""))
+                if name is not None:
+                    own[aggregate_key(a)] = name
+            for out in sub.outputs:
+                if isinstance(out.aggregate, tuple):
+                    self._expression(sub, out.aggregate, own)
+            for node in sub.compared:
+                self._expression(sub, node, own)
+            self._inner(sub, own)
+            if own:
+                replace[("nested", inner.shape)] = own
 
     def _refuse_untyped(self, nested: Nested) -> None:
         """Refuse a nested SELECT whose aggregate or expression SQLite would return otherwise

@@ -65,6 +65,26 @@ class AggregatePlan:
     #: eb expression nodes compared or sorted by (where, join on, having, order_by): SQLite computes
     #: their decimal arithmetic in floating point, so `price * qty = 2.97` missed the row.
     compared: tuple[tuple[Any, ...], ...] = ()
+    #: SELECTs inside this one (IN / EXISTS / scalar subqueries, CTE bodies, compound
+    #: operands), each with its own plan: their conditions' decimal arithmetic and sums are
+    #: made exact as this statement's are (see Inner).
+    inner: tuple[Inner, ...] = ()
+    #: A compound query of plain columns: each side's tables and selected columns, the first
+    #: query first. SQLite types a union's column by the first query's column alone (an
+    #: integer column union a numeric one gave ints and floats); PostgreSQL by all sides.
+    unions: tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Inner:
+    """A SELECT nested in a statement, and the plan of its own records over its own tables
+    (then the outer ones, for correlated columns). Without it SQLite computed
+    `price * qty = 2.97` in a subquery's where, or `sum(price) = 0.30` in its having, in
+    floating point and silently matched no row. Rendered with the replacements the driver
+    finds for this plan, keyed ("nested", shape) among the outer statement's."""
+
+    shape: Shape
+    plan: AggregatePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +172,80 @@ def plan_of(
             outputs.append(Output(item[1], item[2], index, from_end))
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
     nested = tuple(nested_of(records))
-    if not typed and not outputs and not nested and not compared:
+    inner = inner_of(records, tables)
+    unions = _unions(records, tables, selected)
+    if not typed and not outputs and not nested and not compared and not inner and not unions:
         return None
-    return AggregatePlan(tables, typed, tuple(outputs), render, nested, tuple(compared))
+    return AggregatePlan(
+        tables, typed, tuple(outputs), render, nested, tuple(compared), inner, unions
+    )
+
+
+def _plain(items: list[Any]) -> bool:
+    return bool(items) and all(type(i) is str and i != "*" and not i.endswith(".*") for i in items)
+
+
+def _unions(
+    records: Shape, tables: tuple[tuple[str, str | None], ...], selected: list[Any]
+) -> tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...]:
+    """The sides of a compound query of plain columns (see AggregatePlan.unions)."""
+    from typedb.query._base import split_table
+
+    operands = [r[2] for r in records if r[0] == "compound"]
+    if not operands or not _plain(selected):
+        return ()
+    sides = [(tables, tuple(selected))]
+    for shape in operands:
+        own = shape[1:]
+        items = [i for r in own if r[0] == "select" for i in r[1]]
+        if not _plain(items) or len(items) != len(selected):
+            return ()  # a `*` or an expression: the database matches those
+        names = [shape[0][2], *(r[2] for r in own if r[0] == "join")]
+        sides.append((tuple(split_table(t) for t in names), tuple(items)))
+    return tuple(sides)
+
+
+def _no_render(replace: Replacements) -> str:
+    raise AssertionError("an inner SELECT is rendered within its statement")
+
+
+def inner_of(records: Shape, tables: tuple[tuple[str, str | None], ...]) -> tuple[Inner, ...]:
+    """The plans of the SELECTs directly inside `records` (theirs hold the deeper ones)."""
+    from typedb.query._base import split_table
+
+    found: list[Inner] = []
+    for shape in _inner_shapes(records):
+        own_records = shape[1:]
+        names = [shape[0][2], *(r[2] for r in own_records if r[0] == "join")]
+        own = tuple(split_table(t) for t in names)
+        plan = plan_of(own_records, own + tuple(t for t in tables if t not in own), _no_render)
+        if plan is not None:
+            found.append(Inner(shape, plan))
+    return tuple(found)
+
+
+def _is_select(shape: Any) -> bool:
+    head = shape[0] if type(shape) is tuple and shape else None
+    return type(head) is tuple and len(head) == 3 and hasattr(head[0], "_render_sub")
+
+
+def _inner_shapes(value: Any) -> Iterator[Shape]:
+    """Every SELECT shape in `value` (records, conditions, nodes), not looking inside one."""
+    if type(value) is not tuple or not value:
+        return
+    head = value[0]
+    if type(head) is str:
+        if head == "with" and len(value) == 5 and _is_select(value[4]):
+            yield value[4]
+            return
+        if head == "compound" and len(value) == 3 and _is_select(value[2]):
+            yield value[2]
+            return
+        if head in ("sub", "exists") and len(value) == 2 and _is_select(value[1]):
+            yield value[1]
+            return
+    for part in value:
+        yield from _inner_shapes(part)
 
 
 #: Expression nodes that may compute decimal arithmetic (see _expr_types.replacements).

@@ -142,8 +142,9 @@ Column: TypeAlias = str | Aggregate | Expr[Any]
 AggregateKey: TypeAlias = tuple[str, str | None, bool]
 #: Aggregates to compute another way, by key: a SQL template whose `{}` takes the aggregate's
 #: arguments (`DISTINCT "x"`). How a backend computes what its built-in gets wrong (SQLite
-#: sums decimals as floats).
-Replacements: TypeAlias = Mapping[AggregateKey, str]
+#: sums decimals as floats). Expression nodes are keys too, and ("nested", shape) keys the
+#: Replacements of a SELECT inside the statement (see _aggregate_plan.Inner).
+Replacements: TypeAlias = Mapping[Any, Any]
 
 
 def aggregate_key(aggregate: Aggregate) -> AggregateKey:
@@ -252,7 +253,7 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
         if sql_op is None:
             raise _bad_op(op)
     if isinstance(value, Expr) or hasattr(value, "_subquery"):
-        if dialect == "sqlite" and type(value) is Expr and value.node == ("val",):
+        if dialect == "sqlite" and type(value) is Expr and value.node[0] == "val":
             bound = value.values[0]
             if type(bound) is date or type(bound) is datetime:
                 # eb.val(date) compares as the plain date does (see _sqlite_dates), not as
@@ -446,10 +447,13 @@ class Marks:
     """Numbers the value markers of one statement in order while it is rendered, and carries
     what rendering needs to know of the dialect."""
 
-    __slots__ = ("dialect", "next", "quote", "replace", "sqlite")
+    __slots__ = ("dialect", "inner", "next", "quote", "replace", "sqlite")
 
     def __init__(self, dialect: Dialect, replace: Replacements | None = None) -> None:
         self.dialect = dialect
+        # Rendering a SELECT inside another: its select list gives values the outer query
+        # compares or reads as numbers, so exact (text) results are cast back to numbers.
+        self.inner = False
         self.next = 0
         self.sqlite = dialect.name == "sqlite"
         self.quote = dialect.quote_char
@@ -479,6 +483,8 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
             else column_sql(column, marks.quote, marks.replace)
         )
         if type(arg) is tuple:
+            if op in ("IN", "NOT IN") and arg[0] == "sub":
+                return f"{left} {op} {subquery_sql(arg[1], marks)}"  # a set, not a scalar
             return f"{left} {op} {node_sql(arg, marks)}"
         if isinstance(arg, Fragment):
             return f"{left} {op} {arg.text}"
@@ -494,8 +500,9 @@ def render(shape: Shape, marks: Marks, top: bool = True) -> str:
             return f"{left} {op} ({', '.join(mark(i) for i in range(start, start + arg))})"
         index = marks.take()
         if op == "ILIKE" and marks.sqlite:
-            # SQLite's LIKE ignores ASCII case; ESCAPE gives it PostgreSQL's backslash escapes.
-            return f"{left} LIKE {mark(index)} ESCAPE '\\'"
+            # SQLite's LIKE ignores the case of ASCII letters only: typedb_ilike lowers both
+            # sides as PostgreSQL does ('Éva' ILIKE 'év%').
+            return f"typedb_ilike({left}, {mark(index)})"
         return f"{left} {op} {mark(index)}"
     if kind == "not" and len(shape) == 2:
         return f"NOT ({render(shape[1], marks)})"
@@ -530,6 +537,12 @@ def subquery_sql(shape: Shape, marks: Marks) -> str:
 _ARITHMETIC_FUNCTIONS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
 
 
+_ANY_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
+# SQLite's lower() and upper() change ASCII letters only; typedb's do as PostgreSQL's.
+_SQLITE_FUNCTIONS = {"lower": "typedb_lower", "upper": "typedb_upper"}
+_BOUND_TEXT = ("val", "text")
+
+
 def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     """SQL for an expression node (see typedb.query._node), markers taken in value order.
 
@@ -542,7 +555,7 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
     template = marks.replace.get(node) if marks.replace else None
-    if template is not None and not selected:
+    if template is not None and not selected and kind != "cast":
         # Compared or sorted by (where, having, order_by): computed exactly as in the select
         # list, then cast back to a number to compare with numbers, as aggregates are.
         return f"CAST({node_sql(node, marks, True)} AS NUMERIC)"
@@ -567,8 +580,16 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         # by hand would otherwise put its function name's text into the SQL.
         if type(node[1]) is not str or not _node.FUNCTION.fullmatch(node[1]):
             raise CompileError(f"not a function name: {node[1]!r}")
-        args = ", ".join(node_sql(a, marks, selected) for a in node[2])
-        return f"{node[1]}({args})"
+        parts = [node_sql(a, marks, selected) for a in node[2]]
+        if node[1] in _ANY_ARGUMENTS and not marks.sqlite:
+            # concat(VARIADIC "any"): PostgreSQL cannot type a bound str there ("could not
+            # determine data type of parameter $1"); it is text.
+            parts = [
+                f"CAST({p} AS TEXT)" if a == _BOUND_TEXT else p
+                for a, p in zip(node[2], parts, strict=True)
+            ]
+        name = _SQLITE_FUNCTIONS.get(node[1], node[1]) if marks.sqlite else node[1]
+        return f"{name}({', '.join(parts)})"
     if kind == "agg":
         _, name, arg, distinct = node
         if name not in AGGREGATES:
@@ -590,8 +611,49 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
     if kind == "cast":
         _, inner_node, type_name = node
         inner = node_sql(inner_node, marks, selected)
+        if template is not None:
+            # A cast SQLite does as PostgreSQL only knowing what it casts (_expr_types.
+            # cast_template). A numeric comes back as exact text: a number to compare with.
+            sql = str(template).format(inner)
+            numeric = type_name.startswith("numeric")
+            return f"CAST({sql} AS NUMERIC)" if numeric and not selected else sql
         return cast_sql(inner, type_name, marks.dialect)
-    return subquery_sql(node[1], marks)  # "sub"
+    if marks.sqlite:  # "sub", a scalar subquery
+        return scalar_subquery_sql(node[1], marks)
+    return subquery_sql(node[1], marks)
+
+
+def _one_row_at_most(shape: Shape) -> bool:
+    """Whether a SELECT gives at most one row whatever the data: aggregates only (COUNT,
+    SUM...), without GROUP BY or a union. The common scalar subquery, left as it is: the
+    row count costs a correlated subquery about ten times its time on SQLite."""
+    items = [i for r in shape[1:] if r[0] == "select" for i in r[1]]
+    if not items or any(r[0] in ("group", "compound") for r in shape[1:]):
+        return False
+    return all(
+        isinstance(i, Aggregate) or (type(i) is tuple and type(i[1]) is tuple and i[1][0] == "agg")
+        for i in items
+    )
+
+
+def scalar_subquery_sql(shape: Shape, marks: Marks) -> str:
+    """A subquery used as a value, on SQLite: PostgreSQL raises "more than one row returned
+    by a subquery used as an expression"; SQLite silently takes the first row. Its rows are
+    counted (a window over the subquery's own result, after its LIMIT) and typedb_one_row
+    raises on a second one. Read through a CTE with one named column, whatever the
+    subquery calls it; SQLite passes the column's declared type through, so the value
+    converts as the bare subquery's did. Only scalar subqueries that may give several rows
+    pay this (not IN, EXISTS, nor a lone aggregate: see _one_row_at_most).
+    """
+    inner = subquery_sql(shape, marks)
+    if _one_row_at_most(shape):
+        return inner
+    table = str(shape[0][2]) if type(shape[0]) is tuple and len(shape[0]) > 2 else "?"
+    label = "'" + table.replace("'", "''") + "'"
+    return (
+        f"(WITH typedb_scalar(v) AS {inner} SELECT s.v FROM (SELECT v, COUNT(*) OVER () AS n "
+        f"FROM typedb_scalar) AS s WHERE typedb_one_row(s.n, {label}))"
+    )
 
 
 # Casts SQLite can do as PostgreSQL does (its CAST to DATE, say, gives a number).
@@ -620,6 +682,9 @@ def cast_sql(inner: str, type_name: str, dialect: Dialect) -> str:
         return f"typedb_integer({inner})"
     if t.name == "boolean":
         return f"(CAST({inner} AS INTEGER) <> 0)"
+    if t.name == "varchar":
+        # PostgreSQL's explicit cast to varchar(n) cuts the text to n characters.
+        return f"substr(CAST({inner} AS TEXT), 1, {int(t.size or 0)})"
     if t.name == "numeric" and t.scale is not None and t.size is not None:
         # SQLite's CAST keeps every digit; PostgreSQL rounds to the scale (0.99 as
         # numeric(10,1) is 1.0). The exact text is cast back to a number to compare with.

@@ -13,7 +13,7 @@ gives it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from typedb.query._node import Node
@@ -27,10 +27,17 @@ FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
+_VAL_KINDS = {
+    "numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INTEGER, "bool": BOOL,
+    "date": ("value", "date"), "timestamp": ("value", "timestamp"),
+    "timestamptz": ("value", "timestamptz"),
+}  # fmt: skip
 _PARSED_TYPES = frozenset({"date", "time", "timestamp", "timestamptz", "uuid", "json", "jsonb"})
 _TEXT_FUNCTIONS = frozenset({"lower", "upper", "trim", "ltrim", "rtrim", "replace", "substr"})
 _INT_FUNCTIONS = frozenset({"length"})
-_SAME_FUNCTIONS = frozenset({"coalesce", "nullif", "abs", "greatest", "least"})
+_SAME_FUNCTIONS = frozenset({"nullif", "abs"})
+# Their result has the type common to all arguments, as a CASE's has of all its branches.
+_COMMON_FUNCTIONS = frozenset({"coalesce", "greatest", "least"})
 _EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
 
 
@@ -51,6 +58,22 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
         # type is, so MAX(at) or coalesce(at, ...) gives what PostgreSQL gives.
         return ("value", name)
     return None
+
+
+def common_kind(kinds: Sequence[Kind]) -> Kind:
+    """The kind PostgreSQL resolves a CASE's branches or coalesce's arguments to: integer
+    with numeric is numeric (of no fixed scale: each value keeps its own), anything with a
+    double is a double. SQLite took the first branch's kind, giving an int and a float where
+    PostgreSQL gives two Decimals. Kinds PostgreSQL cannot match keep the first."""
+    known: list[tuple[Any, ...]] = [k for k in kinds if k is not None]
+    if not known:
+        return None
+    first = known[0]
+    if all(k == first for k in known):
+        return first
+    if all(k in (INTEGER, FLOAT) or k[0] == "numeric" for k in known):
+        return FLOAT if FLOAT in known else NUMERIC
+    return first
 
 
 def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
@@ -98,7 +121,7 @@ def infer(node: Node, declared: Declared) -> Kind:
     if kind == "ref":
         return declared(node[1])
     if kind == "val":  # a bound Decimal or float says what it is; other values do not
-        return {"numeric": NUMERIC, "float": FLOAT}.get(node[1]) if len(node) == 2 else None
+        return _VAL_KINDS.get(node[1]) if len(node) == 2 else None
     if kind == "op":
         left, right = infer(node[2], declared), infer(node[3], declared)
         if _stored_as_text(left) or _stored_as_text(right):
@@ -120,6 +143,8 @@ def infer(node: Node, declared: Declared) -> Kind:
             if first == INTEGER:
                 return NUMERIC if len(node[2]) > 1 else FLOAT
             return FLOAT if first == FLOAT else None
+        if name in _COMMON_FUNCTIONS:
+            return common_kind([infer(a, declared) for a in node[2]])
         if name in _SAME_FUNCTIONS:
             return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
         return None
@@ -139,7 +164,7 @@ def infer(node: Node, declared: Declared) -> Kind:
         thens = [infer(then, declared) for _, then in node[1]]
         if node[2] is not None:
             thens.append(infer(node[2], declared))
-        return next((k for k in thens if k is not None), None)
+        return common_kind(thens)
     if kind == "cast":
         from typedb.dialects._base import parse_type
 
@@ -184,3 +209,63 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
             replacements(node[2], declared, found)
     elif kind == "cast":
         replacements(node[1], declared, found)
+        template = cast_template(node, declared)
+        if template is not None:
+            found[node] = template
+
+
+# What PostgreSQL writes for these as text, SQLite cannot: the session's time zone
+# (timestamptz), a normalized document (jsonb).
+_UNWRITABLE = frozenset({"timestamptz", "jsonb"})
+
+
+def cast_template(node: Node, declared: Declared) -> str | None:
+    """How SQLite casts as PostgreSQL does, knowing what is cast (`{}`): SQLite's own CAST
+    reads 'true' as 0 and 'abc' as 0, truncates, and writes 20 for a numeric(10,2)'s 20.00
+    and '1.0' for a double's 1. None: _expr.cast_sql's rendering already agrees."""
+    from typedb._errors import CompileError
+    from typedb.dialects._base import parse_type
+
+    t = parse_type(node[2])
+    source = infer(node[1], declared)
+    family = source[0] if source is not None else None
+    name = t.name
+    if name in ("integer", "bigint", "smallint"):
+        origin = "text" if source == TEXT else "float" if source == FLOAT else "numeric"
+        return f"typedb_cast_integer({{}}, '{origin}', '{name}')"
+    if name == "boolean":
+        if family in ("numeric", "float"):
+            raise CompileError(
+                f"eb.cast(..., 'boolean') of a {'numeric' if family == 'numeric' else 'double'}"
+                " value: PostgreSQL cannot cast a number other than an integer to boolean; "
+                "compare it instead (eb(expr, '<>', 0))"
+            )
+        return "typedb_text_boolean({})" if source == TEXT else None
+    if name in ("text", "varchar"):
+        if family == "numeric":
+            if source is None or source[1] is None:
+                raise CompileError(
+                    f"eb.cast(..., {node[2]!r}) of a numeric of unknown scale: PostgreSQL writes "
+                    "the value's own scale ('1.50'), which SQLite does not keep; cast it to "
+                    "numeric(p,s) first"
+                )
+            text = f"typedb_numeric_text({{}}, {int(source[1])})"
+        elif source == FLOAT:
+            text = "typedb_float_text({})"
+        elif source == BOOL:
+            text = "typedb_bool_text({})"
+        elif family == "value" and source is not None and source[1] in _UNWRITABLE:
+            raise CompileError(
+                f"eb.cast(..., {node[2]!r}) of a {source[1]} value: PostgreSQL's text of it "
+                "(a time zone offset, a normalized document) has no SQLite equivalent; "
+                "format it in Python"
+            )
+        else:
+            return None
+        return f"substr({text}, 1, {int(t.size or 0)})" if name == "varchar" else text
+    if name in ("numeric", "real", "double precision") and source == TEXT:
+        number = "typedb_text_number({}, '" + ("numeric" if name == "numeric" else "float") + "')"
+        if name == "numeric" and t.size is not None and t.scale is not None:
+            return f"typedb_numeric({number}, {int(t.size)}, {int(t.scale)})"
+        return number
+    return None

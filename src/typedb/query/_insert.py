@@ -18,7 +18,7 @@ from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
 from typedb.query import _cache
 from typedb.query._base import Result, Row, first_row, split_table
-from typedb.query._params import finish, mark, refuse_nul
+from typedb.query._params import builder_kind, finish, mark, refuse_builder_value, refuse_nul
 from typedb.query._result import InsertResult
 from typedb.query._returning import returning_sql
 
@@ -95,6 +95,8 @@ class OnConflict:
             else:
                 if type(value) is str:
                     refuse_nul(value, f"column {column!r}")
+                else:
+                    refuse_builder_value(value, column, None, "do_update_set()")
                 kinds.append((column, None))
                 bound.append(value)
         return OnConflict(self._target, ("update", tuple(kinds)), tuple(bound))
@@ -399,6 +401,8 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
                     refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i + offset})")
             elif type(v) is Fragment:
                 fragments = True
+            elif v is not None and builder_kind(type(v)) is not None:
+                refuse_builder_value(v, columns[j], table, "values()")
         out.append(values)
     return out, columns, fragments
 
@@ -431,6 +435,8 @@ def _rows_fast(
         kinds = set(map(type, values))
         if Fragment in kinds:
             fragments = True
+        if any(builder_kind(k) is not None for k in kinds):
+            return None  # the loop names the row and column
         if str in kinds:
             # One search of the joined text: ten times faster than one per value.
             texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _exact_str(values)

@@ -6,7 +6,8 @@ renders them (depth first, left to right). Nodes:
 
     ("ref", "table.column")              a column
     ("val",)                             one bound value
-    ("val", "numeric")                   a bound Decimal (("val", "float"): a float): the
+    ("val", "numeric")                   a bound Decimal (("val", "float"): a float, ("val",
+                                         "text"): a str): the
                                          result type of arithmetic follows it (_expr_types)
     ("op", "*", left, right)             + - * / between two nodes
     ("fn", "lower", (args...))           a function call (names checked, see FUNCTION)
@@ -45,7 +46,18 @@ _PLAIN = frozenset({int, float, Decimal, bool})
 # A bound Decimal or float decides the type of the arithmetic it is in (PostgreSQL: integer
 # * Decimal is numeric, numeric * float is double precision), so its kind is in the shape.
 _VAL = ("val",)
-_VAL_NODES: dict[type, Node] = {Decimal: ("val", "numeric"), float: ("val", "float")}
+# A bound str is ("val", "text"): a cast of it is a cast of text (see _expr_types).
+_VAL_NODES: dict[type, Node] = {
+    Decimal: ("val", "numeric"),
+    float: ("val", "float"),
+    str: ("val", "text"),
+    int: ("val", "integer"),  # scale 0: numeric(10,2) * 2 has scale 2, as on PostgreSQL
+    # Selected as such (eb.val(True).as_("b")), SQLite gives 1 and a date's text: the kind
+    # lets the driver give back what PostgreSQL does.
+    bool: ("val", "bool"),
+    date: ("val", "date"),
+    datetime: ("val", "timestamp"),
+}
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 
 
@@ -176,7 +188,7 @@ class Expr(Generic[T]):
 
 
 def _bound_text(value: Any) -> bool:
-    return type(value) is Expr and value.node == _VAL and type(value.values[0]) is str
+    return type(value) is Expr and value.node == _VAL_NODES[str]
 
 
 def value_node(value: Any) -> tuple[Node, Values]:
@@ -187,6 +199,8 @@ def value_node(value: Any) -> tuple[Node, Values]:
         )
     if type(value) is str:
         refuse_nul(value, "an expression")
+    if type(value) is datetime and value.tzinfo is not None:
+        return ("val", "timestamptz"), (value,)
     return _VAL_NODES.get(type(value), _VAL), (value,)
 
 

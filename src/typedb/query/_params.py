@@ -53,3 +53,51 @@ def refuse_nul(value: str, where: str) -> None:
             f"text value for {where} contains a NUL character (\\x00), which PostgreSQL cannot "
             "store; typedb refuses it on every backend (store binary data as bytes)"
         )
+
+
+# Types checked by refuse_builder_value(): each type is looked at once (a few per program).
+_BUILDER_KINDS: dict[type, str | None] = {}
+
+
+def builder_kind(kind: type) -> str | None:
+    """What a value of this type is when it is a query-builder object rather than a value
+    to bind (an eb expression, a condition, an aggregate, a subquery, a callback); None for
+    a value."""
+    found = _BUILDER_KINDS.get(kind, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    from typedb.query._expr import Aggregate, Expression
+    from typedb.query._insert import Excluded
+    from typedb.query._node import Expr
+
+    what: str | None = None
+    if issubclass(kind, Expr):
+        what = "an eb expression"
+    elif issubclass(kind, Expression):
+        what = "an eb(...) condition"
+    elif issubclass(kind, Aggregate):
+        what = "an fn aggregate"
+    elif issubclass(kind, Excluded):
+        what = "excluded() (it goes in on_conflict(...).do_update_set() only)"
+    elif hasattr(kind, "_subquery"):
+        what = "a select query (a subquery)"
+    elif any("__call__" in vars(k) for k in kind.__mro__):  # its instances are callable
+        what = "a callable (a callback such as lambda eb: ...)"
+    if len(_BUILDER_KINDS) < 1024:
+        _BUILDER_KINDS[kind] = what
+    return what
+
+
+def refuse_builder_value(value: object, column: str, table: str | None, call: str) -> None:
+    """Refuse a builder object given where a value is bound (set(), values()): the driver
+    would fail on it only when the statement runs, after the work before it (a timestamps
+    lookup, the earlier statements of a multi-statement insert)."""
+    what = builder_kind(type(value))
+    if what is not None:
+        where = f"column {column!r}" + ("" if table is None else f" of table {table!r}")
+        raise CompileError(
+            f"{call} for {where} got {what}: {value!r}; {call} "
+            "takes plain values (bound) or typedb.sql(...). Expressions are not computed "
+            "there (on SQLite decimal arithmetic would be floating point): compute the value "
+            "in Python, or select it first"
+        )

@@ -186,7 +186,7 @@ class SelectParts(Filtered):
         return self._compound("EXCEPT", other)
 
     def _compound(self, operator: str, other: SelectParts) -> Self:
-        name = operator.lower().replace(" ", "_")
+        name = _call_name(operator)
         if not isinstance(other, SelectParts):
             raise CompileError(f"{name}() takes a select_from() query, got {other!r}")
         for record in other._records:
@@ -195,6 +195,9 @@ class SelectParts(Filtered):
                     f"the query given to {name}() on table {other._table!r} has {record[0]}: "
                     "put order_by / limit / offset on the whole compound query instead"
                 )
+        lock = next((r[1] for r in self._records if r[0] == "lock"), None)
+        if lock is not None:
+            raise _lock_with_compound(f"{name}()", self._table, f"{_call_name(lock)}()")
         mine = select_width(tuple(r for r in self._records if r[0] != "compound"))
         theirs = select_width(other._records)
         if mine is not None and theirs is not None and mine != theirs:
@@ -229,7 +232,11 @@ class SelectParts(Filtered):
         return self._lock_option("NOWAIT")
 
     def _lock(self, clause: str) -> Self:
-        self._postgres_only(f"{clause.lower().replace(' ', '_')}()", "no row locks")
+        name = f"{clause.lower().replace(' ', '_')}()"
+        self._postgres_only(name, "no row locks")
+        compound = next((r[1] for r in self._records if r[0] == "compound"), None)
+        if compound is not None:
+            raise _lock_with_compound(f"{_call_name(compound)}()", self._table, name)
         return self._add(("lock", clause))
 
     def _lock_option(self, option: str) -> Self:
@@ -237,6 +244,15 @@ class SelectParts(Filtered):
         self._postgres_only(name, "no row locks")
         if not any(r[0] == "lock" for r in self._records):
             raise CompileError(f"{name} goes after for_update() or for_share()")
+        taken = next((r[1] for r in self._records if r[0] == "lock" and r[1] in _OPTIONS), None)
+        if taken is not None:
+            # PostgreSQL's syntax error would not say why: a lock either skips locked rows
+            # or fails on them, not both.
+            raise CompileError(
+                f"{name} on table {self._table!r} after {taken.lower().replace(' ', '_')}(): "
+                "a row lock takes one of skip_locked() (leave locked rows out) and nowait() "
+                "(fail on a locked row)"
+            )
         return self._add(("lock", option))
 
     def _postgres_only(self, name: str, why: str) -> None:
@@ -251,6 +267,23 @@ class SelectParts(Filtered):
             raise CompileError(
                 f"{name} on table {self._table!r} is PostgreSQL only: SQLite has {why}{advice}"
             )
+
+
+_OPTIONS = frozenset({"SKIP LOCKED", "NOWAIT"})
+
+
+def _call_name(sql: str) -> str:
+    """The builder method that writes an SQL keyword: "UNION ALL" -> "union_all"."""
+    return "except_" if sql == "EXCEPT" else sql.lower().replace(" ", "_")
+
+
+def _lock_with_compound(compound: str, table: str, lock: str) -> CompileError:
+    # PostgreSQL: "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT"; said at the call.
+    return CompileError(
+        f"{lock} with {compound} on table {table!r}: PostgreSQL cannot lock the rows of a "
+        "union, intersect or except (they are not rows of one table); lock each query's "
+        "rows on its own, in the same transaction"
+    )
 
 
 def _on(left_column: Any, right_column: Any) -> JoinOn:

@@ -5,6 +5,7 @@ ORDER BY after them, bound LIMIT / OFFSET, DISTINCT ON, row locks). Runs once pe
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from pypika import JoinType, Query, Table
@@ -66,12 +67,12 @@ def _table(table: str) -> _Table:
 def _selected(item: Any, marks: Marks) -> _Sql:
     quote = marks.quote
     if type(item) is tuple:  # ("x", node, alias): an eb expression
-        return _Sql(node_sql(item[1], marks, selected=True), item[2])
+        return _Sql(node_sql(item[1], marks, selected=not marks.inner), item[2])
     if isinstance(item, Fragment):
         return _Sql(item.text)
     if isinstance(item, Aggregate):
         # Unaliased aggregates are named like PostgreSQL names them ("count"), on every backend.
-        sql = column_sql(item, quote, marks.replace, selected=True)
+        sql = column_sql(item, quote, marks.replace, selected=not marks.inner)
         return _Sql(sql, item.alias or item.name.lower())
     if not isinstance(item, str):
         raise CompileError(
@@ -90,6 +91,26 @@ def _term(column: Any, marks: Marks) -> str:
 
 JOINS = {"inner": JoinType.inner, "left": JoinType.left, "right": JoinType.right}
 JOINS["full"] = JoinType.outer
+
+
+#: SQLite got NULLS FIRST / NULLS LAST in 3.30.0.
+_SQLITE_NULLS_ORDER = sqlite3.sqlite_version_info >= (3, 30, 0)
+
+
+def _null_order(term: str, direction: str) -> str:
+    """An SQLite ORDER BY term with NULLs where PostgreSQL puts them: after every value
+    ascending, before descending (SQLite puts them first ascending), so that an order_by()
+    with a limit() keeps the same rows on both."""
+    nulls = "NULLS LAST" if direction == "ASC" else "NULLS FIRST"
+    if _SQLITE_NULLS_ORDER:
+        return f"{term} {direction} {nulls}"
+    if "\x00" in term:  # a bound value: repeating the term would bind it twice
+        raise CompileError(
+            f"order_by() of an expression with a bound value puts NULLs {nulls.split()[1]} "
+            f"only with SQLite 3.30 or newer (this is {sqlite3.sqlite_version})"
+        )
+    flag = "IS NULL" if direction == "ASC" else "IS NOT NULL"
+    return f"{term} {flag}, {term} {direction}"
 
 
 def render_select(
@@ -143,7 +164,8 @@ def render_select(
             query = query.join(_table(record[2]), how=JOINS[record[1]]).on(_Sql(on))
         elif kind == "order":
             direction = "DESC" if record[2] == "desc" else "ASC"
-            orders.append(f"{_term(record[1], marks)} {direction}")
+            term = _term(record[1], marks)
+            orders.append(_null_order(term, direction) if marks.sqlite else f"{term} {direction}")
         elif kind == "group":
             query = query.groupby(*(_Sql(_term(c, marks)) for c in record[1]))
         elif kind == "distinct":
@@ -193,10 +215,13 @@ def render_select(
 
 
 def _sub_sql(shape: Shape, marks: Marks) -> str:
-    """A nested SELECT (CTE body, compound operand) without parentheses, sharing `marks`.
-    Exact-aggregate replacements are the outer select list's: not applied inside."""
-    replace, marks.replace = marks.replace, None
+    """A nested SELECT (CTE body, compound operand, subquery) without parentheses, sharing
+    `marks`. The outer statement's replacements name its own tables' columns: inside, the
+    nested SELECT's own apply (see _aggregate_plan.Inner), found under ("nested", shape)."""
+    replace, inner = marks.replace, marks.inner
+    marks.replace = replace.get(("nested", shape)) if replace else None
+    marks.inner = True
     try:
         return render_select(shape, marks.dialect, marks=marks)
     finally:
-        marks.replace = replace
+        marks.replace, marks.inner = replace, inner

@@ -78,6 +78,8 @@ class QueryCreator:
         if not isinstance(query, SelectQuery):
             raise CompileError(f"with_({name!r}, ...) takes a select_from() query, got {query!r}")
         shape, values = query._subquery()
+        if recursive:
+            _refuse_recursive_limits(table, shape)
         record = ("with", recursive, table, columns, shape)
         return QueryCreator(self._db, (*self._ctes, record), self._values + values)
 
@@ -87,3 +89,22 @@ class QueryCreator:
         query._shape = query._shape + self._ctes
         query._values = self._values
         return query
+
+
+def _refuse_recursive_limits(name: str, shape: Shape) -> None:
+    """ORDER BY / LIMIT / OFFSET on a recursive CTE's union: SQLite uses them to steer the
+    recursion (LIMIT 2 stops after two rows, ORDER BY picks the next row to expand) while
+    PostgreSQL refuses them ("LIMIT in a recursive query is not implemented"). Refused on
+    both, at the call, rather than left to differ."""
+    records = shape[1:]
+    if not any(r[0] == "compound" for r in records):
+        return  # no union: not recursive, and PostgreSQL takes a LIMIT there too
+    for record in records:
+        if record[0] in ("order", "limit", "offset"):
+            clause = "order_by" if record[0] == "order" else record[0]
+            raise CompileError(
+                f"with_recursive({name!r}, ...) has {clause}() on its union: PostgreSQL refuses "
+                "it in a recursive query and SQLite would use it to stop or order the "
+                f"recursion; put it on the query that reads the CTE (select_from({name!r})"
+                f".{clause}(...)), or bound the recursion with a depth column in the step's where()"
+            )

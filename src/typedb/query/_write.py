@@ -10,10 +10,10 @@ from typing import Any, Self, TypeVar
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect
-from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes
+from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes, inner_of
 from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
 from typedb.query._expr import Marks, Replacements, Shape, render
-from typedb.query._params import finish, mark, refuse_nul
+from typedb.query._params import finish, mark, refuse_builder_value, refuse_nul
 from typedb.query._result import DeleteResult, UpdateResult
 from typedb.query._returning import returning_sql
 
@@ -103,10 +103,14 @@ class _Write(Filtered):
             compared = tuple(
                 n for r in self._records if r[0] == "where" for n in condition_nodes(r[1])
             )
-            if compared:
+            table = ((split_table(self._table)[0], None),)
+            # Subqueries in the where (IN, EXISTS, scalar): the same, over their tables.
+            wheres = tuple(r for r in self._records if r[0] == "where")
+            inner = inner_of(wheres, table) if any(_has_select(r) for r in wheres) else ()
+            if compared or inner:
                 again = partial(_render_again, type(self), self._shape, self._db.dialect)
-                table = ((split_table(self._table)[0], None),)
-                sql = TypedSql(sql, AggregatePlan(table, (), (), again, (), compared))
+                plan = AggregatePlan(table, (), (), again, (), compared, inner)
+                sql = TypedSql(sql, plan)
         return sql, order
 
     def _table_sql(self) -> str:
@@ -114,6 +118,15 @@ class _Write(Filtered):
         if alias is not None:
             raise CompileError(f"{type(self).__name__} takes a table name, not an alias: {name!r}")
         return self._db.dialect.quote(name)
+
+
+def _has_select(value: Any) -> bool:
+    """Whether a where record holds a subquery (most do not: skip the walk for them)."""
+    if type(value) is not tuple:
+        return False
+    if len(value) == 2 and value[0] in ("sub", "exists"):
+        return True
+    return any(_has_select(v) for v in value)
 
 
 def _render_again(cls: type[_Write], shape: Shape, dialect: Dialect, replace: Replacements) -> str:
@@ -167,6 +180,8 @@ class UpdateQuery(_Write):
                 continue
             if type(value) is str:
                 refuse_nul(value, f"column {column!r} of table {self._table!r}")
+            elif value is not None:
+                refuse_builder_value(value, column, self._table, "set()")
             kinds.append((column, None))
             bound.append(value)
         return self._add(("set", tuple(kinds)), tuple(bound))
