@@ -44,7 +44,7 @@ class SelectQuery(SelectParts):
     >>> q = db.select_from("items").select("id", "name as title").where("price", ">", 10) \\
     ...       .order_by("id", "desc").limit(5)
     >>> print(q.compile().sql)
-    SELECT `id`,`name` AS `title` FROM `items` WHERE `price` > ? ORDER BY `id` DESC LIMIT ?
+    SELECT `id`,`name` AS `title` FROM `items` WHERE `price` > ? ORDER BY `id` DESC NULLS FIRST LIMIT ?
     >>> q.compile().parameters
     (10, 5)
     """
