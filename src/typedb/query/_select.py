@@ -8,6 +8,7 @@ from typing import Any, Literal, Self, cast, overload
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect
+from typedb.query import _cache
 from typedb.query._aggregate_plan import TypedSql, plan_of
 from typedb.query._base import Result, Row, first_row, new_instance, rows_of, split_table
 from typedb.query._expr import (
@@ -171,7 +172,13 @@ class SelectQuery(SelectParts):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        return self._db._execute(*self._compile(), rows_of, self._tables)
+        entry = _cache.entries.get(self._shape)  # _compile's hit, inlined: one call less
+        if entry is None:
+            return self._db._execute(*self._compile(), rows_of, self._tables)
+        values = self._values
+        if entry[1] is not None:
+            values = tuple([values[i] for i in entry[1]])
+        return self._db._execute(entry[0], values, rows_of, self._tables)
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""
