@@ -23,6 +23,7 @@ Row = dict[str, Any]
 
 DELETED_AT = "deleted_at"
 
+_NO: Any = object()  # an argument not given
 _PLAIN_OPS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # Not date and datetime: on SQLite compare() binds a midnight for how it orders (_sqlite_dates).
 _PLAIN_TYPES = frozenset({int, float, bool, Decimal, time, UUID, bytes})
@@ -182,13 +183,13 @@ class Filtered(Query):
     def where(self, column: Column, op: Op, value: Any, /) -> Self: ...
     @overload
     def where(self, build: Where, /) -> Self: ...
-    def where(self, *args: Any) -> Self:
+    def where(self, column: Any = _NO, op: Any = _NO, value: Any = _NO, /, *more: Any) -> Self:
         """AND one condition: `where("price", ">", 10)`, or a group built by a callback:
         `where(lambda eb: eb.or_([eb("a", "=", 1), eb("b", "is", None)]))`."""
-        if len(args) == 3:
+        # Named positional parameters, not *args: no tuple to pack for the common call.
+        if value is not _NO and not more:
             # Fast path for the common case (a plain comparison with a scalar value); it
             # records exactly what compare() would, NUL check on text included.
-            column, op, value = args
             sql_op = _PLAIN_OPS.get(op) if type(op) is str else None
             if (
                 sql_op is not None
@@ -212,6 +213,7 @@ class Filtered(Query):
                     new._shape = self._shape + (("where", record),)  # noqa: RUF005
                     new._values = self._values + sub_values
                     return new
+        args = tuple(a for a in (column, op, value) if a is not _NO) + more
         shape, values = condition(self._dialect, args)
         return self._add(("where", shape), values)
 
