@@ -73,6 +73,9 @@ class AsyncPin:
 class AsyncDatabase:
     """A SQLite or PostgreSQL database for asyncio code; safe to share between tasks."""
 
+    #: As Database._dialect_name (None on the lazy facade: builders ask `dialect`).
+    _dialect_name: str | None = None
+
     def __init__(self, url: Url, opener: Callable[[], AsyncPool]) -> None:
         self.url = url
         self._opener = opener
@@ -82,6 +85,7 @@ class AsyncDatabase:
         self._closed = False  # for good: a closed AsyncDatabase does not reopen (as Database)
         os.register_at_fork(after_in_child=_forget_after_fork(weakref.ref(self)))
         self._dialect: Dialect = SqliteDialect() if url.backend == "sqlite" else PostgresDialect()
+        self._dialect_name = self._dialect.name
         # (connection, task) of the transaction this task is in, if any.
         self._pinned: ContextVar[AsyncPin | None] = ContextVar("typedb_async_pinned", default=None)
         # As Database._timestamp_tables.
@@ -374,6 +378,7 @@ class AsyncTransaction(AsyncDatabase):
         # A view on the block's connection: nothing of its own to open or close.
         self.url = parent.url
         self._dialect = parent._dialect
+        self._dialect_name = parent._dialect_name
         self._driver = driver
         self._timestamp_tables = parent._timestamp_tables
         self.ended = False  # as Transaction.ended

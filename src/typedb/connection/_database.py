@@ -75,9 +75,13 @@ class Database:
     [{'two': 2}]
     """
 
+    #: The dialect's name, read by every builder (Query.__init__) without the property.
+    _dialect_name: str | None = None
+
     def __init__(self, pool: Pool, url: Url) -> None:
         self._pool = pool
         self.url = url
+        self._dialect_name = pool.dialect.name
         # The connection and thread of the transaction this context is in, if any.
         self._pinned: ContextVar[Pin | None] = ContextVar("typedb_pinned", default=None)
         executor = getattr(pool, "executor", None)
@@ -362,6 +366,7 @@ class Transaction(Database):
         # No super().__init__(): a view on the block's connection owns nothing to close.
         self._pool = pool
         self.url = url
+        self._dialect_name = pool.dialect.name
         self._driver = driver
         self._timestamp_tables = TimestampTables()  # the block's Database gives its own
         # Set when its block ends: the connection has gone back to the pool, maybe into

@@ -22,7 +22,7 @@ from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
 from typedb.query import _node
 from typedb.query import _sqlite_dates as sqlite_dates
-from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, to_expr
+from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, new_instance, to_expr
 from typedb.query._params import mark, refuse_nul
 
 if TYPE_CHECKING:
@@ -371,7 +371,11 @@ class ExpressionBuilder:
     def ref(self, column: str) -> Expr[Any]:
         """A column as an expression: `eb.ref("price") * eb.ref("quantity")`."""
         if type(column) is str and column:
-            return Expr(("ref", column))
+            new: Expr[Any] = new_instance(Expr)  # Expr(("ref", column)), see _node.new_instance
+            new.node = ("ref", column)
+            new.values = ()
+            new.alias = None
+            return new
         return _node.ref(column)  # raises
 
     def val(self, value: T) -> Expr[T]:

@@ -82,7 +82,11 @@ class Expr(Generic[T]):
             quote_identifier(alias)  # refuses what cannot be a name
             if len(_NAMES_CHECKED) < 4096:  # aliases are written in code: a few, reused
                 _NAMES_CHECKED.add(alias)
-        return Expr(self.node, self.values, alias)
+        new = new_instance(Expr)  # Expr(...), see new_instance
+        new.node = self.node
+        new.values = self.values
+        new.alias = alias
+        return new
 
     def end(self) -> Expr[T]:
         """Ends a CASE, as Kysely spells it (`...else_(x).end()`); the expression itself."""
@@ -90,8 +94,11 @@ class Expr(Generic[T]):
 
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
         if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
-            val = _VAL_NODES.get(type(other), _VAL)
-            return Expr(("op", symbol, self.node, val), (*self.values, other))
+            new = new_instance(Expr)  # Expr(...), see new_instance
+            new.node = ("op", symbol, self.node, _VAL_NODES.get(type(other), _VAL))
+            new.values = (*self.values, other)
+            new.alias = None
+            return new
         if type(other) is str or _bound_text(self) or _bound_text(other):
             # SQLite reads a number off the text's front ('x' is 0); PostgreSQL refuses it.
             raise CompileError(
@@ -118,6 +125,12 @@ class Expr(Generic[T]):
     @overload
     def __add__(self, other: Any) -> Expr[Any]: ...
     def __add__(self, other: Any) -> Expr[Any]:
+        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
+            new = new_instance(Expr)
+            new.node = ("op", "+", self.node, _VAL_NODES.get(type(other), _VAL))
+            new.values = (*self.values, other)
+            new.alias = None
+            return new
         return self._op("+", other)
 
     @overload
@@ -135,6 +148,12 @@ class Expr(Generic[T]):
     @overload
     def __sub__(self, other: Any) -> Expr[Any]: ...
     def __sub__(self, other: Any) -> Expr[Any]:
+        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
+            new = new_instance(Expr)
+            new.node = ("op", "-", self.node, _VAL_NODES.get(type(other), _VAL))
+            new.values = (*self.values, other)
+            new.alias = None
+            return new
         return self._op("-", other)
 
     @overload
@@ -150,6 +169,12 @@ class Expr(Generic[T]):
     @overload
     def __mul__(self, other: Any) -> Expr[Any]: ...
     def __mul__(self, other: Any) -> Expr[Any]:
+        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
+            new = new_instance(Expr)
+            new.node = ("op", "*", self.node, _VAL_NODES.get(type(other), _VAL))
+            new.values = (*self.values, other)
+            new.alias = None
+            return new
         return self._op("*", other)
 
     @overload
@@ -168,6 +193,12 @@ class Expr(Generic[T]):
     def __truediv__(self, other: Any) -> Expr[Any]: ...
     def __truediv__(self, other: Any) -> Expr[Any]:
         """SQL's `/`: between integers it truncates (on both backends, as PostgreSQL does)."""
+        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
+            new = new_instance(Expr)
+            new.node = ("op", "/", self.node, _VAL_NODES.get(type(other), _VAL))
+            new.values = (*self.values, other)
+            new.alias = None
+            return new
         return self._op("/", other)
 
     def __radd__(self, other: Any) -> Expr[T]:
@@ -185,6 +216,12 @@ class Expr(Generic[T]):
     def __repr__(self) -> str:
         alias = f", alias={self.alias!r}" if self.alias else ""
         return f"Expr({self.node!r}, {self.values!r}{alias})"
+
+
+# Expr(...) without a call to __init__, on the paths every query with an expression takes
+# (eb.ref, arithmetic with a number, as_): a class call running a Python __init__ measured
+# 1.7k instructions, object.__new__ and three slot stores 1.3k.
+new_instance = object.__new__
 
 
 def _bound_text(value: Any) -> bool:

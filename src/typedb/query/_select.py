@@ -8,8 +8,9 @@ from typing import Any, Literal, Self, cast, overload
 from typedb._errors import CompileError, NoResultError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect
+from typedb.query import _cache
 from typedb.query._aggregate_plan import TypedSql, plan_of
-from typedb.query._base import Result, Row, first_row, rows_of, split_table
+from typedb.query._base import Result, Row, first_row, new_instance, rows_of, split_table
 from typedb.query._expr import (
     Aggregate,
     Column,
@@ -26,7 +27,6 @@ from typedb.query._select_parts import (
     ExprCallback,
     JoinOn,
     SelectParts,
-    builder_for,
     expression_items,
 )
 from typedb.query._select_sql import _sub_sql, render_select
@@ -60,17 +60,22 @@ class SelectQuery(SelectParts):
             # type() first: plain names are the common case, and the union isinstance is slow.
             if type(c) is not str and not isinstance(c, _COLUMN_OBJECTS):
                 if isinstance(c, Expr) or callable(c):
-                    return self._add_expressions(columns)
+                    head = self._shape[0]  # (class, dialect, table)
+                    items, values = expression_items(columns, head[1], head[2])
+                    new = new_instance(type(self))  # _add, inlined (see Query._add)
+                    new._db = self._db
+                    new._shape = self._shape + (("select", items),)  # noqa: RUF005
+                    new._values = self._values + values
+                    return new
                 raise CompileError(
                     f"select() on table {self._table!r} takes column names, fn aggregates, "
                     f"eb expressions (select(lambda eb: ...)) or typedb.sql(), not {c!r}"
                 )
-        return self._add(("select", columns))
-
-    def _add_expressions(self, columns: tuple[Any, ...]) -> Self:
-        head = self._shape[0]  # (class, dialect, table), read once
-        items, values = expression_items(columns, builder_for(head[1]), head[2])
-        return self._add(("select", items), values)
+        new = new_instance(type(self))  # _add, inlined (see Query._add)
+        new._db = self._db
+        new._shape = self._shape + (("select", columns),)  # noqa: RUF005
+        new._values = self._values
+        return new
 
     def select_all(self, table: str | None = None) -> Self:
         """`SELECT *`, or `SELECT "table".*` for one table of a join."""
@@ -111,7 +116,11 @@ class SelectQuery(SelectParts):
                 f"{kind}_join() takes a table and two column names, got "
                 f"{table!r}, {left_column!r}, {right_column!r}"
             )
-        return self._add(("join", kind, table, left_column, right_column))
+        new = new_instance(type(self))  # _add, inlined (see Query._add)
+        new._db = self._db
+        new._shape = self._shape + (("join", kind, table, left_column, right_column),)  # noqa: RUF005
+        new._values = self._values
+        return new
 
     def order_by(
         self, column: Column | ExprCallback, direction: Literal["asc", "desc"] = "asc"
@@ -125,7 +134,11 @@ class SelectQuery(SelectParts):
             raise CompileError(
                 f"order_by() takes a column name, fn aggregate or eb expression, not {column!r}"
             )
-        return self._add(("order", column, direction))
+        new = new_instance(type(self))  # _add, inlined (see Query._add)
+        new._db = self._db
+        new._shape = self._shape + (("order", column, direction),)  # noqa: RUF005
+        new._values = self._values
+        return new
 
     def group_by(self, *columns: str | Expr[Any] | ExprCallback) -> Self:
         if not columns or not all(isinstance(c, str) for c in columns):
@@ -146,7 +159,11 @@ class SelectQuery(SelectParts):
     def limit(self, count: int) -> Self:
         if type(count) is not int or count < 0:
             _count("limit", count)  # raises
-        return self._add(_LIMIT, (count,))
+        new = new_instance(type(self))  # _add, inlined (see Query._add)
+        new._db = self._db
+        new._shape = self._shape + (_LIMIT,)  # noqa: RUF005
+        new._values = self._values + (count,)  # noqa: RUF005
+        return new
 
     def offset(self, count: int) -> Self:
         return self._add(("offset",), (_count("offset", count),))
@@ -155,7 +172,13 @@ class SelectQuery(SelectParts):
 
     def execute(self) -> list[Row]:
         """All matching rows, as dicts."""
-        return self._db._execute(*self._compile(), rows_of, self._tables)
+        entry = _cache.entries.get(self._shape)  # _compile's hit, inlined: one call less
+        if entry is None:
+            return self._db._execute(*self._compile(), rows_of, self._tables)
+        values = self._values
+        if entry[1] is not None:
+            values = tuple([values[i] for i in entry[1]])
+        return self._db._execute(entry[0], values, rows_of, self._tables)
 
     def execute_take_first(self) -> Row | None:
         """The first row, or None. Adds `LIMIT 1` unless a limit is set."""

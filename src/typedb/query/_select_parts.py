@@ -49,10 +49,11 @@ def builder_for(dialect: str) -> ExpressionBuilder:
 
 
 def expression_items(
-    columns: Sequence[Any], eb: ExpressionBuilder, table: str
+    columns: Sequence[Any], dialect: str, table: str
 ) -> tuple[tuple[Any, ...], Values]:
     """select() items with eb expressions and callbacks: expressions become ("x", node,
     alias) records, their values gathered in order."""
+    eb = _BUILDERS.get(dialect) or ExpressionBuilder(dialect)
     items: list[Any] = []
     values: Values = ()
     for column in columns:
