@@ -125,12 +125,6 @@ class Expr(Generic[T]):
     @overload
     def __add__(self, other: Any) -> Expr[Any]: ...
     def __add__(self, other: Any) -> Expr[Any]:
-        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
-            new = new_instance(Expr)
-            new.node = ("op", "+", self.node, _VAL_NODES.get(type(other), _VAL))
-            new.values = (*self.values, other)
-            new.alias = None
-            return new
         return self._op("+", other)
 
     @overload
@@ -148,12 +142,6 @@ class Expr(Generic[T]):
     @overload
     def __sub__(self, other: Any) -> Expr[Any]: ...
     def __sub__(self, other: Any) -> Expr[Any]:
-        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
-            new = new_instance(Expr)
-            new.node = ("op", "-", self.node, _VAL_NODES.get(type(other), _VAL))
-            new.values = (*self.values, other)
-            new.alias = None
-            return new
         return self._op("-", other)
 
     @overload
@@ -169,12 +157,6 @@ class Expr(Generic[T]):
     @overload
     def __mul__(self, other: Any) -> Expr[Any]: ...
     def __mul__(self, other: Any) -> Expr[Any]:
-        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
-            new = new_instance(Expr)
-            new.node = ("op", "*", self.node, _VAL_NODES.get(type(other), _VAL))
-            new.values = (*self.values, other)
-            new.alias = None
-            return new
         return self._op("*", other)
 
     @overload
@@ -193,12 +175,6 @@ class Expr(Generic[T]):
     def __truediv__(self, other: Any) -> Expr[Any]: ...
     def __truediv__(self, other: Any) -> Expr[Any]:
         """SQL's `/`: between integers it truncates (on both backends, as PostgreSQL does)."""
-        if type(other) in _PLAIN:  # _op's first case, inlined: one call less per operator
-            new = new_instance(Expr)
-            new.node = ("op", "/", self.node, _VAL_NODES.get(type(other), _VAL))
-            new.values = (*self.values, other)
-            new.alias = None
-            return new
         return self._op("/", other)
 
     def __radd__(self, other: Any) -> Expr[T]:
