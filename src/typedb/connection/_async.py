@@ -29,6 +29,7 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
+from typedb.connection._fork import OPEN
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -68,6 +69,9 @@ class AsyncPin:
     def __init__(self, driver: AsyncDriver, task: object) -> None:
         self.driver = driver
         self.task = task
+
+    def drop(self) -> None:
+        self.task = None
 
 
 class AsyncDatabase:
@@ -175,6 +179,7 @@ class AsyncDatabase:
             pin = AsyncPin(driver, task)
             tables = self._timestamp_tables
             outer = (pool, pin, self._pinned.set(pin), tables, tables.mark())
+            OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
         rolled_back = True
         try:
             trx = await self._begin(driver, immediate)
@@ -188,6 +193,7 @@ class AsyncDatabase:
         finally:
             if outer is not None:
                 pool, pin, token, tables, mark = outer
+                OPEN.discard(pin)
                 tables.ended(mark, rolled_back)  # see Database.transaction
                 # As in Database._pin: an async generator holding the block, abandoned and
                 # closed by the event loop in a task of its own, ends it in another context.

@@ -422,6 +422,8 @@ class PostgresPool:
         pg: PostgresDriver = driver  # type: ignore[assignment]
         now = monotonic()
         if pg.pgconn.transaction_status != self._idle_status or now > pg.return_by:
+            if pg.inherited:  # the parent's, in a forked child: not this pool's (see _fork)
+                return
             self._pool.putconn(pg.conn)  # psycopg_pool rolls back, replaces or recycles it
             return
         pg.fresh_until = now + self._recheck_after
@@ -499,9 +501,14 @@ class PostgresPool:
 
         return execute
 
-    # raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
-    # simple query), and release() checks the connection's state.
-    run_raw = run
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
+        simple query); the driver's run_raw rolls it back and says so."""
+        driver = self.acquire()
+        try:
+            return driver.run_raw(sql, params)
+        finally:
+            self.release(driver)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         driver = self.acquire()

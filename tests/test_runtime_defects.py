@@ -1,0 +1,258 @@
+"""Production-runtime defects of issue 9 found after its review: a fork inside a transaction,
+transaction control hidden in raw(), and more. Every database test runs on SQLite (file and
+memory, where it applies) and PostgreSQL, the `pgbouncer`-marked ones through PgBouncer too."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+import typedb
+
+
+def _wait(pid: int, seconds: float = 30.0) -> int:
+    """The exit code of child `pid` (9: it hung, and was killed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return 9
+
+
+# -- 1. os.fork() inside `with db.transaction()` ----------------------------------------------
+
+
+def _child_inside_the_block(db: typedb.Database, trx: typedb.Database) -> int:
+    """In a child forked inside `db`'s transaction block, whose `trx` it is: what the child
+    may and may not do there; 0 when all of it holds."""
+    # `db` runs the child's statements on a connection of its own, outside the parent's
+    # transaction: the parent's uncommitted row is not there.
+    if db.select_from("forked").select("id").execute() != []:
+        return 3
+    with db.transaction():  # a transaction of the child's own, on that connection
+        if db.raw("SELECT 1 AS one") != [{"one": 1}]:
+            return 6
+    try:
+        trx.raw("SELECT 1 AS one")  # the parent's transaction
+    except typedb.ConnectionError as exc:
+        if "forked" not in str(exc):
+            return 7
+    else:
+        return 8
+    return 0
+
+
+@pytest.mark.pgbouncer
+def test_a_child_forked_inside_a_transaction_is_not_part_of_it(db_url: str) -> None:
+    """The child inherited the block's pin (a ContextVar whose thread matches in the child)
+    and ran its statements on the parent's connection, inside the parent's transaction; and
+    leaving the block, it committed the parent's transaction half-way, so the parent's later
+    rollback undid nothing."""
+    parent = os.getpid()
+    with typedb.connect(db_url) as db:
+        db.raw("CREATE TABLE forked (id integer PRIMARY KEY)")
+        outcome = {"child": 4}
+
+        def block() -> None:
+            with db.transaction() as trx:
+                db.insert_into("forked").values({"id": 1}).execute()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child
+                    outcome["child"] = _child_inside_the_block(db, trx)
+                    return  # leaves the parent's block normally: it must not commit it
+                assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+                db.insert_into("forked").values({"id": 2}).execute()
+                assert db.select_from("forked").select("id").order_by("id").execute() == [
+                    {"id": 1},
+                    {"id": 2},
+                ]
+                raise RuntimeError("undo the parent's block")
+
+        try:
+            block()
+        except typedb.ConnectionError as exc:
+            if os.getpid() != parent:  # pragma: no cover - the child: refused to commit
+                os._exit(outcome["child"] if "forked" in str(exc) else 11)
+            raise
+        except RuntimeError:
+            pass
+        finally:
+            if os.getpid() != parent:  # pragma: no cover - the child, any other way out
+                os._exit(12)
+        assert db.select_from("forked").execute() == []
+
+
+def test_in_memory_database_forked_inside_a_transaction_refuses_the_child() -> None:
+    """In-memory SQLite is one connection, the parent's transaction's at the fork: the child
+    gets a clear error, not a copy of the parent's half-done transaction to commit."""
+    parent = os.getpid()
+    with typedb.connect("sqlite://") as db:
+        db.raw("CREATE TABLE forked (id integer PRIMARY KEY)")
+        db.insert_into("forked").values({"id": 1}).execute()
+        code = 4
+        try:
+            with db.transaction():
+                db.insert_into("forked").values({"id": 2}).execute()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child
+                    try:
+                        db.select_from("forked").execute()
+                    except typedb.ConnectionError as exc:
+                        code = 0 if "forked" in str(exc) else 3
+                    else:
+                        code = 5
+                    os._exit(code)
+                assert _wait(pid) == 0
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        finally:
+            if os.getpid() != parent:  # pragma: no cover
+                os._exit(12)
+        assert db.select_from("forked").select("id").execute() == [{"id": 1}]
+
+
+def test_async_child_forked_inside_a_transaction_is_not_part_of_it(db_url: str) -> None:
+    """As the sync test: the child's `trx` ran on the parent's connection (PostgreSQL: its
+    socket; SQLite: a worker thread that did not survive the fork, so the child hung), and
+    its block's end committed the parent's transaction. (A child cannot go on running the
+    parent's event loop for long: its executor threads are the parent's. This child only
+    uses the transaction it inherited, then exits.)"""
+    parent = os.getpid()
+
+    async def block(db: typedb.AsyncDatabase, outcome: dict[str, int]) -> None:
+        async with db.transaction() as trx:
+            await db.insert_into("forked").values({"id": 1}).execute()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                try:
+                    await trx.raw("SELECT 1 AS one")
+                except typedb.ConnectionError as exc:
+                    outcome["child"] = 0 if "forked" in str(exc) else 3
+                else:
+                    outcome["child"] = 5
+                return  # leaves the parent's block normally: it must not commit it
+            assert _wait(pid) == 0
+            await db.insert_into("forked").values({"id": 2}).execute()
+            raise RuntimeError("undo")
+
+    async def main() -> None:
+        async with typedb.connect_async(db_url) as db:
+            await db.raw("CREATE TABLE forked (id integer PRIMARY KEY)")
+            outcome = {"child": 4}
+            try:
+                await block(db, outcome)
+            except typedb.ConnectionError as exc:
+                if os.getpid() != parent:  # pragma: no cover - the child: refused to commit
+                    os._exit(outcome["child"] if "forked" in str(exc) else 11)
+                raise
+            except RuntimeError:
+                pass
+            finally:
+                if os.getpid() != parent:  # pragma: no cover - the child, any other way out
+                    os._exit(12)
+            assert await db.select_from("forked").execute() == []
+
+    asyncio.run(main())
+
+
+# -- 2. transaction control inside raw() --------------------------------------------------------
+
+
+@pytest.fixture(params=["db_url", "memory"])
+def any_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
+    if request.param == "memory":
+        if not db_url.startswith("sqlite"):
+            pytest.skip("the in-memory database is SQLite's")
+        return "sqlite://"
+    return db_url
+
+
+@pytest.mark.pgbouncer
+@pytest.mark.parametrize("control", ["/* why */ COMMIT", "-- why\nROLLBACK", "/**/END"])
+def test_raw_transaction_control_behind_a_comment_is_refused(any_url: str, control: str) -> None:
+    """A comment before COMMIT hid it from raw()'s check: the block's first insert was
+    committed (or rolled back) there, the second autocommitted, and the block's rollback
+    undid nothing."""
+    with typedb.connect(any_url) as db:
+        db.raw("CREATE TABLE ctl (id integer)")
+        with pytest.raises(typedb.CompileError, match="cannot run"), db.transaction():
+            db.insert_into("ctl").values({"id": 1}).execute()
+            db.raw(control)  # type: ignore[arg-type]  # one of the parameters
+            db.insert_into("ctl").values({"id": 2}).execute()
+        assert db.select_from("ctl").execute() == []
+        with pytest.raises(typedb.CompileError, match="cannot run"):
+            db.raw("/* why */ BEGIN")  # outside a block: would be left open
+        db.insert_into("ctl").values({"id": 3}).execute()
+        with db.transaction():  # "cannot start a transaction within a transaction" on SQLite
+            db.insert_into("ctl").values({"id": 4}).execute()
+    with typedb.connect(any_url) as other:
+        if any_url != "sqlite://":  # a new in-memory database is empty
+            assert other.select_from("ctl").select("id").order_by("id").execute() == [
+                {"id": 3},
+                {"id": 4},
+            ]
+
+
+@pytest.mark.pgbouncer
+@pytest.mark.parametrize("text", ["SELECT 1 AS one; COMMIT", "SELECT 1 AS one; COMMIT; BEGIN"])
+def test_raw_that_ends_the_block_transaction_raises(pg_url: str, text: str) -> None:
+    """PostgreSQL runs a text of several statements: a COMMIT after the first ended the
+    block's transaction silently; the statements after it autocommitted, and a later
+    exception's rollback undid nothing (or, after "COMMIT; BEGIN", only what followed)."""
+    with typedb.connect(pg_url) as db:
+        db.raw("CREATE TABLE ctl (id integer)")
+        with pytest.raises(typedb.QueryError, match="ended the transaction"), db.transaction():
+            db.insert_into("ctl").values({"id": 1}).execute()
+            db.raw(text)  # type: ignore[arg-type]  # one of the parameters
+            db.insert_into("ctl").values({"id": 2}).execute()
+            raise RuntimeError("roll the block back")
+        # The COMMIT did commit the first insert (nothing can undo that), and nothing after
+        # it ran: the block stopped there.
+        assert db.select_from("ctl").execute() == [{"id": 1}]
+        assert not db.in_transaction
+        db.insert_into("ctl").values({"id": 3}).execute()  # the connection is usable
+
+
+@pytest.mark.pgbouncer
+def test_raw_that_leaves_a_transaction_open_outside_a_block_raises(pg_url: str) -> None:
+    """'SELECT 1; BEGIN; INSERT ...' outside a block left the connection in a transaction:
+    the pool rolled it back when it came back, silently, and the insert was lost without a
+    word."""
+    with typedb.connect(pg_url, pool_max=1) as db:
+        db.raw("CREATE TABLE ctl (id integer)")
+        with pytest.raises(typedb.QueryError, match="left a transaction open"):
+            db.raw("SELECT 1 AS one; BEGIN; INSERT INTO ctl VALUES (7)")
+        assert not db.in_transaction
+        db.insert_into("ctl").values({"id": 3}).execute()  # on the same, only connection
+        with typedb.connect(pg_url) as other:  # committed: another session sees it
+            assert other.select_from("ctl").execute() == [{"id": 3}]
+
+
+def test_async_raw_that_ends_the_block_transaction_raises(pg_url: str) -> None:
+    async def main() -> None:
+        async with typedb.connect_async(pg_url) as db:
+            await db.raw("CREATE TABLE ctl (id integer)")
+            with pytest.raises(typedb.QueryError, match="ended the transaction"):
+                async with db.transaction():
+                    await db.insert_into("ctl").values({"id": 1}).execute()
+                    await db.raw("SELECT 1 AS one; COMMIT")
+                    await db.insert_into("ctl").values({"id": 2}).execute()
+                    raise RuntimeError("roll the block back")
+            assert await db.select_from("ctl").execute() == [{"id": 1}]
+            with pytest.raises(typedb.QueryError, match="left a transaction open"):
+                await db.raw("SELECT 1 AS one; BEGIN; INSERT INTO ctl VALUES (7)")
+            with pytest.raises(typedb.CompileError, match="cannot run"):
+                await db.raw("/* why */ COMMIT")
+            assert await db.select_from("ctl").execute() == [{"id": 1}]
+
+    asyncio.run(main())
