@@ -256,3 +256,52 @@ def test_async_raw_that_ends_the_block_transaction_raises(pg_url: str) -> None:
             assert await db.select_from("ctl").execute() == [{"id": 1}]
 
     asyncio.run(main())
+
+
+# -- 3. a session the server ends: the poll, and the window it leaves ---------------------------
+
+
+def _end_session(pid: int) -> None:
+    """pg_terminate_backend, waiting until the backend has exited: its goodbye is then on
+    the client's socket (pg_terminate_backend alone only signals it)."""
+    from conftest import PG_URL
+
+    with typedb.connect(PG_URL) as admin:
+        assert admin.raw("SELECT pg_terminate_backend(%s, 10000) AS ok", [pid]) == [{"ok": True}]
+
+
+@pytest.mark.pgbouncer
+def test_a_session_ended_before_the_poll_fails_no_statement(pg_url: str) -> None:
+    """Outside the window README states (a connection whose last statement began less than
+    RECHECK_AFTER_SECONDS ago is not polled): a session ended while idle is found by the
+    poll and replaced, and the statement runs. Through PgBouncer the server session is
+    PgBouncer's to replace, and no statement meets it either."""
+    from typedb.connection._postgres import RECHECK_AFTER_SECONDS
+
+    with typedb.connect(pg_url, pool_min=1, pool_max=1) as db:
+        db.raw("CREATE TABLE killed (id integer)")
+        for n in range(5):
+            pid = db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"]
+            _end_session(pid)
+            time.sleep(RECHECK_AFTER_SECONDS * 2)  # out of the window: polled on checkout
+            db.insert_into("killed").values({"id": n}).execute()
+            assert db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"] != pid
+        assert len(db.select_from("killed").execute()) == 5
+
+
+def test_a_statement_that_meets_an_ended_session_is_not_retried(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the window (made as wide as the test needs: no poll at all) the statement
+    meets the ended session. It is not retried: libpq hides a failed send (it reads on, to
+    report the server's message), and the server's 'terminating connection' answer is the
+    same whether the session ended before reading the statement or after committing it, so
+    a retry could run a write twice. The error says whether it ran is unknown; here it did
+    not, and it ran once at most."""
+    monkeypatch.setattr("typedb.connection._postgres.RECHECK_AFTER_SECONDS", 1e9)
+    with typedb.connect(pg_schema_url, pool_min=1, pool_max=1) as db:
+        db.raw("CREATE TABLE killed (id integer)")
+        _end_session(db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"])
+        with pytest.raises(typedb.QueryError, match=r"(?s)lost.*unknown"):
+            db.insert_into("killed").values({"id": 1}).execute()
+        assert db.select_from("killed").execute() == []  # the next statement: a new session
