@@ -28,6 +28,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
 _INERROR = pq.TransactionStatus.INERROR
 _IDLE = pq.TransactionStatus.IDLE
+_IDLE_STATUS = int(_IDLE)
 
 #: typedb's rule is UTC. A server, database or role TimeZone would otherwise shift values cast
 #: between timestamp and timestamptz (a naive datetime into timestamptz, an aware one into
@@ -69,12 +70,14 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
 _CONTROL_TAGS = frozenset(("BEGIN", "START TRANSACTION", "COMMIT"))
 
 
-def _control_ran(cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any], params: object) -> bool:
+def _control_ran(
+    cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any], sql: str, params: object
+) -> bool:
     """After raw(): whether a statement after the first of a text of several (possible only
-    without parameters) began or committed a transaction, by the server's command tags
-    (nextset() reads results already received). The first statement's was refused before
-    running (refuse_transaction_control)."""
-    if params is None:
+    without parameters, and with a `;`) began or committed a transaction, by the server's
+    command tags (nextset() reads results already received). The first statement's was
+    refused before running (refuse_transaction_control)."""
+    if params is None and ";" in sql:
         while cur.nextset():
             if cur.statusmessage in _CONTROL_TAGS:
                 return True
@@ -221,8 +224,12 @@ class PostgresDriver:
         """`run()`, then a check that the user's SQL did not end the block's transaction or
         leave one open (see `after_raw`)."""
         result = self.run(sql, params)
-        control = _control_ran(self.cursor, params)
-        rollback, error = after_raw(self.depth, self.in_transaction(), sql, control)
+        # libpq's own answer, an int: conn.info builds an object and an enum member.
+        open_now = self.pgconn.transaction_status != _IDLE_STATUS
+        if open_now == (self.depth > 0) and ";" not in sql:
+            return result  # the common case, decided without a call
+        control = _control_ran(self.cursor, sql, params)
+        rollback, error = after_raw(self.depth, open_now, sql, control)
         if error is not None:
             if rollback:
                 with suppress(TypedbError):
@@ -290,8 +297,9 @@ class AsyncPostgresDriver:
     async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         """As `PostgresDriver.run_raw`."""
         result = await self.run(sql, params)
-        control = _control_ran(self.cursor, params)
-        rollback, error = after_raw(self.depth, self.in_transaction(), sql, control)
+        control = _control_ran(self.cursor, sql, params)
+        open_now = self.conn.pgconn.transaction_status != _IDLE_STATUS
+        rollback, error = after_raw(self.depth, open_now, sql, control)
         if error is not None:
             if rollback:
                 with suppress(TypedbError):
