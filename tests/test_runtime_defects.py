@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -305,3 +306,77 @@ def test_a_statement_that_meets_an_ended_session_is_not_retried(
         with pytest.raises(typedb.QueryError, match=r"(?s)lost.*unknown"):
             db.insert_into("killed").values({"id": 1}).execute()
         assert db.select_from("killed").execute() == []  # the next statement: a new session
+
+
+# -- close() while a block is open in another thread or task ------------------------------------
+
+
+@pytest.mark.pgbouncer
+def test_close_while_another_thread_is_in_a_transaction_ends_it_on_both(db_url: str) -> None:
+    """README: after close() every statement raises ConnectionError. SQLite closed the
+    connection under the block (its next statement raised, nothing was committed), but on
+    PostgreSQL the block went on on the connection it held and committed after close()."""
+    db = typedb.connect(db_url)
+    db.raw("CREATE TABLE held (id integer)")
+    inside, closed = threading.Event(), threading.Event()
+    outcome: list[BaseException | str] = []
+
+    def worker() -> None:
+        try:
+            with db.transaction():
+                db.insert_into("held").values({"id": 1}).execute()
+                inside.set()
+                closed.wait(10)
+                db.insert_into("held").values({"id": 2}).execute()
+            outcome.append("committed")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(10)
+    db.close()
+    closed.set()
+    thread.join(20)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], typedb.ConnectionError), outcome[0]
+    assert "is closed" in str(outcome[0])
+    with typedb.connect(db_url) as other:
+        assert other.select_from("held").execute() == []
+
+
+def test_async_close_while_another_task_is_in_a_transaction_ends_it_on_both(
+    db_url: str,
+) -> None:
+    """As the sync test; async SQLite raised a RuntimeError ("cannot schedule new futures
+    after shutdown") from the connection's closed thread instead of ConnectionError."""
+
+    async def main() -> None:
+        db = typedb.connect_async(db_url)
+        await db.raw("CREATE TABLE held (id integer)")
+        inside, closed = asyncio.Event(), asyncio.Event()
+        outcome: list[BaseException | str] = []
+
+        async def worker() -> None:
+            try:
+                async with db.transaction():
+                    await db.insert_into("held").values({"id": 1}).execute()
+                    inside.set()
+                    await closed.wait()
+                    await db.insert_into("held").values({"id": 2}).execute()
+                outcome.append("committed")
+            except BaseException as exc:
+                outcome.append(exc)
+
+        task = asyncio.create_task(worker())
+        await asyncio.wait_for(inside.wait(), 10)
+        await db.close()
+        closed.set()
+        await asyncio.wait_for(task, 20)
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], typedb.ConnectionError), outcome[0]
+        assert "is closed" in str(outcome[0])
+        async with typedb.connect_async(db_url) as other:
+            assert await other.select_from("held").execute() == []
+
+    asyncio.run(main())

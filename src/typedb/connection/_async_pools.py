@@ -205,8 +205,13 @@ class AsyncSqlitePool:
         self._idle.append(driver)
 
     async def close(self) -> None:
+        from typedb.connection._fork import refuse_statements
+
         self._closed = True
         for driver in self._all:
+            # A task's block still open: ConnectionError, as in the sync database, not the
+            # RuntimeError of a shut-down thread.
+            refuse_statements(driver, f"{self._url.masked} is closed")
             driver.close()
         self._all.clear()
         self._idle.clear()
@@ -320,6 +325,11 @@ class AsyncPostgresPool:
             await pool.putconn(driver.conn)  # type: ignore[attr-defined]
 
     async def close(self) -> None:
+        from typedb.connection._fork import refuse_statements
+
+        # As PostgresPool.close: a block still open in another task must not commit after it.
+        for held in list(self._drivers.values()):
+            refuse_statements(held, f"{self._url.masked} is closed")
         if self._pool is not None:
             await self._pool.close()
         self._drivers.clear()

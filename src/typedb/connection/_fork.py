@@ -47,12 +47,21 @@ class OpenBlock(Protocol):
 OPEN: set[OpenBlock] = set()
 
 
-def _refuse(*args: Any, **kwargs: Any) -> Any:
-    raise ConnectionError(FORKED)
+def refuse_statements(driver: Any, reason: str) -> None:
+    """Make every later statement on `driver` raise `ConnectionError(reason)`, whichever
+    thread or task holds it (a block's `trx`, its COMMIT). Instance attributes shadowing the
+    driver's methods: the statement path of every other connection pays nothing for this.
+    Also used by the pools' close() for the connections blocks still hold."""
 
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError(reason)
 
-async def _refuse_awaited(*args: Any, **kwargs: Any) -> Any:
-    raise ConnectionError(FORKED)
+    async def refuse_awaited(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError(reason)
+
+    chosen = refuse_awaited if getattr(driver, "awaited", False) else refuse
+    for name in ("run", "run_raw", "run_many", "copy_rows"):
+        setattr(driver, name, chosen)
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -60,13 +69,8 @@ def _nothing(*args: Any, **kwargs: Any) -> None:
 
 
 def disown(driver: Any) -> None:
-    """Make `driver`, a connection of the parent's, refuse everything in this process.
-
-    Instance attributes shadowing the driver's methods: the statement path of every other
-    connection pays nothing for this check."""
-    refuse = _refuse_awaited if getattr(driver, "awaited", False) else _refuse
-    for name in ("run", "run_raw", "run_many", "copy_rows"):
-        setattr(driver, name, refuse)
+    """Make `driver`, a connection of the parent's, refuse everything in this process."""
+    refuse_statements(driver, FORKED)
     driver.close = _nothing  # closing it here would end the parent's session, or its locks
     driver.inherited = True  # its pool gives it back to nothing (see the pools' release)
     driver.return_by = float("-inf")  # PostgresPool.release: take the path that checks that

@@ -524,6 +524,14 @@ class PostgresPool:
             self._closed = True
             self._forked = False  # a child closing before its first statement: stay closed
             self._waiting += 1  # from now on every connection handed back goes on
+        # A block still open in another thread (or a `trx` kept) would go on running, and
+        # commit, on the connection it holds: after close() every statement raises, as on
+        # SQLite, whose close() closes the connection under the block. Its connection goes
+        # back to psycopg_pool, closed now, which closes it: the server rolls it back.
+        from typedb.connection._fork import refuse_statements
+
+        for held in list(self._drivers.values()):
+            refuse_statements(held, f"{self._url.masked} is closed")
         while True:  # pop by pop (atomic), in place: executor() closures hold this list
             try:
                 driver = self._hot.pop()
