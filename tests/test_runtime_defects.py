@@ -9,6 +9,8 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -29,6 +31,24 @@ def _wait(pid: int, seconds: float = 30.0) -> int:
 
 
 # -- 1. os.fork() inside `with db.transaction()` ----------------------------------------------
+
+
+@contextmanager
+def _children_exit(parent: int, outcome: dict[str, int]) -> Iterator[None]:
+    """Around a transaction block a forked child leaves too (normally): the child exits
+    here, with `outcome["child"]` when leaving was refused as it must be, and the parent's
+    own RuntimeError (its way to roll the block back) ends here."""
+    try:
+        yield
+    except typedb.ConnectionError as exc:
+        if os.getpid() != parent:  # pragma: no cover - the child: refused to commit
+            os._exit(outcome["child"] if "forked" in str(exc) else 11)
+        raise
+    except RuntimeError:
+        pass
+    finally:
+        if os.getpid() != parent:  # pragma: no cover - the child, any other way out
+            os._exit(12)
 
 
 def _child_inside_the_block(db: typedb.Database, trx: typedb.Database) -> int:
@@ -77,17 +97,8 @@ def test_a_child_forked_inside_a_transaction_is_not_part_of_it(db_url: str) -> N
                 ]
                 raise RuntimeError("undo the parent's block")
 
-        try:
+        with _children_exit(parent, outcome):
             block()
-        except typedb.ConnectionError as exc:
-            if os.getpid() != parent:  # pragma: no cover - the child: refused to commit
-                os._exit(outcome["child"] if "forked" in str(exc) else 11)
-            raise
-        except RuntimeError:
-            pass
-        finally:
-            if os.getpid() != parent:  # pragma: no cover - the child, any other way out
-                os._exit(12)
         assert db.select_from("forked").execute() == []
 
 
@@ -149,17 +160,8 @@ def test_async_child_forked_inside_a_transaction_is_not_part_of_it(db_url: str) 
         async with typedb.connect_async(db_url) as db:
             await db.raw("CREATE TABLE forked (id integer PRIMARY KEY)")
             outcome = {"child": 4}
-            try:
+            with _children_exit(parent, outcome):
                 await block(db, outcome)
-            except typedb.ConnectionError as exc:
-                if os.getpid() != parent:  # pragma: no cover - the child: refused to commit
-                    os._exit(outcome["child"] if "forked" in str(exc) else 11)
-                raise
-            except RuntimeError:
-                pass
-            finally:
-                if os.getpid() != parent:  # pragma: no cover - the child, any other way out
-                    os._exit(12)
             assert await db.select_from("forked").execute() == []
 
     asyncio.run(main())

@@ -21,7 +21,7 @@ from typedb._url import Url, scrub
 from typedb.connection._driver import Row, json_dumps
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
-from typedb.connection._transaction import after_raw
+from typedb.connection._transaction import after_raw, settle_raw
 from typedb.dialects import Dialect, PostgresDialect
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -228,13 +228,7 @@ class PostgresDriver:
         open_now = self.pgconn.transaction_status != _IDLE_STATUS
         if open_now == (self.depth > 0) and ";" not in sql:
             return result  # the common case, decided without a call
-        control = _control_ran(self.cursor, sql, params)
-        rollback, error = after_raw(self.depth, open_now, sql, control)
-        if error is not None:
-            if rollback:
-                with suppress(TypedbError):
-                    self.run("ROLLBACK", None)
-            raise error
+        settle_raw(self, self.depth, open_now, sql, _control_ran(self.cursor, sql, params))
         return result
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:

@@ -7,7 +7,6 @@ import math
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
@@ -15,7 +14,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from typedb._errors import CompileError, ConnectionError, IntegrityError, QueryError, TypedbError
+from typedb._errors import CompileError, ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
 from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
@@ -29,7 +28,7 @@ from typedb.connection._sqlite_types import (
     exact_sum,
     register_expression_functions,
 )
-from typedb.connection._transaction import after_raw
+from typedb.connection._transaction import settle_raw
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
     date_text,
@@ -362,12 +361,7 @@ class SqliteDriver:
         result = self.run(sql, params)
         # One statement a call (sqlite3 refuses more), whose BEGIN / COMMIT was refused
         # before running; still, a transaction's state is checked as on PostgreSQL.
-        rollback, error = after_raw(self.depth, self.in_transaction(), sql)
-        if error is not None:
-            if rollback:
-                with suppress(TypedbError):
-                    self.run("ROLLBACK", None)
-            raise error
+        settle_raw(self, self.depth, self.in_transaction(), sql, False)
         return result
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:

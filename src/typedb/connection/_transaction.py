@@ -8,9 +8,14 @@ awaiting each statement. A plan is decided from the connection's state (`in_tran
 from __future__ import annotations
 
 import re
+from contextlib import suppress
+from typing import TYPE_CHECKING
 
-from typedb._errors import CompileError, QueryError
+from typedb._errors import CompileError, QueryError, TypedbError
 from typedb.dialects import Dialect
+
+if TYPE_CHECKING:
+    from typedb.connection._driver import Driver
 
 
 def savepoint_name(level: int) -> str:
@@ -146,3 +151,13 @@ def after_raw(
     if not depth and in_transaction:
         return True, left_open_by_raw(sql)
     return False, None
+
+
+def settle_raw(driver: Driver, depth: int, in_transaction: bool, sql: str, control: bool) -> None:
+    """`after_raw`'s verdict carried out on a sync driver: roll back, then raise."""
+    rollback, error = after_raw(depth, in_transaction, sql, control)
+    if error is not None:
+        if rollback:
+            with suppress(TypedbError):  # a lost connection: the pool discards it anyway
+                driver.run("ROLLBACK", None)
+        raise error
