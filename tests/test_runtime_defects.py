@@ -382,3 +382,49 @@ def test_async_close_while_another_task_is_in_a_transaction_ends_it_on_both(
             assert await other.select_from("held").execute() == []
 
     asyncio.run(main())
+
+
+# -- the sync Database used by asyncio tasks (or generators) on one thread ----------------------
+
+
+def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(any_url: str) -> None:
+    """Task A awaits inside a sync `with db.transaction()`; task B runs meanwhile on the same
+    thread. On SQLite B's statements went to the thread's connection, inside A's
+    transaction: B read A's uncommitted row, and B's insert vanished with A's rollback (on
+    PostgreSQL B gets a connection of its own). Now a SQLite file gives B a spare
+    connection; the in-memory database, one connection, refuses B with a clear error."""
+    db = typedb.connect(any_url)
+    db.raw("CREATE TABLE tasks (id integer)")
+    seen: list[object] = []
+
+    async def a() -> None:
+        with pytest.raises(KeyError), db.transaction():
+            db.insert_into("tasks").values({"id": 1}).execute()
+            await asyncio.sleep(0.2)
+            raise KeyError("roll A back")
+
+    async def b() -> None:
+        await asyncio.sleep(0.05)  # inside A's block
+        try:
+            seen.append(db.select_from("tasks").select("id").execute())
+            with db.transaction():  # B's own, not a savepoint in A's
+                seen.append(db.raw("SELECT count(*) AS n FROM tasks"))
+            if db.dialect.name == "postgresql":  # SQLite: A holds the write lock till it ends
+                db.insert_into("tasks").values({"id": 2}).execute()
+        except typedb.ConnectionError as exc:
+            seen.append(str(exc))
+
+    async def main() -> None:
+        await asyncio.gather(a(), b())
+
+    try:
+        asyncio.run(main())
+        if any_url == "sqlite://":
+            assert len(seen) == 1
+            assert "another asyncio task" in str(seen[0])
+        else:
+            assert seen == [[], [{"n": 0}]]
+        expected = [{"id": 2}] if db.dialect.name == "postgresql" else []
+        assert db.select_from("tasks").select("id").execute() == expected
+    finally:
+        db.close()

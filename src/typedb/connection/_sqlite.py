@@ -265,6 +265,9 @@ class SqliteDriver:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.url = url
         self.depth = 0
+        # Held by a `transaction()` block (SqliteThreadPool): another context on the same
+        # thread gets a spare connection instead. An instance attribute: read per statement.
+        self.held = False
         # One sqlite3 connection and cursor must not run two statements at once (that
         # crashes the interpreter); a transaction's `trx` (and the pytest plugin's
         # `typedb_db`) may be used by several threads, as psycopg allows on PostgreSQL.
