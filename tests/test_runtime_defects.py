@@ -428,3 +428,46 @@ def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(any_url:
         assert db.select_from("tasks").select("id").execute() == expected
     finally:
         db.close()
+
+
+# -- a `trx` handed to worker threads, each opening a nested block ------------------------------
+
+
+@pytest.mark.pgbouncer
+def test_nested_blocks_of_threads_sharing_a_trx_do_not_interleave(any_url: str) -> None:
+    """README lets a `trx` be handed to worker threads. Each worker's `trx.transaction()` is
+    a savepoint on the block's connection, and savepoints are a stack: a second worker's
+    savepoint opened inside the first's was released with it, so its rollback found no
+    savepoint. SQLite kept the rolled-back worker's row; PostgreSQL failed the whole
+    transaction. Now nested blocks on one connection run one thread's at a time."""
+    with typedb.connect(any_url) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        first_in, first_done = threading.Event(), threading.Event()
+        outcome: list[str] = []
+
+        def first(trx: typedb.Database) -> None:
+            with trx.transaction():
+                trx.insert_into("shared").values({"id": 1}).execute()
+                first_in.set()
+                time.sleep(0.2)  # the second asks for its block meanwhile
+            first_done.set()
+            outcome.append("first committed")
+
+        def second(trx: typedb.Database) -> None:
+            assert first_in.wait(10)
+            try:
+                with trx.transaction():
+                    trx.insert_into("shared").values({"id": 2}).execute()
+                    first_done.wait(10)  # holds its block past the first's end (old code)
+                    raise KeyError("undo the second")
+            except KeyError:
+                outcome.append("second rolled back")
+
+        with db.transaction() as trx:
+            threads = [threading.Thread(target=f, args=(trx,)) for f in (first, second)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+        assert sorted(outcome) == ["first committed", "second rolled back"]
+        assert db.select_from("shared").select("id").execute() == [{"id": 1}]
