@@ -471,3 +471,40 @@ def test_nested_blocks_of_threads_sharing_a_trx_do_not_interleave(any_url: str) 
                 thread.join(30)
         assert sorted(outcome) == ["first committed", "second rolled back"]
         assert db.select_from("shared").select("id").execute() == [{"id": 1}]
+
+
+def test_nested_blocks_of_tasks_sharing_a_trx_do_not_interleave(any_url: str) -> None:
+    """The async form: a task's block end computed its savepoint from the connection's
+    depth, so the first task released the second's savepoint, and the second's rollback
+    then rolled back to the first's: the first task's committed row was undone too."""
+
+    async def main() -> None:
+        async with typedb.connect_async(any_url) as db:
+            await db.raw("CREATE TABLE shared (id integer)")
+            first_in, first_done = asyncio.Event(), asyncio.Event()
+            outcome: list[str] = []
+
+            async def first(trx: typedb.AsyncDatabase) -> None:
+                async with trx.transaction():
+                    await trx.insert_into("shared").values({"id": 1}).execute()
+                    first_in.set()
+                    await asyncio.sleep(0.2)
+                first_done.set()
+                outcome.append("first committed")
+
+            async def second(trx: typedb.AsyncDatabase) -> None:
+                await first_in.wait()
+                try:
+                    async with trx.transaction():
+                        await trx.insert_into("shared").values({"id": 2}).execute()
+                        await first_done.wait()
+                        raise KeyError("undo the second")
+                except KeyError:
+                    outcome.append("second rolled back")
+
+            async with db.transaction() as trx:
+                await asyncio.wait_for(asyncio.gather(first(trx), second(trx)), 30)
+            assert sorted(outcome) == ["first committed", "second rolled back"]
+            assert await db.select_from("shared").select("id").execute() == [{"id": 1}]
+
+    asyncio.run(main())

@@ -30,6 +30,7 @@ from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
 from typedb.connection._fork import OPEN
+from typedb.connection._nesting import take_task_turn
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -181,6 +182,8 @@ class AsyncDatabase:
             outer = (pool, pin, self._pinned.set(pin), tables, tables.mark())
             OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
         rolled_back = True
+        # A savepoint: one task's nested blocks at a time on the connection (see _nesting).
+        turn = await take_task_turn(driver) if outer is None else None
         try:
             trx = await self._begin(driver, immediate)
             try:
@@ -191,6 +194,8 @@ class AsyncDatabase:
             await self._finish(trx)
             rolled_back = False
         finally:
+            if turn is not None:
+                turn.give()
             if outer is not None:
                 pool, pin, token, tables, mark = outer
                 OPEN.discard(pin)

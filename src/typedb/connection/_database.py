@@ -9,7 +9,6 @@ context can run statements inside it), and nested blocks use that connection's s
 from __future__ import annotations
 
 import re
-import threading
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, suppress
@@ -24,6 +23,7 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._driver import BulkCopier, Driver, Row
 from typedb.connection._fork import OPEN
+from typedb.connection._nesting import take_thread_turn
 from typedb.connection._pools import (
     DEFAULT_POOL_MAX,
     DEFAULT_POOL_MIN,
@@ -149,8 +149,12 @@ class Database:
         """
         driver = self._current()
         if driver is not None:
-            with _one_thread_nesting(driver), self._block(driver, immediate) as trx:
-                yield trx
+            turn = take_thread_turn(driver)  # one thread's savepoints at a time (_nesting)
+            try:
+                with self._block(driver, immediate) as trx:
+                    yield trx
+            finally:
+                turn.release()
             return
         tables = self._timestamp_tables
         mark = tables.mark()
@@ -406,35 +410,6 @@ class Transaction(Database):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url.masked}>"
-
-
-_NESTING_LOCKS: weakref.WeakKeyDictionary[Driver, threading.RLock] = weakref.WeakKeyDictionary()
-_NESTING_LOCKS_LOCK = threading.Lock()
-
-
-@contextmanager
-def _one_thread_nesting(driver: Driver) -> Generator[None]:
-    """Nested blocks on one connection, one thread's at a time. A `trx` handed to worker
-    threads lets each open a savepoint on the block's connection; savepoints are a stack, so
-    two threads' nested blocks interleaved released or rolled back each other's (a rolled
-    back worker's rows were kept, or the whole transaction failed on a missing savepoint).
-    Re-entrant: a thread's own nested blocks inside its nested block go on."""
-    with _NESTING_LOCKS_LOCK:
-        lock = _NESTING_LOCKS.get(driver)
-        if lock is None:
-            lock = _NESTING_LOCKS[driver] = threading.RLock()
-    if not lock.acquire(timeout=DEFAULT_POOL_TIMEOUT):
-        from typedb.connection._pools import PoolTimeoutError
-
-        raise PoolTimeoutError(
-            f"waited {DEFAULT_POOL_TIMEOUT:g}s for another thread's nested transaction() on "
-            "this transaction's connection to end (savepoints are a stack: one thread's "
-            "nested blocks at a time)"
-        )
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _ended() -> QueryError:
