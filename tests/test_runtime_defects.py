@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from conftest import PG_URL
 
 import typedb
 
@@ -267,8 +268,6 @@ def test_async_raw_that_ends_the_block_transaction_raises(pg_url: str) -> None:
 def _end_session(pid: int) -> None:
     """pg_terminate_backend, waiting until the backend has exited: its goodbye is then on
     the client's socket (pg_terminate_backend alone only signals it)."""
-    from conftest import PG_URL
-
     with typedb.connect(PG_URL) as admin:
         assert admin.raw("SELECT pg_terminate_backend(%s, 10000) AS ok", [pid]) == [{"ok": True}]
 
