@@ -224,8 +224,11 @@ def test_a_connection_killed_by_the_server_is_replaced(pg_schema_url: str) -> No
     db = typedb.connect(pg_schema_url, pool_min=1, pool_max=1)
     pid = db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"]
     with typedb.connect(PG_URL) as admin:
-        assert admin.raw("SELECT pg_terminate_backend(%s) AS ok", [pid]) == [{"ok": True}]
-    time.sleep(0.2)
+        # Waits until the backend has exited: its goodbye is then on the client's socket
+        # (a bare pg_terminate_backend only signals it, and on a loaded machine the next
+        # statement could reach the session before it ends, inside README's window).
+        assert admin.raw("SELECT pg_terminate_backend(%s, 10000) AS ok", [pid]) == [{"ok": True}]
+    time.sleep(0.2)  # past the 50 ms after its last statement: the pool polls it
     # The very next statement gets a new connection (before: "the connection is closed"
     # until close()).
     new_pid = db.raw("SELECT pg_backend_pid() AS pid")[0]["pid"]

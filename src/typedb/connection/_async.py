@@ -29,6 +29,8 @@ from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Row
+from typedb.connection._fork import OPEN
+from typedb.connection._nesting import take_task_turn
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -68,6 +70,9 @@ class AsyncPin:
     def __init__(self, driver: AsyncDriver, task: object) -> None:
         self.driver = driver
         self.task = task
+
+    def drop(self) -> None:
+        self.task = None
 
 
 class AsyncDatabase:
@@ -164,28 +169,25 @@ class AsyncDatabase:
         """`async with db.transaction() as trx:` commits on success, rolls back on an
         exception; nested blocks in the same task use savepoints. Other tasks (those started
         inside the block too) do not run in it."""
-        # _current() and _opened()'s fast path inlined, with one look at the running loop
-        # (each asyncio.get_running_loop() is a getpid() system call on Python 3.11).
-        task = asyncio.current_task()
-        pinned = self._pinned.get()
-        if pinned is not None and task is not None and pinned.task is task:
-            trx = await self._begin(pinned.driver, immediate)
-            try:
-                yield trx
-            except BaseException:
-                await self._abandon(trx)
-                raise
-            await self._finish(trx)
-            return
-        pool = self._pool
-        if pool is None or task is None or self._loop is not task.get_loop():
-            pool = await self._opened()
-        driver = await pool.acquire()
-        pin = AsyncPin(driver, task)
-        token = self._pinned.set(pin)
-        tables = self._timestamp_tables
-        mark = tables.mark()
+        # One body for the outermost block and a savepoint (and AsyncTransaction's savepoints,
+        # through _nest_on): only the outermost takes a connection, pins it and gives it back.
+        driver = self._nest_on()
+        outer = None  # the outermost block's pool, pin, context token, timestamp tables, mark
+        if driver is None:
+            # _opened()'s fast path inlined, with one look at the running loop (each
+            # asyncio.get_running_loop() is a getpid() system call on Python 3.11).
+            task = asyncio.current_task()
+            pool = self._pool
+            if pool is None or task is None or self._loop is not task.get_loop():
+                pool = await self._opened()
+            driver = await pool.acquire()
+            pin = AsyncPin(driver, task)
+            tables = self._timestamp_tables
+            outer = (pool, pin, self._pinned.set(pin), tables, tables.mark())
+            OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
         rolled_back = True
+        # A savepoint: one task's nested blocks at a time on the connection (see _nesting).
+        turn = await take_task_turn(driver) if outer is None else None
         try:
             trx = await self._begin(driver, immediate)
             try:
@@ -196,16 +198,29 @@ class AsyncDatabase:
             await self._finish(trx)
             rolled_back = False
         finally:
-            tables.ended(mark, rolled_back)  # see Database.transaction
-            # As in Database._pin: an async generator holding the block, abandoned and
-            # closed by the event loop in a task of its own, ends it in another context.
-            pin.task = None
-            try:
-                self._pinned.reset(token)
-            except ValueError:
-                pass
-            finally:
-                await pool.release(driver)
+            if turn is not None:
+                turn.give()
+            if outer is not None:
+                pool, pin, token, tables, mark = outer
+                OPEN.discard(pin)
+                tables.ended(mark, rolled_back)  # see Database.transaction
+                # As in Database._pin: an async generator holding the block, abandoned and
+                # closed by the event loop in a task of its own, ends it in another context.
+                pin.task = None
+                try:
+                    self._pinned.reset(token)
+                except ValueError:
+                    pass
+                finally:
+                    await pool.release(driver)
+
+    def _nest_on(self) -> AsyncDriver | None:
+        """The connection a `transaction()` block opened now makes a savepoint on: this
+        task's transaction's, if it is in one (None: a new, outermost transaction)."""
+        pinned = self._pinned.get()
+        if pinned is not None and pinned.task is not None and pinned.task is asyncio.current_task():
+            return pinned.driver
+        return None
 
     # A block's beginning and end as plain coroutines, not a nested asynccontextmanager:
     # each one a transaction goes through costs a generator, its context manager object and
@@ -392,17 +407,10 @@ class AsyncTransaction(AsyncDatabase):
             raise _ended()
         return self._driver
 
-    @asynccontextmanager
-    async def transaction(self, *, immediate: bool = False) -> AsyncGenerator[AsyncTransaction]:
+    def _nest_on(self) -> AsyncDriver:
         """A savepoint on this block's connection, whichever task asks (the async facade
         standing in a test's transaction hands `trx` to every task)."""
-        trx = await self._begin(self._current(), immediate)
-        try:
-            yield trx
-        except BaseException:
-            await self._abandon(trx)
-            raise
-        await self._finish(trx)
+        return self._current()
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:

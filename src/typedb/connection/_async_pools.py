@@ -66,6 +66,9 @@ class ThreadedSqliteDriver:
     must always get a thread to COMMIT on, even when every shared worker is busy waiting for
     that same lock."""
 
+    awaited = True  # its statements are coroutines (see _fork.disown)
+    inherited = False  # the parent's, in a forked child (see _fork)
+
     def __init__(self, inner: SqliteDriver) -> None:
         self.inner = inner
         self.dialect = inner.dialect
@@ -177,6 +180,8 @@ class AsyncSqlitePool:
 
     async def release(self, driver: AsyncDriver) -> None:
         assert isinstance(driver, ThreadedSqliteDriver)
+        if driver.inherited:  # the parent's, in a forked child (see _fork): its thread is too
+            return
         if not driver.clean():
             # A task cancelled mid-statement (or mid-BEGIN): the next task must not find
             # itself inside that transaction. Handed on once its thread has rolled it back.
@@ -200,8 +205,13 @@ class AsyncSqlitePool:
         self._idle.append(driver)
 
     async def close(self) -> None:
+        from typedb.connection._fork import refuse_statements
+
         self._closed = True
         for driver in self._all:
+            # A task's block still open: ConnectionError, as in the sync database, not the
+            # RuntimeError of a shut-down thread.
+            refuse_statements(driver, f"{self._url.masked} is closed")
             driver.close()
         self._all.clear()
         self._idle.clear()
@@ -309,10 +319,17 @@ class AsyncPostgresPool:
     async def release(self, driver: AsyncDriver) -> None:
         driver.released_at = monotonic()  # type: ignore[attr-defined]
         pool = self._pool
-        if pool is not None:
+        # Not the parent's connection in a forked child (see _fork): psycopg_pool would roll
+        # back the parent's transaction on it.
+        if pool is not None and not driver.inherited:  # type: ignore[attr-defined]
             await pool.putconn(driver.conn)  # type: ignore[attr-defined]
 
     async def close(self) -> None:
+        from typedb.connection._fork import refuse_statements
+
+        # As PostgresPool.close: a block still open in another task must not commit after it.
+        for held in list(self._drivers.values()):
+            refuse_statements(held, f"{self._url.masked} is closed")
         if self._pool is not None:
             await self._pool.close()
         self._drivers.clear()

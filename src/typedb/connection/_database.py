@@ -22,6 +22,8 @@ from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._driver import BulkCopier, Driver, Row
+from typedb.connection._fork import OPEN
+from typedb.connection._nesting import take_thread_turn
 from typedb.connection._pools import (
     DEFAULT_POOL_MAX,
     DEFAULT_POOL_MIN,
@@ -65,6 +67,9 @@ class Pin:
     def __init__(self, driver: Driver, thread: int) -> None:
         self.driver = driver
         self.thread = thread
+
+    def drop(self) -> None:
+        self.thread = 0
 
 
 class Database:
@@ -148,8 +153,12 @@ class Database:
         """
         driver = self._current()
         if driver is not None:
-            with self._block(driver, immediate) as trx:
-                yield trx
+            turn = take_thread_turn(driver)  # one thread's savepoints at a time (_nesting)
+            try:
+                with self._block(driver, immediate) as trx:
+                    yield trx
+            finally:
+                turn.release()
             return
         tables = self._timestamp_tables
         mark = tables.mark()
@@ -173,9 +182,11 @@ class Database:
         driver = pool.acquire()
         pin = Pin(driver, get_ident())
         token = self._pinned.set(pin)
+        OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
         try:
             yield driver
         finally:
+            OPEN.discard(pin)
             # Unpinned in every context that copied it, and the connection released, even
             # when the block ends in another context than it began in (a generator holding
             # the block, resumed by another thread: Starlette streams sync generators so),

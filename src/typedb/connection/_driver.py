@@ -17,8 +17,14 @@ Row = dict[str, Any]
 
 class Driver(Protocol):
     dialect: Dialect
-    #: Open transactions on this connection: 0 outside, 1 in BEGIN, 2+ in savepoints.
-    depth: int
+
+    @property
+    def depth(self) -> int:
+        """Open transactions on this connection: 0 outside, 1 in BEGIN, 2+ in savepoints."""
+        ...
+
+    @depth.setter
+    def depth(self, value: int) -> None: ...
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         """Execute one statement; its rows ([] when it returns none) and affected row count."""

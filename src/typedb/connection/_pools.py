@@ -122,17 +122,37 @@ class SqliteThreadPool:
         return driver
 
     def _mine(self) -> SqliteDriver:
+        """This thread's connection, or, while a block of another context on this thread
+        holds it, a spare one (see `_spare`)."""
         try:
             driver: SqliteDriver = self._local.driver
         except AttributeError:
             driver = self._local.driver = self._open()
+        return self._spare() if driver.held else driver
+
+    def _spare(self) -> SqliteDriver:
+        """A connection of this thread that no block holds. The thread's own is held by a
+        `transaction()` block of another context on this thread: an asyncio task using the
+        sync database that awaits inside its block, or a generator suspended inside one
+        (Starlette runs the next request on the same worker thread). A statement there on
+        the held connection would join that block's transaction and vanish with its
+        rollback, as no other thread's does."""
+        spares: list[SqliteDriver] = self._local.__dict__.setdefault("spares", [])
+        for driver in spares:
+            if not driver.held:
+                return driver
+        driver = self._open()
+        spares.append(driver)
         return driver
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         try:
-            return self._local.driver.run(sql, params)  # type: ignore[no-any-return]
+            driver: SqliteDriver = self._local.driver
         except AttributeError:
-            return self._mine().run(sql, params)
+            driver = self._mine()
+        if driver.held:  # one attribute read: a block of another context holds it
+            driver = self._spare()
+        return driver.run(sql, params)
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         return self._mine().run_raw(sql, params)
@@ -141,10 +161,12 @@ class SqliteThreadPool:
         return self._mine().run_many(sql, rows)
 
     def acquire(self) -> Driver:
-        return self._mine()
+        driver = self._mine()
+        driver.held = True
+        return driver
 
     def release(self, driver: Driver) -> None:
-        pass  # it stays the thread's
+        driver.held = False  # type: ignore[attr-defined]  # it stays the thread's
 
     def close(self) -> None:
         self._closed = True
@@ -194,10 +216,28 @@ class OneAtATimePool:
         self._timeout = timeout
         self._busy = busy
         self._owns = owns
+        self._held = False  # a block (acquire .. release) holds the connection
 
     def _take(self) -> None:
         if not self._lock.acquire(timeout=self._timeout):
             raise PoolTimeoutError(self._busy)
+        if self._held:
+            # Re-entered by the holding thread, yet not through the block's pin (a block's
+            # own statements never come here): another context on this thread, an asyncio
+            # task using the sync database or a suspended generator. Its statement would
+            # join that block's transaction and vanish with its rollback; waiting for the
+            # block cannot end, as the block can only go on in this same thread.
+            self._lock.release()
+            if getattr(self._driver, "inherited", False):  # a block the parent process had
+                from typedb.connection._fork import FORKED
+
+                raise ConnectionError(FORKED)
+            raise ConnectionError(
+                "this thread's block holds the one connection (a `transaction()` block of "
+                "another asyncio task, or of a suspended generator, on this same thread): "
+                "a statement here would run inside that block's transaction. Use "
+                "typedb.connect_async() in asyncio code, or a SQLite file or PostgreSQL"
+            )
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         self._take()
@@ -222,9 +262,11 @@ class OneAtATimePool:
 
     def acquire(self) -> Driver:
         self._take()
+        self._held = True
         return self._driver
 
     def release(self, driver: Driver) -> None:
+        self._held = False
         self._lock.release()  # the block's owner gives the connection back
 
     def close(self) -> None:
@@ -422,6 +464,8 @@ class PostgresPool:
         pg: PostgresDriver = driver  # type: ignore[assignment]
         now = monotonic()
         if pg.pgconn.transaction_status != self._idle_status or now > pg.return_by:
+            if pg.inherited:  # the parent's, in a forked child: not this pool's (see _fork)
+                return
             self._pool.putconn(pg.conn)  # psycopg_pool rolls back, replaces or recycles it
             return
         pg.fresh_until = now + self._recheck_after
@@ -499,9 +543,14 @@ class PostgresPool:
 
         return execute
 
-    # raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
-    # simple query), and release() checks the connection's state.
-    run_raw = run
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """raw(): the user's SQL may leave a transaction open ("SELECT 1; BEGIN" goes as one
+        simple query); the driver's run_raw rolls it back and says so."""
+        driver = self.acquire()
+        try:
+            return driver.run_raw(sql, params)
+        finally:
+            self.release(driver)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         driver = self.acquire()
@@ -517,6 +566,14 @@ class PostgresPool:
             self._closed = True
             self._forked = False  # a child closing before its first statement: stay closed
             self._waiting += 1  # from now on every connection handed back goes on
+        # A block still open in another thread (or a `trx` kept) would go on running, and
+        # commit, on the connection it holds: after close() every statement raises, as on
+        # SQLite, whose close() closes the connection under the block. Its connection goes
+        # back to psycopg_pool, closed now, which closes it: the server rolls it back.
+        from typedb.connection._fork import refuse_statements
+
+        for held in list(self._drivers.values()):
+            refuse_statements(held, f"{self._url.masked} is closed")
         while True:  # pop by pop (atomic), in place: executor() closures hold this list
             try:
                 driver = self._hot.pop()

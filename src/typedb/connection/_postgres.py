@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import select
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
@@ -14,12 +15,13 @@ from psycopg import pq
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
 
-from typedb._errors import ConnectionError, IntegrityError, QueryError
+from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
 from typedb.connection._driver import Row, json_dumps
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
+from typedb.connection._transaction import after_raw, settle_raw
 from typedb.dialects import Dialect, PostgresDialect
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -27,6 +29,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 _TUPLES_OK = int(pq.ExecStatus.TUPLES_OK)
 _INERROR = pq.TransactionStatus.INERROR
 _IDLE = pq.TransactionStatus.IDLE
+_IDLE_STATUS = int(_IDLE)
 
 #: typedb's rule is UTC. A server, database or role TimeZone would otherwise shift values cast
 #: between timestamp and timestamptz (a naive datetime into timestamptz, an aware one into
@@ -98,6 +101,23 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
         )
     cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
     return cls(str(exc).strip(), sql)
+
+
+_CONTROL_TAGS = frozenset(("BEGIN", "START TRANSACTION", "COMMIT"))
+
+
+def _control_ran(
+    cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any], sql: str, params: object
+) -> bool:
+    """After raw(): whether a statement after the first of a text of several (possible only
+    without parameters, and with a `;`) began or committed a transaction, by the server's
+    command tags (nextset() reads results already received). The first statement's was
+    refused before running (refuse_transaction_control)."""
+    if params is None and ";" in sql:
+        while cur.nextset():
+            if cur.statusmessage in _CONTROL_TAGS:
+                return True
+    return False
 
 
 def stale_plan(exc: psycopg.Error, conn: psycopg.BaseConnection[Any]) -> bool:
@@ -202,6 +222,7 @@ class PostgresDriver:
     """One pooled psycopg connection and a reused cursor."""
 
     dialect: Dialect = PostgresDialect()
+    inherited = False  # the parent's, in a forked child (see _fork)
 
     def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
         self.conn = conn
@@ -240,7 +261,16 @@ class PostgresDriver:
                 return self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
 
-    run_raw = run
+    def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """`run()`, then a check that the user's SQL did not end the block's transaction or
+        leave one open (see `after_raw`)."""
+        result = self.run(sql, params)
+        # libpq's own answer, an int: conn.info builds an object and an enum member.
+        open_now = self.pgconn.transaction_status != _IDLE_STATUS
+        if open_now == (self.depth > 0) and ";" not in sql:
+            return result  # the common case, decided without a call
+        settle_raw(self, self.depth, open_now, sql, _control_ran(self.cursor, sql, params))
+        return result
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         try:
@@ -273,6 +303,8 @@ class AsyncPostgresDriver:
     """`PostgresDriver` with awaited I/O; everything else is the same code."""
 
     dialect: Dialect = PostgresDialect()
+    awaited = True  # its statements are coroutines (see _fork.disown)
+    inherited = False  # the parent's, in a forked child (see _fork)
 
     def __init__(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
         self.conn = conn
@@ -302,7 +334,18 @@ class AsyncPostgresDriver:
                 return await self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
 
-    run_raw = run
+    async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
+        """As `PostgresDriver.run_raw`."""
+        result = await self.run(sql, params)
+        control = _control_ran(self.cursor, sql, params)
+        open_now = self.conn.pgconn.transaction_status != _IDLE_STATUS
+        rollback, error = after_raw(self.depth, open_now, sql, control)
+        if error is not None:
+            if rollback:
+                with suppress(TypedbError):
+                    await self.run("ROLLBACK", None)
+            raise error
+        return result
 
     async def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         try:

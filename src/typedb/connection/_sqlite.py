@@ -28,6 +28,7 @@ from typedb.connection._sqlite_types import (
     exact_sum,
     register_expression_functions,
 )
+from typedb.connection._transaction import settle_raw
 from typedb.dialects import Dialect, SqliteDialect, quote_identifier
 from typedb.dialects._sqlite import (
     date_text,
@@ -264,6 +265,9 @@ class SqliteDriver:
             raise ConnectionError(f"cannot open {url.masked}: {exc}") from exc
         self.url = url
         self.depth = 0
+        # Held by a `transaction()` block (SqliteThreadPool): another context on the same
+        # thread gets a spare connection instead. An instance attribute: read per statement.
+        self.held = False
         # One sqlite3 connection and cursor must not run two statements at once (that
         # crashes the interpreter); a transaction's `trx` (and the pytest plugin's
         # `typedb_db`) may be used by several threads, as psycopg allows on PostgreSQL.
@@ -357,7 +361,11 @@ class SqliteDriver:
                 raise CompileError(
                     "named placeholders need a mapping of parameters and %s needs a sequence"
                 )
-        return self.run(sql, params)
+        result = self.run(sql, params)
+        # One statement a call (sqlite3 refuses more), whose BEGIN / COMMIT was refused
+        # before running; still, a transaction's state is checked as on PostgreSQL.
+        settle_raw(self, self.depth, self.in_transaction(), sql, False)
+        return result
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         try:

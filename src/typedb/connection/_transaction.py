@@ -8,9 +8,14 @@ awaiting each statement. A plan is decided from the connection's state (`in_tran
 from __future__ import annotations
 
 import re
+from contextlib import suppress
+from typing import TYPE_CHECKING
 
-from typedb._errors import CompileError, QueryError
+from typedb._errors import CompileError, QueryError, TypedbError
 from typedb.dialects import Dialect
+
+if TYPE_CHECKING:
+    from typedb.connection._driver import Driver
 
 
 def savepoint_name(level: int) -> str:
@@ -72,8 +77,10 @@ def commit_plan(
 
 
 _CONTROL = re.compile(
-    r"\s*(?:BEGIN|COMMIT|END|ABORT|START\s+TRANSACTION|ROLLBACK(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b))\b",
-    re.IGNORECASE,
+    # After any white space and comments: "/* why */ COMMIT" is a COMMIT to both databases.
+    r"(?:\s|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*"
+    r"(?:BEGIN|COMMIT|END|ABORT|START\s+TRANSACTION|ROLLBACK(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b))\b",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
@@ -83,6 +90,10 @@ def refuse_transaction_control(sql: str) -> None:
     (outside a block), or would commit half of a `transaction()` block (inside one).
 
     >>> refuse_transaction_control("ROLLBACK TO SAVEPOINT a")
+    >>> refuse_transaction_control("/* a note */ BEGIN")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    typedb._errors.CompileError: raw() cannot run ...
     >>> refuse_transaction_control("commit")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -95,3 +106,58 @@ def refuse_transaction_control(sql: str) -> None:
             "typedb tracks each connection's transaction, and a BEGIN, COMMIT or ROLLBACK it did "
             "not send would leave that bookkeeping wrong"
         )
+
+
+def ended_by_raw(sql: str) -> QueryError:
+    """raw() inside a `transaction()` block ended its transaction (a COMMIT or ROLLBACK after
+    another statement in one text, which the check before running cannot see)."""
+    return QueryError(
+        "raw() ended the transaction of the `transaction()` block it ran in (its SQL has a "
+        "COMMIT, ROLLBACK or BEGIN after another statement): what the block did before it is "
+        "committed or rolled back, and the block can no longer undo it. Use nested "
+        "`transaction()` blocks instead",
+        sql,
+    )
+
+
+def left_open_by_raw(sql: str) -> QueryError:
+    """raw() outside a block left its connection in a transaction, which typedb rolled back
+    (the connection's next statement, maybe another thread's, would have run inside it)."""
+    return QueryError(
+        "raw() left a transaction open (its SQL has a BEGIN after another statement, or a "
+        "statement SQLite does not end by itself); it was rolled back, with whatever ran in "
+        "it. Use `with db.transaction():` for a transaction",
+        sql,
+    )
+
+
+def after_raw(
+    depth: int, in_transaction: bool, sql: str, control: bool = False
+) -> tuple[bool, QueryError | None]:
+    """What to do after raw() ran `sql` on a connection at `depth` (0: outside a block) that
+    is now `in_transaction` or not, `control` saying whether a statement of the text began or
+    committed a transaction (PostgreSQL's command tags: "COMMIT; BEGIN" ends the block's
+    transaction and leaves another open): (roll back first?, the error to raise, if any).
+
+    >>> after_raw(1, True, "SELECT 1"), after_raw(0, False, "SELECT 1")
+    ((False, None), (False, None))
+    >>> str(after_raw(1, False, "SELECT 1; COMMIT")[1])[:30]
+    'raw() ended the transaction of'
+    >>> after_raw(0, True, "SELECT 1; BEGIN")[0]
+    True
+    """
+    if depth and (control or not in_transaction):
+        return False, ended_by_raw(sql)
+    if not depth and in_transaction:
+        return True, left_open_by_raw(sql)
+    return False, None
+
+
+def settle_raw(driver: Driver, depth: int, in_transaction: bool, sql: str, control: bool) -> None:
+    """`after_raw`'s verdict carried out on a sync driver: roll back, then raise."""
+    rollback, error = after_raw(depth, in_transaction, sql, control)
+    if error is not None:
+        if rollback:
+            with suppress(TypedbError):  # a lost connection: the pool discards it anyway
+                driver.run("ROLLBACK", None)
+        raise error

@@ -29,10 +29,18 @@ class RecordingDriver:
     def __init__(self, inner: Driver) -> None:
         self.inner = inner
         self.dialect: Dialect = inner.dialect
-        # Its own nesting depth: during a dry run every statement goes through this driver.
-        self.depth: int = inner.depth
         self.statements: list[str] = []
         self.shield = SequenceShield(inner)
+
+    # The real connection's nesting depth, which its driver checks too (raw() inside a block
+    # must not end the block's transaction, nor leave one open outside a block).
+    @property
+    def depth(self) -> int:
+        return self.inner.depth
+
+    @depth.setter
+    def depth(self, value: int) -> None:
+        self.inner.depth = value
 
     def _record(self, sql: str, params: object) -> None:
         self.shield.before(sql, self.depth)
