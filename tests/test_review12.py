@@ -51,7 +51,8 @@ def test_raw_rollback_and_chain_in_a_block_does_not_silently_undo_it(
 
 
 def test_raw_rollback_to_savepoint_is_still_allowed(store: typedb.Database) -> None:
-    # The fix for AND CHAIN must not refuse a user's own savepoint.
+    # The fix for AND CHAIN must not refuse a user's own savepoint, nor the words in a string.
+    assert store.raw("SELECT 'COMMIT AND CHAIN' AS s") == [{"s": "COMMIT AND CHAIN"}]
     with store.transaction():
         store.raw("SAVEPOINT mine")
         store.insert_into("customers").values({"name": "Zed"}).execute()
