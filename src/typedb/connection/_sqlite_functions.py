@@ -148,7 +148,15 @@ def _each_char(value: str, change: Callable[[str], str]) -> str:
 def sql_lower(value: Any) -> Any:
     """`typedb_lower(x)`: eb.fn.lower as PostgreSQL's lower() in a UTF-8 database; SQLite's
     changes ASCII letters only ('Éva' stayed 'Éva')."""
-    return _each_char(value, str.lower) if type(value) is str else value
+    if type(value) is not str:
+        return value
+    if "Σ" in value or "İ" in value:
+        # Python's lower() of a whole string writes a capital sigma at a word's end as the
+        # final sigma U+03C2 and makes 'İ' two characters; PostgreSQL's towlower() gives the
+        # plain small sigma U+03C3 and 'i' ('İ' is the only letter whose Python lower() is
+        # longer than one character).
+        return "".join("i" if c == "İ" else c.lower() for c in value)
+    return _each_char(value, str.lower)
 
 
 def sql_upper(value: Any) -> Any:

@@ -76,10 +76,22 @@ def commit_plan(
     return ["COMMIT"], None
 
 
+# White space and comments, after which "/* why */ COMMIT" is a COMMIT to both databases.
+# PostgreSQL ends a -- comment at a carriage return as well as a newline.
+_GAP = r"(?:\s|--[^\n\r]*(?:[\n\r]|\Z)|/\*.*?\*/)*"
+
 _CONTROL = re.compile(
-    # After any white space and comments: "/* why */ COMMIT" is a COMMIT to both databases.
-    r"(?:\s|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*"
-    r"(?:BEGIN|COMMIT|END|ABORT|START\s+TRANSACTION|ROLLBACK(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b))\b",
+    _GAP
+    + r"(?:BEGIN|COMMIT|END|ABORT|START\s+TRANSACTION|ROLLBACK(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b))\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# COMMIT / ROLLBACK ... AND CHAIN as a later statement of several: the after-check cannot
+# see a chained ROLLBACK, whose command tag is ROLLBACK as a ROLLBACK TO SAVEPOINT's and
+# which leaves a transaction open, so a block's work was undone unseen. After a ';' only, so
+# the words inside a string literal are refused only after a ';' in that literal.
+_CHAIN = re.compile(
+    r";" + _GAP + r"(?:COMMIT|END|ABORT|ROLLBACK)(?:\s+(?:WORK|TRANSACTION))?\s+AND\s+CHAIN\b",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -99,7 +111,7 @@ def refuse_transaction_control(sql: str) -> None:
     ...
     typedb._errors.CompileError: raw() cannot run 'commit': use `with db.transaction():` ...
     """
-    if _CONTROL.match(sql):
+    if _CONTROL.match(sql) or (";" in sql and _CHAIN.search(sql)):
         raise CompileError(
             f"raw() cannot run {sql.strip()[:40]!r}: use `with db.transaction():` (it commits "
             "when the block ends and rolls back on an exception; nest it for a savepoint). "

@@ -628,9 +628,12 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
 
 
 def _one_row_at_most(shape: Shape) -> bool:
-    """Whether a SELECT gives at most one row whatever the data: aggregates only (COUNT,
-    SUM...), without GROUP BY or a union. The common scalar subquery, left as it is: the
+    """Whether a SELECT gives at most one row whatever the data: a limit(1), or aggregates
+    only (COUNT, SUM...) without GROUP BY or a union. The common scalar subquery, left as it is: the
     row count costs a correlated subquery about ten times its time on SQLite."""
+    limits = [r for r in shape[1:] if r[0] == "limit"]
+    if limits and limits[-1] == ("limit", 1):  # the last limit() counts, as rendered
+        return True
     items = [i for r in shape[1:] if r[0] == "select" for i in r[1]]
     if not items or any(r[0] in ("group", "compound") for r in shape[1:]):
         return False
