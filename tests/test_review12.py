@@ -13,6 +13,7 @@ import pytest
 from _store import make_store
 
 import typedb
+from typedb.connection import _nesting, _sqlite
 
 
 @pytest.fixture
@@ -154,11 +155,15 @@ def test_owner_threads_row_survives_a_workers_nested_rollback(db: typedb.Databas
     "nested block to end, which waits for the worker (PoolTimeoutError after 30 s), though "
     "the worker's savepoint would sit on top of the owner's, a correct stack",
 )
-def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(db: typedb.Database) -> None:
+def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(
+    db: typedb.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The owner opens a savepoint and waits for one worker that opens its own nested block
     inside it: a correct stack of savepoints (the owner's ends after the worker's). Since
     runtime9 the worker waits 30 s for the owner's turn and fails with PoolTimeoutError;
     before, it ran."""
+    # The stall is what fails; a second shows it as well as the default 30 s.
+    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 1.0)
     db.raw("CREATE TABLE shared (id integer)")
 
     def worker(trx: typedb.Database) -> None:
@@ -219,13 +224,15 @@ def test_order_by_two_indexed_not_null_columns_reads_the_index(
 
 
 def test_a_task_writing_while_another_tasks_block_is_open_does_not_freeze_the_loop(
-    backend: str, db_url: str, request: pytest.FixtureRequest
+    backend: str, db_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Task A's sync `transaction()` block has written and awaits; task B, on the same
     thread, inserts. PostgreSQL gives B a connection of its own and the insert runs. On a
     SQLite file B now gets a spare connection of the thread (before runtime9 it joined A's
     transaction), whose write waits on A's lock for the whole busy timeout: A can only go on
     in this thread, so the event loop froze 30 s and B got "database is locked"."""
+    # The freeze is what fails; a second's busy timeout shows it as well as the default 30 s.
+    monkeypatch.setattr(_sqlite, "BUSY_TIMEOUT_SECONDS", 1.0)
     if backend == "sqlite":
         request.applymarker(
             pytest.mark.xfail(
