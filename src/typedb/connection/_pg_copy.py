@@ -30,7 +30,7 @@ table or value keeps the text format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
@@ -42,6 +42,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from typedb._errors import IntegrityError, QueryError
+from typedb.connection._driver import Kinds
 from typedb.dialects import quote_identifier
 
 # The table's kind and rule / row-security flags, with each live column's type, identity and
@@ -95,9 +96,11 @@ def copy_rows(
     table: str,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
+    kinds: Kinds | None = None,
 ) -> int | None:
     """COPY `rows` (tuples in `columns` order) into `table` and return the row count, or
     return None, having written nothing, when COPY would not store exactly what INSERT does.
+    `kinds`: each column's set of the values' Python types, if the caller has them.
 
     One COPY is one statement: a bad row leaves none of them behind.
     """
@@ -107,7 +110,7 @@ def copy_rows(
         catalog = cursor.fetchall()
     except psycopg.Error as exc:
         raise QueryError(str(exc).strip(), _CATALOG) from exc
-    prepared = _prepare(catalog, columns, rows, cursor.connection)
+    prepared = _prepare(catalog, columns, rows, kinds, cursor.connection)
     if prepared is None:
         return None
     rows, binary = prepared
@@ -133,6 +136,7 @@ def _prepare(
     catalog: list[tuple[Any, ...]],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
+    kinds: Kinds | None,
     conn: psycopg.Connection[Any],
 ) -> tuple[Sequence[Sequence[Any]], list[str]] | None:
     """The rows as COPY must send them with the binary format's column types (empty for the
@@ -152,7 +156,7 @@ def _prepare(
         type_oid = types.get(column)
         if type_oid is None:
             return None  # unknown or generated column: let INSERT say so
-        seen = set(map(type, map(itemgetter(j), rows)))
+        seen = kinds[j] if kinds is not None else set(map(type, map(itemgetter(j), rows)))
         if not seen <= _ANY_COLUMN | _SAME_AS_INSERT.get(type_oid, frozenset()):
             return None
         if len(binary) == j:  # every column so far can go in binary
@@ -191,7 +195,7 @@ def _prepare(
     return out, binary
 
 
-def _ints_fit(type_oid: int, seen: set[type], j: int, rows: Sequence[Sequence[Any]]) -> bool:
+def _ints_fit(type_oid: int, seen: Set[type], j: int, rows: Sequence[Sequence[Any]]) -> bool:
     """Whether column j's ints fit its integer type (any column that is not one passes):
     psycopg's binary dumper would wrap what the server's input refuses."""
     limit = _INT_RANGE.get(type_oid)
