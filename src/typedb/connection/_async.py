@@ -28,7 +28,7 @@ from typedb._errors import CompileError, ConnectionError, QueryError, TypedbErro
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
-from typedb.connection._driver import Row
+from typedb.connection._driver import Kinds, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import take_task_turn
 from typedb.connection._transaction import (
@@ -369,7 +369,13 @@ class AsyncDatabase:
         except QueryError as exc:
             raise_named(exc, tables)
 
-    def _copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    def _copy_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        kinds: Kinds | None = None,
+    ) -> None:
         # The COPY path is the sync driver's; async bulk inserts run as chunked INSERTs.
         return None
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar
 from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
-from typedb.connection._driver import BulkCopier, Driver, Row
+from typedb.connection._driver import BulkCopier, Driver, Kinds, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import take_thread_turn
 from typedb.connection._pools import (
@@ -332,7 +332,11 @@ class Database:
             raise_named(exc, tables)
 
     def _copy_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        kinds: Kinds | None = None,
     ) -> int | None:
         """A bulk insert through PostgreSQL's COPY, where it stores exactly what INSERT would
         (see _pg_copy); None, having written nothing, where it would not. The catalog query
@@ -345,7 +349,9 @@ class Database:
         with self.transaction() as trx:
             driver = trx._current()
             return (
-                driver.copy_rows(table, columns, rows) if isinstance(driver, BulkCopier) else None
+                driver.copy_rows(table, columns, rows, kinds)
+                if isinstance(driver, BulkCopier)
+                else None
             )
 
     def _value(self, value: T) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -49,16 +49,25 @@ class Driver(Protocol):
     def close(self) -> None: ...
 
 
+#: Each column's set of Python types among the rows, in column order.
+Kinds = Sequence[Set[type]]
+
+
 @runtime_checkable
 class BulkCopier(Protocol):
     """A driver with a faster way than INSERT to store many rows (PostgreSQL's COPY)."""
 
     def copy_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        kinds: Kinds | None = None,
     ) -> int | None:
         """Insert `rows` (in `columns` order) as one statement and return how many; or
         return None, having written nothing, where that would not store exactly what INSERT
-        does (the caller then runs INSERTs)."""
+        does (the caller then runs INSERTs). `kinds`, when the caller has them, spares
+        scanning the rows for their types again."""
         ...
 
 

@@ -18,7 +18,7 @@ from psycopg.types.json import JsonDumper
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
-from typedb.connection._driver import Row, json_dumps
+from typedb.connection._driver import Kinds, Row, json_dumps
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.connection._transaction import after_raw, settle_raw
@@ -281,11 +281,15 @@ class PostgresDriver:
             raise _error(exc, sql, self.conn) from exc
 
     def copy_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        kinds: Kinds | None = None,
     ) -> int | None:
         """Bulk insert through COPY when it stores exactly what INSERT would (see _pg_copy);
         None when it would not, having written nothing."""
-        return copy_rows(self.cursor, table, columns, rows)
+        return copy_rows(self.cursor, table, columns, rows, kinds)
 
     def aborted(self) -> bool:
         # After a failed statement PostgreSQL refuses everything but ROLLBACK, and answers

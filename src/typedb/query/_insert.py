@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from typedb.connection import Database
+    from typedb.connection._driver import Kinds
 
 #: Rows per INSERT statement; past a few hundred the statement only gets slower to parse.
 CHUNK_ROWS = 500
@@ -112,8 +113,8 @@ class InsertQuery:
     """
 
     __slots__ = (
-        "_columns", "_conflict", "_db", "_dialect", "_fragments", "_more", "_returning", "_rows",
-        "_table",
+        "_columns", "_conflict", "_db", "_dialect", "_fragments", "_kinds", "_more", "_returning",
+        "_rows", "_table",
     )  # fmt: skip
 
     def __init__(self, db: Database, table: str) -> None:
@@ -126,6 +127,8 @@ class InsertQuery:
         self._columns: tuple[str, ...] = ()
         self._rows: list[tuple[Any, ...]] | None = None
         self._fragments = False
+        # Each column's set of Python types, when values() found them on its way (COPY's check).
+        self._kinds: Kinds | None = None
         # Rows whose keys differ from the row before them start another statement.
         self._more: tuple[_Parsed, ...] = ()
         self._conflict = OnConflict()
@@ -151,7 +154,7 @@ class InsertQuery:
         except _KeysDiffer:  # checked only then, so the usual case pays nothing for runs
             parsed = [_rows(self._table, run, offset) for run, offset in _runs(rows)]
         new = self._copy()
-        new._rows, new._columns, new._fragments = parsed[0]
+        new._rows, new._columns, new._fragments, new._kinds = parsed[0]
         new._more = tuple(parsed[1:])
         return new
 
@@ -231,8 +234,8 @@ class InsertQuery:
         """The statements: a chunk of rows each, per set of columns (`_more`); a row without
         columns (all defaults) is a statement per row."""
         plan: list[tuple[str, tuple[Any, ...]]] = []
-        for rows, columns, fragments in (
-            (self._rows or [], self._columns, self._fragments),
+        for rows, columns, fragments, _ in (
+            (self._rows or [], self._columns, self._fragments, None),
             *self._more,
         ):
             query = self._copy()
@@ -273,7 +276,7 @@ class InsertQuery:
             or not self._columns
         ):
             return None
-        return self._db._copy_rows(self._table, self._columns, rows)
+        return self._db._copy_rows(self._table, self._columns, rows, self._kinds)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
@@ -363,7 +366,9 @@ def _runs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Sequence[Mapping[str,
     return runs
 
 
-_Parsed = tuple[list[tuple[Any, ...]], tuple[str, ...], bool]
+#: The rows as tuples, their columns, whether they hold typedb.sql() fragments, and each
+#: column's set of Python types where `_rows_fast` found them.
+_Parsed = tuple[list[tuple[Any, ...]], tuple[str, ...], bool, "Kinds | None"]
 
 
 class _KeysDiffer(CompileError):
@@ -374,7 +379,7 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
     """Rows as value tuples in one column order; checks they agree and hold no NUL text.
     `offset`: the index of rows[0] among all the rows given, for messages."""
     if not rows:
-        return [], (), False
+        return [], (), False, None
     first = rows[0]
     if not isinstance(first, Mapping):
         raise CompileError(f"values() for table {table!r} takes dicts, got {first!r}")
@@ -384,7 +389,7 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
             raise CompileError(f"column names must be strings, got {c!r} for table {table!r}")
     fast = _rows_fast(rows, columns) if len(rows) >= _FAST_ROWS else None
     if fast is not None:
-        return fast[0], columns, fast[1]
+        return fast
     width = len(columns)
     out: list[tuple[Any, ...]] = []
     fragments = False
@@ -404,16 +409,14 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
             elif v is not None and builder_kind(type(v)) is not None:
                 refuse_builder_value(v, columns[j], table, "values()")
         out.append(values)
-    return out, columns, fragments
+    return out, columns, fragments, None
 
 
 #: From this many rows on, `_rows_fast` is worth its setup; a single row keeps the plain loop.
 _FAST_ROWS = 64
 
 
-def _rows_fast(
-    rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
-) -> tuple[list[tuple[Any, ...]], bool] | None:
+def _rows_fast(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> _Parsed | None:
     """What the loop in `_rows` gives for well-formed rows, with the per-value work done a
     column at a time in C (10,000 rows of 3 columns: about 2 ms instead of 6.5, a fifth of
     the time a COPY of them takes). None when a row needs the loop: its checks name the row."""
@@ -430,9 +433,11 @@ def _rows_fast(
     except (KeyError, TypeError):
         return None  # a row without some key, or not a dict
     fragments = False
+    column_kinds: list[set[type]] = []
     for j in range(width):
         values = list(map(itemgetter(j), out))
         kinds = set(map(type, values))
+        column_kinds.append(kinds)
         if Fragment in kinds:
             fragments = True
         if any(builder_kind(k) is not None for k in kinds):
@@ -442,7 +447,7 @@ def _rows_fast(
             texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _exact_str(values)
             if "\x00" in "".join(texts):
                 return None
-    return out, fragments
+    return out, columns, fragments, column_kinds
 
 
 _TEXT_OR_NONE = frozenset({str, type(None)})
