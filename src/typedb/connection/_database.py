@@ -202,7 +202,7 @@ class Database:
     @contextmanager
     def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
         level = driver.depth
-        driver.run(begin_sql(level, immediate, self.dialect), None)
+        driver.command(begin_sql(level, immediate, self.dialect))
         driver.depth = level + 1
         trx = Transaction(self._pool, self.url, driver)
         trx._timestamp_tables = self._timestamp_tables
@@ -214,7 +214,7 @@ class Database:
             # A failed rollback (a lost connection) must not hide the error that caused it.
             with suppress(TypedbError):
                 for sql in rollback_plan(level, driver.in_transaction()):
-                    driver.run(sql, None)
+                    driver.command(sql)
             raise
         trx.ended = True
         driver.depth = level
@@ -223,13 +223,13 @@ class Database:
         )
         try:
             for sql in statements:
-                driver.run(sql, None)
+                driver.command(sql)
         except QueryError:
             # A COMMIT can fail (a deferred constraint, SQLite busy): end the transaction so
             # the connection stays usable, then report the failure.
             if level == 0 and driver.in_transaction():
                 with suppress(TypedbError):
-                    driver.run("ROLLBACK", None)
+                    driver.command("ROLLBACK")
             raise
         if error is not None:
             raise error

@@ -30,6 +30,11 @@ class Driver(Protocol):
         """Execute one statement; its rows ([] when it returns none) and affected row count."""
         ...
 
+    def command(self, sql: str) -> None:
+        """Run typedb's own transaction control (BEGIN, COMMIT, SAVEPOINT...): no parameters,
+        no rows."""
+        ...
+
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         """`run()` for user SQL written with psycopg-style placeholders on every backend."""
         ...

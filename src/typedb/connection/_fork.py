@@ -60,7 +60,7 @@ def refuse_statements(driver: Any, reason: str) -> None:
         raise ConnectionError(reason)
 
     chosen = refuse_awaited if getattr(driver, "awaited", False) else refuse
-    for name in ("run", "run_raw", "run_many", "copy_rows"):
+    for name in ("run", "command", "run_raw", "run_many", "copy_rows"):
         setattr(driver, name, chosen)
 
 

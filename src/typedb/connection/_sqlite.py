@@ -275,6 +275,9 @@ class SqliteDriver:
         self.cursor = self.conn.cursor()
         self.aggregate_types = AggregateTypes(self.conn)
 
+    def command(self, sql: str) -> None:
+        self.run(sql, None)
+
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         if self.depth and not self._still_in_transaction(sql):
             raise QueryError(

@@ -51,6 +51,10 @@ class RecordingDriver:
         self._record(sql, params)
         return self.inner.run(sql, params)
 
+    def command(self, sql: str) -> None:
+        self._record(sql, None)
+        self.inner.command(sql)
+
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         self._record(sql, params)
         return self.inner.run_raw(sql, params)

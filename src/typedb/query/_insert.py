@@ -103,6 +103,10 @@ class OnConflict:
         return OnConflict(self._target, ("update", tuple(kinds)), tuple(bound))
 
 
+#: What a query without on_conflict() holds (OnConflict is immutable: one serves them all).
+_NO_CONFLICT = OnConflict()
+
+
 class InsertQuery:
     """An INSERT. Immutable: every method returns a new query.
 
@@ -131,13 +135,23 @@ class InsertQuery:
         self._kinds: Kinds | None = None
         # Rows whose keys differ from the row before them start another statement.
         self._more: tuple[_Parsed, ...] = ()
-        self._conflict = OnConflict()
+        self._conflict = _NO_CONFLICT  # immutable, so one shared empty one
         self._returning: tuple[str, ...] = ()
 
     def _copy(self) -> Self:
+        # Slot by slot, not a loop of getattr/setattr over __slots__: a copy per builder call,
+        # and the loop measured 5k instructions a copy (see README, "Throughput").
         new = object.__new__(self.__class__)
-        for slot in InsertQuery.__slots__:
-            setattr(new, slot, getattr(self, slot))
+        new._columns = self._columns
+        new._conflict = self._conflict
+        new._db = self._db
+        new._dialect = self._dialect
+        new._fragments = self._fragments
+        new._kinds = self._kinds
+        new._more = self._more
+        new._returning = self._returning
+        new._rows = self._rows
+        new._table = self._table
         return new
 
     def values(self, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Self:
@@ -145,7 +159,7 @@ class InsertQuery:
         Rows may leave out different optional columns, as the Insert contracts allow: each
         run of rows with the same keys is one statement (the missing columns take their
         defaults), all in one transaction, in order."""
-        if isinstance(rows, Mapping):
+        if type(rows) is dict or isinstance(rows, Mapping):  # a dict skips the ABC check
             rows = (rows,)
         elif isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
             raise CompileError(f"values() takes a dict or a list of dicts, got {rows!r}")
@@ -225,14 +239,24 @@ class InsertQuery:
             raise CompileError(f"insert_into({self._table!r}) has no rows: call values() first")
         if not self._rows:
             return self._db._value(post([]))
-        copied = self._bulk_copy()
-        if copied is not None:
-            return self._db._value(post([([], copied)]))
-        return self._db._execute_plan(self._plan(), post, self._tables)
+        if len(self._rows) > 1:  # one row is never a COPY (see _bulk_copy)
+            copied = self._bulk_copy()
+            if copied is not None:
+                return self._db._value(post([([], copied)]))
+        plan = self._plan()
+        if len(plan) == 1:
+            # One statement takes a select's path (on PostgreSQL the pool's inlined executor):
+            # nothing to make all or nothing, and an INSERT is no schema change to look for.
+            sql, params = plan[0]
+            return self._db._execute(sql, params, lambda result: post([result]), self._tables)
+        return self._db._execute_plan(plan, post, self._tables)
 
     def _plan(self) -> list[tuple[str, tuple[Any, ...]]]:
         """The statements: a chunk of rows each, per set of columns (`_more`); a row without
         columns (all defaults) is a statement per row."""
+        rows = self._rows
+        if rows is not None and len(rows) == 1 and not self._more:
+            return [self._statement(rows)]  # one row: one statement, nothing to split
         plan: list[tuple[str, tuple[Any, ...]]] = []
         for rows, columns, fragments, _ in (
             (self._rows or [], self._columns, self._fragments, None),
@@ -295,10 +319,14 @@ class InsertQuery:
                 InsertQuery, self._dialect, self._table, self._columns, n,
                 conflict._target, conflict._action, self._returning,
             )  # fmt: skip
-            sql, order = _cache.lookup(
-                key, lambda: finish(self._render(n), self._db.dialect.placeholder)
-            )
-            params = [v for r in rows for v in r]
+            # The hit inlined (as in Query._compile): no closure made, no call.
+            entry = _cache.entries.get(key)
+            if entry is None:
+                entry = _cache.lookup(
+                    key, lambda: finish(self._render(n), self._db.dialect.placeholder)
+                )
+            sql, order = entry
+            params = list(rows[0]) if n == 1 else [v for r in rows for v in r]
         params.extend(conflict._values)
         if order is not None:
             params = [params[i] for i in order]
@@ -390,6 +418,11 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
     fast = _rows_fast(rows, columns) if len(rows) >= _FAST_ROWS else None
     if fast is not None:
         return fast
+    if type(first) is dict and len(rows) == 1:
+        # One dict: its values are in its keys' order, so the loop's lookups and count check
+        # below have nothing to find; the value checks stay.
+        values = tuple(first.values())
+        return [values], columns, _check_values(table, columns, values, offset), None
     width = len(columns)
     out: list[tuple[Any, ...]] = []
     fragments = False
@@ -400,16 +433,25 @@ def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Pa
             raise _mismatch(table, i + offset, row, columns) from None
         if len(row) != width:
             raise _mismatch(table, i + offset, row, columns)
-        for j, v in enumerate(values):
-            if type(v) is str:
-                if "\x00" in v:
-                    refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i + offset})")
-            elif type(v) is Fragment:
-                fragments = True
-            elif v is not None and builder_kind(type(v)) is not None:
-                refuse_builder_value(v, columns[j], table, "values()")
+        if _check_values(table, columns, values, i + offset):
+            fragments = True
         out.append(values)
     return out, columns, fragments, None
+
+
+def _check_values(table: str, columns: tuple[str, ...], values: tuple[Any, ...], i: int) -> bool:
+    """Refuse NUL in text and builder objects as values, in row `i`; whether it holds a
+    `typedb.sql()` fragment."""
+    fragments = False
+    for j, v in enumerate(values):
+        if type(v) is str:
+            if "\x00" in v:
+                refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i})")
+        elif type(v) is Fragment:
+            fragments = True
+        elif v is not None and builder_kind(type(v)) is not None:
+            refuse_builder_value(v, columns[j], table, "values()")
+    return fragments
 
 
 #: From this many rows on, `_rows_fast` is worth its setup; a single row keeps the plain loop.
