@@ -66,19 +66,15 @@ class SelectHooks:
     # -- what the rows are ---------------------------------------------------------------------
 
     def select(self, ctx: MethodContext) -> Type:
-        if failed_trial(ctx.api):
-            return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
-        if state is None or stub_failed(ctx):
+        state = _acting_on(ctx)
+        if state is None:
             return ctx.default_return_type
         items = tuple(i for expr, typ in arguments(ctx) for i in _items(expr, typ, ctx.api))
         return self._result(ctx, state.selecting(items, add=True))
 
     def select_all(self, ctx: MethodContext) -> Type:
-        if failed_trial(ctx.api):
-            return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
-        if state is None or stub_failed(ctx):
+        state = _acting_on(ctx)
+        if state is None:
             return ctx.default_return_type
         arg = argument(ctx, 0)
         table = literal_str(*arg) if arg is not None else ""
@@ -167,10 +163,8 @@ class SelectHooks:
     def where(self, ctx: MethodContext) -> Type:
         """where / having (column, op, value): the column, and its value where the stubs
         leave it loose."""
-        if failed_trial(ctx.api):
-            return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
-        if state is None or stub_failed(ctx):
+        state = _acting_on(ctx)
+        if state is None:
             return ctx.default_return_type
         args = list(arguments(ctx))
         if len(args) != 3:
@@ -213,10 +207,8 @@ class SelectHooks:
     def columns(self, every: bool, ctx: MethodContext) -> Type:
         """group_by (`every` argument) / order_by (the first): each column names one column
         of the query's tables, or a key of its rows (an alias select() gave)."""
-        if failed_trial(ctx.api):
-            return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
-        if state is None or stub_failed(ctx):
+        state = _acting_on(ctx)
+        if state is None:
             return ctx.default_return_type
         scope = scope_of(state, self.catalog)
         keys = _output_keys(state)
@@ -243,10 +235,8 @@ class SelectHooks:
         this query does not know yet, so it is checked as far as the catalog allows: a table
         name in front of it must be a table that has the column, and an unqualified name must
         be a column of the query's tables or of some table of the schema."""
-        if failed_trial(ctx.api):
-            return ctx.default_return_type
-        state = receiver_state(get_proper_type(ctx.type))
-        if state is None or stub_failed(ctx):
+        state = _acting_on(ctx)
+        if state is None:
             return ctx.default_return_type
         scope = scope_of(state, self.catalog)
         args = list(arguments(ctx))
@@ -340,3 +330,15 @@ def _is_select(query: Instance) -> bool:
 
 
 SELECTS = ("Select", "AsyncSelect")
+
+
+def _acting_on(ctx: MethodContext) -> QueryState | None:
+    """The state of the query a hook refines, or None when the hook leaves the call to the
+    stubs: mypy is trying an overload that has already failed, the receiver carries no
+    state, or the stubs themselves reported the call."""
+    if failed_trial(ctx.api):
+        return None
+    state = receiver_state(get_proper_type(ctx.type))
+    if state is None or stub_failed(ctx):
+        return None
+    return state
