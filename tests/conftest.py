@@ -174,3 +174,11 @@ def pg_url(backend: str, db_url: str) -> str:
 def db(db_url: str) -> Iterator[typedb.Database]:
     with typedb.connect(db_url) as database:
         yield database
+
+
+@pytest.fixture
+def store(db: typedb.Database) -> typedb.Database:
+    """`db` with the small Chinook-like store of tests/_store.py, on either backend."""
+    from _store import make_store
+
+    return make_store(db)

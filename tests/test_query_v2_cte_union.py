@@ -6,14 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from _store import make_store, run_async
+from _store import run_async
 
 import typedb
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 def test_with_selectable_like_a_table(store: typedb.Database) -> None:

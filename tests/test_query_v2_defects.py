@@ -14,12 +14,6 @@ import typedb
 from typedb.query import fn
 from typedb.query._node import Expr
 
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
-
-
 # -- 1. a scalar subquery of more than one row is an error on both ----------------------------
 
 

@@ -6,16 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from _store import make_store, run_async
+from _store import run_async
 
 import typedb
 from typedb.query import _cache as cache
 from typedb.query import fn
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 def test_decimal_arithmetic_is_decimal(store: typedb.Database) -> None:

@@ -6,14 +6,9 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from _store import make_store, run_async
+from _store import run_async
 
 import typedb
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 def test_join_on_several_conditions(store: typedb.Database) -> None:

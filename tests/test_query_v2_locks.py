@@ -5,14 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from _store import make_store, run_async
+from _store import run_async
 
 import typedb
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 def test_sqlite_refuses_locks_and_distinct_on(backend: str, store: typedb.Database) -> None:

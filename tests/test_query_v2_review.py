@@ -7,16 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from _store import make_store
 
 import typedb
 from typedb.query import fn
 from typedb.query._expr import Where
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 @pytest.fixture

@@ -10,15 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from _store import make_store
 
 import typedb
 from typedb.connection import _nesting, _sqlite
-
-
-@pytest.fixture
-def store(db: typedb.Database) -> typedb.Database:
-    return make_store(db)
 
 
 def _names(db: typedb.Database) -> list[str]:
