@@ -185,13 +185,18 @@ def _prepare(
     except (ValueError, OSError, ZoneInfoNotFoundError):
         return None
     out: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(row)
-        for j in aware_columns:
-            v = values[j]
-            if type(v) is datetime and v.tzinfo is not None:
-                values[j] = v.astimezone(zone).replace(tzinfo=None)
-        out.append(values)
+    try:
+        for row in rows:
+            values = list(row)
+            for j in aware_columns:
+                v = values[j]
+                if type(v) is datetime and v.tzinfo is not None:
+                    values[j] = v.astimezone(zone).replace(tzinfo=None)
+            out.append(values)
+    except OverflowError:
+        # The instant falls before year 1 or after 9999 in that zone: Python cannot write
+        # it, the server's cast can ('0001-12-31 19:03:58 BC'), so INSERT stores it.
+        return None
     return out, binary
 
 

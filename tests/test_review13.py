@@ -1,0 +1,59 @@
+"""Hostile review of the single-row insert / BEGIN-COMMIT fast path, bulk COPY, the eb
+expression builder and prepared statements (review13): each test here failed on the code
+as merged, or is a strict xfail saying exactly what is still wrong. Every database test runs
+on SQLite and on PostgreSQL (and, where marked, through PgBouncer)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+import typedb
+from typedb.query._insert import CHUNK_ROWS
+
+N = CHUNK_ROWS * 2 + 7  # more rows than one INSERT chunk: COPY on PostgreSQL
+
+
+def _stored_or_refused(db: typedb.Database, table: str, rows: list[dict[str, Any]]) -> object:
+    """What the rows' insert stored (the distinct values as text), or the class of the
+    error it raised: any exception, so a non-typedb one shows as a difference too."""
+    try:
+        db.insert_into(table).values(rows).execute()
+    except Exception as exc:  # noqa: BLE001  # the class is the outcome compared
+        return type(exc)
+    # As text: a timestamp past Python's years does not come back as a datetime.
+    stored = db.raw(f"SELECT DISTINCT CAST(v AS text) AS v FROM {table}")  # type: ignore[arg-type]
+    return [r["v"] for r in stored]
+
+
+# -- 1. bulk insert: aware datetimes near year 1 / 9999 into `timestamp` --------------------
+
+
+@pytest.mark.pgbouncer
+@pytest.mark.parametrize(
+    ("zone", "value"),
+    [
+        # INSERT's cast gives '0001-12-31 19:03:58 BC' (New York's LMT); Python cannot.
+        ("America/New_York", datetime(1, 1, 1, tzinfo=UTC)),
+        # INSERT's cast gives the year 10000.
+        ("Asia/Tokyo", datetime(9999, 12, 31, 23, tzinfo=UTC)),
+        ("UTC", datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))),
+    ],
+)
+def test_bulk_insert_of_aware_datetimes_at_the_year_edges_stores_as_insert(
+    db: typedb.Database, backend: str, zone: str, value: datetime
+) -> None:
+    """COPY converts aware datetimes to the session zone in Python first (as INSERT's cast
+    does on the server). Past Python's year range that conversion raised a bare
+    OverflowError (not a typedb error) where the same rows through INSERT were stored."""
+    if backend == "postgresql":
+        db.raw("SELECT set_config('TimeZone', %s, false)", [zone])
+    for table in ("single", "bulk"):
+        db.schema.create_table(table).add_column("k", "integer").add_column(
+            "v", "timestamp"
+        ).execute()
+    single = _stored_or_refused(db, "single", [{"k": 0, "v": value}])
+    bulk = _stored_or_refused(db, "bulk", [{"k": i, "v": value} for i in range(N)])
+    assert bulk == single
