@@ -5,6 +5,7 @@ on SQLite and on PostgreSQL (and, where marked, through PgBouncer)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -57,3 +58,63 @@ def test_bulk_insert_of_aware_datetimes_at_the_year_edges_stores_as_insert(
     single = _stored_or_refused(db, "single", [{"k": 0, "v": value}])
     bulk = _stored_or_refused(db, "bulk", [{"k": i, "v": value} for i in range(N)])
     assert bulk == single
+
+
+# -- 2. prepared statements after another connection changes a column's type ----------------
+
+
+def _retype_elsewhere(url: str, column: str) -> None:
+    with typedb.connect(url) as other:
+        other.raw(f"ALTER TABLE docs ALTER COLUMN {column} TYPE jsonb USING {column}::jsonb")  # type: ignore[arg-type]
+
+
+def test_statements_prepared_before_a_column_type_change_elsewhere_still_run(
+    pg_url: str,
+) -> None:
+    """psycopg prepares a statement on its 5th run, and PostgreSQL keeps the parameter types
+    it inferred then (text, for a str into a text column). After a migration on another
+    connection turned the column into jsonb, every later run of the same INSERT or SELECT on
+    that pooled connection failed ("column "body" is of type jsonb but expression is of type
+    text", "operator does not exist: jsonb = text") until the connection was recycled, an
+    hour later; a fresh connection runs them."""
+    with typedb.connect(pg_url, pool_max=1) as db:
+        db.raw("CREATE TABLE docs (id serial PRIMARY KEY, body text, tag text)")
+        for i in range(7):
+            db.insert_into("docs").values({"body": f'{{"n": {i}}}', "tag": '"a"'}).execute()
+            db.select_from("docs").select("id").where("body", "=", '{"n": 0}').execute()
+        _retype_elsewhere(pg_url, "body")
+        db.insert_into("docs").values({"body": '{"n": 7}', "tag": '"a"'}).execute()
+        found = db.select_from("docs").select("id").where("body", "=", '{"n": 7}').execute()
+        assert found == [{"id": 8}]
+        # In a transaction the failed statement cannot simply run again (PostgreSQL aborted
+        # the transaction), but the next transaction must work.
+        for _ in range(7):
+            db.insert_into("docs").values({"body": "{}", "tag": '"b"'}).execute()
+        _retype_elsewhere(pg_url, "tag")
+        try:
+            with db.transaction() as trx:
+                trx.insert_into("docs").values({"body": "{}", "tag": '"c"'}).execute()
+        except typedb.QueryError:
+            pass
+        with db.transaction() as trx:
+            trx.insert_into("docs").values({"body": "{}", "tag": '"d"'}).execute()
+        tags = db.raw("SELECT tag::text AS tag FROM docs WHERE id > 15 ORDER BY id")
+        assert tags[-1] == {"tag": '"d"'}
+
+
+def test_async_statements_prepared_before_a_column_type_change_elsewhere_still_run(
+    pg_url: str,
+) -> None:
+    with typedb.connect(pg_url) as setup:
+        setup.raw("CREATE TABLE docs (id serial PRIMARY KEY, body text, tag text)")
+
+    async def main() -> None:
+        async with typedb.connect_async(pg_url, pool_max=1) as db:
+            for _ in range(7):
+                await db.insert_into("docs").values({"body": "{}", "tag": "x"}).execute()
+            _retype_elsewhere(pg_url, "body")
+            await db.insert_into("docs").values({"body": '{"n": 1}', "tag": "y"}).execute()
+            rows = await db.select_from("docs").select("tag").where("body", "=", '{"n": 1}').execute()
+            assert rows == [{"tag": "y"}]
+
+    asyncio.run(main())

@@ -121,17 +121,28 @@ def _control_ran(
     return False
 
 
+#: What a statement prepared before a column's type changed fails with: the parameter types
+#: PostgreSQL inferred at PREPARE no longer fit (42804 "column "v" is of type jsonb but
+#: expression is of type text", 42883 "operator does not exist: jsonb = text", 42846
+#: "cannot cast type ...").
+_STALE_TYPES = frozenset(("42804", "42883", "42846"))
+
+
 def stale_plan(exc: psycopg.Error, conn: psycopg.BaseConnection[Any]) -> bool:
-    """Whether `exc` is PostgreSQL refusing a prepared statement whose result columns changed
-    (a migration on another connection added or dropped a column of a `SELECT *`'s table).
-    psycopg forgets its prepared statements only after an ALTER / DROP on the same connection,
-    so without this every later run of the statement on this connection fails the same way.
-    Its cache is cleared here (DEALLOCATE ALL goes before the next statement); True when
-    nothing had begun, so the statement can simply run again, unprepared."""
-    if not (
-        isinstance(exc, psycopg.errors.FeatureNotSupported)
-        and "cached plan must not change result type" in str(exc)
-    ):
+    """Whether `exc` may be PostgreSQL refusing a prepared statement that a schema change on
+    another connection made stale: a column of a `SELECT *`'s table added or dropped
+    ("cached plan must not change result type"), or a column's type changed (`_STALE_TYPES`,
+    when this connection has statements prepared: psycopg's cursor does not say after an
+    error whether the statement ran prepared). psycopg forgets its prepared statements only
+    after an ALTER / DROP on the same connection, so without this every later run of the
+    statement on this connection fails the same way, until the pool recycles it an hour
+    later. Its cache is cleared here (DEALLOCATE ALL goes before the next statement); True
+    when nothing had begun, so the statement can simply run again, unprepared (a statement
+    that is wrong in itself then fails again, the same way)."""
+    if isinstance(exc, psycopg.errors.FeatureNotSupported):
+        if "cached plan must not change result type" not in str(exc):
+            return False
+    elif exc.sqlstate not in _STALE_TYPES or not conn._prepared._names:  # pyright: ignore[reportPrivateUsage]
         return False
     conn._prepared.clear()  # pyright: ignore[reportPrivateUsage]  # no public way to
     return conn.info.transaction_status == _IDLE  # in a transaction: aborted, not retried
