@@ -118,3 +118,26 @@ def test_async_statements_prepared_before_a_column_type_change_elsewhere_still_r
             assert rows == [{"tag": "y"}]
 
     asyncio.run(main())
+
+
+# -- 3. eb arithmetic with a bool ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda eb: eb.ref("quantity") * True,
+        lambda eb: eb.ref("quantity") + eb.val(False),
+        lambda eb: True - eb.ref("quantity"),
+    ],
+)
+def test_arithmetic_with_a_bool_is_refused_on_both_backends(
+    store: typedb.Database, build: Any
+) -> None:
+    """PostgreSQL has no integer * boolean ("operator does not exist"); SQLite computed
+    3 * 1 = 3 and returned rows, so a condition or a total silently differed."""
+    lines = store.select_from("invoice_lines")
+    with pytest.raises((typedb.CompileError, typedb.QueryError)):
+        lines.select(lambda eb: build(eb).as_("x")).execute()
+    with pytest.raises((typedb.CompileError, typedb.QueryError)):
+        lines.select("id").where(lambda eb: eb(build(eb), ">", 0)).execute()
