@@ -141,3 +141,32 @@ def test_arithmetic_with_a_bool_is_refused_on_both_backends(
         lines.select(lambda eb: build(eb).as_("x")).execute()
     with pytest.raises((typedb.CompileError, typedb.QueryError)):
         lines.select("id").where(lambda eb: eb(build(eb), ">", 0)).execute()
+
+
+# -- 4. a unique violation names its table -----------------------------------------------------
+
+
+@pytest.mark.pgbouncer
+def test_a_unique_violation_names_the_table_inside_and_outside_a_transaction(
+    db: typedb.Database,
+) -> None:
+    """SQLite says "UNIQUE constraint failed: accounts.email"; PostgreSQL's message names
+    only the constraint ('duplicate key value violates unique constraint "uq_email"'), so
+    the IntegrityError of a single-row insert did not say which table refused the row. The
+    connection goes on working after each."""
+    db.schema.create_table("accounts").add_id_column().add_column("email", "text").add_column(
+        "code", "integer"
+    ).add_unique_constraint("uq_email", ["email"]).add_unique_constraint(
+        "uq_code", ["code"]
+    ).execute()
+    db.insert_into("accounts").values({"email": "a@x", "code": 1}).execute()
+    with pytest.raises(typedb.IntegrityError, match="accounts"):
+        db.insert_into("accounts").values({"email": "a@x", "code": 2}).execute()
+    with pytest.raises(typedb.IntegrityError, match="accounts"), db.transaction() as trx:
+        trx.insert_into("accounts").values({"email": "b@x", "code": 3}).execute()
+        trx.insert_into("accounts").values({"email": "c@x", "code": 1}).execute()
+    with pytest.raises(typedb.IntegrityError, match="accounts"):
+        db.insert_into("accounts").values([{"email": "d@x", "code": 4}] * 2).execute()
+    db.insert_into("accounts").values({"email": "e@x", "code": 5}).execute()
+    got = db.select_from("accounts").select("email").order_by("id").execute()
+    assert [r["email"] for r in got] == ["a@x", "e@x"]

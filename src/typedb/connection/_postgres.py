@@ -100,8 +100,28 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
             "statement ran is unknown",
             sql,
         )
-    cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
-    return cls(str(exc).strip(), sql)
+    if isinstance(exc, psycopg.IntegrityError):
+        return IntegrityError(with_table(str(exc).strip(), exc), sql)
+    return QueryError(str(exc).strip(), sql)
+
+
+def with_table(message: str, exc: psycopg.Error) -> str:
+    """`message` naming the table the server's error is about, when it does not already:
+    a unique or exclusion violation names only its constraint, where SQLite says
+    "UNIQUE constraint failed: accounts.email".
+
+    >>> class Diag:
+    ...     table_name = "accounts"
+    >>> class Exc:
+    ...     diag = Diag()
+    >>> with_table('duplicate key value violates unique constraint "uq"', Exc())
+    'duplicate key value violates unique constraint "uq" on table "accounts"'
+    """
+    table = exc.diag.table_name
+    if not table or f'"{table}"' in message:
+        return message
+    head, newline, rest = message.partition("\n")
+    return f'{head} on table "{table}"{newline}{rest}'
 
 
 _CONTROL_TAGS = frozenset(("BEGIN", "START TRANSACTION", "COMMIT"))
