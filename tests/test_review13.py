@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from _store import run_async
 
 import typedb
 from typedb.query._insert import CHUNK_ROWS
@@ -22,7 +23,7 @@ def _stored_or_refused(db: typedb.Database, table: str, rows: list[dict[str, Any
     error it raised: any exception, so a non-typedb one shows as a difference too."""
     try:
         db.insert_into(table).values(rows).execute()
-    except Exception as exc:  # noqa: BLE001  # the class is the outcome compared
+    except Exception as exc:  # the class is the outcome compared
         return type(exc)
     # As text: a timestamp past Python's years does not come back as a datetime.
     stored = db.raw(f"SELECT DISTINCT CAST(v AS text) AS v FROM {table}")  # type: ignore[arg-type]
@@ -114,7 +115,9 @@ def test_async_statements_prepared_before_a_column_type_change_elsewhere_still_r
                 await db.insert_into("docs").values({"body": "{}", "tag": "x"}).execute()
             _retype_elsewhere(pg_url, "body")
             await db.insert_into("docs").values({"body": '{"n": 1}', "tag": "y"}).execute()
-            rows = await db.select_from("docs").select("tag").where("body", "=", '{"n": 1}').execute()
+            rows = (
+                await db.select_from("docs").select("tag").where("body", "=", '{"n": 1}').execute()
+            )
             assert rows == [{"tag": "y"}]
 
     asyncio.run(main())
@@ -170,3 +173,36 @@ def test_a_unique_violation_names_the_table_inside_and_outside_a_transaction(
     db.insert_into("accounts").values({"email": "e@x", "code": 5}).execute()
     got = db.select_from("accounts").select("email").order_by("id").execute()
     assert [r["email"] for r in got] == ["a@x", "e@x"]
+
+
+# -- 5. text that cannot be encoded ------------------------------------------------------------
+
+
+@pytest.mark.pgbouncer
+def test_a_lone_surrogate_is_a_typedb_error_on_every_path(db: typedb.Database) -> None:
+    """A str with a lone surrogate (what `bytes.decode(errors="surrogateescape")` leaves for
+    a bad byte) cannot be encoded as UTF-8. Every path raised Python's bare
+    UnicodeEncodeError, not a typedb error, though NUL is refused as a CompileError."""
+    db.schema.create_table("notes").add_id_column().add_column("body", "text").execute()
+    bad = "caf\udce9"
+    notes = db.select_from("notes")
+    with pytest.raises(typedb.TypedbError):
+        db.insert_into("notes").values({"body": bad}).execute()
+    with pytest.raises(typedb.TypedbError):
+        db.insert_into("notes").values([{"body": "ok"}] * N + [{"body": bad}]).execute()
+    with pytest.raises(typedb.TypedbError):
+        notes.where("body", "=", bad).execute()
+    with pytest.raises(typedb.TypedbError):
+        db.raw("SELECT %s AS v", [bad])
+    with db.transaction() as trx:
+        trx.insert_into("notes").values({"body": "kept"}).execute()
+        with pytest.raises(typedb.TypedbError):
+            trx.insert_into("notes").values({"body": bad}).execute()
+    assert notes.select("body").execute() == [{"body": "kept"}]
+
+    async def on_async(adb: typedb.AsyncDatabase) -> None:
+        with pytest.raises(typedb.TypedbError):
+            await adb.insert_into("notes").values({"body": bad}).execute()
+        assert len(await adb.select_from("notes").execute()) == 1
+
+    run_async(db.url.raw, on_async)

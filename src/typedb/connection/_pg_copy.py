@@ -42,7 +42,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from typedb._errors import IntegrityError, QueryError
-from typedb.connection._driver import Kinds
+from typedb.connection._driver import Kinds, unencodable
 from typedb.dialects import quote_identifier
 
 # The table's kind and rule / row-security flags, with each live column's type, identity and
@@ -129,6 +129,8 @@ def copy_rows(
         # row (1-based within this COPY) at fault.
         cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
         raise cls(str(exc).strip(), sql) from exc
+    except UnicodeEncodeError as exc:  # the COPY was cancelled: nothing written
+        raise unencodable(exc) from exc
     return cursor.rowcount
 
 

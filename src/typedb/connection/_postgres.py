@@ -18,7 +18,7 @@ from psycopg.types.json import JsonDumper
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
-from typedb.connection._driver import Kinds, Row, json_dumps
+from typedb.connection._driver import Kinds, Row, json_dumps, unencodable
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.connection._transaction import after_raw, settle_raw
@@ -292,6 +292,8 @@ class PostgresDriver:
             if stale_plan(exc, self.conn) and not again:
                 return self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def command(self, sql: str) -> None:
         """BEGIN, COMMIT, SAVEPOINT...: sent as psycopg's own `conn.transaction()` sends them
@@ -325,6 +327,8 @@ class PostgresDriver:
             return cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def copy_rows(
         self,
@@ -384,6 +388,8 @@ class AsyncPostgresDriver:
             if stale_plan(exc, self.conn) and not again:
                 return await self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         """As `PostgresDriver.run_raw`."""
@@ -405,6 +411,8 @@ class AsyncPostgresDriver:
             return cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def aborted(self) -> bool:
         return self.conn.info.transaction_status == _INERROR
