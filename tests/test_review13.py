@@ -279,3 +279,23 @@ def test_case_of_a_bound_str_and_an_int_is_an_int_on_both(
         .execute()
     )
     assert [r["k"] for r in rows] == [3, 0, 0, 0, 0]
+
+
+# -- 8. the pytest plugin with an in-memory SQLite URL -------------------------------------------
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_the_pytest_plugin_refuses_an_in_memory_sqlite_test_database(
+    pytester: pytest.Pytester, url: str
+) -> None:
+    """`--typedb-url sqlite://` (a natural choice for speed) was migrated on one connection
+    and closed; typedb_db then connected to a new, empty in-memory database, and every test
+    failed with "no such table: items", which sends one looking at the migrations."""
+    from test_pytest_plugin import _project
+
+    _project(pytester)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--typedb-url={url}")
+    assert "in-memory SQLite database" in result.stdout.str()
+    assert "no such table" not in result.stdout.str()
