@@ -87,9 +87,14 @@ def unencodable(exc: UnicodeEncodeError) -> CompileError:
     as `bytes.decode(errors="surrogateescape")` leaves for a byte that is not UTF-8. Refused
     before it reaches the database, as a NUL character is."""
     bad = exc.object[exc.start : exc.end]
+    hint = (
+        "decode the bytes it came from strictly"
+        if "surrogate" in exc.reason
+        else "the connection's client_encoding cannot write it"
+    )
     return CompileError(
-        f"a text value cannot be sent to the database: {bad!r} at position {exc.start} is "
-        f"not valid {exc.encoding} ({exc.reason}); decode the bytes it came from strictly"
+        f"a text value cannot be sent to the database: {bad!r} at position {exc.start} "
+        f"cannot be encoded as {exc.encoding} ({exc.reason}); {hint}"
     )
 
 
