@@ -299,3 +299,26 @@ def test_the_pytest_plugin_refuses_an_in_memory_sqlite_test_database(
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--typedb-url={url}")
     assert "in-memory SQLite database" in result.stdout.str()
     assert "no such table" not in result.stdout.str()
+
+
+# -- 9. a row lock outside a transaction -------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="SelectQuery.execute runs for_update() / for_share() outside a transaction: "
+    "PostgreSQL takes the lock in the statement's own implicit transaction and drops it when "
+    "the statement ends, so two workers both 'lock' job 1 and both process it; typedb "
+    "refuses locks on SQLite because 'a no-op would promise a lock that is not there', and "
+    "this is one; checking needs the transaction state at execute time (Database._execute)",
+)
+def test_postgresql_row_lock_outside_a_transaction_is_refused(pg_url: str) -> None:
+    with typedb.connect(pg_url) as db:
+        db.schema.create_table("jobs").add_id_column().add_column("state", "text").execute()
+        db.insert_into("jobs").values([{"state": "new"}] * 3).execute()
+        pick = db.select_from("jobs").select("id").order_by("id").limit(1)
+        # Today two workers' picks both return job 1, each "locked" only while it ran.
+        with pytest.raises(typedb.CompileError, match="transaction"):
+            pick.for_update().skip_locked().execute_take_first()
+        with db.transaction() as trx:  # where the lock holds, it stays allowed
+            assert trx.select_from("jobs").for_update().limit(1).execute_take_first()
