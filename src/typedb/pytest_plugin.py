@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from typedb._config import load
+from typedb._errors import TypedbError
 from typedb._url import parse
 from typedb.connection import AsyncDatabase, Database, connect, connect_async
 from typedb.facades._lazy import LazyDatabase
@@ -74,8 +75,18 @@ def typedb_url(
     if named is None:
         named = f"sqlite:///{tmp_path_factory.mktemp('typedb') / 'test.sqlite3'}"
     server_url = url = database_url(config, named)
+    parsed = parse(url)
+    if parsed.backend == "sqlite" and parsed.path is None:
+        # Each connection to it is a new, empty database: the tests would not see the
+        # migrated one, and would fail as if the migrations had not made the tables.
+        raise TypedbError(
+            f"the test database {url!r} is an in-memory SQLite database, which lives only as "
+            "long as one connection: typedb_db would get a new, unmigrated one. Name a file "
+            "(sqlite:///test.db), or leave --typedb-url and $TYPEDB_TEST_DATABASE_URL unset "
+            "for a temporary file"
+        )
     throwaway: str | None = None
-    if parse(url).backend == "postgresql":
+    if parsed.backend == "postgresql":
         throwaway = f"typedb_test_{uuid.uuid4().hex[:12]}"
         with connect(server_url) as server:
             server.raw(_ddl(f"CREATE DATABASE {throwaway}"))

@@ -82,6 +82,22 @@ class BulkCopier(Protocol):
 _JSON = json.JSONEncoder(allow_nan=False)
 
 
+def unencodable(exc: UnicodeEncodeError) -> CompileError:
+    """The error for a str value the connection's encoding cannot write: a lone surrogate,
+    as `bytes.decode(errors="surrogateescape")` leaves for a byte that is not UTF-8. Refused
+    before it reaches the database, as a NUL character is."""
+    bad = exc.object[exc.start : exc.end]
+    hint = (
+        "decode the bytes it came from strictly"
+        if "surrogate" in exc.reason
+        else "the connection's client_encoding cannot write it"
+    )
+    return CompileError(
+        f"a text value cannot be sent to the database: {bad!r} at position {exc.start} "
+        f"cannot be encoded as {exc.encoding} ({exc.reason}); {hint}"
+    )
+
+
 def json_dumps(value: Any) -> str:
     """A dict or list as JSON text for the database, or a clear error saying what cannot be.
 

@@ -42,7 +42,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from typedb._errors import IntegrityError, QueryError
-from typedb.connection._driver import Kinds
+from typedb.connection._driver import Kinds, unencodable
 from typedb.dialects import quote_identifier
 
 # The table's kind and rule / row-security flags, with each live column's type, identity and
@@ -129,6 +129,8 @@ def copy_rows(
         # row (1-based within this COPY) at fault.
         cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
         raise cls(str(exc).strip(), sql) from exc
+    except UnicodeEncodeError as exc:  # the COPY was cancelled: nothing written
+        raise unencodable(exc) from exc
     return cursor.rowcount
 
 
@@ -185,13 +187,18 @@ def _prepare(
     except (ValueError, OSError, ZoneInfoNotFoundError):
         return None
     out: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(row)
-        for j in aware_columns:
-            v = values[j]
-            if type(v) is datetime and v.tzinfo is not None:
-                values[j] = v.astimezone(zone).replace(tzinfo=None)
-        out.append(values)
+    try:
+        for row in rows:
+            values = list(row)
+            for j in aware_columns:
+                v = values[j]
+                if type(v) is datetime and v.tzinfo is not None:
+                    values[j] = v.astimezone(zone).replace(tzinfo=None)
+            out.append(values)
+    except OverflowError:
+        # The instant falls before year 1 or after 9999 in that zone: Python cannot write
+        # it, the server's cast can ('0001-12-31 19:03:58 BC'), so INSERT stores it.
+        return None
     return out, binary
 
 

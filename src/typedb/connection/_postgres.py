@@ -18,7 +18,7 @@ from psycopg.types.json import JsonDumper
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
-from typedb.connection._driver import Kinds, Row, json_dumps
+from typedb.connection._driver import Kinds, Row, json_dumps, unencodable
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.connection._transaction import after_raw, settle_raw
@@ -100,8 +100,28 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
             "statement ran is unknown",
             sql,
         )
-    cls = IntegrityError if isinstance(exc, psycopg.IntegrityError) else QueryError
-    return cls(str(exc).strip(), sql)
+    if isinstance(exc, psycopg.IntegrityError):
+        return IntegrityError(with_table(str(exc).strip(), exc), sql)
+    return QueryError(str(exc).strip(), sql)
+
+
+def with_table(message: str, exc: psycopg.Error) -> str:
+    """`message` naming the table the server's error is about, when it does not already:
+    a unique or exclusion violation names only its constraint, where SQLite says
+    "UNIQUE constraint failed: accounts.email".
+
+    >>> class Diag:
+    ...     table_name = "accounts"
+    >>> class Exc:
+    ...     diag = Diag()
+    >>> with_table('duplicate key value violates unique constraint "uq"', Exc())
+    'duplicate key value violates unique constraint "uq" on table "accounts"'
+    """
+    table = exc.diag.table_name
+    if not table or f'"{table}"' in message:
+        return message
+    head, newline, rest = message.partition("\n")
+    return f'{head} on table "{table}"{newline}{rest}'
 
 
 _CONTROL_TAGS = frozenset(("BEGIN", "START TRANSACTION", "COMMIT"))
@@ -121,17 +141,28 @@ def _control_ran(
     return False
 
 
+#: What a statement prepared before a column's type changed fails with: the parameter types
+#: PostgreSQL inferred at PREPARE no longer fit (42804 "column "v" is of type jsonb but
+#: expression is of type text", 42883 "operator does not exist: jsonb = text", 42846
+#: "cannot cast type ...").
+_STALE_TYPES = frozenset(("42804", "42883", "42846"))
+
+
 def stale_plan(exc: psycopg.Error, conn: psycopg.BaseConnection[Any]) -> bool:
-    """Whether `exc` is PostgreSQL refusing a prepared statement whose result columns changed
-    (a migration on another connection added or dropped a column of a `SELECT *`'s table).
-    psycopg forgets its prepared statements only after an ALTER / DROP on the same connection,
-    so without this every later run of the statement on this connection fails the same way.
-    Its cache is cleared here (DEALLOCATE ALL goes before the next statement); True when
-    nothing had begun, so the statement can simply run again, unprepared."""
-    if not (
-        isinstance(exc, psycopg.errors.FeatureNotSupported)
-        and "cached plan must not change result type" in str(exc)
-    ):
+    """Whether `exc` may be PostgreSQL refusing a prepared statement that a schema change on
+    another connection made stale: a column of a `SELECT *`'s table added or dropped
+    ("cached plan must not change result type"), or a column's type changed (`_STALE_TYPES`,
+    when this connection has statements prepared: psycopg's cursor does not say after an
+    error whether the statement ran prepared). psycopg forgets its prepared statements only
+    after an ALTER / DROP on the same connection, so without this every later run of the
+    statement on this connection fails the same way, until the pool recycles it an hour
+    later. Its cache is cleared here (DEALLOCATE ALL goes before the next statement); True
+    when nothing had begun, so the statement can simply run again, unprepared (a statement
+    that is wrong in itself then fails again, the same way)."""
+    if isinstance(exc, psycopg.errors.FeatureNotSupported):
+        if "cached plan must not change result type" not in str(exc):
+            return False
+    elif exc.sqlstate not in _STALE_TYPES or not conn._prepared._names:  # pyright: ignore[reportPrivateUsage]
         return False
     conn._prepared.clear()  # pyright: ignore[reportPrivateUsage]  # no public way to
     return conn.info.transaction_status == _IDLE  # in a transaction: aborted, not retried
@@ -261,6 +292,8 @@ class PostgresDriver:
             if stale_plan(exc, self.conn) and not again:
                 return self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def command(self, sql: str) -> None:
         """BEGIN, COMMIT, SAVEPOINT...: sent as psycopg's own `conn.transaction()` sends them
@@ -294,6 +327,8 @@ class PostgresDriver:
             return cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def copy_rows(
         self,
@@ -353,6 +388,8 @@ class AsyncPostgresDriver:
             if stale_plan(exc, self.conn) and not again:
                 return await self.run(sql, params, again=True)
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     async def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         """As `PostgresDriver.run_raw`."""
@@ -374,6 +411,8 @@ class AsyncPostgresDriver:
             return cur.rowcount
         except psycopg.Error as exc:
             raise _error(exc, sql, self.conn) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def aborted(self) -> bool:
         return self.conn.info.transaction_status == _INERROR

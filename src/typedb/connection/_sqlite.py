@@ -17,7 +17,7 @@ from uuid import UUID
 from typedb._errors import CompileError, ConnectionError, IntegrityError, QueryError
 from typedb._sql import Parameters
 from typedb._url import Url
-from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark
+from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark, unencodable
 from typedb.connection._rows import maker
 from typedb.connection._sqlite_errors import take_function_error
 from typedb.connection._sqlite_functions import register_pg_functions
@@ -309,6 +309,8 @@ class SqliteDriver:
             except OverflowError as exc:
                 # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
                 raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+            except UnicodeEncodeError as exc:
+                raise unencodable(exc) from exc
 
     def _still_in_transaction(self, sql: str) -> bool:
         try:
@@ -380,6 +382,8 @@ class SqliteDriver:
             raise _error(exc, sql, self.conn, self.url) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
+        except UnicodeEncodeError as exc:
+            raise unencodable(exc) from exc
 
     def aborted(self) -> bool:
         return False  # SQLite either undoes just the failed statement or ends the transaction

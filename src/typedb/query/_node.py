@@ -43,6 +43,7 @@ FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # fullmatch: `$` lets a final 
 # Aliases already accepted by quote_identifier (a query built per request names the same ones).
 _NAMES_CHECKED: set[str] = set()
 _PLAIN = frozenset({int, float, Decimal, bool})
+_NUMBERS = _PLAIN - {bool}  # what arithmetic binds at once (a bool is refused there)
 # A bound Decimal or float decides the type of the arithmetic it is in (PostgreSQL: integer
 # * Decimal is numeric, numeric * float is double precision), so its kind is in the shape.
 _VAL = ("val",)
@@ -93,7 +94,7 @@ class Expr(Generic[T]):
         return self
 
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
-        if not reverse and type(other) in _PLAIN:  # `eb.ref("price") * 2`: bound at once
+        if not reverse and type(other) in _NUMBERS:  # `eb.ref("price") * 2`: bound at once
             new = new_instance(Expr)  # Expr(...), see new_instance
             new.node = ("op", symbol, self.node, _VAL_NODES.get(type(other), _VAL))
             new.values = (*self.values, other)
@@ -104,6 +105,11 @@ class Expr(Generic[T]):
             raise CompileError(
                 f"arithmetic ({symbol}) with a string: bind a number, or join text with "
                 "eb.fn('concat', ...)"
+            )
+        if type(other) is bool or _bound_bool(self) or _bound_bool(other):
+            # PostgreSQL has no arithmetic on boolean; SQLite computes with 1 and 0.
+            raise CompileError(
+                f"arithmetic ({symbol}) with a bool: bind a number, or pick one with eb.case()"
             )
         right = to_expr(other)
         left, right = (right, self) if reverse else (self, right)
@@ -202,6 +208,10 @@ new_instance = object.__new__
 
 def _bound_text(value: Any) -> bool:
     return type(value) is Expr and value.node == _VAL_NODES[str]
+
+
+def _bound_bool(value: Any) -> bool:
+    return type(value) is Expr and value.node == _VAL_NODES[bool]
 
 
 def value_node(value: Any) -> tuple[Node, Values]:
