@@ -305,33 +305,15 @@ def test_union_order_by_on_sqlite_without_nulls_order(
 _BIG = 9223372036854775807
 
 
-def _overflow_xfail(backend: str, request: pytest.FixtureRequest, where: str) -> None:
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=f"SQLite turns an integer result past 64 bits into a float; typedb "
-                f"checks only the outer select list's integer columns (_sqlite_types."
-                f"_checked_integer), not {where}",
-            )
-        )
-
-
-def test_integer_overflow_in_where_is_an_error(
-    backend: str, store: typedb.Database, request: pytest.FixtureRequest
-) -> None:
+def test_integer_overflow_in_where_is_an_error(store: typedb.Database) -> None:
     # PostgreSQL: "bigint out of range". SQLite compared the float and matched every row.
-    _overflow_xfail(backend, request, "a WHERE condition")
     query = store.select_from("customers").select("id")
     with pytest.raises(typedb.QueryError, match="out of range"):
         query.where(lambda eb: eb(eb.ref("id") + eb.val(_BIG), ">", 0)).execute()
 
 
-def test_integer_overflow_in_a_cte_column_is_an_error(
-    backend: str, store: typedb.Database, request: pytest.FixtureRequest
-) -> None:
+def test_integer_overflow_in_a_cte_column_is_an_error(store: typedb.Database) -> None:
     # SQLite returned 9.223372036854776e+18, a float, for an integer column of the CTE.
-    _overflow_xfail(backend, request, "a CTE's columns read through select_from(cte)")
     body = store.select_from("customers").select(
         lambda eb: [(eb.ref("id") + eb.val(_BIG)).as_("v")]
     )

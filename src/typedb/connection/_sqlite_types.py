@@ -257,6 +257,49 @@ EXACT_FUNCTIONS: dict[str, Callable[[Any, Any], str | None]] = {
 }
 
 
+_INT64 = 2**63
+
+
+def _bigint_out_of_range() -> Exception:
+    return function_error(ValueError("bigint out of range"))
+
+
+def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """SQL's `+ - *` as PostgreSQL does it: between integers a result past 64 bits raises
+    (SQLite's own turns it into a float, so `id + big > 0` compared a float and matched
+    every row). Floats compute as SQLite's do; text, which PostgreSQL refuses arithmetic on
+    and SQLite reads a number off the front of, is refused."""
+
+    def run(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        if type(a) is int and type(b) is int:
+            result = compute(a, b)
+            if -_INT64 <= result < _INT64:
+                return result
+            raise _bigint_out_of_range()
+        if type(a) is str or type(b) is str or type(a) is bytes or type(b) is bytes:
+            raise function_error(
+                TypeError(
+                    f"arithmetic ({symbol}) on {a!r} and {b!r}: PostgreSQL refuses arithmetic on "
+                    "text, and SQLite would read a number off its front; cast it first "
+                    "(eb.cast(x, 'integer'))"
+                )
+            )
+        return compute(a, b)
+
+    return run
+
+
+#: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
+#: _expr_types.replacements, which picks the integer and the untyped nodes for them).
+CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "typedb_int_add": _checked_op("+", lambda a, b: a + b),
+    "typedb_int_sub": _checked_op("-", lambda a, b: a - b),
+    "typedb_int_mul": _checked_op("*", lambda a, b: a * b),
+}
+
+
 def sql_divide(a: Any, b: Any) -> Any:
     """`typedb_divide(a, b)`: SQL's `/` as PostgreSQL does it: a division by zero raises
     (SQLite's gives NULL), integers truncate toward zero."""
@@ -268,6 +311,8 @@ def sql_divide(a: Any, b: Any) -> Any:
         raise function_error(ZeroDivisionError("division by zero"))
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
+        if q >= _INT64 and (a < 0) == (b < 0):  # the smallest bigint divided by -1
+            raise _bigint_out_of_range()
         return q if (a < 0) == (b < 0) else -q
     return a / b
 
@@ -373,6 +418,8 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
     for name, function in EXACT_FUNCTIONS.items():
         conn.create_function(name, 2, function, deterministic=True)
+    for name, checked in CHECKED_FUNCTIONS.items():
+        conn.create_function(name, 2, checked, deterministic=True)
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
@@ -450,7 +497,7 @@ class AggregateTypes:
         converters = []
         for out in plan.outputs:
             if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
-                kind = self._expression(plan, out.aggregate, replace)
+                kind = self._expression(plan, out.aggregate, replace, output=True)
                 if kind is not None and kind[0] in _KIND_CONVERTERS:
                     converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
                 continue
@@ -551,16 +598,22 @@ class AggregateTypes:
                 )
 
     def _expression(
-        self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]
+        self,
+        plan: AggregatePlan,
+        node: tuple[Any, ...],
+        replace: dict[Any, str],
+        output: bool = False,
     ) -> Kind:
-        """An expression output's kind; adds what must be computed exactly to `replace`."""
+        """An expression's kind; adds what must be computed exactly or checked for integer
+        overflow to `replace`. `output`: an outer select-list item, whose integer result the
+        driver checks itself (see _expr_types.replacements)."""
 
         def declared(column: str) -> Kind:
             found = self._declared(plan, column)
             t = _parsed(found) if found is not None else None
             return None if t is None else kind_of_type(t.name, t.scale)
 
-        replacements(node, declared, replace)
+        replacements(node, declared, replace, output)
         return infer(node, declared)
 
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:

@@ -157,6 +157,8 @@ def plan_of(
             found.setdefault(aggregate_key(record[1]), record[1])
         elif kind == "order" and type(record[1]) is tuple and record[1][0] in _COMPUTED:
             compared.append(record[1])
+        elif kind == "group":
+            compared.extend(c for c in record[1] if type(c) is tuple and c[0] in _COMPUTED)
     outputs: list[Output] = []
     for i, item in enumerate(selected):
         if isinstance(item, Aggregate) and item.name in TYPED_AGGREGATES and item.column:
