@@ -272,10 +272,7 @@ def test_a_task_writing_while_another_tasks_block_is_open_does_not_freeze_the_lo
 
 
 def test_union_order_by_on_sqlite_without_nulls_order(
-    backend: str,
-    store: typedb.Database,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    store: typedb.Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite before 3.30 (RHEL 8 ships 3.26, Debian 10 3.27; typedb states no minimum) gets
     `city IS NULL, city ASC` for order_by("city"). A compound SELECT's ORDER BY may only name
@@ -283,21 +280,40 @@ def test_union_order_by_on_sqlite_without_nulls_order(
     not match any column in the result set", where it ran before defects11. The switch is
     typedb's own flag, set as on such a SQLite; the SQL runs on the real (newer) SQLite, which
     refuses it in the same way."""
-    from typedb.query import _select_sql
+    from typedb.query import _cache, _select_sql
 
     monkeypatch.setattr(_select_sql, "_SQLITE_NULLS_ORDER", False)
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="_select_sql._null_order's fallback adds an 'IS NULL' term, which a "
-                "compound SELECT's ORDER BY refuses; the union would need wrapping in a "
-                "subquery to be ordered so",
-            )
-        )
+    monkeypatch.setattr(_cache, "entries", {})  # no SQL rendered with the flag on
     cities = store.select_from("customers").select("city")
     both = cities.union(store.select_from("customers").select("name")).order_by("city")
     assert [r["city"] for r in both.execute()] == ["Ana", "Bo", "Cy", "Lisbon", "Oslo", None]
+
+
+def test_union_order_by_without_nulls_order_keeps_types_limit_and_ctes(
+    store: typedb.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ordered compound (a subquery on such a SQLite) still gives its columns' types,
+    a descending order with NULLs first, LIMIT / OFFSET and the statement's CTEs."""
+    from typedb.query import _cache, _select_sql
+
+    monkeypatch.setattr(_select_sql, "_SQLITE_NULLS_ORDER", False)
+    monkeypatch.setattr(_cache, "entries", {})
+    store.insert_into("invoices").values({"customer_id": 3, "total": None}).execute()
+    recent = store.select_from("invoices").select("total").where("customer_id", "=", 1)
+    query = (
+        store.with_("recent", recent)
+        .select_from("recent")
+        .select("total")
+        .union_all(store.select_from("invoices").select("total").where("customer_id", ">", 1))
+        .order_by("total", "desc")
+        .limit(3)
+        .offset(1)
+    )
+    totals = [r["total"] for r in query.execute()]
+    assert totals == [Decimal("3.96"), Decimal("1.98"), Decimal("0.99")]
+    assert all(type(t) is Decimal for t in totals)
+    first = query.offset(0).limit(1).execute()
+    assert first == [{"total": None}]
 
 
 # -- 7. integer arithmetic past 64 bits outside the outer select list ---------------------------

@@ -199,9 +199,14 @@ def render_select(
     text: str = query.get_sql(quote_char=quote)
     if distinct_on is not None:
         text = f"SELECT DISTINCT ON ({distinct_on}) {text.removeprefix('SELECT ')}"
+    text += "".join(compound)
+    if compound and orders and marks.sqlite and not _SQLITE_NULLS_ORDER:
+        # The fallback's `x IS NULL` term is an expression, which a compound SELECT's ORDER
+        # BY refuses (only its result columns may be named there): the compound is ordered
+        # as a subquery, whose columns are named as its result's.
+        text = f"SELECT * FROM ({text}) AS {quote_identifier('typedb_compound', quote)}"
     if ctes:
         text = f"WITH {'RECURSIVE ' if recursive else ''}{', '.join(ctes)} {text}"
-    text += "".join(compound)
     if orders:
         text += " ORDER BY " + ",".join(orders)
     # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
