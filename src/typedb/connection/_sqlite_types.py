@@ -35,7 +35,7 @@ from typedb._errors import CompileError, DataTypeError
 from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
-from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql
+from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql, not_null_key
 from typedb.query._expr import aggregate_key, split_alias
 from typedb.query._expr_types import Kind, common_kind, infer, kind_of_type, replacements
 
@@ -472,6 +472,8 @@ class AggregateTypes:
         self._cursor = conn.cursor()
         self._version: int | None = None
         self._columns: dict[str, dict[str, str]] = {}
+        # Per table, as _columns: the columns that hold no NULL (NOT NULL, or the rowid).
+        self._not_nulls: dict[str, frozenset[str]] = {}
         # Keyed by the text AND its plan: two shapes can render the same SQL (an aggregate
         # and an eb expression of it) with plans that convert the result differently.
         self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
@@ -489,7 +491,7 @@ class AggregateTypes:
 
     def _build(self, sql: TypedSql) -> Specialized:
         plan = sql.plan
-        replace: dict[tuple[str, str | None, bool], str] = {}
+        replace: dict[Any, str] = {}
         for a in plan.aggregates:
             name = replacement(a.name, self._declared(plan, a.column or ""))
             if name is not None:
@@ -512,6 +514,10 @@ class AggregateTypes:
         for nested in plan.nested:
             self._refuse_untyped(nested)
         self._inner(plan, replace)
+        if plan.ordered is not None:
+            for column in plan.ordered.columns:
+                if self._not_null(plan.tables, plan.ordered.strict, column):
+                    replace[not_null_key(column)] = ""
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
 
@@ -664,6 +670,23 @@ class AggregateTypes:
             if _type_word(columns.get(source.lower(), "")) in _FLOATS
         )
 
+    def _not_null(
+        self,
+        tables: tuple[tuple[str, str | None], ...],
+        strict: tuple[tuple[str, str | None], ...],
+        column: str,
+    ) -> bool:
+        """Whether `column` (`name` or `table.name`) can hold no NULL in the result: a NOT
+        NULL column (or a rowid) of a table no join null-extends."""
+        qualifier, _, name = column.rpartition(".")
+        name = name.lower()
+        for table, alias in tables:
+            if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
+                continue
+            if name in self._table_columns(table):
+                return (table, alias) in strict and name in self._not_nulls[table.lower()]
+        return False
+
     def _follow_schema(self) -> None:
         """Forget what was read of the schema when it has changed since."""
         cur = self._cursor
@@ -671,6 +694,7 @@ class AggregateTypes:
         version: int = cur.fetchone()[0]
         if version != self._version:
             self._columns.clear()
+            self._not_nulls.clear()
             self._specialized.clear()
             self._floats.clear()
             self._version = version
@@ -680,6 +704,14 @@ class AggregateTypes:
         columns = self._columns.get(key)
         if columns is None:
             cur = self._cursor
-            cur.execute("SELECT name, type FROM pragma_table_info(?)", (table,))
-            columns = self._columns[key] = {n.lower(): t for n, t in cur.fetchall()}
+            cur.execute('SELECT name, type, "notnull", pk FROM pragma_table_info(?)', (table,))
+            found = cur.fetchall()
+            columns = self._columns[key] = {n.lower(): t for n, t, _, _ in found}
+            keys = [n for n, _, _, pk in found if pk]
+            self._not_nulls[key] = frozenset(
+                n.lower()
+                for n, t, not_null, pk in found
+                # INTEGER PRIMARY KEY is the rowid, never NULL (other keys may hold NULL).
+                if not_null or (pk and len(keys) == 1 and t.upper() == "INTEGER")
+            )
         return columns

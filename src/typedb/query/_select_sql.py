@@ -14,6 +14,7 @@ from pypika.terms import Criterion
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
+from typedb.query._aggregate_plan import not_null_key
 from typedb.query._base import split_table
 from typedb.query._expr import (
     Aggregate,
@@ -165,7 +166,13 @@ def render_select(
         elif kind == "order":
             direction = "DESC" if record[2] == "desc" else "ASC"
             term = _term(record[1], marks)
-            orders.append(_null_order(term, direction) if marks.sqlite else f"{term} {direction}")
+            if marks.sqlite and not (marks.replace and not_null_key(record[1]) in marks.replace):
+                orders.append(_null_order(term, direction))
+            else:
+                # PostgreSQL's order, or a NOT NULL column of the FROM table or an inner
+                # join (the driver knows which: _aggregate_plan.Ordered), where SQLite's
+                # order is the same and an index on several columns serves it.
+                orders.append(f"{term} {direction}")
         elif kind == "group":
             query = query.groupby(*(_Sql(_term(c, marks)) for c in record[1]))
         elif kind == "distinct":
