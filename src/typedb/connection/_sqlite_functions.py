@@ -1,6 +1,6 @@
 """SQL functions that make SQLite compute as PostgreSQL does where its own differ: a scalar
-subquery's row check, casts that know what they cast, case changes beyond ASCII, ILIKE and
-concat. Registered on every typedb SQLite connection (see register_pg_functions); the SQL
+subquery's row check, casts that know what they cast, case changes beyond ASCII, ILIKE,
+concat, concat_ws and format. Registered on every typedb SQLite connection (see register_pg_functions); the SQL
 that calls them is written by typedb.query._expr and _expr_types.
 """
 
@@ -218,10 +218,93 @@ def sql_concat(*values: Any) -> str:
     return "".join(parts)
 
 
+def _text_only(value: Any, function: str) -> str:
+    if type(value) is not str:
+        raise function_error(
+            TypeError(
+                f"{function}() of {value!r} on SQLite: cast numbers and booleans to text "
+                "first (eb.cast(x, 'text')), which writes them as PostgreSQL does"
+            )
+        )
+    return value
+
+
+def sql_concat_ws(separator: Any, *values: Any) -> str | None:
+    """`concat_ws(sep, ...)` as PostgreSQL's: NULL for a NULL separator, NULLs skipped. SQLite
+    has none before 3.44 ("no such function"); text only, as for concat()."""
+    if separator is None:
+        return None
+    sep = _text_only(separator, "concat_ws")
+    return sep.join(_text_only(v, "concat_ws") for v in values if v is not None)
+
+
+# PostgreSQL's format() specifier: %[position$][-][width]type (type s, I or L).
+_FORMAT_SPEC = re.compile(r"%(?:([1-9][0-9]*)\$)?(-)?([0-9]+)?([sIL%])")
+
+
+def _quote_literal(value: str) -> str:
+    # PostgreSQL's quote_literal: quotes doubled; with a backslash, E'...' and it doubled.
+    quoted = value.replace("'", "''")
+    if "\\" in value:
+        return "E'" + quoted.replace("\\", "\\\\") + "'"
+    return "'" + quoted + "'"
+
+
+def sql_format(template: Any, *values: Any) -> str | None:
+    """`format(text, ...)` as PostgreSQL's, not SQLite's (which is printf: `%d`, `%.2f`,
+    and `%s` of a number written SQLite's way). `%s`, `%L` (a quoted literal, NULL
+    unquoted), `%%`, positions (`%2$s`) and a width (`%-10s`); `%I`, which quotes by
+    PostgreSQL's keyword list, and `*` widths are refused. Arguments must be text."""
+    if template is None:
+        return None
+    text = _text_only(template, "format")
+    out: list[str] = []
+    next_arg = 0
+    pos = 0
+    while (start := text.find("%", pos)) >= 0:
+        out.append(text[pos:start])
+        spec = _FORMAT_SPEC.match(text, start)
+        if spec is None or (spec.group(4) == "%" and spec.group(0) != "%%"):
+            raise function_error(
+                ValueError(
+                    f"format() specifier {text[start : start + 4]!r} on SQLite: typedb runs "
+                    "PostgreSQL's %s, %L and %% (with a position and a width), not %I or '*'"
+                )
+            )
+        pos = spec.end()
+        position, left, width, kind = spec.groups()
+        if kind == "%":
+            out.append("%")
+            continue
+        index = int(position) - 1 if position else next_arg
+        next_arg = index + 1
+        if index >= len(values):
+            raise function_error(ValueError("too few arguments for format()"))
+        value = values[index]
+        if kind == "I":
+            raise function_error(
+                ValueError("format() %I on SQLite: quote identifiers in Python instead")
+            )
+        if value is None:
+            piece = "NULL" if kind == "L" else ""
+        else:
+            piece = _text_only(value, "format")
+            if kind == "L":
+                piece = _quote_literal(piece)
+        if width:
+            piece = piece.ljust(int(width)) if left else piece.rjust(int(width))
+        out.append(piece)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def register_pg_functions(conn: sqlite3.Connection) -> None:
     """The functions above, under the names typedb's SQL calls them by."""
     conn.create_function("typedb_one_row", 2, sql_one_row, deterministic=True)
     conn.create_function("concat", -1, sql_concat, deterministic=True)
+    conn.create_function("concat_ws", -1, sql_concat_ws, deterministic=True)
+    # SQLite's own format() is printf; this one is PostgreSQL's.
+    conn.create_function("format", -1, sql_format, deterministic=True)
     conn.create_function("typedb_lower", 1, sql_lower, deterministic=True)
     conn.create_function("typedb_upper", 1, sql_upper, deterministic=True)
     conn.create_function("typedb_ilike", 2, sql_ilike, deterministic=True)

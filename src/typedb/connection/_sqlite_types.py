@@ -35,7 +35,7 @@ from typedb._errors import CompileError, DataTypeError
 from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
-from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql
+from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql, not_null_key
 from typedb.query._expr import aggregate_key, split_alias
 from typedb.query._expr_types import Kind, common_kind, infer, kind_of_type, replacements
 
@@ -257,6 +257,49 @@ EXACT_FUNCTIONS: dict[str, Callable[[Any, Any], str | None]] = {
 }
 
 
+_INT64 = 2**63
+
+
+def _bigint_out_of_range() -> Exception:
+    return function_error(ValueError("bigint out of range"))
+
+
+def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """SQL's `+ - *` as PostgreSQL does it: between integers a result past 64 bits raises
+    (SQLite's own turns it into a float, so `id + big > 0` compared a float and matched
+    every row). Floats compute as SQLite's do; text, which PostgreSQL refuses arithmetic on
+    and SQLite reads a number off the front of, is refused."""
+
+    def run(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        if type(a) is int and type(b) is int:
+            result = compute(a, b)
+            if -_INT64 <= result < _INT64:
+                return result
+            raise _bigint_out_of_range()
+        if type(a) is str or type(b) is str or type(a) is bytes or type(b) is bytes:
+            raise function_error(
+                TypeError(
+                    f"arithmetic ({symbol}) on {a!r} and {b!r}: PostgreSQL refuses arithmetic on "
+                    "text, and SQLite would read a number off its front; cast it first "
+                    "(eb.cast(x, 'integer'))"
+                )
+            )
+        return compute(a, b)
+
+    return run
+
+
+#: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
+#: _expr_types.replacements, which picks the integer and the untyped nodes for them).
+CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "typedb_int_add": _checked_op("+", lambda a, b: a + b),
+    "typedb_int_sub": _checked_op("-", lambda a, b: a - b),
+    "typedb_int_mul": _checked_op("*", lambda a, b: a * b),
+}
+
+
 def sql_divide(a: Any, b: Any) -> Any:
     """`typedb_divide(a, b)`: SQL's `/` as PostgreSQL does it: a division by zero raises
     (SQLite's gives NULL), integers truncate toward zero."""
@@ -268,6 +311,8 @@ def sql_divide(a: Any, b: Any) -> Any:
         raise function_error(ZeroDivisionError("division by zero"))
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
+        if q >= _INT64 and (a < 0) == (b < 0):  # the smallest bigint divided by -1
+            raise _bigint_out_of_range()
         return q if (a < 0) == (b < 0) else -q
     return a / b
 
@@ -373,6 +418,8 @@ def register_expression_functions(conn: sqlite3.Connection) -> None:
     """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
     for name, function in EXACT_FUNCTIONS.items():
         conn.create_function(name, 2, function, deterministic=True)
+    for name, checked in CHECKED_FUNCTIONS.items():
+        conn.create_function(name, 2, checked, deterministic=True)
     conn.create_function("typedb_divide", 2, sql_divide, deterministic=True)
     conn.create_function("typedb_integer", 1, sql_integer, deterministic=True)
     conn.create_function("typedb_numeric", 3, sql_numeric, deterministic=True)
@@ -425,6 +472,8 @@ class AggregateTypes:
         self._cursor = conn.cursor()
         self._version: int | None = None
         self._columns: dict[str, dict[str, str]] = {}
+        # Per table, as _columns: the columns that hold no NULL (NOT NULL, or the rowid).
+        self._not_nulls: dict[str, frozenset[str]] = {}
         # Keyed by the text AND its plan: two shapes can render the same SQL (an aggregate
         # and an eb expression of it) with plans that convert the result differently.
         self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
@@ -442,7 +491,7 @@ class AggregateTypes:
 
     def _build(self, sql: TypedSql) -> Specialized:
         plan = sql.plan
-        replace: dict[tuple[str, str | None, bool], str] = {}
+        replace: dict[Any, str] = {}
         for a in plan.aggregates:
             name = replacement(a.name, self._declared(plan, a.column or ""))
             if name is not None:
@@ -450,7 +499,7 @@ class AggregateTypes:
         converters = []
         for out in plan.outputs:
             if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
-                kind = self._expression(plan, out.aggregate, replace)
+                kind = self._expression(plan, out.aggregate, replace, output=True)
                 if kind is not None and kind[0] in _KIND_CONVERTERS:
                     converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
                 continue
@@ -465,6 +514,10 @@ class AggregateTypes:
         for nested in plan.nested:
             self._refuse_untyped(nested)
         self._inner(plan, replace)
+        if plan.ordered is not None:
+            for column in plan.ordered.columns:
+                if self._not_null(plan.tables, plan.ordered.strict, column):
+                    replace[not_null_key(column)] = ""
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
 
@@ -551,16 +604,22 @@ class AggregateTypes:
                 )
 
     def _expression(
-        self, plan: AggregatePlan, node: tuple[Any, ...], replace: dict[Any, str]
+        self,
+        plan: AggregatePlan,
+        node: tuple[Any, ...],
+        replace: dict[Any, str],
+        output: bool = False,
     ) -> Kind:
-        """An expression output's kind; adds what must be computed exactly to `replace`."""
+        """An expression's kind; adds what must be computed exactly or checked for integer
+        overflow to `replace`. `output`: an outer select-list item, whose integer result the
+        driver checks itself (see _expr_types.replacements)."""
 
         def declared(column: str) -> Kind:
             found = self._declared(plan, column)
             t = _parsed(found) if found is not None else None
             return None if t is None else kind_of_type(t.name, t.scale)
 
-        replacements(node, declared, replace)
+        replacements(node, declared, replace, output)
         return infer(node, declared)
 
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:
@@ -611,6 +670,23 @@ class AggregateTypes:
             if _type_word(columns.get(source.lower(), "")) in _FLOATS
         )
 
+    def _not_null(
+        self,
+        tables: tuple[tuple[str, str | None], ...],
+        strict: tuple[tuple[str, str | None], ...],
+        column: str,
+    ) -> bool:
+        """Whether `column` (`name` or `table.name`) can hold no NULL in the result: a NOT
+        NULL column (or a rowid) of a table no join null-extends."""
+        qualifier, _, name = column.rpartition(".")
+        name = name.lower()
+        for table, alias in tables:
+            if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
+                continue
+            if name in self._table_columns(table):
+                return (table, alias) in strict and name in self._not_nulls[table.lower()]
+        return False
+
     def _follow_schema(self) -> None:
         """Forget what was read of the schema when it has changed since."""
         cur = self._cursor
@@ -618,6 +694,7 @@ class AggregateTypes:
         version: int = cur.fetchone()[0]
         if version != self._version:
             self._columns.clear()
+            self._not_nulls.clear()
             self._specialized.clear()
             self._floats.clear()
             self._version = version
@@ -627,6 +704,14 @@ class AggregateTypes:
         columns = self._columns.get(key)
         if columns is None:
             cur = self._cursor
-            cur.execute("SELECT name, type FROM pragma_table_info(?)", (table,))
-            columns = self._columns[key] = {n.lower(): t for n, t in cur.fetchall()}
+            cur.execute('SELECT name, type, "notnull", pk FROM pragma_table_info(?)', (table,))
+            found = cur.fetchall()
+            columns = self._columns[key] = {n.lower(): t for n, t, _, _ in found}
+            keys = [n for n, _, _, pk in found if pk]
+            self._not_nulls[key] = frozenset(
+                n.lower()
+                for n, t, not_null, pk in found
+                # INTEGER PRIMARY KEY is the rowid, never NULL (other keys may hold NULL).
+                if not_null or (pk and len(keys) == 1 and t.upper() == "INTEGER")
+            )
         return columns

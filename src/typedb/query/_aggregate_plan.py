@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from typedb._sql import Fragment
-from typedb.query._expr import Aggregate, AggregateKey, Replacements, Shape, aggregate_key
+from typedb.query._expr import (
+    Aggregate,
+    AggregateKey,
+    Replacements,
+    Shape,
+    aggregate_key,
+    split_alias,
+)
 
 #: The aggregates whose result type depends on the column's (COUNT is always an integer).
 TYPED_AGGREGATES = frozenset({"MIN", "MAX", "SUM", "AVG"})
@@ -73,6 +80,27 @@ class AggregatePlan:
     #: query first. SQLite types a union's column by the first query's column alone (an
     #: integer column union a numeric one gave ints and floats); PostgreSQL by all sides.
     unions: tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...] = ()
+    #: The columns of a multi-column ORDER BY, and the tables whose rows a join never
+    #: null-extends (the FROM table and inner joins). SQLite reads an index for the first
+    #: term alone once the terms say NULLS LAST / FIRST, which they must to put NULLs where
+    #: PostgreSQL does; a NOT NULL column's term needs no NULLS clause (see Ordered).
+    ordered: Ordered | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ordered:
+    """A SELECT's ORDER BY column names whose terms may go without NULLS FIRST / LAST when
+    the driver finds the column NOT NULL in one of `strict`'s tables: then SQLite's order
+    is PostgreSQL's, and an index on the columns gives it without a sort. Rendered with
+    NOT_NULL keys among the replacements (see _select_sql.render_select)."""
+
+    columns: tuple[str, ...]
+    strict: tuple[tuple[str, str | None], ...]
+
+
+def not_null_key(column: str) -> tuple[str, str]:
+    """The replacements key that says an ORDER BY column is NOT NULL (no NULLS clause)."""
+    return ("not null", column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +185,8 @@ def plan_of(
             found.setdefault(aggregate_key(record[1]), record[1])
         elif kind == "order" and type(record[1]) is tuple and record[1][0] in _COMPUTED:
             compared.append(record[1])
+        elif kind == "group":
+            compared.extend(c for c in record[1] if type(c) is tuple and c[0] in _COMPUTED)
     outputs: list[Output] = []
     for i, item in enumerate(selected):
         if isinstance(item, Aggregate) and item.name in TYPED_AGGREGATES and item.column:
@@ -174,11 +204,63 @@ def plan_of(
     nested = tuple(nested_of(records))
     inner = inner_of(records, tables)
     unions = _unions(records, tables, selected)
-    if not typed and not outputs and not nested and not compared and not inner and not unions:
+    ordered = _ordered(records, tables, selected)
+    if (
+        not typed
+        and not outputs
+        and not nested
+        and not compared
+        and not inner
+        and not unions
+        and ordered is None
+    ):
         return None
     return AggregatePlan(
-        tables, typed, tuple(outputs), render, nested, tuple(compared), inner, unions
+        tables, typed, tuple(outputs), render, nested, tuple(compared), inner, unions, ordered
     )
+
+
+def _output_name(item: Any) -> str | None:
+    if type(item) is tuple:
+        return str(item[2])
+    if isinstance(item, Aggregate):
+        return item.alias or item.name.lower()
+    if type(item) is str:
+        return split_alias(item)[1]
+    return None
+
+
+def _ordered(
+    records: Shape, tables: tuple[tuple[str, str | None], ...], selected: list[Any]
+) -> Ordered | None:
+    """The plain columns of an ORDER BY of two terms or more (the first is read from an
+    index with its NULLS clause too) with a LIMIT, where reading an index in order instead
+    of sorting every row matters most; the driver's schema read costs a `PRAGMA
+    schema_version` per query (about 9 us on a file outside a transaction), which a
+    query reading all its rows would pay for little. Not for a compound (its ORDER BY names result columns),
+    a statement with CTEs (a table name may be one) or a right or full join (which
+    null-extends the FROM table); not for a name the select list gives a result column
+    (ORDER BY reads that first)."""
+    orders = [r[1] for r in records if r[0] == "order"]
+    if len(orders) < 2 or not any(r[0] == "limit" for r in records):
+        return None
+    if any(r[0] in ("compound", "with") for r in records):
+        return None
+    joins = [r for r in records if r[0] == "join"]
+    if any(r[1] in ("right", "full") for r in joins):
+        return None
+    from typedb.query._base import split_table
+
+    strict = (tables[0], *(split_table(r[2]) for r in joins if r[1] == "inner"))
+    outputs = {n.lower() for n in map(_output_name, selected) if n is not None}
+    columns = tuple(
+        dict.fromkeys(
+            c
+            for c in orders
+            if type(c) is str and c != "*" and ("." in c or c.lower() not in outputs)
+        )
+    )
+    return Ordered(columns, strict) if columns else None
 
 
 def _plain(items: list[Any]) -> bool:

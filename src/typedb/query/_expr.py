@@ -22,6 +22,7 @@ from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
 from typedb.query import _node
 from typedb.query import _sqlite_dates as sqlite_dates
+from typedb.query._expr_types import CHECKED_TEMPLATES
 from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, new_instance, to_expr
 from typedb.query._params import mark, refuse_nul
 
@@ -538,9 +539,6 @@ def subquery_sql(shape: Shape, marks: Marks) -> str:
     return f"({render_sub(shape, marks)})"
 
 
-_ARITHMETIC_FUNCTIONS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
-
-
 _ANY_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
 # SQLite's lower() and upper() change ASCII letters only; typedb's do as PostgreSQL's.
 _SQLITE_FUNCTIONS = {"lower": "typedb_lower", "upper": "typedb_upper"}
@@ -559,7 +557,12 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         raise CompileError(f"not an expression made by eb: {node!r}")
     quote = marks.quote
     template = marks.replace.get(node) if marks.replace else None
-    if template is not None and not selected and kind != "cast":
+    if (
+        template is not None
+        and not selected
+        and kind != "cast"
+        and template not in CHECKED_TEMPLATES
+    ):
         # Compared or sorted by (where, having, order_by): computed exactly as in the select
         # list, then cast back to a number to compare with numbers, as aggregates are.
         return f"CAST({node_sql(node, marks, True)} AS NUMERIC)"

@@ -39,6 +39,12 @@ _SAME_FUNCTIONS = frozenset({"nullif", "abs"})
 # Their result has the type common to all arguments, as a CASE's has of all its branches.
 _COMMON_FUNCTIONS = frozenset({"coalesce", "greatest", "least"})
 _EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typedb_div"}
+# Integer (and untyped) + - * checked for 64-bit overflow; `/` is typedb_divide already.
+_CHECKED_OPS = {
+    "+": "typedb_int_add({}, {})", "-": "typedb_int_sub({}, {})", "*": "typedb_int_mul({}, {})",
+}  # fmt: skip
+#: Templates whose result is a number, not exact text: compared as they are (_expr.node_sql).
+CHECKED_TEMPLATES = frozenset(_CHECKED_OPS.values())
 
 
 def kind_of_type(name: str, scale: int | None) -> Kind:
@@ -173,16 +179,28 @@ def infer(node: Node, declared: Declared) -> Kind:
     return None
 
 
-def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
-    """Add to `found` the nodes of a selected expression SQLite must compute exactly, with
-    the SQL template that does (`{}` for each argument)."""
+def replacements(
+    node: Node, declared: Declared, found: dict[Any, str], direct: bool = False
+) -> None:
+    """Add to `found` the nodes of an expression SQLite must compute otherwise than its own
+    operators do, with the SQL template that does (`{}` for each argument): decimal
+    arithmetic exactly, and integer (or untyped) + - * checked for overflow, which SQLite
+    turns into a float where PostgreSQL raises "bigint out of range".
+
+    `direct`: the node's value is a select-list output of integer kind, which the driver
+    checks (a float there is an overflow: _sqlite_types._checked_integer). A float stays a
+    float through integer + - * / and SUM, so those need no check of their own there: the
+    select list's integer arithmetic stays SQLite's native one."""
     kind = node[0]
     if kind == "op":
-        replacements(node[2], declared, found)
-        replacements(node[3], declared, found)
         k = infer(node, declared)
+        through = direct and k == INTEGER
+        replacements(node[2], declared, found, through)
+        replacements(node[3], declared, found, through)
         if k is not None and k[0] == "numeric":
             found[node] = _EXACT_OPS[node[1]] + "({}, {})"
+        elif (k is None or k == INTEGER) and not through and node[1] in _CHECKED_OPS:
+            found[node] = _CHECKED_OPS[node[1]]
     elif kind == "fn":
         for a in node[2]:
             replacements(a, declared, found)
@@ -190,8 +208,8 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
         name, arg = node[1], node[2]
         if arg is None:
             return
-        replacements(arg, declared, found)
         inner = infer(arg, declared)
+        replacements(arg, declared, found, direct and name == "SUM" and inner == INTEGER)
         if inner is None or inner == FLOAT:
             return
         if name in ("SUM", "AVG") and (
@@ -203,7 +221,9 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
                 f"typedb_{name.lower()}({{}})"  # numbers or exact text, compared as decimals
             )
     elif kind == "case":
-        for _, then in node[1]:
+        for condition, then in node[1]:
+            for compared in _condition_nodes(condition):
+                replacements(compared, declared, found)
             replacements(then, declared, found)
         if node[2] is not None:
             replacements(node[2], declared, found)
@@ -212,6 +232,18 @@ def replacements(node: Node, declared: Declared, found: dict[Any, str]) -> None:
         template = cast_template(node, declared)
         if template is not None:
             found[node] = template
+
+
+def _condition_nodes(shape: Any) -> list[Node]:
+    """The expression nodes a CASE's WHEN condition compares (see _expr.render)."""
+    kind = shape[0] if type(shape) is tuple and shape else None
+    if kind == "cmp":
+        return [side for side in (shape[1], shape[3]) if type(side) is tuple and side]
+    if kind == "not":
+        return _condition_nodes(shape[1])
+    if kind in ("and", "or"):
+        return [node for part in shape[1] for node in _condition_nodes(part)]
+    return []  # EXISTS: a SELECT of its own, planned as one (_aggregate_plan.inner_of)
 
 
 # What PostgreSQL writes for these as text, SQLite cannot: the session's time zone

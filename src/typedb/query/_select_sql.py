@@ -14,6 +14,7 @@ from pypika.terms import Criterion
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
+from typedb.query._aggregate_plan import not_null_key
 from typedb.query._base import split_table
 from typedb.query._expr import (
     Aggregate,
@@ -165,7 +166,13 @@ def render_select(
         elif kind == "order":
             direction = "DESC" if record[2] == "desc" else "ASC"
             term = _term(record[1], marks)
-            orders.append(_null_order(term, direction) if marks.sqlite else f"{term} {direction}")
+            if marks.sqlite and not (marks.replace and not_null_key(record[1]) in marks.replace):
+                orders.append(_null_order(term, direction))
+            else:
+                # PostgreSQL's order, or a NOT NULL column of the FROM table or an inner
+                # join (the driver knows which: _aggregate_plan.Ordered), where SQLite's
+                # order is the same and an index on several columns serves it.
+                orders.append(f"{term} {direction}")
         elif kind == "group":
             query = query.groupby(*(_Sql(_term(c, marks)) for c in record[1]))
         elif kind == "distinct":
@@ -199,9 +206,14 @@ def render_select(
     text: str = query.get_sql(quote_char=quote)
     if distinct_on is not None:
         text = f"SELECT DISTINCT ON ({distinct_on}) {text.removeprefix('SELECT ')}"
+    text += "".join(compound)
+    if compound and orders and marks.sqlite and not _SQLITE_NULLS_ORDER:
+        # The fallback's `x IS NULL` term is an expression, which a compound SELECT's ORDER
+        # BY refuses (only its result columns may be named there): the compound is ordered
+        # as a subquery, whose columns are named as its result's.
+        text = f"SELECT * FROM ({text}) AS {quote_identifier('typedb_compound', quote)}"
     if ctes:
         text = f"WITH {'RECURSIVE ' if recursive else ''}{', '.join(ctes)} {text}"
-    text += "".join(compound)
     if orders:
         text += " ORDER BY " + ",".join(orders)
     # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
