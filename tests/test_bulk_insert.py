@@ -478,5 +478,7 @@ def test_postgresql_copy_text_is_what_psycopg_writes(pg_url: str) -> None:
             payload = _pg_copy.text_payload(case, kinds, _pg_copy._text_dumper(conn))
             assert payload is not None
             assert b"".join(payload) == bytes(expected)
+    # Rows as lists are formatted as tuples (`%` would take a list for one value).
+    assert b"".join(_pg_copy.text_payload([["a"], ("b",)], [{str}], str) or []) == b"a\nb\n"
     # Any other type (here a bool) leaves the rows to write_row.
     assert _pg_copy.text_payload([(True,)], [{bool}], str) is None

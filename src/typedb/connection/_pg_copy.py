@@ -26,6 +26,10 @@ int4's range is wrapped, not refused. So binary is used only when every column i
 `_BINARY`'s types, every value's Python type one whose binary form tests/test_bulk_insert.py
 checks against INSERT value by value, and every int in an integer column fits it; any other
 table or value keeps the text format.
+
+In the text format, a table whose values are all str, int, float, Decimal or None has its
+data written here (`text_payload`): the same bytes as psycopg's `write_row`, a row at a time
+instead of a value at a time. Any other value goes through `write_row`.
 """
 
 from __future__ import annotations
@@ -281,8 +285,8 @@ def _chunks(
     format_row = ("\t".join(["%s"] * width) + "\n").__mod__
     for start in range(0, len(rows), PAYLOAD_ROWS):
         part = rows[start : start + PAYLOAD_ROWS]
-        if part and type(part[0]) is not tuple:
-            part = list(map(tuple, part))  # `%` takes a tuple's items, not a list's
+        if set(map(type, part)) != {tuple}:
+            part = list(map(tuple, part))  # `%` takes a tuple's items; a list is one value
         text = "".join(map(format_row, part))
         n = len(part)
         escape = bool(texts) and (
