@@ -400,3 +400,85 @@ def test_postgresql_bulk_insert_of_only_text_and_integers_copies_in_binary(
 
 def queries(db: typedb.Database) -> list[str]:
     return [r["q"] for r in db.raw("SELECT q FROM people_log ORDER BY n")]
+
+
+def awkward_narrow_row(i: int, nan: bool = True) -> dict[str, Any]:
+    """Text, numeric and integer (the shape typedb formats COPY's text itself for), with
+    what needs escaping, NULLs and NaN only in some rows, so some chunks of COPY data have
+    them and others not. `nan=False`: no NaN, infinity or int past 64 bits (SQLite refuses them)."""
+    text = f"n{i}"
+    if i == 1200:
+        text = "tab\there\nnew\rline back\\slash \\N \b\v\f é"
+    elif i == 1201:
+        text = "None"  # the text, not NULL
+    elif i == 1202:
+        text = ""
+    elif i == 2500:  # in a chunk of its own: no tab or newline to give it away
+        text = "back\\slash \\N"
+    price: Decimal | int | None = Decimal(i) / 100
+    if i in (7, 2300):
+        price = None
+    elif i == 1500 and nan:
+        price = Decimal("NaN")
+    elif i == 1501 and nan:
+        price = Decimal("-Infinity")
+    elif i == 1502:
+        price = 10**20 if nan else 10**15
+    return {"name": text, "price": price, "qty": None if i == 2999 else -i}
+
+
+def test_bulk_insert_of_text_numbers_and_nulls_stores_what_inserts_store(
+    db: typedb.Database, backend: str
+) -> None:
+    for table in ("bulk", "single"):
+        db.schema.create_table(table).add_id_column().add_column("name", "text").add_column(
+            "price", "numeric"
+        ).add_column("qty", "integer").execute()
+    rows = [awkward_narrow_row(i, nan=backend != "sqlite") for i in range(3001)]
+    assert db.insert_into("bulk").values(rows).execute().num_inserted_rows == len(rows)
+    picked = [0, 7, 1200, 1201, 1202, 1500, 1501, 1502, 2300, 2500, 2999, 3000]
+    for i in picked:
+        db.insert_into("single").values(rows[i]).execute()
+    columns = ("name", "price", "qty")
+    bulk = db.select_from("bulk").select(*columns).order_by("id").execute()
+    single = db.select_from("single").select(*columns).order_by("id").execute()
+    assert [repr(bulk[i]) for i in picked] == list(map(repr, single))  # NaN != NaN
+    if backend != "sqlite":
+        nan = bulk[1500]["price"]
+        assert isinstance(nan, Decimal) and nan.is_nan()
+    assert [r["name"] for r in bulk[1200:1203]] == [rows[1200]["name"], "None", ""]
+
+
+def test_postgresql_copy_text_is_what_psycopg_writes(pg_url: str) -> None:
+    """typedb writes COPY's text format itself for text and numbers: byte for byte what
+    psycopg's write_row sends, escapes, NULLs, NaN spellings and chunk edges included."""
+    import psycopg
+    from psycopg._copy_base import format_row_text  # what write_row calls
+    from psycopg.adapt import Transformer
+
+    from typedb.connection import _pg_copy
+
+    rows = [tuple(awkward_narrow_row(i).values()) for i in range(_pg_copy.PAYLOAD_ROWS + 9)]
+    rows += [
+        ("", 0.1, 0),
+        ("x", float("inf"), -(2**70)),
+        ("y", float("-nan"), 2**70),
+        ("z", -0.0, None),
+        *((s, Decimal(d), 1) for s in ("\\", "\t") for d in ("sNaN", "-NaN", "-sNaN", "-0")),
+    ]
+    # Each escaped character alone in its data: nothing else gives it away.
+    cases = [rows, *([(f"a{c}b", Decimal(1), 1)] for c in "\\\t\n\r\b\v\f")]
+    with psycopg.connect(pg_url.split("?")[0]) as conn:
+        transformer = Transformer(conn)
+        for case in cases:
+            expected = bytearray()
+            for row in case:
+                format_row_text(row, transformer, expected)
+            kinds = [set(map(type, column)) for column in zip(*case, strict=True)]
+            payload = _pg_copy.text_payload(case, kinds, _pg_copy._text_dumper(conn))
+            assert payload is not None
+            assert b"".join(payload) == bytes(expected)
+    # Rows as lists are formatted as tuples (`%` would take a list for one value).
+    assert b"".join(_pg_copy.text_payload([["a"], ("b",)], [{str}], str) or []) == b"a\nb\n"
+    # Any other type (here a bool) leaves the rows to write_row.
+    assert _pg_copy.text_payload([(True,)], [{bool}], str) is None
