@@ -304,14 +304,6 @@ def test_the_pytest_plugin_refuses_an_in_memory_sqlite_test_database(
 # -- 9. a row lock outside a transaction -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SelectQuery.execute runs for_update() / for_share() outside a transaction: "
-    "PostgreSQL takes the lock in the statement's own implicit transaction and drops it when "
-    "the statement ends, so two workers both 'lock' job 1 and both process it; typedb "
-    "refuses locks on SQLite because 'a no-op would promise a lock that is not there', and "
-    "this is one; checking needs the transaction state at execute time (Database._execute)",
-)
 def test_postgresql_row_lock_outside_a_transaction_is_refused(pg_url: str) -> None:
     with typedb.connect(pg_url) as db:
         db.schema.create_table("jobs").add_id_column().add_column("state", "text").execute()
@@ -322,3 +314,35 @@ def test_postgresql_row_lock_outside_a_transaction_is_refused(pg_url: str) -> No
             pick.for_update().skip_locked().execute_take_first()
         with db.transaction() as trx:  # where the lock holds, it stays allowed
             assert trx.select_from("jobs").for_update().limit(1).execute_take_first()
+        # A kept `trx` after its block is outside a transaction too (not run unlocked).
+        with pytest.raises(typedb.CompileError, match="outside a transaction"):
+            trx.select_from("jobs").for_update().execute()
+        # As a subquery the lock holds while the one UPDATE runs: allowed outside a block.
+        taken = (
+            db.update_table("jobs")
+            .set({"state": "taken"})
+            .where("id", "in", pick.for_update().skip_locked())
+            .returning("id")
+            .execute_take_first()
+        )
+        assert taken == {"id": 1}
+        for run in (pick.for_share().execute, pick.for_update().nowait().execute_take_first_or_throw):
+            with pytest.raises(typedb.CompileError, match=r"table 'jobs' outside a transaction"):
+                run()
+
+
+def test_postgresql_async_row_lock_outside_a_transaction_is_refused(pg_url: str) -> None:
+    with typedb.connect(pg_url) as sync_db:
+        sync_db.schema.create_table("jobs").add_id_column().execute()
+        sync_db.raw("INSERT INTO jobs DEFAULT VALUES")
+
+    async def main() -> None:
+        async with typedb.connect_async(pg_url) as db:
+            with pytest.raises(typedb.CompileError, match="outside a transaction"):
+                await db.select_from("jobs").for_update().execute()
+            async with db.transaction() as trx:
+                assert await trx.select_from("jobs").for_update().skip_locked().execute()
+                # `db` inside the block runs on the block's connection: allowed too.
+                assert await db.select_from("jobs").for_update().execute_take_first()
+
+    asyncio.run(main())
