@@ -226,8 +226,9 @@ class SelectQuery(SelectParts):
 
     def _lock(self, clause: str) -> Self:
         new = super()._lock(clause)
-        # The class, not a check in execute(): every unlocked query would pay for it.
-        new.__class__ = LockedSelectQuery
+        # The class, not a check in execute(): every unlocked query would pay for it. (The
+        # checkers cannot know LockedSelectQuery is a Self: it has SelectQuery's layout.)
+        cast("Any", new).__class__ = LockedSelectQuery
         return new
 
 
