@@ -177,9 +177,7 @@ def reads_only_eb(code: CodeType) -> bool:
     return True
 
 
-def _pure_callback_items(
-    code: CodeType, found: Any, table: str, known: dict[CodeType, Any]
-) -> Any:
+def _pure_callback_items(code: CodeType, found: Any, table: str, known: dict[CodeType, Any]) -> Any:
     """The items and values of a callback's result (raising as _items_of does), kept for
     its code if it reads only eb (else `_IMPURE`, kept too: decided once)."""
     made = _items_of(found, table)
