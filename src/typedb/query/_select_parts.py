@@ -56,8 +56,7 @@ def expression_items(
 ) -> tuple[tuple[Any, ...], Values]:
     """select() items with eb expressions and callbacks: expressions become ("x", node,
     alias) records, their values gathered in order."""
-    eb = _BUILDERS.get(dialect) or ExpressionBuilder(dialect)
-    known = _CALLBACK_ITEMS.get(dialect)
+    known = _CALLBACK_ITEMS.get(dialect)  # the eb builder is looked up only to call one
     items: list[Any] = []
     values: Values = ()
     for column in columns:
@@ -69,12 +68,12 @@ def expression_items(
             code = column.__code__
             made = known.get(code)
             if made is None:
-                made = _pure_callback_items(code, column(eb), table, known)
+                made = _pure_callback_items(code, column(builder_for(dialect)), table, known)
             if made is not _IMPURE:
                 items.extend(made[0])
                 values += made[1]
                 continue
-        found = column if kind is Expr or not callable(column) else column(eb)
+        found = column if kind is Expr or not callable(column) else column(builder_for(dialect))
         found_items, found_values = _items_of(found, table)
         items.extend(found_items)
         values += found_values
