@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from types import FunctionType
 from typing import Any, Literal, Self, cast, overload
 
 from typedb._errors import CompileError, NoResultError
@@ -63,7 +64,7 @@ class SelectQuery(SelectParts):
         for c in columns:
             # type() first: plain names are the common case, and the union isinstance is slow.
             if type(c) is not str and not isinstance(c, _COLUMN_OBJECTS):
-                if isinstance(c, Expr) or callable(c):
+                if type(c) is FunctionType or isinstance(c, Expr) or callable(c):
                     head = self._shape[0]  # (class, dialect, table)
                     items, values = expression_items(columns, head[1], head[2])
                     new = new_instance(type(self))  # _add, inlined (see Query._add)

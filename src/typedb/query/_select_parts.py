@@ -6,8 +6,11 @@ so the shape cache applies to all of them; a subquery's values follow in call or
 
 from __future__ import annotations
 
+import dis
+import inspect
 import sqlite3
 from collections.abc import Callable, Sequence
+from types import CodeType, FunctionType
 from typing import Any, Self, TypeAlias
 
 from typedb._errors import CompileError
@@ -53,7 +56,7 @@ def expression_items(
 ) -> tuple[tuple[Any, ...], Values]:
     """select() items with eb expressions and callbacks: expressions become ("x", node,
     alias) records, their values gathered in order."""
-    eb = _BUILDERS.get(dialect) or ExpressionBuilder(dialect)
+    known = _CALLBACK_ITEMS.get(dialect)  # the eb builder is looked up only to call one
     items: list[Any] = []
     values: Values = ()
     for column in columns:
@@ -61,24 +64,126 @@ def expression_items(
         if kind is str:
             items.append(column)
             continue
-        found = column if kind is Expr or not callable(column) else column(eb)
-        for item in found if type(found) is list or type(found) is tuple else (found,):
-            if isinstance(item, Expr):
-                if item.alias is None and item.node[0] != "ref":
-                    raise CompileError(
-                        f"an expression selected from table {table!r} needs a name: "
-                        f"add .as_('name') to {item!r}"
-                    )
-                items.append(("x", item.node, item.alias))
-                values += item.values
-            elif type(item) is str or isinstance(item, Fragment | Aggregate):
-                items.append(item)
-            else:
-                raise CompileError(
-                    f"select() on table {table!r}: a callback must return expressions or "
-                    f"column names, got {item!r}"
-                )
+        if kind is FunctionType and known is not None:
+            code = column.__code__
+            made = known.get(code)
+            if made is None:
+                made = _pure_callback_items(code, column(builder_for(dialect)), table, known)
+            if made is not _IMPURE:
+                items.extend(made[0])
+                values += made[1]
+                continue
+        found = column if kind is Expr or not callable(column) else column(builder_for(dialect))
+        found_items, found_values = _items_of(found, table)
+        items.extend(found_items)
+        values += found_values
     return tuple(items), values
+
+
+def _items_of(found: Any, table: str) -> tuple[list[Any], Values]:
+    """The select items and values of what a select() column or callback gave."""
+    items: list[Any] = []
+    values: Values = ()
+    for item in found if type(found) is list or type(found) is tuple else (found,):
+        if isinstance(item, Expr):
+            if item.alias is None and item.node[0] != "ref":
+                raise CompileError(
+                    f"an expression selected from table {table!r} needs a name: "
+                    f"add .as_('name') to {item!r}"
+                )
+            items.append(("x", item.node, item.alias))
+            values += item.values
+        elif type(item) is str or isinstance(item, Fragment | Aggregate):
+            items.append(item)
+        else:
+            raise CompileError(
+                f"select() on table {table!r}: a callback must return expressions or "
+                f"column names, got {item!r}"
+            )
+    return items, values
+
+
+# -- select callbacks that can only give one answer --------------------------------------------
+#
+# A select() callback runs for every query (it may close over the request's values), and
+# running `lambda eb: (eb.ref("price") * 2).as_("doubled")` with its eb calls is most of what
+# such a select() costs (about 20k instructions a query against 4k for plain names). A function
+# that reads nothing but its `eb` argument and constants, calls only eb's own API (whose
+# methods make new immutable expressions from their arguments and nothing else) and keeps no
+# state gives the same items for the same dialect every time: its items are kept by code object
+# and it is not called again. What "reads nothing else" means is decided once per code object,
+# from its bytecode, conservatively: any instruction outside the short list below (a global, a
+# closure cell, a default, an attribute outside eb's API, a store, a nested function, an
+# instruction a newer Python adds) and the callback simply runs every time, as before.
+
+_IMPURE: Any = ("impure",)
+_SAFE_OPS = frozenset(
+    {
+        "RESUME", "NOP", "CACHE", "EXTENDED_ARG", "LOAD_FAST", "LOAD_FAST_LOAD_FAST",
+        "LOAD_CONST", "LOAD_ATTR", "LOAD_METHOD", "PUSH_NULL", "PRECALL", "KW_NAMES", "CALL",
+        "CALL_KW", "BINARY_OP", "UNARY_INVERT", "UNARY_NEGATIVE", "BUILD_TUPLE", "BUILD_LIST",
+        "RETURN_VALUE", "RETURN_CONST",
+    }
+)  # fmt: skip
+# Functions that take more than one argument or run in steps run as they are. (Other flags
+# say how the code was compiled, `from __future__ import annotations` for one.)
+_UNPLAIN_FLAGS = (
+    inspect.CO_VARARGS
+    | inspect.CO_VARKEYWORDS
+    | inspect.CO_GENERATOR
+    | inspect.CO_COROUTINE
+    | inspect.CO_ITERABLE_COROUTINE
+    | inspect.CO_ASYNC_GENERATOR
+)
+_MAX_KEPT = 1024  # per dialect; callbacks are written in code, so there are few of them
+
+
+def _eb_api() -> frozenset[str]:
+    from typedb.query._eb import Case, CaseThen, Fn
+
+    kinds = (ExpressionBuilder, Expr, Fn, Case, CaseThen, Aggregate)
+    return frozenset(n for kind in kinds for n in dir(kind) if not n.startswith("_"))
+
+
+_EB_API = _eb_api()
+_CALLBACK_ITEMS: dict[str, dict[CodeType, Any]] = {name: {} for name in _BUILDERS}
+
+
+def reads_only_eb(code: CodeType) -> bool:
+    """Whether a function with this code computes its result from its one argument (eb),
+    constants and eb's API alone: nothing it reads can differ between two calls.
+
+    >>> reads_only_eb((lambda eb: (eb.ref("price") * 2).as_("doubled")).__code__)
+    True
+    >>> factor = 2
+    >>> reads_only_eb((lambda eb: (eb.ref("price") * factor).as_("doubled")).__code__)
+    False
+    """
+    if (
+        code.co_argcount != 1
+        or code.co_kwonlyargcount
+        or code.co_freevars
+        or code.co_cellvars
+        or code.co_flags & _UNPLAIN_FLAGS
+        or any(type(c) is CodeType for c in code.co_consts)
+    ):
+        return False
+    for ins in dis.get_instructions(code):
+        if ins.opname not in _SAFE_OPS:
+            return False
+        if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and ins.argval not in _EB_API:
+            return False
+    return True
+
+
+def _pure_callback_items(code: CodeType, found: Any, table: str, known: dict[CodeType, Any]) -> Any:
+    """The items and values of a callback's result (raising as _items_of does), kept for
+    its code if it reads only eb (else `_IMPURE`, kept too: decided once)."""
+    made = _items_of(found, table)
+    kept = (tuple(made[0]), made[1]) if reads_only_eb(code) else _IMPURE
+    if len(known) < _MAX_KEPT:
+        known[code] = kept
+    return made if kept is _IMPURE else kept
 
 
 def select_width(records: Shape) -> int | None:
