@@ -155,8 +155,7 @@ class AsyncDatabase:
         driver = self._current()
         if driver is not None:
             turns, via = self._turns(driver)
-            me = asyncio.current_task()
-            if turns is not None and turns.top is not me:
+            if turns is not None and turns.top is not (me := asyncio.current_task()):
                 await turns.wait(me, via, "a turn to run a statement")
             return (await driver.run_raw(sql, params))[0]
         pool = await self._opened()
@@ -237,19 +236,22 @@ class AsyncDatabase:
         if turns is not None:
             if turns.top is not me:
                 await turns.wait(me, via, "a turn to open a nested transaction()")
-            level = driver.depth  # read in its turn: it moved while others' blocks ended
+            # The stack's own count, not driver.depth: another task's SAVEPOINT may still
+            # be under way, its block already on the stack.
+            level = len(turns.owners)
             # Pushed before the SAVEPOINT is awaited: a task's statement started meanwhile
             # waits, and the connection runs the statements started before it first.
             trx = AsyncTransaction(self, driver)
             trx._stack, trx.level = turns, level + 1
             turns.push(me, trx)
+            driver.depth = level + 1
             try:
                 await driver.run(begin_sql(level, immediate, self.dialect), None)
             except BaseException:
                 turns.pop()
+                driver.depth = level
                 turns.notify()
                 raise
-            driver.depth = level + 1
             return trx
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
@@ -263,26 +265,30 @@ class AsyncDatabase:
     async def _abandon(self, trx: AsyncTransaction) -> None:
         """After an exception in the block: undo it (see `_undo`)."""
         driver = trx._driver  # pyright: ignore[reportPrivateUsage]
-        trx.ended = True
         turns = trx._stack  # pyright: ignore[reportPrivateUsage]
         if turns is None:
+            trx.ended = True
             level = driver.depth = driver.depth - 1
             await self._undo(driver, level)
             return
         level = trx.level - 1
         if level == 0:  # everything rolls back, other tasks' nested blocks with it
+            trx.ended = True
             turns.end()
             turns.notify()
             driver.turns = None
             driver.depth = 0
             await self._undo(driver, 0)
             return
-        if not await turns.wait_down_to(trx.level) or turns.top is None:
+        down = await turns.wait_down_to(trx.level)
+        trx.ended = True
+        if not down or turns.top is None:
             if turns.top is not None:  # others' blocks still open on top of it
                 turns.end(UNORDERED)
             turns.notify()
             return
-        try:  # kept on the stack till rolled back: another task's statement waits
+        turns.closing()  # kept on the stack till rolled back: everyone else waits
+        try:
             driver.depth = level
             await self._undo(driver, level)
         finally:
@@ -298,15 +304,17 @@ class AsyncDatabase:
 
     async def _finish(self, trx: AsyncTransaction) -> None:
         driver = trx._driver  # pyright: ignore[reportPrivateUsage]
-        trx.ended = True
         turns = trx._stack  # pyright: ignore[reportPrivateUsage]
         if turns is None:
+            trx.ended = True
             level = driver.depth = driver.depth - 1
             await self._commit(driver, level)
             return
         level = trx.level - 1
-        # The nested blocks other tasks opened in it end first (savepoints are a stack).
+        # The nested blocks other tasks opened in it end first (savepoints are a stack);
+        # their statements through this `trx` meanwhile are theirs to run.
         down = await turns.wait_down_to(trx.level)
+        trx.ended = True
         if level == 0:
             broken = turns.broken or (None if down else UNORDERED)
             turns.end(broken)
@@ -323,6 +331,7 @@ class AsyncDatabase:
         if turns.top is None:  # ended or broken under it: nothing of it to release
             turns.notify()
             raise broken_error(turns.broken) if turns.broken is not None else _ended()
+        turns.closing()  # kept on the stack till released: everyone else waits
         try:
             driver.depth = level
             await self._commit(driver, level)
@@ -516,14 +525,17 @@ class AsyncTransaction(AsyncDatabase):
         return self._current()
 
     def _turns(self, driver: AsyncDriver) -> tuple[TaskTurns | None, AsyncTransaction | None]:
-        return self._stack, self
+        # The connection's, not self._stack: one event loop, so while this block has not
+        # ended (checked before, with no await since) they are the same; and a forked child
+        # clears the connection's (see _fork), whose current_task() would raise.
+        return driver.turns, self
 
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
         if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
-        turns = self._stack
+        turns = self._driver.turns  # as in _turns
         if turns is not None and turns.top is not (me := asyncio.current_task()):
             await turns.wait(me, self, "a turn to run a statement")
         return await self._driver.run(sql, params)
@@ -534,7 +546,7 @@ class AsyncTransaction(AsyncDatabase):
         if self.ended:
             raise _ended()
         try:
-            turns = self._stack
+            turns = self._driver.turns  # as in _turns
             if turns is not None and turns.top is not (me := asyncio.current_task()):
                 await turns.wait(me, self, "a turn to run a statement")  # see _nesting
             return post(await self._driver.run(sql, params))

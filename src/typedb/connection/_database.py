@@ -238,10 +238,11 @@ class Database:
                     for sql in rollback_plan(0, driver.in_transaction()):
                         driver.command(sql)
             raise
-        trx.ended = True
         with turns.lock:
-            # The nested blocks other threads opened in it end first (savepoints are a stack).
+            # The nested blocks other threads opened in it end first (savepoints are a stack);
+            # their statements through this `trx` meanwhile are theirs to run.
             down = turns.wait_down_to(1)
+            trx.ended = True
             broken = turns.broken or (None if down else UNORDERED)
             turns.end(broken)
             turns.notify()
@@ -278,9 +279,10 @@ class Database:
         try:
             yield trx
         except BaseException:
-            trx.ended = True
             with turns.lock:
-                if turns.wait_down_to(level + 1) and turns.top is not None:
+                down = turns.wait_down_to(level + 1)
+                trx.ended = True
+                if down and turns.top is not None:
                     turns.pop()
                     driver.depth = level
                     self._undo(driver, level)
@@ -288,9 +290,10 @@ class Database:
                     turns.end(UNORDERED)
                 turns.notify()
             raise
-        trx.ended = True
         with turns.lock:
-            if not turns.wait_down_to(level + 1):
+            down = turns.wait_down_to(level + 1)
+            trx.ended = True
+            if not down:
                 turns.end(UNORDERED)
             if turns.top is None:  # ended or broken under it: nothing of it to release
                 turns.notify()

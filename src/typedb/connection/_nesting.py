@@ -53,6 +53,10 @@ def _broken(reason: str) -> QueryError:
     )
 
 
+#: `_Stack.top` while the innermost block ends: the owner of no block.
+_CLOSING = object()
+
+
 class _Stack:
     """The blocks open on one transaction's connection, innermost last: who opened each
     (`owners`, a thread ident or a task) and its `trx` (`blocks`). `top` is the innermost
@@ -75,6 +79,8 @@ class _Stack:
             from typedb.connection._database import _ended
 
             raise _ended()
+        if self.top is _CLOSING:
+            return False  # the innermost block is ending: nothing goes on top of it
         owners = self.owners
         if owners[-1] == me:
             return True
@@ -99,6 +105,12 @@ class _Stack:
         self.owners.append(me)
         self.blocks.append(block)
         self.top = me
+
+    def closing(self) -> None:
+        """The innermost block is ending (its RELEASE or ROLLBACK awaited): everyone else
+        waits, so that no savepoint opens on top of it, nor a statement lands between its
+        ROLLBACK TO and RELEASE. Tasks only: a thread ends its block holding `lock`."""
+        self.top = _CLOSING
 
     def pop(self) -> None:
         self.owners.pop()
@@ -151,6 +163,11 @@ class Turns(_Stack):
         if self.changed is not None:
             self.changed.notify_all()
 
+    def after_fork(self) -> None:
+        """In a forked child: a lock that no thread of the child holds (see _fork)."""
+        self.lock = threading.RLock()
+        self.changed = None
+
     def run(self, me: object, via: object, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)`, a statement, in `me`'s turn."""
         with self.lock:
@@ -197,6 +214,10 @@ class TaskTurns(_Stack):
         changed, self.changed = self.changed, None
         if changed is not None:
             changed.set()
+
+    def after_fork(self) -> None:
+        """In a forked child (see _fork): the parent's waiters are not the child's."""
+        self.changed = None
 
 
 def broken_error(reason: str) -> QueryError:
