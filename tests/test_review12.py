@@ -396,3 +396,49 @@ def test_integer_overflow_in_a_cte_column_is_an_error(
     )
     with pytest.raises(typedb.QueryError, match="out of range"):
         store.with_("x", body).select_from("x").execute()
+
+
+def test_a_spare_connection_still_waits_for_another_threads_writer(sqlite_url: str) -> None:
+    """The refusal above is for this thread's own block only: when the block holding the
+    thread's connection has not written (no write lock), a task's write on the spare waits
+    for another thread's writer as before, and runs."""
+    db = typedb.connect(sqlite_url)
+    db.raw("CREATE TABLE t (id integer)")
+    writer_in, writer_go = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.transaction(immediate=True):  # SQLite's write lock, in another thread
+            db.insert_into("t").values({"id": 0}).execute()
+            writer_in.set()
+            writer_go.wait(10)
+
+    async def main() -> None:
+        a_in, b_done = asyncio.Event(), asyncio.Event()
+
+        async def a() -> None:
+            with db.transaction():  # reads only: holds no write lock
+                db.select_from("t").select("id").execute()
+                a_in.set()
+                await asyncio.wait_for(b_done.wait(), 30)
+
+        async def b() -> None:
+            await a_in.wait()
+            threading.Timer(0.2, writer_go.set).start()
+            try:
+                db.insert_into("t").values({"id": 2}).execute()  # waits for the writer
+            finally:
+                b_done.set()
+
+        await asyncio.gather(a(), b())
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writer_in.wait(10)
+        asyncio.run(main())
+    finally:
+        writer_go.set()
+        thread.join(10)
+        ids = [r["id"] for r in db.select_from("t").select("id").order_by("id").execute()]
+        db.close()
+    assert ids == [0, 2]
