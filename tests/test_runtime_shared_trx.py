@@ -262,3 +262,44 @@ def test_tasks_sharing_a_trx_hammered(shared_url: str) -> None:
             return [r["id"] for r in rows]
 
     assert asyncio.run(main()) == sorted(kept)
+
+
+@pytest.mark.pgbouncer
+def test_a_worker_racing_the_blocks_end_never_writes_into_the_next_transaction(
+    shared_url: str,
+) -> None:
+    """A worker inserting through `trx` in a loop while the owner leaves the block: each
+    insert either ran in the block (committed with it) or raised "block has ended". Before,
+    an insert that passed the `ended` check as the block ended ran afterwards, in the next
+    transaction on that connection (rolled back here), and reported success: lost."""
+    with typedb.connect(shared_url) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        reported: list[int] = []
+        for block in range(40):
+            stop = threading.Event()
+            with db.transaction() as trx:
+
+                def worker(
+                    trx: typedb.Database = trx, block: int = block, stop: threading.Event = stop
+                ) -> None:
+                    for i in range(100_000):
+                        if stop.is_set():
+                            return
+                        try:
+                            trx.insert_into("shared").values({"id": block * 100_000 + i}).execute()
+                        except typedb.QueryError as exc:
+                            assert "has ended" in str(exc)
+                            return
+                        reported.append(block * 100_000 + i)
+
+                thread = threading.Thread(target=worker)
+                thread.start()
+                time.sleep(0.002)
+                db.insert_into("shared").values({"id": -2}).execute()
+            with suppress(KeyError), db.transaction():  # the next one, on that connection
+                db.insert_into("shared").values({"id": -1}).execute()
+                time.sleep(0.002)
+                raise KeyError("roll it back")
+            stop.set()
+            thread.join(10)
+        assert [i for i in _ids(db) if i >= 0] == sorted(reported)
