@@ -303,3 +303,39 @@ def test_a_worker_racing_the_blocks_end_never_writes_into_the_next_transaction(
             stop.set()
             thread.join(10)
         assert [i for i in _ids(db) if i >= 0] == sorted(reported)
+
+
+@pytest.mark.pgbouncer
+def test_the_owners_exception_rolls_back_at_once_and_refuses_the_worker(shared_url: str) -> None:
+    """The owner's block raises while a worker is inside a nested block of it: the whole
+    transaction rolls back at once (no wait for the worker), the worker's next statement
+    and its block's end raise "has ended", and they run nothing on the connection, which
+    serves the next transaction cleanly."""
+    with typedb.connect(shared_url) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        worker_in, owner_out = threading.Event(), threading.Event()
+        outcome: list[str] = []
+
+        def worker(trx: typedb.Database) -> None:
+            try:
+                with trx.transaction():
+                    trx.insert_into("shared").values({"id": 2}).execute()
+                    worker_in.set()
+                    owner_out.wait(10)
+                    trx.insert_into("shared").values({"id": 3}).execute()
+            except typedb.QueryError as exc:
+                outcome.append(str(exc))
+
+        thread = threading.Thread
+        with pytest.raises(KeyError), db.transaction() as trx:
+            db.insert_into("shared").values({"id": 1}).execute()
+            started = thread(target=worker, args=(trx,))
+            started.start()
+            assert worker_in.wait(10)
+            raise KeyError("roll everything back")
+        owner_out.set()
+        started.join(10)
+        with db.transaction():
+            db.insert_into("shared").values({"id": 4}).execute()
+        assert _ids(db) == [4]
+        assert len(outcome) == 1 and "has ended" in outcome[0]

@@ -45,7 +45,8 @@ def _waited(what: str) -> str:
     )
 
 
-def _broken(reason: str) -> QueryError:
+def broken_error(reason: str) -> QueryError:
+    """The error of a statement or block end in a broken transaction."""
     return QueryError(
         f"this transaction was broken and is rolled back whole: {reason}. Its blocks were not "
         "ended in stack order (a nested transaction() of one thread or task must end before "
@@ -74,7 +75,7 @@ class _Stack:
         """Whether `me`, using the block `via` (a `trx`; None: its own pinned connection),
         may run now: its place is on top. Raises if that block has ended."""
         if self.broken is not None:
-            raise _broken(self.broken)
+            raise broken_error(self.broken)
         if self.top is None:
             from typedb.connection._database import _ended
 
@@ -150,7 +151,7 @@ class Turns(_Stack):
         """With `lock` held: until the blocks above `level` (1: the outermost) have ended.
         False if they did not within the timeout."""
         deadline = monotonic() + DEFAULT_POOL_TIMEOUT
-        while len(self.owners) > level and self.broken is None:
+        while len(self.owners) > level and self.top is not None:  # None: ended or broken
             left = deadline - monotonic()
             if left <= 0:
                 return False
@@ -187,7 +188,8 @@ class TaskTurns(_Stack):
         super().__init__(owner, block)
         self.changed: asyncio.Event | None = None
 
-    async def _changes(self, ready: Callable[[], bool], what: str) -> bool:
+    async def _changes(self, ready: Callable[[], bool]) -> bool:
+        """Until `ready()`, woken by each change of the stack; False after the timeout."""
         deadline = monotonic() + DEFAULT_POOL_TIMEOUT
         while not ready():
             left = deadline - monotonic()
@@ -202,12 +204,12 @@ class TaskTurns(_Stack):
         return True
 
     async def wait(self, me: object, via: object, what: str) -> None:
-        if not await self._changes(lambda: self.my_turn(me, via), what):
+        if not await self._changes(lambda: self.my_turn(me, via)):
             raise PoolTimeoutError(_waited(what))
 
     async def wait_down_to(self, level: int) -> bool:
         return await self._changes(
-            lambda: len(self.owners) <= level or self.broken is not None, "blocks above"
+            lambda: len(self.owners) <= level or self.top is None  # None: ended or broken
         )
 
     def notify(self) -> None:
@@ -218,11 +220,6 @@ class TaskTurns(_Stack):
     def after_fork(self) -> None:
         """In a forked child (see _fork): the parent's waiters are not the child's."""
         self.changed = None
-
-
-def broken_error(reason: str) -> QueryError:
-    """The error of a statement or block end in a broken transaction."""
-    return _broken(reason)
 
 
 UNORDERED = (
