@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Generator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import replace
 from threading import get_ident
@@ -153,15 +153,32 @@ class Database:
         """
         driver = self._current()
         if driver is not None:
-            with self._block(driver, immediate) as trx:
+            # self._turns(driver), inlined (as the dispatch below): every block comes here
+            if isinstance(self, Transaction):
+                turns, via = self._stack, self
+            else:
+                turns, via = driver.turns, None
+            block = (
+                self._outermost(driver, immediate)
+                if turns is None and driver.depth == 0  # a dry run's recording `trx`
+                else self._savepoint(driver, turns, via)
+            )
+            with block as trx:
                 yield trx
             return
         tables = self._timestamp_tables
         mark = tables.mark()
         rolled_back = True
         try:
-            with self._pin() as driver, self._block(driver, immediate) as trx:
-                yield trx
+            with self._pin() as driver:
+                turns = driver.turns  # not None: a facade standing in a transaction
+                block = (
+                    self._outermost(driver, immediate)
+                    if turns is None and driver.depth == 0
+                    else self._savepoint(driver, turns, None)
+                )
+                with block as trx:
+                    yield trx
             rolled_back = False
         finally:
             tables.ended(mark, rolled_back)
@@ -208,13 +225,6 @@ class Database:
             finally:
                 pool.release(driver)
 
-    def _block(self, driver: Driver, immediate: bool) -> AbstractContextManager[Transaction]:
-        """A block on `driver`: the outermost (BEGIN) or a nested one (SAVEPOINT)."""
-        turns, via = self._turns(driver)
-        if turns is None and driver.depth == 0:
-            return self._outermost(driver, immediate)
-        return self._savepoint(driver, turns, via)
-
     @contextmanager
     def _outermost(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
         """BEGIN .. COMMIT; the block's stack of nested blocks starts with it."""
@@ -241,11 +251,12 @@ class Database:
         with turns.lock:
             # The nested blocks other threads opened in it end first (savepoints are a stack);
             # their statements through this `trx` meanwhile are theirs to run.
-            down = turns.wait_down_to(1)
+            down = len(turns.owners) == 1 or turns.wait_down_to(1)
             trx.ended = True
             broken = turns.broken or (None if down else UNORDERED)
-            turns.end(broken)
-            turns.notify()
+            turns.top, turns.broken = None, broken  # turns.end(broken), inlined
+            if turns.changed is not None:
+                turns.changed.notify_all()
             driver.turns = None
             driver.depth = 0
             if broken is not None:
@@ -275,7 +286,9 @@ class Database:
             trx = Transaction(self._pool, self.url, driver)
             trx._timestamp_tables = self._timestamp_tables
             trx._stack, trx.level = turns, level + 1
-            turns.push(me, trx)
+            turns.owners.append(me)  # turns.push(me, trx), inlined
+            turns.blocks.append(trx)
+            turns.top = me
         try:
             yield trx
         except BaseException:
@@ -291,7 +304,7 @@ class Database:
                 turns.notify()
             raise
         with turns.lock:
-            down = turns.wait_down_to(level + 1)
+            down = len(turns.owners) == level + 1 or turns.wait_down_to(level + 1)
             trx.ended = True
             if not down:
                 turns.end(UNORDERED)
@@ -300,12 +313,15 @@ class Database:
                 if turns.broken is not None:
                     raise broken_error(turns.broken)
                 raise _ended()
-            turns.pop()
+            turns.owners.pop()  # turns.pop(), inlined
+            turns.blocks.pop()
+            turns.top = turns.owners[-1]
             driver.depth = level
             try:
                 self._commit(driver, level)
             finally:
-                turns.notify()
+                if turns.changed is not None:  # turns.notify(), inlined
+                    turns.changed.notify_all()
 
     @contextmanager
     def _unstacked(self, driver: Driver) -> Generator[Transaction, None, None]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from _thread import RLock as _RLock
 from collections.abc import Callable
 from time import monotonic
 from typing import Any, TypeVar
@@ -132,8 +133,13 @@ class Turns(_Stack):
     __slots__ = ("changed", "lock")
 
     def __init__(self, owner: object, block: object) -> None:
-        super().__init__(owner, block)
-        self.lock = threading.RLock()
+        # _Stack.__init__ inlined, and _thread's RLock type called directly (threading.RLock
+        # is a Python function): one of these is made per transaction.
+        self.owners: list[object] = [owner]
+        self.blocks: list[object] = [block]
+        self.top: object = owner
+        self.broken: str | None = None
+        self.lock = _RLock()
         self.changed: threading.Condition | None = None  # made by the first waiter
 
     def wait(self, me: object, via: object, what: str) -> None:
