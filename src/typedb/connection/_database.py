@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from threading import get_ident
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar, cast
 
 from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
@@ -288,7 +288,7 @@ class Database:
             trx._stack, trx.level = turns, level + 1
             turns.owners.append(me)  # turns.push(me, trx), inlined
             turns.blocks.append(trx)
-            turns.top = me
+            turns.top = cast("object", me)  # not narrowed to int: it becomes None at the end
         try:
             yield trx
         except BaseException:
