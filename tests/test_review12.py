@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from decimal import Decimal
 
 import pytest
@@ -110,47 +112,52 @@ def test_latest_row_subquery_of_limit_1_skips_the_row_check(store: typedb.Databa
 # -- 3. a trx shared by threads ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only nested blocks take the connection's turn (_nesting); a plain statement of "
-    "another thread on the shared connection runs inside whatever savepoint is open, so the "
-    "owner's insert is rolled back with the worker's savepoint and the block commits without it",
-)
-def test_owner_threads_row_survives_a_workers_nested_rollback(db: typedb.Database) -> None:
+@pytest.fixture(params=["db_url", "memory"])
+def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
+    if request.param == "memory":
+        if not db_url.startswith("sqlite"):
+            pytest.skip("the in-memory database is SQLite's")
+        return "sqlite://"
+    return db_url
+
+
+@pytest.mark.pgbouncer
+def test_owner_threads_row_survives_a_workers_nested_rollback(shared_url: str) -> None:
     """The thread that opened the block inserts while a worker's nested block (a savepoint)
-    is open on the same connection: its row goes into the worker's savepoint and vanishes
-    with the worker's rollback, and the block commits with no error."""
-    db.raw("CREATE TABLE shared (id integer)")
-    worker_in, owner_done = threading.Event(), threading.Event()
+    is open on the same connection: its row went into the worker's savepoint and vanished
+    with the worker's rollback, and the block committed with no error. Now the owner's
+    statement waits for the worker's block to end, then runs in its own block."""
+    events: list[str] = []
+    with typedb.connect(shared_url) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        worker_in = threading.Event()
 
-    def worker(trx: typedb.Database) -> None:
-        try:
-            with trx.transaction():
-                trx.insert_into("shared").values({"id": 2}).execute()
-                worker_in.set()
-                owner_done.wait(10)
-                raise KeyError("undo the worker's row")
-        except KeyError:
-            pass
+        def worker(trx: typedb.Database) -> None:
+            try:
+                with trx.transaction():
+                    trx.insert_into("shared").values({"id": 2}).execute()
+                    worker_in.set()
+                    time.sleep(0.3)  # the owner's insert comes meanwhile
+                    events.append("worker rolls back")
+                    raise KeyError("undo the worker's row")
+            except KeyError:
+                pass
 
-    with db.transaction() as trx:
-        thread = threading.Thread(target=worker, args=(trx,))
-        thread.start()
-        assert worker_in.wait(10)
-        db.insert_into("shared").values({"id": 1}).execute()  # not in the worker's block
-        owner_done.set()
-        thread.join(30)
-    assert db.select_from("shared").select("id").execute() == [{"id": 1}]
+        with db.transaction() as trx:
+            thread = threading.Thread(target=worker, args=(trx,))
+            thread.start()
+            assert worker_in.wait(10)
+            db.insert_into("shared").values({"id": 1}).execute()  # not in the worker's block
+            events.append("owner inserted")
+            thread.join(30)
+        assert events == ["worker rolls back", "owner inserted"]
+        assert db.select_from("shared").select("id").execute() == [{"id": 1}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="take_thread_turn is per thread: the worker's nested block waits for the owner's "
-    "nested block to end, which waits for the worker (PoolTimeoutError after 30 s), though "
-    "the worker's savepoint would sit on top of the owner's, a correct stack",
-)
+@pytest.mark.pgbouncer
 def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(
-    db: typedb.Database, monkeypatch: pytest.MonkeyPatch
+    shared_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The owner opens a savepoint and waits for one worker that opens its own nested block
     inside it: a correct stack of savepoints (the owner's ends after the worker's). Since
@@ -158,18 +165,74 @@ def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(
     before, it ran."""
     # The stall is what fails; a second shows it as well as the default 30 s.
     monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 1.0)
-    db.raw("CREATE TABLE shared (id integer)")
 
     def worker(trx: typedb.Database) -> None:
         with trx.transaction():
             trx.insert_into("shared").values({"id": 2}).execute()
 
-    with db.transaction() as trx, trx.transaction():
-        trx.insert_into("shared").values({"id": 1}).execute()
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(worker, trx).result()
-    ids = db.select_from("shared").select("id").order_by("id").execute()
-    assert ids == [{"id": 1}, {"id": 2}]
+    with typedb.connect(shared_url) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        with db.transaction() as trx, trx.transaction():
+            trx.insert_into("shared").values({"id": 1}).execute()
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(worker, trx).result()
+        ids = db.select_from("shared").select("id").order_by("id").execute()
+        assert ids == [{"id": 1}, {"id": 2}]
+
+
+@pytest.mark.pgbouncer
+def test_a_worker_task_nested_in_the_owners_nested_block_does_not_stall(
+    shared_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with asyncio tasks sharing an `AsyncDatabase`'s trx."""
+    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 1.0)
+
+    async def main() -> None:
+        async with typedb.connect_async(shared_url) as db:
+            await db.raw("CREATE TABLE shared (id integer)")
+
+            async def worker(trx: typedb.AsyncDatabase) -> None:
+                async with trx.transaction():
+                    await trx.insert_into("shared").values({"id": 2}).execute()
+
+            async with db.transaction() as trx, trx.transaction():
+                await trx.insert_into("shared").values({"id": 1}).execute()
+                await asyncio.create_task(worker(trx))
+            ids = await db.select_from("shared").select("id").order_by("id").execute()
+            assert ids == [{"id": 1}, {"id": 2}]
+
+    asyncio.run(main())
+
+
+@pytest.mark.pgbouncer
+def test_owner_tasks_row_survives_a_worker_tasks_nested_rollback(shared_url: str) -> None:
+    """Test 1 with tasks: the owner task's insert waits for the worker task's block."""
+    events: list[str] = []
+
+    async def main() -> None:
+        async with typedb.connect_async(shared_url) as db:
+            await db.raw("CREATE TABLE shared (id integer)")
+            worker_in = asyncio.Event()
+
+            async def worker(trx: typedb.AsyncDatabase) -> None:
+                with suppress(KeyError):
+                    async with trx.transaction():
+                        await trx.insert_into("shared").values({"id": 2}).execute()
+                        worker_in.set()
+                        await asyncio.sleep(0.3)
+                        events.append("worker rolls back")
+                        raise KeyError("undo the worker's row")
+
+            async with db.transaction() as trx:
+                task = asyncio.create_task(worker(trx))
+                await worker_in.wait()
+                await db.insert_into("shared").values({"id": 1}).execute()
+                events.append("owner inserted")
+                await task
+            assert await db.select_from("shared").select("id").execute() == [{"id": 1}]
+
+    asyncio.run(main())
+    assert events == ["worker rolls back", "owner inserted"]
 
 
 # -- 4. NULLS FIRST / LAST and a composite index ------------------------------------------------
@@ -225,16 +288,8 @@ def test_a_task_writing_while_another_tasks_block_is_open_does_not_freeze_the_lo
     in this thread, so the event loop froze 30 s and B got "database is locked"."""
     # The freeze is what fails; a second's busy timeout shows it as well as the default 30 s.
     monkeypatch.setattr(_sqlite, "BUSY_TIMEOUT_SECONDS", 1.0)
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="SqliteThreadPool._spare's connection waits BUSY_TIMEOUT_SECONDS for a "
-                "write lock held by this same thread's block, which cannot end meanwhile; it "
-                "should refuse at once with a ConnectionError, as in-memory SQLite does",
-            )
-        )
     outcome: list[str] = []
+    refusals: list[str] = []
 
     async def main() -> None:
         db = typedb.connect(db_url)
@@ -253,8 +308,9 @@ def test_a_task_writing_while_another_tasks_block_is_open_does_not_freeze_the_lo
                 try:
                     db.insert_into("t").values({"id": 2}).execute()
                     outcome.append("inserted")
-                except typedb.ConnectionError:
+                except typedb.ConnectionError as exc:
                     outcome.append("refused")  # a clear, immediate refusal is fine too
+                    refusals.append(str(exc))
                 finally:
                     b_done.set()
 
@@ -263,7 +319,10 @@ def test_a_task_writing_while_another_tasks_block_is_open_does_not_freeze_the_lo
             db.close()
 
     asyncio.run(main())
-    assert outcome in (["inserted"], ["refused"])
+    # SQLite: a ConnectionError at once naming what to do, not "database is locked" (a
+    # QueryError) after the busy timeout's freeze.
+    assert outcome == (["inserted"] if backend == "postgresql" else ["refused"])
+    assert all("connect_async" in refusal for refusal in refusals)
 
 
 # -- 6. SQLite before 3.30 (no NULLS FIRST / LAST): the fallback order ---------------------------
@@ -333,3 +392,49 @@ def test_integer_overflow_in_a_cte_column_is_an_error(store: typedb.Database) ->
     )
     with pytest.raises(typedb.QueryError, match="out of range"):
         store.with_("x", body).select_from("x").execute()
+
+
+def test_a_spare_connection_still_waits_for_another_threads_writer(sqlite_url: str) -> None:
+    """The refusal above is for this thread's own block only: when the block holding the
+    thread's connection has not written (no write lock), a task's write on the spare waits
+    for another thread's writer as before, and runs."""
+    db = typedb.connect(sqlite_url)
+    db.raw("CREATE TABLE t (id integer)")
+    writer_in, writer_go = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.transaction(immediate=True):  # SQLite's write lock, in another thread
+            db.insert_into("t").values({"id": 0}).execute()
+            writer_in.set()
+            writer_go.wait(10)
+
+    async def main() -> None:
+        a_in, b_done = asyncio.Event(), asyncio.Event()
+
+        async def a() -> None:
+            with db.transaction():  # reads only: holds no write lock
+                db.select_from("t").select("id").execute()
+                a_in.set()
+                await asyncio.wait_for(b_done.wait(), 30)
+
+        async def b() -> None:
+            await a_in.wait()
+            threading.Timer(0.2, writer_go.set).start()
+            try:
+                db.insert_into("t").values({"id": 2}).execute()  # waits for the writer
+            finally:
+                b_done.set()
+
+        await asyncio.gather(a(), b())
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writer_in.wait(10)
+        asyncio.run(main())
+    finally:
+        writer_go.set()
+        thread.join(10)
+        ids = [r["id"] for r in db.select_from("t").select("id").order_by("id").execute()]
+        db.close()
+    assert ids == [0, 2]

@@ -30,7 +30,7 @@ from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import Kinds, Row
 from typedb.connection._fork import OPEN
-from typedb.connection._nesting import take_task_turn
+from typedb.connection._nesting import UNORDERED, TaskTurns, broken_error
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -154,6 +154,9 @@ class AsyncDatabase:
             self._timestamp_tables.schema_changed()
         driver = self._current()
         if driver is not None:
+            turns, via = self._turns(driver)
+            if turns is not None and turns.top is not (me := asyncio.current_task()):
+                await turns.wait(me, via, "a turn to run a statement")
             return (await driver.run_raw(sql, params))[0]
         pool = await self._opened()
         driver = await pool.acquire()
@@ -186,8 +189,6 @@ class AsyncDatabase:
             outer = (pool, pin, self._pinned.set(pin), tables, tables.mark())
             OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
         rolled_back = True
-        # A savepoint: one task's nested blocks at a time on the connection (see _nesting).
-        turn = await take_task_turn(driver) if outer is None else None
         try:
             trx = await self._begin(driver, immediate)
             try:
@@ -198,8 +199,6 @@ class AsyncDatabase:
             await self._finish(trx)
             rolled_back = False
         finally:
-            if turn is not None:
-                turn.give()
             if outer is not None:
                 pool, pin, token, tables, mark = outer
                 OPEN.discard(pin)
@@ -222,29 +221,126 @@ class AsyncDatabase:
             return pinned.driver
         return None
 
+    def _turns(self, driver: AsyncDriver) -> tuple[TaskTurns | None, AsyncTransaction | None]:
+        """As `Database._turns`: the stack of blocks of `driver`'s transaction, and the
+        `trx` this runs through (None: this task's own pinned connection)."""
+        return driver.turns, None
+
     # A block's beginning and end as plain coroutines, not a nested asynccontextmanager:
     # each one a transaction goes through costs a generator, its context manager object and
     # their anext/athrow calls (see README, "Throughput").
     async def _begin(self, driver: AsyncDriver, immediate: bool) -> AsyncTransaction:
+        """BEGIN, or a SAVEPOINT in this task's turn (see _nesting)."""
+        turns, via = self._turns(driver)
+        me = asyncio.current_task()
+        if turns is not None:
+            if turns.top is not me:
+                await turns.wait(me, via, "a turn to open a nested transaction()")
+            # The stack's own count, not driver.depth: another task's SAVEPOINT may still
+            # be under way, its block already on the stack.
+            level = len(turns.owners)
+            # Pushed before the SAVEPOINT is awaited: a task's statement started meanwhile
+            # waits, and the connection runs the statements started before it first.
+            trx = AsyncTransaction(self, driver)
+            trx._stack, trx.level = turns, level + 1
+            turns.push(me, trx)
+            driver.depth = level + 1
+            try:
+                await driver.run(begin_sql(level, immediate, self.dialect), None)
+            except BaseException:
+                turns.pop()
+                driver.depth = level
+                turns.notify()
+                raise
+            return trx
         level = driver.depth
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
-        return AsyncTransaction(self, driver)
+        trx = AsyncTransaction(self, driver)
+        if level == 0:
+            driver.turns = trx._stack = TaskTurns(me, trx)
+            trx.level = 1
+        return trx
 
     async def _abandon(self, trx: AsyncTransaction) -> None:
-        """After an exception in the block: undo it (a failed rollback, a lost connection,
-        must not hide the error that caused it)."""
+        """After an exception in the block: undo it (see `_undo`)."""
         driver = trx._driver  # pyright: ignore[reportPrivateUsage]
+        turns = trx._stack  # pyright: ignore[reportPrivateUsage]
+        if turns is None:
+            trx.ended = True
+            level = driver.depth = driver.depth - 1
+            await self._undo(driver, level)
+            return
+        level = trx.level - 1
+        if level == 0:  # everything rolls back, other tasks' nested blocks with it
+            trx.ended = True
+            turns.end()
+            turns.notify()
+            driver.turns = None
+            driver.depth = 0
+            await self._undo(driver, 0)
+            return
+        down = await turns.wait_down_to(trx.level)
         trx.ended = True
-        level = driver.depth = driver.depth - 1
+        if not down or turns.top is None:
+            if turns.top is not None:  # others' blocks still open on top of it
+                turns.end(UNORDERED)
+            turns.notify()
+            return
+        turns.closing()  # kept on the stack till rolled back: everyone else waits
+        try:
+            driver.depth = level
+            await self._undo(driver, level)
+        finally:
+            turns.pop()
+            turns.notify()
+
+    async def _undo(self, driver: AsyncDriver, level: int) -> None:
+        """Roll the block at `level` back (a failed rollback, a lost connection, must not
+        hide the error that caused it)."""
         with suppress(TypedbError):
             for sql in rollback_plan(level, driver.in_transaction()):
                 await driver.run(sql, None)
 
     async def _finish(self, trx: AsyncTransaction) -> None:
         driver = trx._driver  # pyright: ignore[reportPrivateUsage]
+        turns = trx._stack  # pyright: ignore[reportPrivateUsage]
+        if turns is None:
+            trx.ended = True
+            level = driver.depth = driver.depth - 1
+            await self._commit(driver, level)
+            return
+        level = trx.level - 1
+        # The nested blocks other tasks opened in it end first (savepoints are a stack);
+        # their statements through this `trx` meanwhile are theirs to run.
+        down = await turns.wait_down_to(trx.level)
         trx.ended = True
-        level = driver.depth = driver.depth - 1
+        if level == 0:
+            broken = turns.broken or (None if down else UNORDERED)
+            turns.end(broken)
+            turns.notify()
+            driver.turns = None
+            driver.depth = 0
+            if broken is not None:
+                await self._undo(driver, 0)
+                raise broken_error(broken)
+            await self._commit(driver, 0)
+            return
+        if not down and turns.top is not None:
+            turns.end(UNORDERED)
+        if turns.top is None:  # ended or broken under it: nothing of it to release
+            turns.notify()
+            raise broken_error(turns.broken) if turns.broken is not None else _ended()
+        turns.closing()  # kept on the stack till released: everyone else waits
+        try:
+            driver.depth = level
+            await self._commit(driver, level)
+        finally:
+            turns.pop()
+            turns.notify()
+
+    async def _commit(self, driver: AsyncDriver, level: int) -> None:
+        """End the block at `level` that raised nothing: COMMIT, or RELEASE its savepoint."""
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
         )
@@ -328,8 +424,12 @@ class AsyncDatabase:
         if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
-        if pinned is not None and pinned.task is asyncio.current_task():
-            return await pinned.driver.run(sql, params)
+        if pinned is not None and pinned.task is (me := asyncio.current_task()):
+            driver = pinned.driver
+            turns = driver.turns
+            if turns is not None and turns.top is not me:
+                await turns.wait(me, None, "a turn to run a statement")
+            return await driver.run(sql, params)
         pool = self._pool
         if pool is None or self._loop is not asyncio.get_running_loop():
             pool = await self._opened()
@@ -345,8 +445,12 @@ class AsyncDatabase:
         # _run() inlined: one coroutine per query instead of two.
         try:
             pinned = self._pinned.get()
-            if pinned is not None and pinned.task is asyncio.current_task():
-                return post(await pinned.driver.run(sql, params))
+            if pinned is not None and pinned.task is (me := asyncio.current_task()):
+                driver = pinned.driver
+                turns = driver.turns
+                if turns is not None and turns.top is not me:  # see _nesting
+                    await turns.wait(me, None, "a turn to run a statement")
+                return post(await driver.run(sql, params))
             pool = self._pool
             if pool is None or self._loop is not asyncio.get_running_loop():
                 pool = await self._opened()
@@ -403,6 +507,8 @@ class AsyncTransaction(AsyncDatabase):
         self._driver = driver
         self._timestamp_tables = parent._timestamp_tables
         self.ended = False  # as Transaction.ended
+        self._stack: TaskTurns | None = driver.turns  # as Transaction._stack
+        self.level = driver.depth
 
     @property
     def in_transaction(self) -> bool:
@@ -418,11 +524,20 @@ class AsyncTransaction(AsyncDatabase):
         standing in a test's transaction hands `trx` to every task)."""
         return self._current()
 
+    def _turns(self, driver: AsyncDriver) -> tuple[TaskTurns | None, AsyncTransaction | None]:
+        # The connection's, not self._stack: one event loop, so while this block has not
+        # ended (checked before, with no await since) they are the same; and a forked child
+        # clears the connection's (see _fork), whose current_task() would raise.
+        return driver.turns, self
+
     async def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
         if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
+        turns = self._driver.turns  # as in _turns
+        if turns is not None and turns.top is not (me := asyncio.current_task()):
+            await turns.wait(me, self, "a turn to run a statement")
         return await self._driver.run(sql, params)
 
     async def _execute(
@@ -431,6 +546,9 @@ class AsyncTransaction(AsyncDatabase):
         if self.ended:
             raise _ended()
         try:
+            turns = self._driver.turns  # as in _turns
+            if turns is not None and turns.top is not (me := asyncio.current_task()):
+                await turns.wait(me, self, "a turn to run a statement")  # see _nesting
             return post(await self._driver.run(sql, params))
         except QueryError as exc:
             raise_named(exc, tables)

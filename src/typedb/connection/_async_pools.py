@@ -30,12 +30,16 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from psycopg_pool import AsyncConnectionPool
 
+    from typedb.connection._nesting import TaskTurns
     from typedb.connection._postgres import AsyncPostgresDriver
     from typedb.connection._sqlite import SqliteDriver
 
 
 class AsyncDriver(Protocol):
     dialect: Dialect
+    #: The blocks open on this connection's transaction and their tasks (see _nesting);
+    #: None outside a `transaction()` block.
+    turns: TaskTurns | None
 
     @property
     def depth(self) -> int:
@@ -68,6 +72,7 @@ class ThreadedSqliteDriver:
 
     awaited = True  # its statements are coroutines (see _fork.disown)
     inherited = False  # the parent's, in a forked child (see _fork)
+    turns: TaskTurns | None = None  # see AsyncDriver.turns
 
     def __init__(self, inner: SqliteDriver) -> None:
         self.inner = inner

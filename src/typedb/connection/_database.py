@@ -16,14 +16,14 @@ from contextvars import ContextVar
 from dataclasses import replace
 from threading import get_ident
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar, cast
 
 from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._driver import BulkCopier, Driver, Kinds, Row
 from typedb.connection._fork import OPEN
-from typedb.connection._nesting import take_thread_turn
+from typedb.connection._nesting import UNORDERED, Turns, broken_error
 from typedb.connection._pools import (
     DEFAULT_POOL_MAX,
     DEFAULT_POOL_MIN,
@@ -135,8 +135,8 @@ class Database:
                 from typedb.schema._fk_actions import paused
 
                 with paused(self):
-                    return driver.run_raw(sql, params)[0]
-            return driver.run_raw(sql, params)[0]
+                    return self._in_turn(driver, driver.run_raw, sql, params)[0]
+            return self._in_turn(driver, driver.run_raw, sql, params)[0]
         return self._pool.run_raw(sql, params)[0]
 
     # -- transactions --------------------------------------------------------------------------
@@ -153,22 +153,48 @@ class Database:
         """
         driver = self._current()
         if driver is not None:
-            turn = take_thread_turn(driver)  # one thread's savepoints at a time (_nesting)
-            try:
-                with self._block(driver, immediate) as trx:
-                    yield trx
-            finally:
-                turn.release()
+            # self._turns(driver), inlined (as the dispatch below): every block comes here
+            if isinstance(self, Transaction):
+                turns, via = self._stack, self
+            else:
+                turns, via = driver.turns, None
+            block = (
+                self._outermost(driver, immediate)
+                if turns is None and driver.depth == 0  # a dry run's recording `trx`
+                else self._savepoint(driver, turns, via)
+            )
+            with block as trx:
+                yield trx
             return
         tables = self._timestamp_tables
         mark = tables.mark()
         rolled_back = True
         try:
-            with self._pin() as driver, self._block(driver, immediate) as trx:
-                yield trx
+            with self._pin() as driver:
+                turns = driver.turns  # not None: a facade standing in a transaction
+                block = (
+                    self._outermost(driver, immediate)
+                    if turns is None and driver.depth == 0
+                    else self._savepoint(driver, turns, None)
+                )
+                with block as trx:
+                    yield trx
             rolled_back = False
         finally:
             tables.ended(mark, rolled_back)
+
+    def _turns(self, driver: Driver) -> tuple[Turns | None, Transaction | None]:
+        """The stack of blocks of the transaction `driver` is in (None: in none), and the
+        `trx` this runs through (None: this thread's own pinned connection)."""
+        return driver.turns, None
+
+    def _in_turn(self, driver: Driver, call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)`, a statement on `driver`, when it is this thread's turn on a
+        transaction's connection other threads may share (see _nesting)."""
+        turns, via = self._turns(driver)
+        if turns is None:
+            return call(*args)
+        return turns.run(get_ident(), via, call, *args)
 
     @contextmanager
     def _pin(self) -> Generator[Driver, None, None]:
@@ -200,9 +226,107 @@ class Database:
                 pool.release(driver)
 
     @contextmanager
-    def _block(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
+    def _outermost(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
+        """BEGIN .. COMMIT; the block's stack of nested blocks starts with it."""
+        driver.command(begin_sql(0, immediate, self.dialect))
+        driver.depth = 1
+        trx = Transaction(self._pool, self.url, driver)
+        trx._timestamp_tables = self._timestamp_tables
+        driver.turns = turns = trx._stack = Turns(get_ident(), trx)
+        try:
+            yield trx
+        except BaseException:
+            trx.ended = True
+            with turns.lock:  # after a statement another thread has under way
+                # Everything is rolled back, other threads' nested blocks with it: theirs
+                # then find the transaction ended, and run nothing on the connection.
+                turns.end()
+                turns.notify()
+                driver.turns = None
+                driver.depth = 0
+                with suppress(TypedbError):  # a lost connection must not hide the cause
+                    for sql in rollback_plan(0, driver.in_transaction()):
+                        driver.command(sql)
+            raise
+        with turns.lock:
+            # The nested blocks other threads opened in it end first (savepoints are a stack);
+            # their statements through this `trx` meanwhile are theirs to run.
+            down = len(turns.owners) == 1 or turns.wait_down_to(1)
+            trx.ended = True
+            broken = turns.broken or (None if down else UNORDERED)
+            turns.top, turns.broken = None, broken  # turns.end(broken), inlined
+            if turns.changed is not None:
+                turns.changed.notify_all()
+            driver.turns = None
+            driver.depth = 0
+            if broken is not None:
+                with suppress(TypedbError):
+                    for sql in rollback_plan(0, driver.in_transaction()):
+                        driver.command(sql)
+                raise broken_error(broken)
+            self._commit(driver, 0)
+
+    @contextmanager
+    def _savepoint(
+        self, driver: Driver, turns: Turns | None, via: Transaction | None
+    ) -> Generator[Transaction, None, None]:
+        """A nested block: SAVEPOINT .. RELEASE, in this thread's turn (see _nesting).
+        `turns` None: a connection in a transaction no typedb block began (no stack)."""
+        if turns is None:
+            with self._unstacked(driver) as trx:
+                yield trx
+            return
+        me = get_ident()
+        with turns.lock:
+            if turns.top != me:
+                turns.wait(me, via, "a turn to open a nested transaction()")
+            level = driver.depth  # read in its turn: it moved while others' blocks ended
+            driver.command(begin_sql(level, False, self.dialect))
+            driver.depth = level + 1
+            trx = Transaction(self._pool, self.url, driver)
+            trx._timestamp_tables = self._timestamp_tables
+            trx._stack, trx.level = turns, level + 1
+            turns.owners.append(me)  # turns.push(me, trx), inlined
+            turns.blocks.append(trx)
+            turns.top = cast("object", me)  # not narrowed to int: it becomes None at the end
+        try:
+            yield trx
+        except BaseException:
+            with turns.lock:
+                down = turns.wait_down_to(level + 1)
+                trx.ended = True
+                if down and turns.top is not None:
+                    turns.pop()
+                    driver.depth = level
+                    self._undo(driver, level)
+                elif turns.top is not None:  # others' blocks still open on top of it
+                    turns.end(UNORDERED)
+                turns.notify()
+            raise
+        with turns.lock:
+            down = len(turns.owners) == level + 1 or turns.wait_down_to(level + 1)
+            trx.ended = True
+            if not down:
+                turns.end(UNORDERED)
+            if turns.top is None:  # ended or broken under it: nothing of it to release
+                turns.notify()
+                if turns.broken is not None:
+                    raise broken_error(turns.broken)
+                raise _ended()
+            turns.owners.pop()  # turns.pop(), inlined
+            turns.blocks.pop()
+            turns.top = turns.owners[-1]
+            driver.depth = level
+            try:
+                self._commit(driver, level)
+            finally:
+                if turns.changed is not None:  # turns.notify(), inlined
+                    turns.changed.notify_all()
+
+    @contextmanager
+    def _unstacked(self, driver: Driver) -> Generator[Transaction, None, None]:
         level = driver.depth
-        driver.command(begin_sql(level, immediate, self.dialect))
+        driver.command(begin_sql(level, False, self.dialect))
         driver.depth = level + 1
         trx = Transaction(self._pool, self.url, driver)
         trx._timestamp_tables = self._timestamp_tables
@@ -211,13 +335,21 @@ class Database:
         except BaseException:
             trx.ended = True
             driver.depth = level
-            # A failed rollback (a lost connection) must not hide the error that caused it.
-            with suppress(TypedbError):
-                for sql in rollback_plan(level, driver.in_transaction()):
-                    driver.command(sql)
+            self._undo(driver, level)
             raise
         trx.ended = True
         driver.depth = level
+        self._commit(driver, level)
+
+    def _undo(self, driver: Driver, level: int) -> None:
+        """Roll the block at `level` back after an exception (a failed rollback, a lost
+        connection, must not hide the error that caused it)."""
+        with suppress(TypedbError):
+            for sql in rollback_plan(level, driver.in_transaction()):
+                driver.command(sql)
+
+    def _commit(self, driver: Driver, level: int) -> None:
+        """End the block at `level` that raised nothing: COMMIT, or RELEASE its savepoint."""
         statements, error = commit_plan(
             level, driver.in_transaction(), driver.aborted(), self.dialect
         )
@@ -302,7 +434,7 @@ class Database:
             self._timestamp_tables.schema_changed()
         pinned = self._pinned.get()
         if pinned is not None and pinned.thread == get_ident():
-            return pinned.driver.run(sql, params)
+            return self._in_turn(pinned.driver, pinned.driver.run, sql, params)
         return self._pool.run(sql, params)
 
     def _execute(
@@ -313,8 +445,16 @@ class Database:
         only then) name the table in an unknown column's error."""
         try:
             pinned = self._pinned.get()
-            if pinned is not None and pinned.thread == get_ident():
-                return post(pinned.driver.run(sql, params))
+            if pinned is not None and pinned.thread == (me := get_ident()):
+                driver = pinned.driver
+                turns = driver.turns
+                if turns is None:  # pinned outside a transaction (the migrator's lock)
+                    return post(driver.run(sql, params))
+                with turns.lock:  # as Turns.run, inlined: every statement of a block
+                    if turns.top != me:
+                        turns.wait(me, None, "a turn to run a statement")
+                    result = driver.run(sql, params)
+                return post(result)
             return post(self._pool.run(sql, params))
         except QueryError as exc:
             raise_named(exc, tables)
@@ -348,11 +488,9 @@ class Database:
             return None
         with self.transaction() as trx:
             driver = trx._current()
-            return (
-                driver.copy_rows(table, columns, rows, kinds)
-                if isinstance(driver, BulkCopier)
-                else None
-            )
+            if not isinstance(driver, BulkCopier):
+                return None
+            return trx._in_turn(driver, driver.copy_rows, table, columns, rows, kinds)
 
     def _value(self, value: T) -> T:
         """A result known without running anything, as execute*() returns it."""
@@ -371,7 +509,7 @@ class Database:
     def _run_many(self, sql: str, rows: list[list[Any]]) -> int:
         driver = self._current()
         if driver is not None:
-            return driver.run_many(sql, rows)
+            return self._in_turn(driver, driver.run_many, sql, rows)
         return self._pool.run_many(sql, rows)
 
 
@@ -389,6 +527,10 @@ class Transaction(Database):
         # Set when its block ends: the connection has gone back to the pool, maybe into
         # another thread's transaction, which a kept `trx` must not write into.
         self.ended = False
+        # The stack of blocks of its transaction, shared by every thread using this `trx`,
+        # and its own place in it (1: the outermost block); see _nesting.
+        self._stack: Turns | None = driver.turns
+        self.level = driver.depth
 
     @property
     def in_transaction(self) -> bool:
@@ -399,12 +541,15 @@ class Transaction(Database):
             raise _ended()
         return self._driver
 
+    def _turns(self, driver: Driver) -> tuple[Turns | None, Transaction | None]:
+        return self._stack, self
+
     def _run(self, sql: str, params: Parameters | None = None) -> Result:
         if self.ended:
             raise _ended()
         if SCHEMA_CHANGE.search(sql):
             self._timestamp_tables.schema_changed()
-        return self._driver.run(sql, params)
+        return self._in_turn(self._driver, self._driver.run, sql, params)
 
     def _execute(
         self, sql: str, params: Parameters | None, post: Callable[[Result], T], tables: Tables
@@ -412,7 +557,15 @@ class Transaction(Database):
         if self.ended:
             raise _ended()
         try:
-            return post(self._driver.run(sql, params))
+            turns = self._stack
+            if turns is None:
+                return post(self._driver.run(sql, params))
+            with turns.lock:  # as Turns.run, inlined: every statement through a `trx`
+                me = get_ident()
+                if turns.top != me:
+                    turns.wait(me, self, "a turn to run a statement")
+                result = self._driver.run(sql, params)
+            return post(result)
         except QueryError as exc:
             raise_named(exc, tables)
 

@@ -6,17 +6,29 @@ import json
 import re
 from collections.abc import Sequence, Set
 from functools import lru_cache
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from typedb._errors import CompileError
 from typedb._sql import Parameters
 from typedb.dialects import Dialect
+
+if TYPE_CHECKING:
+    from typedb.connection._nesting import Turns
 
 Row = dict[str, Any]
 
 
 class Driver(Protocol):
     dialect: Dialect
+
+    @property
+    def turns(self) -> Turns | None:
+        """The blocks open on this connection's transaction and their threads (see
+        _nesting); None outside a `transaction()` block."""
+        ...
+
+    @turns.setter
+    def turns(self, value: Turns | None) -> None: ...
 
     @property
     def depth(self) -> int:

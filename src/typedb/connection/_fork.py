@@ -74,6 +74,13 @@ def disown(driver: Any) -> None:
     driver.close = _nothing  # closing it here would end the parent's session, or its locks
     driver.inherited = True  # its pool gives it back to nothing (see the pools' release)
     driver.return_by = float("-inf")  # PostgresPool.release: take the path that checks that
+    turns = getattr(driver, "turns", None)
+    if turns is not None:
+        # Its stack of blocks (see _nesting): the lock may have been held by another of
+        # the parent's threads at the fork, which the child does not have, and the async
+        # check's current_task() raises in a child. Every statement is refused anyway.
+        turns.after_fork()
+        driver.turns = None
 
 
 def _after_fork_in_child() -> None:

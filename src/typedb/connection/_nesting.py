@@ -1,77 +1,234 @@
-"""Nested blocks on one shared connection, one thread's (or task's) at a time.
+"""Who may use a transaction's connection now, when its `trx` is shared by threads (tasks).
 
-A `trx` handed to worker threads (or tasks) lets each open a nested `transaction()`, a
-savepoint on the block's connection. Savepoints are a stack: two workers' nested blocks
-interleaved released or rolled back each other's. One worker's rows rolled back were kept
-(SQLite), the whole transaction failed on a missing savepoint (PostgreSQL), or, async, a
-worker's rollback undid another's committed savepoint. So a nested block waits for the
-nested block another thread (task) has open on the same connection; its own nested blocks
-inside it go on (re-entrant).
+A `trx` handed to worker threads (or tasks) lets each run statements on the block's
+connection and open nested `transaction()` blocks, savepoints on it. Savepoints are a stack,
+and a statement runs inside whichever savepoint is on top, so three things went wrong:
+
+- two workers' nested blocks interleaved and released or rolled back each other's (SQLite
+  kept a rolled-back worker's rows, PostgreSQL failed the whole transaction);
+- a statement of one thread ran inside another thread's nested block and was rolled back
+  with it, while its own block committed without it (silent loss);
+- ending a block while another thread's savepoint sat on top of it ended that one too.
+
+So each transaction keeps its open blocks as a stack of owners (`Turns`), and everything
+waits for its turn: a statement, or a new nested block, of a thread runs only when that
+thread's place is on top of the stack, and a block ends only when the blocks opened on top
+of it have ended. A thread's place is its innermost block. A thread with no block of its
+own (a worker handed `trx`) works inside the blocks of whoever opened the `trx` it uses,
+at the innermost of them: a worker's savepoint sits on top of the nested block its owner
+waits in (a correct stack), while another worker's block on top is waited for. A wait
+longer than the pool timeout raises `PoolTimeoutError`; a block that cannot end in stack
+order within it breaks the transaction, which is then rolled back whole with an error,
+never committed without a part of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from _thread import RLock as _RLock
+from collections.abc import Callable
+from time import monotonic
+from typing import Any, TypeVar
 
+from typedb._errors import QueryError
 from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, PoolTimeoutError
 
-_WAITED = (
-    f"waited {DEFAULT_POOL_TIMEOUT:g}s for another thread's (or task's) nested transaction() "
-    "on this transaction's connection to end (savepoints are a stack: one worker's nested "
-    "blocks at a time)"
-)
-
-_MADE = threading.Lock()
+T = TypeVar("T")
 
 
-def take_thread_turn(driver: Any) -> threading.RLock:
-    """This thread's turn for a nested block on `driver`: the lock to release after it.
-    Kept on the driver (an attribute read; a context manager or a weak map measured 15k
-    instructions a nested block)."""
-    lock: threading.RLock | None = getattr(driver, "nesting", None)
-    if lock is None:
-        with _MADE:
-            lock = getattr(driver, "nesting", None)
-            if lock is None:
-                lock = driver.nesting = threading.RLock()
-    if not lock.acquire(timeout=DEFAULT_POOL_TIMEOUT):
-        raise PoolTimeoutError(_WAITED)
-    return lock
+def _waited(what: str) -> str:
+    return (
+        f"waited {DEFAULT_POOL_TIMEOUT:g}s for {what}: another thread's (or task's) nested "
+        "transaction() is open on top of this one's place in the shared transaction "
+        "(savepoints are a stack, and a statement runs in the innermost; a thread waits for "
+        "the nested blocks other threads opened above its own to end)"
+    )
 
 
-class _TaskTurn:
-    """A re-entrant lock of asyncio tasks (asyncio has none)."""
-
-    def __init__(self) -> None:
-        self.owner: object = None
-        self.count = 0
-        self.free = asyncio.Event()
-        self.free.set()
-
-    def give(self) -> None:
-        self.count -= 1
-        if self.count == 0:
-            self.owner = None
-            self.free.set()
+def broken_error(reason: str) -> QueryError:
+    """The error of a statement or block end in a broken transaction."""
+    return QueryError(
+        f"this transaction was broken and is rolled back whole: {reason}. Its blocks were not "
+        "ended in stack order (a nested transaction() of one thread or task must end before "
+        "the block it was opened in; wait for workers inside the block)"
+    )
 
 
-async def take_task_turn(driver: Any) -> _TaskTurn:
-    """This task's turn for a nested block on `driver` (give() it back after the block).
-    Two plain calls, not a context manager: a transaction's path is counted in instructions
-    (see README, "Throughput")."""
-    turn: _TaskTurn | None = getattr(driver, "nesting", None)
-    if turn is None:  # one event loop: no other task runs between these lines
-        turn = driver.nesting = _TaskTurn()
-    task = asyncio.current_task()
-    if turn.owner is not task:
-        while turn.owner is not None:
-            turn.free.clear()
+#: `_Stack.top` while the innermost block ends: the owner of no block.
+_CLOSING = object()
+
+
+class _Stack:
+    """The blocks open on one transaction's connection, innermost last: who opened each
+    (`owners`, a thread ident or a task) and its `trx` (`blocks`). `top` is the innermost
+    block's owner, read by every statement (None once the transaction ended or broke)."""
+
+    __slots__ = ("blocks", "broken", "owners", "top")
+
+    def __init__(self, owner: object, block: object) -> None:
+        self.owners: list[object] = [owner]
+        self.blocks: list[object] = [block]
+        self.top: object = owner
+        self.broken: str | None = None
+
+    def my_turn(self, me: object, via: object) -> bool:
+        """Whether `me`, using the block `via` (a `trx`; None: its own pinned connection),
+        may run now: its place is on top. Raises if that block has ended."""
+        if self.broken is not None:
+            raise broken_error(self.broken)
+        if self.top is None:
+            from typedb.connection._database import _ended
+
+            raise _ended()
+        if self.top is _CLOSING:
+            return False  # the innermost block is ending: nothing goes on top of it
+        owners = self.owners
+        if owners[-1] == me:
+            return True
+        if me in owners:
+            return False  # another's block on top of this thread's own
+        at = 0
+        if via is not None:
+            at = getattr(via, "level", 1) - 1
+            if at >= len(owners) or self.blocks[at] is not via:
+                from typedb.connection._database import _ended
+
+                raise _ended()
+        # A thread with no block of its own works in the blocks of the `trx`'s owner, at
+        # the innermost of the run of them from there.
+        owner = owners[at]
+        last = len(owners) - 1
+        while at < last and owners[at + 1] == owner:
+            at += 1
+        return at == last
+
+    def push(self, me: object, block: object) -> None:
+        self.owners.append(me)
+        self.blocks.append(block)
+        self.top = me
+
+    def closing(self) -> None:
+        """The innermost block is ending (its RELEASE or ROLLBACK awaited): everyone else
+        waits, so that no savepoint opens on top of it, nor a statement lands between its
+        ROLLBACK TO and RELEASE. Tasks only: a thread ends its block holding `lock`."""
+        self.top = _CLOSING
+
+    def pop(self) -> None:
+        self.owners.pop()
+        self.blocks.pop()
+        self.top = self.owners[-1]
+
+    def end(self, broken: str | None = None) -> None:
+        self.top = None
+        if broken is not None:
+            self.broken = broken
+
+
+class Turns(_Stack):
+    """A sync transaction's stack, for threads: `lock` is held by every statement and every
+    change of the stack on the shared connection (a check and its statement are one step,
+    so no savepoint opens between them)."""
+
+    __slots__ = ("changed", "lock")
+
+    def __init__(self, owner: object, block: object) -> None:
+        # _Stack.__init__ inlined, and _thread's RLock type called directly (threading.RLock
+        # is a Python function): one of these is made per transaction.
+        self.owners: list[object] = [owner]
+        self.blocks: list[object] = [block]
+        self.top: object = owner
+        self.broken: str | None = None
+        self.lock = _RLock()
+        self.changed: threading.Condition | None = None  # made by the first waiter
+
+    def wait(self, me: object, via: object, what: str) -> None:
+        """With `lock` held: until it is `me`'s turn (see `my_turn`)."""
+        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        while not self.my_turn(me, via):
+            left = deadline - monotonic()
+            if left <= 0:
+                raise PoolTimeoutError(_waited(what))
+            if self.changed is None:
+                self.changed = threading.Condition(self.lock)
+            self.changed.wait(left)
+
+    def wait_down_to(self, level: int) -> bool:
+        """With `lock` held: until the blocks above `level` (1: the outermost) have ended.
+        False if they did not within the timeout."""
+        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        while len(self.owners) > level and self.top is not None:  # None: ended or broken
+            left = deadline - monotonic()
+            if left <= 0:
+                return False
+            if self.changed is None:
+                self.changed = threading.Condition(self.lock)
+            self.changed.wait(left)
+        return True
+
+    def notify(self) -> None:
+        if self.changed is not None:
+            self.changed.notify_all()
+
+    def after_fork(self) -> None:
+        """In a forked child: a lock that no thread of the child holds (see _fork)."""
+        self.lock = threading.RLock()
+        self.changed = None
+
+    def run(self, me: object, via: object, call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)`, a statement, in `me`'s turn."""
+        with self.lock:
+            if self.top != me:
+                self.wait(me, via, "a turn to run a statement")
+            return call(*args)
+
+
+class TaskTurns(_Stack):
+    """An async transaction's stack, for the tasks of one event loop. No lock: the check and
+    the start of the statement happen with no await between them, and the connection runs
+    statements in the order they were started."""
+
+    __slots__ = ("changed",)
+
+    def __init__(self, owner: object, block: object) -> None:
+        super().__init__(owner, block)
+        self.changed: asyncio.Event | None = None
+
+    async def _changes(self, ready: Callable[[], bool]) -> bool:
+        """Until `ready()`, woken by each change of the stack; False after the timeout."""
+        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        while not ready():
+            left = deadline - monotonic()
+            if left <= 0:
+                return False
+            if self.changed is None:
+                self.changed = asyncio.Event()
             try:
-                await asyncio.wait_for(turn.free.wait(), DEFAULT_POOL_TIMEOUT)
+                await asyncio.wait_for(self.changed.wait(), left)
             except TimeoutError:
-                raise PoolTimeoutError(_WAITED) from None
-        turn.owner = task
-    turn.count += 1
-    return turn
+                return False
+        return True
+
+    async def wait(self, me: object, via: object, what: str) -> None:
+        if not await self._changes(lambda: self.my_turn(me, via)):
+            raise PoolTimeoutError(_waited(what))
+
+    async def wait_down_to(self, level: int) -> bool:
+        return await self._changes(
+            lambda: len(self.owners) <= level or self.top is None  # None: ended or broken
+        )
+
+    def notify(self) -> None:
+        changed, self.changed = self.changed, None
+        if changed is not None:
+            changed.set()
+
+    def after_fork(self) -> None:
+        """In a forked child (see _fork): the parent's waiters are not the child's."""
+        self.changed = None
+
+
+UNORDERED = (
+    "a block did not end within the pool timeout because a nested transaction() another "
+    "thread or task opened on top of it was still open"
+)

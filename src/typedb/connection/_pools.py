@@ -140,9 +140,14 @@ class SqliteThreadPool:
         spares: list[SqliteDriver] = self._local.__dict__.setdefault("spares", [])
         for driver in spares:
             if not driver.held:
-                return driver
-        driver = self._open()
-        spares.append(driver)
+                break
+        else:
+            driver = self._open()
+            spares.append(driver)
+        # A write here waits for the write lock; if the held block has it, that wait could
+        # never end (the block goes on in this thread only): refuse at once instead.
+        mine = [self._local.driver, *spares]
+        driver.wait_for_writers(any(held.held and held.writing() for held in mine))
         return driver
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
@@ -242,21 +247,33 @@ class OneAtATimePool:
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         self._take()
         try:
-            return self._driver.run(sql, params)
+            turns = self._driver.turns
+            if turns is None:
+                return self._driver.run(sql, params)
+            # A facade standing in a transaction other threads share (see _nesting).
+            return turns.run(get_ident(), None, self._driver.run, sql, params)
         finally:
             self._lock.release()
 
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         self._take()
         try:
-            return self._driver.run_raw(sql, params)
+            turns = self._driver.turns
+            if turns is None:
+                return self._driver.run_raw(sql, params)
+            # A facade standing in a transaction other threads share (see _nesting).
+            return turns.run(get_ident(), None, self._driver.run_raw, sql, params)
         finally:
             self._lock.release()
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         self._take()
         try:
-            return self._driver.run_many(sql, rows)
+            turns = self._driver.turns
+            if turns is None:
+                return self._driver.run_many(sql, rows)
+            # A facade standing in a transaction other threads share (see _nesting).
+            return turns.run(get_ident(), None, self._driver.run_many, sql, rows)
         finally:
             self._lock.release()
 
@@ -514,8 +531,16 @@ class PostgresPool:
         ) -> T:
             try:
                 pin = get_pinned()
-                if pin is not None and pin.thread == get_ident():
-                    return post(pin.driver.run(sql, params))
+                if pin is not None and pin.thread == (me := get_ident()):
+                    pinned = pin.driver
+                    turns = pinned.turns
+                    if turns is None:  # pinned outside a transaction (the migrator's lock)
+                        return post(pinned.run(sql, params))
+                    with turns.lock:  # as Database._execute
+                        if turns.top != me:
+                            turns.wait(me, None, "a turn to run a statement")
+                        result = pinned.run(sql, params)
+                    return post(result)
                 try:
                     driver = hot.pop()
                 except IndexError:

@@ -8,7 +8,7 @@ import select
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import pq
@@ -23,6 +23,9 @@ from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.connection._transaction import after_raw, settle_raw
 from typedb.dialects import Dialect, PostgresDialect
+
+if TYPE_CHECKING:
+    from typedb.connection._nesting import TaskTurns, Turns
 
 CONNECT_TIMEOUT_SECONDS = 10
 # Plain ints: comparing the int a result gives with an IntEnum member costs a reflected call.
@@ -255,6 +258,7 @@ class PostgresDriver:
 
     dialect: Dialect = PostgresDialect()
     inherited = False  # the parent's, in a forked child (see _fork)
+    turns: Turns | None = None  # see Driver.turns
 
     def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
         self.conn = conn
@@ -360,6 +364,7 @@ class AsyncPostgresDriver:
     dialect: Dialect = PostgresDialect()
     awaited = True  # its statements are coroutines (see _fork.disown)
     inherited = False  # the parent's, in a forked child (see _fork)
+    turns: TaskTurns | None = None  # see AsyncDriver.turns
 
     def __init__(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
         self.conn = conn

@@ -59,6 +59,8 @@ def _private_sqlite3() -> ModuleType:
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from typedb.connection._nesting import Turns
 else:
     sqlite3 = _private_sqlite3()
 
@@ -131,12 +133,24 @@ _WRITTEN_TABLE = re.compile(
 
 
 def _error(
-    exc: sqlite3.Error, sql: str, conn: sqlite3.Connection, url: Url
+    exc: sqlite3.Error,
+    sql: str,
+    conn: sqlite3.Connection,
+    url: Url,
+    behind_own_block: bool = False,
 ) -> QueryError | ConnectionError:
     if isinstance(exc, sqlite3.ProgrammingError) and _is_closed(conn):
         # As on PostgreSQL: a statement through a closed database is a ConnectionError (a
         # `trx` kept past db.close(), another thread's statement racing the close).
         return ConnectionError(f"{url.masked} is closed")
+    if behind_own_block and isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return ConnectionError(
+            f"{url.masked}: this write waits for SQLite's write lock, which a "
+            "`transaction()` block of another context on this same thread holds (another "
+            "asyncio task using the sync database, or a suspended generator); that block can "
+            "only go on in this thread, so waiting would freeze it. Use typedb.connect_async() "
+            "in asyncio code, or finish the block before writing outside it"
+        )
     if isinstance(exc, sqlite3.IntegrityError):
         refused = _type_refused(str(exc), sql, conn)
         if refused is not None:
@@ -242,6 +256,7 @@ def _unquote(name: str) -> str:
 
 class SqliteDriver:
     dialect: Dialect = SqliteDialect()
+    turns: Turns | None = None  # see Driver.turns
 
     def __init__(self, url: Url, *, wal: bool = False) -> None:
         try:
@@ -268,6 +283,13 @@ class SqliteDriver:
         # Held by a `transaction()` block (SqliteThreadPool): another context on the same
         # thread gets a spare connection instead. An instance attribute: read per statement.
         self.held = False
+        # A spare connection (SqliteThreadPool._spare) whose thread's own block holds the
+        # write lock: "database is locked" then means that block, which cannot end while
+        # this thread waits, so it is refused at once (busy timeout 0) and said so.
+        self.behind_own_block = False
+        # total_changes at this connection's BEGIN (-1: BEGIN IMMEDIATE, the write lock
+        # taken): whether its open block has written since, so holds SQLite's write lock.
+        self.begun_at = 0
         # One sqlite3 connection and cursor must not run two statements at once (that
         # crashes the interpreter); a transaction's `trx` (and the pytest plugin's
         # `typedb_db`) may be used by several threads, as psycopg allows on PostgreSQL.
@@ -277,6 +299,28 @@ class SqliteDriver:
 
     def command(self, sql: str) -> None:
         self.run(sql, None)
+        if sql[:5] == "BEGIN":
+            self.begun_at = -1 if sql[-9:] == "IMMEDIATE" else self.conn.total_changes
+
+    def writing(self) -> bool:
+        """Whether this connection's open transaction holds SQLite's write lock (it began
+        IMMEDIATE or has changed rows; a block's DDL alone is not seen)."""
+        try:
+            conn = self.conn
+            return conn.in_transaction and (
+                self.begun_at < 0 or conn.total_changes != self.begun_at
+            )
+        except sqlite3.ProgrammingError:  # closed
+            return False
+
+    def wait_for_writers(self, behind_own_block: bool) -> None:
+        """A spare connection: wait for SQLite's write lock as usual, or, while this
+        thread's own block holds it, not at all (see `behind_own_block`)."""
+        if behind_own_block != self.behind_own_block:
+            timeout = 0 if behind_own_block else int(BUSY_TIMEOUT_SECONDS * 1000)
+            with self._lock:
+                self.conn.execute(f"PRAGMA busy_timeout = {timeout}")
+            self.behind_own_block = behind_own_block
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]:
         if self.depth and not self._still_in_transaction(sql):
@@ -305,7 +349,7 @@ class SqliteDriver:
                     fetched = self._whole_floats(sql, names, fetched)
                 return maker(names)(fetched), cur.rowcount
             except sqlite3.Error as exc:
-                raise _error(exc, sql, self.conn, self.url) from exc
+                raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             except OverflowError as exc:
                 # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
                 raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
@@ -316,7 +360,7 @@ class SqliteDriver:
         try:
             return self.conn.in_transaction
         except sqlite3.ProgrammingError as exc:  # closed
-            raise _error(exc, sql, self.conn, self.url) from exc
+            raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
 
     def _whole_floats(self, sql: str, names: tuple[str, ...], rows: list[Any]) -> list[Any]:
         """RETURNING rows with the ints of float columns made floats again (SQLite gives a
@@ -379,7 +423,7 @@ class SqliteDriver:
                 cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
                 return cur.rowcount
         except sqlite3.Error as exc:
-            raise _error(exc, sql, self.conn, self.url) from exc
+            raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
         except UnicodeEncodeError as exc:

@@ -4,13 +4,16 @@ transaction the migrator always rolls back) and remembers the SQL the migration 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typedb._sql import Parameters
 from typedb.connection import Database
 from typedb.connection._driver import Driver, Row
 from typedb.dialects import Dialect
 from typedb.migrator._sequences import SequenceShield
+
+if TYPE_CHECKING:
+    from typedb.connection._nesting import Turns
 
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -41,6 +44,15 @@ class RecordingDriver:
     @depth.setter
     def depth(self, value: int) -> None:
         self.inner.depth = value
+
+    # The real connection's stack of blocks, as its depth (see _nesting).
+    @property
+    def turns(self) -> Turns | None:
+        return self.inner.turns
+
+    @turns.setter
+    def turns(self, value: Turns | None) -> None:
+        self.inner.turns = value
 
     def _record(self, sql: str, params: object) -> None:
         self.shield.before(sql, self.depth)
