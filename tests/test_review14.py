@@ -5,7 +5,7 @@ PostgreSQL gives; each failed on SQLite at the commit it names."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -77,3 +77,51 @@ def test_a_temp_table_shadowing_a_not_null_column(
         trx.raw("DROP TABLE temp.tasks" if backend == "sqlite" else "DROP TABLE pg_temp.tasks")
     assert shadowed == [2, 1]  # the NULL title last, ascending
     assert ordered(db) == [1, 2, 3, 4]
+
+
+def _stamped(db: typedb.Database) -> None:
+    db.schema.create_table("stamps").add_id_column().add_column("at", "timestamp").add_column(
+        "at_tz", "timestamptz"
+    ).add_column("doc", "jsonb").execute()
+    db.insert_into("stamps").values(
+        {
+            "at": datetime(2024, 1, 1, 12, 30, 0, 500),
+            "at_tz": datetime(2024, 1, 1, 12, 0, tzinfo=UTC),
+            "doc": {"b": 1, "a": 2},
+        }
+    ).execute()
+
+
+_TEXT_OF_VALUES_REASON = (
+    "SQLite: concat_ws() and format() (as concat()) take a timestamp, timestamptz or jsonb "
+    "column's stored text as it is: '2024-01-01 12:30:00.000500' where PostgreSQL writes "
+    "'...12:30:00.0005', no '+00' offset, and the document's keys unsorted. The driver "
+    "knows the arguments' kinds (_expr_types.replacements) but does not convert or refuse "
+    "them there, as eb.cast(x, 'text') refuses timestamptz and jsonb"
+)
+
+
+@pytest.mark.parametrize("function", ["concat_ws", "format"])
+@pytest.mark.parametrize("column", ["at", "at_tz", "doc"])
+def test_concat_ws_and_format_write_values_as_postgresql(
+    backend: str, db: typedb.Database, request: pytest.FixtureRequest, function: str, column: str
+) -> None:
+    """PostgreSQL's text of each value, or (SQLite) a clear refusal; never other text."""
+    if backend == "sqlite":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=_TEXT_OF_VALUES_REASON))
+    _stamped(db)
+    from typedb.query import ExpressionBuilder
+
+    eb = ExpressionBuilder(db.dialect.name)
+    first = eb.val("|") if function == "concat_ws" else eb.val("%s")
+    query = db.select_from("stamps").select(lambda e: [e.fn(function, first, column).as_("x")])
+    expected = {
+        "at": "2024-01-01 12:30:00.0005",
+        "at_tz": "2024-01-01 12:00:00+00",
+        "doc": '{"a": 2, "b": 1}',
+    }[column]
+    try:
+        rows = query.execute()
+    except typedb.CompileError:
+        return  # a refusal, as eb.cast(..., 'text') of a timestamptz or jsonb
+    assert rows == [{"x": expected}]
