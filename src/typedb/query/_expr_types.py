@@ -215,9 +215,9 @@ def replacements(
         for a in node[2]:
             replacements(a, declared, found)
         if node[1] in _TEXT_OF_ARGUMENTS:
-            template = _text_arguments(node, declared)
-            if template is not None:
-                found[node] = template
+            text = _text_arguments(node, declared)
+            if text is not None:
+                found[node] = text
     elif kind == "agg":
         name, arg = node[1], node[2]
         if arg is None:
