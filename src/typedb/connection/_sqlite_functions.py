@@ -109,6 +109,16 @@ def sql_numeric_text(value: Any, scale: int) -> str | None:
         return decimal_text(_exact(value).quantize(Decimal(1).scaleb(-scale)))
 
 
+def sql_clock_text(value: Any) -> Any:
+    """`typedb_clock_text(x)`: a stored timestamp or time as PostgreSQL writes it: no
+    trailing zeros in the fraction of a second ('12:30:00.0005'; stored '12:30:00.000500')."""
+    if type(value) is not str or "." not in value:
+        return value
+    whole, _, fraction = value.rpartition(".")
+    digits = fraction.rstrip("0")
+    return f"{whole}.{digits}" if digits else whole
+
+
 def sql_float_text(value: Any) -> str | None:
     """`typedb_float_text(x)`: a double as PostgreSQL writes it: the shortest digits that
     read back the same, an exponent below 1e-4 and from 1e15 ('1e+15'; SQLite: '1.0e+15'),
@@ -313,4 +323,5 @@ def register_pg_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("typedb_text_number", 2, sql_text_number, deterministic=True)
     conn.create_function("typedb_numeric_text", 2, sql_numeric_text, deterministic=True)
     conn.create_function("typedb_float_text", 1, sql_float_text, deterministic=True)
+    conn.create_function("typedb_clock_text", 1, sql_clock_text, deterministic=True)
     conn.create_function("typedb_bool_text", 1, sql_bool_text, deterministic=True)

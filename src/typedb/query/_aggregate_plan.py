@@ -253,11 +253,16 @@ def _ordered(
 
     strict = (tables[0], *(split_table(r[2]) for r in joins if r[1] == "inner"))
     outputs = {n.lower() for n in map(_output_name, selected) if n is not None}
+    # typedb.sql("rank AS title") names a result column typedb cannot see: then a plain
+    # name may be one (ORDER BY title sorts by rank), and only qualified names are safe.
+    hidden = any(isinstance(item, Fragment) for item in selected)
     columns = tuple(
         dict.fromkeys(
             c
             for c in orders
-            if type(c) is str and c != "*" and ("." in c or c.lower() not in outputs)
+            if type(c) is str
+            and c != "*"
+            and ("." in c or (not hidden and c.lower() not in outputs))
         )
     )
     return Ordered(columns, strict) if columns else None

@@ -22,7 +22,7 @@ from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
 from typedb.query import _node
 from typedb.query import _sqlite_dates as sqlite_dates
-from typedb.query._expr_types import CHECKED_TEMPLATES
+from typedb.query._expr_types import CHECKED_TEMPLATES, AsIs
 from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, new_instance, to_expr
 from typedb.query._params import mark, refuse_nul
 
@@ -562,6 +562,7 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
         and not selected
         and kind != "cast"
         and template not in CHECKED_TEMPLATES
+        and type(template) is not AsIs
     ):
         # Compared or sorted by (where, having, order_by): computed exactly as in the select
         # list, then cast back to a number to compare with numbers, as aggregates are.
@@ -595,6 +596,8 @@ def node_sql(node: Node, marks: Marks, selected: bool = False) -> str:
                 f"CAST({p} AS TEXT)" if a == _BOUND_TEXT else p
                 for a, p in zip(node[2], parts, strict=True)
             ]
+        if template is not None:  # SQLite: arguments written as PostgreSQL writes them
+            return str(template).format(*parts)
         name = _SQLITE_FUNCTIONS.get(node[1], node[1]) if marks.sqlite else node[1]
         return f"{name}({', '.join(parts)})"
     if kind == "agg":

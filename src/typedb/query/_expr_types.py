@@ -45,6 +45,16 @@ _CHECKED_OPS = {
 }  # fmt: skip
 #: Templates whose result is a number, not exact text: compared as they are (_expr.node_sql).
 CHECKED_TEMPLATES = frozenset(_CHECKED_OPS.values())
+# Functions that write their arguments as text (SQLite: text only, see _sqlite_functions).
+_TEXT_OF_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
+# Stored as text with six digits of a second's fraction, which PostgreSQL writes trimmed.
+_CLOCKS = frozenset({"timestamp", "time"})
+
+
+class AsIs(str):
+    """A template whose result is text compared as it is (not a number: _expr.node_sql)."""
+
+    __slots__ = ()
 
 
 def kind_of_type(name: str, scale: int | None) -> Kind:
@@ -204,6 +214,10 @@ def replacements(
     elif kind == "fn":
         for a in node[2]:
             replacements(a, declared, found)
+        if node[1] in _TEXT_OF_ARGUMENTS:
+            text = _text_arguments(node, declared)
+            if text is not None:
+                found[node] = text
     elif kind == "agg":
         name, arg = node[1], node[2]
         if arg is None:
@@ -232,6 +246,29 @@ def replacements(
         template = cast_template(node, declared)
         if template is not None:
             found[node] = template
+
+
+def _text_arguments(node: Node, declared: Declared) -> AsIs | None:
+    """concat(), concat_ws() or format() with each argument written as PostgreSQL writes it
+    (`{}` for each), where SQLite's stored text differs: a timestamp's or a time's fraction
+    of a second trimmed; a timestamptz or jsonb refused, as eb.cast(x, 'text') refuses it.
+    None: every argument's stored text is PostgreSQL's already."""
+    from typedb._errors import CompileError
+
+    parts: list[str] = []
+    for arg in node[2]:
+        k = infer(arg, declared)
+        if k is not None and k[0] == "value" and k[1] in _UNWRITABLE:
+            raise CompileError(
+                f"{node[1]}() of a {k[1]} value on SQLite: PostgreSQL's text of it (a time "
+                "zone offset, a normalized document) has no SQLite equivalent; format it in "
+                "Python"
+            )
+        clock = k is not None and k[0] == "value" and k[1] in _CLOCKS
+        parts.append("typedb_clock_text({})" if clock else "{}")
+    if all(part == "{}" for part in parts):
+        return None
+    return AsIs(f"{node[1]}({', '.join(parts)})")
 
 
 def _condition_nodes(shape: Any) -> list[Node]:
@@ -292,6 +329,8 @@ def cast_template(node: Node, declared: Declared) -> str | None:
                 "(a time zone offset, a normalized document) has no SQLite equivalent; "
                 "format it in Python"
             )
+        elif family == "value" and source is not None and source[1] in _CLOCKS:
+            text = "typedb_clock_text({})"  # '12:30:00.000500' stored, '12:30:00.0005' written
         else:
             return None
         return f"substr({text}, 1, {int(t.size or 0)})" if name == "varchar" else text
