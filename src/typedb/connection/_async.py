@@ -48,6 +48,7 @@ from typedb.query._awaitable import (
     AsyncUpdateQuery,
 )
 from typedb.query._base import Result, Statement, Tables, raise_named
+from typedb.query._locks import LockingSql, unlocked_error
 from typedb.query._timestamps import (
     SCHEMA_CHANGE,
     TimestampTables,
@@ -451,6 +452,8 @@ class AsyncDatabase:
                 if turns is not None and turns.top is not me:  # see _nesting
                     await turns.wait(me, None, "a turn to run a statement")
                 return post(await driver.run(sql, params))
+            if type(sql) is LockingSql:
+                raise unlocked_error(tables())
             pool = self._pool
             if pool is None or self._loop is not asyncio.get_running_loop():
                 pool = await self._opened()

@@ -39,6 +39,7 @@ from typedb.connection._transaction import (
 from typedb.dialects import Dialect
 from typedb.query import DeleteQuery, InsertQuery, SelectQuery, SoftDeleteQuery, UpdateQuery
 from typedb.query._base import Result, Statement, Tables, raise_named
+from typedb.query._locks import LockingSql, unlocked_error
 from typedb.query._timestamps import (
     SCHEMA_CHANGE,
     TimestampTables,
@@ -455,6 +456,8 @@ class Database:
                         turns.wait(me, None, "a turn to run a statement")
                     result = driver.run(sql, params)
                 return post(result)
+            if type(sql) is LockingSql:
+                raise unlocked_error(tables())
             return post(self._pool.run(sql, params))
         except QueryError as exc:
             raise_named(exc, tables)

@@ -520,6 +520,7 @@ class PostgresPool:
         which asks.
         """
         from typedb.query._base import raise_named
+        from typedb.query._locks import LockingSql, unlocked_error
 
         hot = self._hot
         get_pinned = pinned.get
@@ -541,6 +542,8 @@ class PostgresPool:
                             turns.wait(me, None, "a turn to run a statement")
                         result = pinned.run(sql, params)
                     return post(result)
+                if type(sql) is LockingSql:  # see typedb.query._locks
+                    raise unlocked_error(tables())
                 try:
                     driver = hot.pop()
                 except IndexError:

@@ -22,6 +22,7 @@ from typedb.query._expr import (
     Where,
     condition,
 )
+from typedb.query._locks import LockingSql, takes_locks
 from typedb.query._node import Expr
 from typedb.query._params import finish
 from typedb.query._select_parts import (
@@ -218,51 +219,14 @@ class SelectQuery(SelectParts):
             plan = plan_of(self._records, tables, again)
             if plan is not None:
                 sql = TypedSql(sql, plan)
+        elif takes_locks(self._shape):
+            sql = LockingSql(sql)
         return sql, order
 
     @staticmethod
     def _render_sub(shape: Shape, marks: Marks) -> str:
         """This query as a subquery of another (see _expr.subquery_sql)."""
         return _sub_sql(shape, marks)
-
-    def _lock(self, clause: str) -> Self:
-        new = super()._lock(clause)
-        # The class, not a check in execute(): every unlocked query would pay for it. (The
-        # checkers cannot know LockedSelectQuery is a Self: it has SelectQuery's layout.)
-        cast("Any", new).__class__ = LockedSelectQuery
-        return new
-
-
-class LockedSelectQuery(SelectQuery):
-    """A SELECT with `for_update()` or `for_share()`: it runs only inside a transaction.
-    Outside one, PostgreSQL takes the lock in the statement's own transaction and drops it
-    as the statement ends, so two workers would both "lock", and both take, the same job.
-    As a subquery (`update_table(...).where("id", "in", locked)`) it is one statement and
-    holds its lock while that runs, so only running it on its own is checked."""
-
-    __slots__ = ()
-
-    def _in_transaction(self) -> None:
-        if not self._db.in_transaction:
-            lock = next(r[1] for r in self._records if r[0] == "lock")
-            raise CompileError(
-                f"{lock.lower().replace(' ', '_')}() on table {self._table!r} outside a "
-                "transaction: the lock would end with the statement, before you use the "
-                "rows. Run it in `with db.transaction() as trx:` (or use it as a subquery "
-                "of the UPDATE that takes the rows)"
-            )
-
-    def execute(self) -> list[Row]:
-        self._in_transaction()
-        return super().execute()
-
-    def execute_take_first(self) -> Row | None:
-        self._in_transaction()
-        return super().execute_take_first()
-
-    def execute_take_first_or_throw(self) -> Row:
-        self._in_transaction()
-        return super().execute_take_first_or_throw()
 
 
 def _render_sql(shape: Shape, dialect: Dialect, values: int, replace: Replacements) -> str:
