@@ -478,6 +478,12 @@ class AggregateTypes:
         # and an eb expression of it) with plans that convert the result differently.
         self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
         self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
+        # A TEMP table or view of a main table's name shadows it, and creating one leaves
+        # main's schema_version as it was: once this connection has run a statement that
+        # may create one (see the driver's `run`), temp's version is read too. Not before:
+        # it is a second pragma per query (~12 us) most connections never need.
+        self.temp_schema = False
+        self._temp_version: int | None = None
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
@@ -692,12 +698,17 @@ class AggregateTypes:
         cur = self._cursor
         cur.execute("PRAGMA schema_version")
         version: int = cur.fetchone()[0]
-        if version != self._version:
+        temp_version = None
+        if self.temp_schema:
+            cur.execute("PRAGMA temp.schema_version")
+            temp_version = cur.fetchone()[0]
+        if version != self._version or temp_version != self._temp_version:
             self._columns.clear()
             self._not_nulls.clear()
             self._specialized.clear()
             self._floats.clear()
             self._version = version
+            self._temp_version = temp_version
 
     def _table_columns(self, table: str) -> dict[str, str]:
         key = table.lower()
