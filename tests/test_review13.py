@@ -241,37 +241,24 @@ def test_postgresql_bulk_rows_in_runs_of_different_columns_go_as_one_copy_per_ru
 # -- 7. CASE / coalesce over text and numbers on SQLite ------------------------------------------
 
 
-def _sqlite_common_kind_xfail(backend: str, request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="_expr_types.common_kind keeps the first kind when PostgreSQL cannot "
-                "match the kinds (text with integer), and a bound str counts as text where "
-                "PostgreSQL reads it as an unknown literal of the other branches' type: "
-                "SQLite returns a mix of str and int where PostgreSQL refuses the query or "
-                "gives ints",
-            )
-        )
-
-
 def test_coalesce_of_a_text_column_and_a_number_is_an_error_on_both(
-    backend: str, store: typedb.Database, request: pytest.FixtureRequest
+    backend: str, store: typedb.Database
 ) -> None:
     """PostgreSQL: "COALESCE types text and smallint cannot be matched". SQLite returned
     'Lisbon', 'Oslo' and 3 in one column."""
-    _sqlite_common_kind_xfail(backend, request)
     query = store.select_from("customers").select(lambda eb: eb.fn.coalesce("city", 3).as_("c"))
-    with pytest.raises((typedb.CompileError, typedb.QueryError)):
+    with pytest.raises((typedb.CompileError, typedb.QueryError)) as refused:
         query.execute()
+    if backend == "sqlite":  # refused before running, naming the column and its table
+        assert "'city' (text)" in str(refused.value)
+        assert "'customers'" in str(refused.value)
 
 
 def test_case_of_a_bound_str_and_an_int_is_an_int_on_both(
-    backend: str, store: typedb.Database, request: pytest.FixtureRequest
+    backend: str, store: typedb.Database
 ) -> None:
     """PostgreSQL resolves `CASE ... THEN $1 ELSE 0` with a str '3' bound to integer and
     gives 3 (and refuses 'abc'); SQLite gave the str '3'."""
-    _sqlite_common_kind_xfail(backend, request)
     rows = (
         store.select_from("invoice_lines")
         .select(lambda eb: eb.case().when("quantity", "=", 3).then("3").else_(0).end().as_("k"))
@@ -279,6 +266,11 @@ def test_case_of_a_bound_str_and_an_int_is_an_int_on_both(
         .execute()
     )
     assert [r["k"] for r in rows] == [3, 0, 0, 0, 0]
+    not_a_number = store.select_from("invoice_lines").select(
+        lambda eb: eb.case().when("quantity", "=", 3).then("abc").else_(0).end().as_("k")
+    )
+    with pytest.raises(typedb.QueryError, match="invalid input syntax for type"):
+        not_a_number.execute()
 
 
 # -- 8. the pytest plugin with an in-memory SQLite URL -------------------------------------------

@@ -49,20 +49,10 @@ def test_order_by_a_typedb_sql_alias_named_like_a_not_null_column(
     assert ranks == expected
 
 
-_TEMP_TABLE_REASON = (
-    "SQLite: the driver's NOT NULL cache (AggregateTypes._not_nulls, as _columns) is reset "
-    "on `PRAGMA schema_version`, which is main's alone; a TEMP table created afterwards that "
-    "shadows a table with a NOT NULL column keeps that column's cached NOT NULL, so its NULLs "
-    "sort first (PostgreSQL, and SQLite before 6118c40: last). Reading temp's schema_version "
-    "too costs a second pragma per query (~12 us)"
-)
-
-
-def test_a_temp_table_shadowing_a_not_null_column(
-    backend: str, db: typedb.Database, request: pytest.FixtureRequest
-) -> None:
-    if backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=_TEMP_TABLE_REASON))
+def test_a_temp_table_shadowing_a_not_null_column(backend: str, db: typedb.Database) -> None:
+    """SQLite: the driver's NOT NULL cache was reset on main's `PRAGMA schema_version` only;
+    a TEMP table created afterwards that shadows a NOT NULL column kept it, so its NULLs
+    sorted first (PostgreSQL: last)."""
     _make(db)
 
     def ordered(on: Any) -> list[Any]:

@@ -123,6 +123,13 @@ def _from_bytes(parse: Callable[[str], Any]) -> Callable[[bytes], Any]:
 
 _register_converters()
 
+# A statement that may create a TEMP table or view, which would shadow a main table of its
+# name (see AggregateTypes.temp_schema); TEMP triggers shadow nothing.
+_CREATES_TEMP = re.compile(
+    r"\s*CREATE\s+(?:(?:TEMP|TEMPORARY)\s+(?:TABLE|VIEW)\b"
+    r"|(?:VIRTUAL\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"\[]?temp[`\"\]]?\s*\.)",
+    re.I,
+)
 # "CHECK constraint failed: <column>" is the type CHECK of that column (see type_check).
 _CHECK_FAILED = re.compile(r"CHECK constraint failed: (.*)\Z", re.S)
 _WRITTEN_TABLE = re.compile(
@@ -342,6 +349,8 @@ class SqliteDriver:
                     cur.execute(sql, _adapt_params(params))
                 description = cur.description
                 if description is None:
+                    if _CREATES_TEMP.match(sql):
+                        self.aggregate_types.temp_schema = True
                     return [], cur.rowcount
                 names = tuple(map(_first, description))
                 fetched = cur.fetchall()

@@ -372,8 +372,32 @@ def _numeric_kind(kind: Kind) -> Converter:
     return _with_scale(_value_converter("NUMERIC") or Decimal, scale)
 
 
+# A bound str in a CASE or coalesce of numbers or booleans comes back from SQLite as the str;
+# PostgreSQL read it (an unknown-typed literal) as that type, or refused it: so do these.
+_INTEGER_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
+_BOOL_WORDS = {
+    **dict.fromkeys(("t", "tr", "tru", "true", "y", "ye", "yes", "on", "1"), True),
+    **dict.fromkeys(("f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0"), False),
+}
+
+
+def _invalid(kind: str, value: str) -> ValueError:
+    return ValueError(f"invalid input syntax for type {kind}: {value!r}")
+
+
+def _bool_of(value: Any) -> Any:
+    if type(value) is int:
+        return bool(value)
+    if type(value) is str:
+        found = _BOOL_WORDS.get(value.strip().lower())
+        if found is None:
+            raise _invalid("boolean", value)
+        return found
+    return value
+
+
 def _bool_kind(kind: Kind) -> Converter:
-    return lambda value: bool(value) if type(value) is int else value
+    return _bool_of
 
 
 def _value_kind(kind: Kind) -> Converter:
@@ -385,16 +409,33 @@ def _unless_decimal(convert: Converter, value: Any) -> Any:
     return value if type(value) is Decimal else convert(value)
 
 
-def _float_kind(kind: Kind) -> Converter:
+def _float_of(value: Any) -> Any:
     # A double of a CASE or coalesce whose branch is an integer column: SQLite gives the int
     # (a union's numeric side: the Decimal its declared type made).
-    return lambda value: float(value) if type(value) is int or type(value) is Decimal else value
+    if type(value) is int or type(value) is Decimal:
+        return float(value)
+    if type(value) is str:
+        if "_" in value:  # Python reads 1_0 as 10; PostgreSQL refuses it
+            raise _invalid("double precision", value)
+        try:
+            return float(value)
+        except ValueError:
+            raise _invalid("double precision", value) from None
+    return value
+
+
+def _float_kind(kind: Kind) -> Converter:
+    return _float_of
 
 
 def _checked_integer(value: Any) -> Any:
     if type(value) is float:
         # SQLite turns an integer result past 64 bits into a float; PostgreSQL raises.
         raise OverflowError(f"bigint out of range (SQLite computed {value!r} as a float)")
+    if type(value) is str:
+        if _INTEGER_TEXT.fullmatch(value) is None:
+            raise _invalid("integer", value)
+        return int(value)
     return value
 
 
@@ -478,6 +519,12 @@ class AggregateTypes:
         # and an eb expression of it) with plans that convert the result differently.
         self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
         self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
+        # A TEMP table or view of a main table's name shadows it, and creating one leaves
+        # main's schema_version as it was: once this connection has run a statement that
+        # may create one (see the driver's `run`), temp's version is read too. Not before:
+        # it is a second pragma per query (~12 us) most connections never need.
+        self.temp_schema = False
+        self._temp_version: int | None = None
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
@@ -619,8 +666,12 @@ class AggregateTypes:
             t = _parsed(found) if found is not None else None
             return None if t is None else kind_of_type(t.name, t.scale)
 
-        replacements(node, declared, replace, output)
-        return infer(node, declared)
+        try:
+            replacements(node, declared, replace, output)
+            return infer(node, declared)
+        except CompileError as exc:
+            tables = ", ".join(repr(table) for table, _ in plan.tables)
+            raise CompileError(f"{exc} (in a query of table {tables})") from None
 
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:
         """The declared type of `column` (`name` or `table.name`) among the plan's tables."""
@@ -692,12 +743,17 @@ class AggregateTypes:
         cur = self._cursor
         cur.execute("PRAGMA schema_version")
         version: int = cur.fetchone()[0]
-        if version != self._version:
+        temp_version = None
+        if self.temp_schema:
+            cur.execute("PRAGMA temp.schema_version")
+            temp_version = cur.fetchone()[0]
+        if version != self._version or temp_version != self._temp_version:
             self._columns.clear()
             self._not_nulls.clear()
             self._specialized.clear()
             self._floats.clear()
             self._version = version
+            self._temp_version = temp_version
 
     def _table_columns(self, table: str) -> dict[str, str]:
         key = table.lower()

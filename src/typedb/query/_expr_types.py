@@ -92,6 +92,51 @@ def common_kind(kinds: Sequence[Kind]) -> Kind:
     return first
 
 
+_BOUND_STR = ("val", "text")
+# PostgreSQL's type categories: it matches kinds within one (an integer with a numeric) and
+# refuses kinds of two ("COALESCE types text and integer cannot be matched").
+_CATEGORIES = {"integer": "number", "numeric": "number", "float": "number"}
+
+
+def _common_of(what: str, nodes: Sequence[Node], declared: Declared) -> Kind:
+    """common_kind of a CASE's branches or coalesce's arguments as PostgreSQL resolves them.
+    psycopg sends a bound str as an unknown-typed literal, which PostgreSQL reads as the
+    other branches' type (`THEN '3' ELSE 0` gives the integer 3, and 'abc' is refused): it
+    counts as text only where nothing else is known. Kinds PostgreSQL cannot match (a text
+    column with a number) are refused, where SQLite would mix str and int in one column."""
+    from typedb._errors import CompileError
+
+    kinds = [infer(n, declared) for n in nodes if n != _BOUND_STR]
+    if len(kinds) < len(nodes) and all(k is None for k in kinds):
+        return TEXT
+    known = [
+        (n, k)
+        for n, k in zip((n for n in nodes if n != _BOUND_STR), kinds, strict=True)
+        if k is not None
+    ]
+    if len({_CATEGORIES.get(k[0], k[0]) for _, k in known}) > 1:
+        parts = ", ".join(f"{_described(n)} ({_kind_word(k)})" for n, k in known)
+        raise CompileError(
+            f"{what} of {parts} cannot be matched: PostgreSQL refuses it (types "
+            f"{' and '.join(dict.fromkeys(_kind_word(k) for _, k in known))} cannot be matched)"
+            " and SQLite would return a mix of types in one column; cast the arguments to one "
+            "type with eb.cast()"
+        )
+    return common_kind(kinds)
+
+
+def _kind_word(kind: tuple[Any, ...]) -> str:
+    return str(kind[1]) if kind[0] == "value" else str(kind[0])
+
+
+def _described(node: Node) -> str:
+    if node[0] == "ref":
+        return repr(node[1])
+    if node[0] == "val":
+        return "a bound value"
+    return "an expression"
+
+
 def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
     if FLOAT in (left, right):
         return FLOAT
@@ -160,7 +205,7 @@ def infer(node: Node, declared: Declared) -> Kind:
                 return NUMERIC if len(node[2]) > 1 else FLOAT
             return FLOAT if first == FLOAT else None
         if name in _COMMON_FUNCTIONS:
-            return common_kind([infer(a, declared) for a in node[2]])
+            return _common_of(name, node[2], declared)
         if name in _SAME_FUNCTIONS:
             return next((k for k in (infer(a, declared) for a in node[2]) if k is not None), None)
         return None
@@ -177,10 +222,10 @@ def infer(node: Node, declared: Declared) -> Kind:
             )
         return inner
     if kind == "case":
-        thens = [infer(then, declared) for _, then in node[1]]
+        thens = [then for _, then in node[1]]
         if node[2] is not None:
-            thens.append(infer(node[2], declared))
-        return common_kind(thens)
+            thens.append(node[2])
+        return _common_of("CASE", thens, declared)
     if kind == "cast":
         from typedb.dialects._base import parse_type
 
