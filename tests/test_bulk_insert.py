@@ -5,13 +5,12 @@ PostgreSQL unless it is about COPY itself.
 
 from __future__ import annotations
 
+import threading
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-
-import threading
-import time as clock
 
 import pytest
 
