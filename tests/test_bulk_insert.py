@@ -5,6 +5,8 @@ PostgreSQL unless it is about COPY itself.
 
 from __future__ import annotations
 
+import threading
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -482,3 +484,92 @@ def test_postgresql_copy_text_is_what_psycopg_writes(pg_url: str) -> None:
     assert b"".join(_pg_copy.text_payload([["a"], ("b",)], [{str}], str) or []) == b"a\nb\n"
     # Any other type (here a bool) leaves the rows to write_row.
     assert _pg_copy.text_payload([(True,)], [{bool}], str) is None
+
+
+def _runs_of_rows(duplicate: bool) -> list[dict[str, Any]]:
+    """Three runs of different keys: N rows, 3 rows, N rows; with `duplicate`, the last run
+    repeats an email of the first at its row 508."""
+    rows: list[dict[str, Any]] = [{"email": f"a{i}@x"} for i in range(N)]
+    rows += [{"email": f"b{i}@x", "visits": i} for i in range(3)]
+    rows += [{"email": f"c{i}@x", "name": f"n{i}", "visits": -i} for i in range(N)]
+    if duplicate:
+        rows[N + 3 + 507]["email"] = "a5@x"
+    return rows
+
+
+def test_bulk_rows_in_runs_are_all_or_nothing_and_store_the_same_on_both(
+    people: typedb.Database, backend: str
+) -> None:
+    """On PostgreSQL each big run is a COPY of its columns and the small one INSERTs, all in
+    one transaction: a unique violation in the last run leaves nothing of the first (alone
+    and inside a transaction, where only the insert is undone). Both backends then store
+    the same rows, the columns left out taking their defaults."""
+    if backend == "postgresql":
+        log_statements(people)
+    with pytest.raises(typedb.IntegrityError, match="people"):
+        people.insert_into("people").values(_runs_of_rows(duplicate=True)).execute()
+    assert emails(people) == []
+    with people.transaction() as trx:
+        trx.insert_into("people").values({"email": "kept@x"}).execute()
+        with pytest.raises(typedb.IntegrityError, match="people"):
+            trx.insert_into("people").values(_runs_of_rows(duplicate=True)).execute()
+    assert emails(people) == ["kept@x"]
+    rows = _runs_of_rows(duplicate=False)
+    assert people.insert_into("people").values(rows).execute().num_inserted_rows == 2 * N + 3
+    got = people.select_from("people").select("email", "name", "visits").order_by("id").execute()
+    expected = [{"email": "kept@x", "name": "anon", "visits": 0}]
+    expected += [{"name": "anon", "visits": 0, **row} for row in rows]
+    assert got == expected
+    if backend == "postgresql":
+        # The failed inserts logged nothing (rolled back); the good one: COPY, INSERT, COPY.
+        assert statements(people) == ["INSERT", "COPY", "INSERT", "COPY"]
+
+
+def _wait_for_a_lock_waiter(db: typedb.Database) -> None:
+    for _ in range(400):
+        waiting = db.raw(
+            "SELECT count(*) AS n FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        if waiting[0]["n"]:
+            return
+        clock.sleep(0.025)
+    raise AssertionError("the bulk insert never waited for the lock")
+
+
+@pytest.mark.parametrize("hold", ["alter", "lock"])
+def test_postgresql_bulk_insert_waits_for_a_concurrent_alter_and_sees_the_new_type(
+    pg_url: str, hold: str
+) -> None:
+    """The catalog read that decides COPY waits behind another session's ALTER TABLE (or
+    ACCESS EXCLUSIVE lock), then reads the committed column type: ints into a column made
+    `boolean` are refused, as INSERT refuses them, where COPY read from the old catalog
+    would store `1` as true."""
+    with typedb.connect(pg_url) as db, typedb.connect(pg_url) as other:
+        # A numeric column keeps COPY's text format, where "1" reads as a boolean's true.
+        db.raw("CREATE TABLE flags (id serial PRIMARY KEY, n integer, price numeric)")
+        rows = [{"n": i % 2, "price": Decimal("1.5")} for i in range(N)]
+        outcome: list[object] = []
+
+        def bulk() -> None:
+            with typedb.connect(pg_url) as mine:
+                try:
+                    outcome.append(mine.insert_into("flags").values(rows).execute())
+                except typedb.TypedbError as exc:
+                    outcome.append(exc)
+
+        with other.transaction() as trx:
+            if hold == "lock":
+                trx.raw("LOCK TABLE flags IN ACCESS EXCLUSIVE MODE")
+            trx.raw("ALTER TABLE flags ALTER COLUMN n TYPE boolean USING n <> 0")
+            worker = threading.Thread(target=bulk)
+            worker.start()
+            _wait_for_a_lock_waiter(db)
+            assert outcome == []  # still waiting behind the open transaction
+        worker.join(30)
+        assert not worker.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], typedb.QueryError), outcome
+        assert "boolean" in str(outcome[0])
+        with pytest.raises(typedb.QueryError, match="boolean"):  # what INSERT does
+            db.insert_into("flags").values(rows[:2]).execute()
+        assert db.raw("SELECT count(*) AS n FROM flags")[0]["n"] == 0

@@ -211,12 +211,6 @@ def test_a_lone_surrogate_is_a_typedb_error_on_every_path(db: typedb.Database) -
 # -- 6. bulk rows in runs of different columns ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="perf: InsertQuery._bulk_copy returns None when values() split the rows into runs "
-    "of different keys (`self._more`), so 2 x 1,007 rows go as chunked multi-row INSERTs "
-    "(measured 2.7-5x a COPY, README 'Bulk insert'); the README said 'one COPY per run'",
-)
 def test_postgresql_bulk_rows_in_runs_of_different_columns_go_as_one_copy_per_run(
     pg_url: str,
 ) -> None:

@@ -28,7 +28,7 @@ from typedb._errors import CompileError, ConnectionError, QueryError, TypedbErro
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
-from typedb.connection._driver import Kinds, Row
+from typedb.connection._driver import CopyRun, Kinds, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import UNORDERED, TaskTurns, broken_error
 from typedb.connection._transaction import (
@@ -485,6 +485,9 @@ class AsyncDatabase:
     ) -> None:
         # The COPY path is the sync driver's; async bulk inserts run as chunked INSERTs.
         return None
+
+    def _copy_runs(self, table: str, runs: Sequence[CopyRun], tables: Tables) -> None:
+        return None  # as _copy_rows: async bulk inserts run as chunked INSERTs
 
     async def _value(self, value: T) -> T:
         return value

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar, cast
 from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
-from typedb.connection._driver import BulkCopier, Driver, Kinds, Row
+from typedb.connection._driver import BulkCopier, CopyRun, Driver, Kinds, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import UNORDERED, Turns, broken_error
 from typedb.connection._pools import (
@@ -494,6 +494,33 @@ class Database:
             if not isinstance(driver, BulkCopier):
                 return None
             return trx._in_turn(driver, driver.copy_rows, table, columns, rows, kinds)
+
+    def _copy_runs(self, table: str, runs: Sequence[CopyRun], tables: Tables) -> int | None:
+        """A bulk insert of rows in runs of different columns: each run with `columns` goes
+        as one COPY where it stores what INSERT would, any other (or a declined one) as its
+        `plan`'s INSERTs; all in one transaction (a savepoint inside one), so a failure in
+        any run leaves nothing of the others. The row count, or None (nothing run) where
+        this database has no COPY."""
+        if self.dialect.name != "postgresql":
+            return None
+        try:
+            with self.transaction() as trx:
+                driver = trx._current()
+                if not isinstance(driver, BulkCopier):
+                    return None
+                count = 0
+                for columns, rows, kinds, plan in runs:
+                    copied = (
+                        trx._in_turn(driver, driver.copy_rows, table, columns, rows, kinds)
+                        if columns
+                        else None
+                    )
+                    if copied is None:
+                        copied = sum(trx._run(sql, params)[1] for sql, params in plan())
+                    count += copied
+                return count
+        except QueryError as exc:
+            raise_named(exc, tables)
 
     def _value(self, value: T) -> T:
         """A result known without running anything, as execute*() returns it."""

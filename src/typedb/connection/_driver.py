@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -68,6 +68,13 @@ class Driver(Protocol):
 
 #: Each column's set of Python types among the rows, in column order.
 Kinds = Sequence[Set[type]]
+
+
+#: A run of a bulk insert's rows with the same columns: the columns (empty: not for COPY),
+#: the rows as tuples, each column's Python types if known, and the run's INSERTs.
+CopyRun = tuple[
+    Sequence[str], Sequence[Sequence[Any]], Kinds | None, Callable[[], list[tuple[str, Any]]]
+]
 
 
 @runtime_checkable

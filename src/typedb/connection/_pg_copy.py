@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, LiteralString
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,13 +51,21 @@ from typedb.connection._driver import Kinds, unencodable
 from typedb.dialects import quote_identifier
 
 # The table's kind and rule / row-security flags, with each live column's type, identity and
-# generated markers. to_regclass() resolves the quoted name through search_path as COPY does,
-# and gives NULL (no rows) for a missing table, which the INSERT path then reports.
-_CATALOG: LiteralString = (
+# generated markers, read after taking the lock COPY itself takes: without it another
+# session's `ALTER TABLE ... TYPE` could commit between this read and the COPY, which would
+# then read each value's text with the new type's input function where INSERT's cast might
+# refuse it (an `integer` made `boolean`: COPY stores 1 as true). ROW EXCLUSIVE waits for
+# an ALTER in progress and holds off a new one until the transaction ends. One
+# simple-protocol message (no parameters: the name is quoted as an identifier and as a
+# literal here) sends both statements, so the lock costs no round trip. A missing table
+# fails the LOCK with "relation ... does not exist", the message INSERT gives.
+# to_regclass() resolves the quoted name through search_path as COPY does.
+_LOCK_AND_CATALOG = (
+    "LOCK TABLE {table} IN ROW EXCLUSIVE MODE; "
     "SELECT c.relkind, c.relhasrules, c.relrowsecurity, a.attname, a.atttypid, "
     "a.attidentity, a.attgenerated FROM pg_catalog.pg_class c "
     "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
-    "AND NOT a.attisdropped WHERE c.oid = pg_catalog.to_regclass(%s)"
+    "AND NOT a.attisdropped WHERE c.oid = pg_catalog.to_regclass({literal})"
 )
 
 _NONE = type(None)
@@ -110,11 +118,16 @@ def copy_rows(
     One COPY is one statement: a bad row leaves none of them behind.
     """
     quoted = quote_identifier(table)
+    # An E'' literal reads the same whatever standard_conforming_strings says.
+    literal = "E'" + quoted.replace("\\", "\\\\").replace("'", "''") + "'"
+    catalog_sql = _LOCK_AND_CATALOG.format(table=quoted, literal=literal)
     try:
-        cursor.execute(_CATALOG, (quoted,))
+        # No parameters: psycopg sends it as one simple-protocol query, two results.
+        cursor.execute(catalog_sql)  # pyright: ignore[reportCallIssue, reportArgumentType]  # quoted
+        cursor.nextset()  # past the LOCK's result
         catalog = cursor.fetchall()
     except psycopg.Error as exc:
-        raise QueryError(str(exc).strip(), _CATALOG) from exc
+        raise QueryError(str(exc).strip(), catalog_sql) from exc
     prepared = _prepare(catalog, columns, rows, kinds, cursor.connection)
     if prepared is None:
         return None

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from typedb.connection import Database
-    from typedb.connection._driver import Kinds
+    from typedb.connection._driver import CopyRun, Kinds
 
 #: Rows per INSERT statement; past a few hundred the statement only gets slower to parse.
 CHUNK_ROWS = 500
@@ -240,7 +240,7 @@ class InsertQuery:
         if not self._rows:
             return self._db._value(post([]))
         if len(self._rows) > 1:  # one row is never a COPY (see _bulk_copy)
-            copied = self._bulk_copy()
+            copied = self._bulk_runs() if self._more else self._bulk_copy()
             if copied is not None:
                 return self._db._value(post([([], copied)]))
         plan = self._plan()
@@ -301,6 +301,30 @@ class InsertQuery:
         ):
             return None
         return self._db._copy_rows(self._table, self._columns, rows, self._kinds)
+
+    def _bulk_runs(self) -> int | None:
+        """`_bulk_copy` for rows in runs of different columns: each run of more rows than
+        one INSERT chunk goes as a COPY of its columns (those left out take their defaults,
+        as with INSERT), the others as INSERTs, all in one transaction; None to run the
+        INSERTs alone (no run big enough, `returning()`, `on_conflict()`, SQLite)."""
+        if self._returning or self._conflict._action or self._dialect != "postgresql":
+            return None
+        runs: list[CopyRun] = []
+        big = False
+        for rows, columns, fragments, kinds in (
+            (self._rows or [], self._columns, self._fragments, self._kinds),
+            *self._more,
+        ):
+            run = self._copy()
+            run._rows, run._columns, run._fragments, run._kinds, run._more = (
+                rows, columns, fragments, kinds, ()
+            )  # fmt: skip
+            copy = bool(columns) and not fragments and len(rows) > run._chunk_rows()
+            big = big or copy
+            runs.append((columns if copy else (), rows, kinds, run._plan))
+        if not big:
+            return None
+        return self._db._copy_runs(self._table, runs, self._tables)
 
     def _chunk_rows(self) -> int:
         width = max(1, len(self._columns))
