@@ -455,7 +455,11 @@ def test_postgresql_copy_text_is_what_psycopg_writes(pg_url: str) -> None:
     """typedb writes COPY's text format itself for text and numbers: byte for byte what
     psycopg's write_row sends, escapes, NULLs, NaN spellings and chunk edges included."""
     import psycopg
-    from psycopg._copy_base import format_row_text  # what write_row calls
+
+    try:  # what write_row calls: psycopg 3.2 moved it out of psycopg.copy
+        from psycopg._copy_base import format_row_text
+    except ImportError:  # psycopg 3.1, the oldest pyproject allows
+        from psycopg.copy import format_row_text  # type: ignore[attr-defined,no-redef]
     from psycopg.adapt import Transformer
 
     from typedb.connection import _pg_copy
