@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 import typedb
-from typedb.connection import _nesting, _sqlite
+from typedb.connection import _sqlite
 
 
 def _names(db: typedb.Database) -> list[str]:
@@ -157,20 +157,19 @@ def test_owner_threads_row_survives_a_workers_nested_rollback(shared_url: str) -
 
 @pytest.mark.pgbouncer
 def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(
-    shared_url: str, monkeypatch: pytest.MonkeyPatch
+    shared_url: str
 ) -> None:
     """The owner opens a savepoint and waits for one worker that opens its own nested block
     inside it: a correct stack of savepoints (the owner's ends after the worker's). Since
     runtime9 the worker waits 30 s for the owner's turn and fails with PoolTimeoutError;
     before, it ran."""
     # The stall is what fails; a second shows it as well as the default 30 s.
-    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 1.0)
 
     def worker(trx: typedb.Database) -> None:
         with trx.transaction():
             trx.insert_into("shared").values({"id": 2}).execute()
 
-    with typedb.connect(shared_url) as db:
+    with typedb.connect(shared_url, pool_timeout=1.0) as db:
         db.raw("CREATE TABLE shared (id integer)")
         with db.transaction() as trx, trx.transaction():
             trx.insert_into("shared").values({"id": 1}).execute()
@@ -182,13 +181,12 @@ def test_a_worker_nested_in_the_owners_nested_block_does_not_stall(
 
 @pytest.mark.pgbouncer
 def test_a_worker_task_nested_in_the_owners_nested_block_does_not_stall(
-    shared_url: str, monkeypatch: pytest.MonkeyPatch
+    shared_url: str
 ) -> None:
     """The same with asyncio tasks sharing an `AsyncDatabase`'s trx."""
-    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 1.0)
 
     async def main() -> None:
-        async with typedb.connect_async(shared_url) as db:
+        async with typedb.connect_async(shared_url, pool_timeout=1.0) as db:
             await db.raw("CREATE TABLE shared (id integer)")
 
             async def worker(trx: typedb.AsyncDatabase) -> None:

@@ -18,7 +18,6 @@ from contextlib import suppress
 import pytest
 
 import typedb
-from typedb.connection import _nesting
 
 
 @pytest.fixture(params=["db_url", "memory"])
@@ -37,7 +36,7 @@ def _ids(db: typedb.Database) -> list[int]:
 
 @pytest.mark.pgbouncer
 def test_workers_in_the_owners_nested_block_with_a_rollback_and_plain_statements(
-    shared_url: str, monkeypatch: pytest.MonkeyPatch
+    shared_url: str
 ) -> None:
     """Both fixes together: the owner waits inside its nested block for two workers. One
     opens a nested block inside the owner's (no stall) and rolls it back; the other worker's
@@ -45,7 +44,6 @@ def test_workers_in_the_owners_nested_block_with_a_rollback_and_plain_statements
     in the owner's block, not in the rolled-back savepoint. Before: the first worker waited
     for the owner's turn (PoolTimeoutError); with that fixed alone, the two inserts would
     have vanished with the worker's rollback."""
-    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 2.0)
     events: list[str] = []
     lock = threading.Lock()
 
@@ -53,7 +51,7 @@ def test_workers_in_the_owners_nested_block_with_a_rollback_and_plain_statements
         with lock:
             events.append(event)
 
-    with typedb.connect(shared_url) as db:
+    with typedb.connect(shared_url, pool_timeout=2.0) as db:
         db.raw("CREATE TABLE shared (id integer)")
         first_in = threading.Event()
 
@@ -183,13 +181,12 @@ def test_the_outer_block_waits_for_a_workers_nested_block(shared_url: str) -> No
 
 @pytest.mark.pgbouncer
 def test_blocks_that_cannot_end_in_stack_order_roll_the_transaction_back(
-    shared_url: str, monkeypatch: pytest.MonkeyPatch
+    shared_url: str
 ) -> None:
     """The owner's nested block ends while a worker's block nested in it waits for the
     owner's next step: they cannot end in stack order. After the timeout the transaction is
     broken: the owner's block raises, the worker's too, and nothing of it is committed."""
-    monkeypatch.setattr(_nesting, "DEFAULT_POOL_TIMEOUT", 0.5)
-    with typedb.connect(shared_url) as db:
+    with typedb.connect(shared_url, pool_timeout=0.5) as db:
         db.raw("CREATE TABLE shared (id integer)")
         worker_in, owner_out = threading.Event(), threading.Event()
         worker_error: list[BaseException] = []
@@ -339,3 +336,61 @@ def test_the_owners_exception_rolls_back_at_once_and_refuses_the_worker(shared_u
             db.insert_into("shared").values({"id": 4}).execute()
         assert _ids(db) == [4]
         assert len(outcome) == 1 and "has ended" in outcome[0]
+
+
+@pytest.mark.pgbouncer
+def test_a_turn_is_waited_for_as_long_as_the_users_pool_timeout(shared_url: str) -> None:
+    """A statement waiting behind another thread's nested block gives up after the
+    `pool_timeout` the database was opened with, as a wait for a connection does (before:
+    always 30 s, whatever the user set)."""
+    with typedb.connect(shared_url, pool_timeout=0.3) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        worker_in, release = threading.Event(), threading.Event()
+
+        def worker(trx: typedb.Database) -> None:
+            with trx.transaction():
+                trx.insert_into("shared").values({"id": 2}).execute()
+                worker_in.set()
+                release.wait(10)
+
+        with db.transaction() as trx:
+            thread = threading.Thread(target=worker, args=(trx,))
+            thread.start()
+            assert worker_in.wait(10)
+            started = time.monotonic()
+            with pytest.raises(typedb.PoolTimeoutError, match=r"waited 0\.3s"):
+                db.insert_into("shared").values({"id": 1}).execute()
+            assert time.monotonic() - started < 5
+            release.set()
+            thread.join(10)
+        assert _ids(db) == [2]
+
+
+@pytest.mark.pgbouncer
+def test_a_tasks_turn_is_waited_for_as_long_as_the_users_pool_timeout(shared_url: str) -> None:
+    """The same with tasks sharing an `AsyncDatabase`'s trx."""
+
+    async def main() -> None:
+        async with typedb.connect_async(shared_url, pool_timeout=0.3) as db:
+            await db.raw("CREATE TABLE shared (id integer)")
+            worker_in, release = asyncio.Event(), asyncio.Event()
+
+            async def worker(trx: typedb.AsyncDatabase) -> None:
+                async with trx.transaction():
+                    await trx.insert_into("shared").values({"id": 2}).execute()
+                    worker_in.set()
+                    await asyncio.wait_for(release.wait(), 10)
+
+            async with db.transaction() as trx:
+                task = asyncio.create_task(worker(trx))
+                await asyncio.wait_for(worker_in.wait(), 10)
+                started = time.monotonic()
+                with pytest.raises(typedb.PoolTimeoutError, match=r"waited 0\.3s"):
+                    await db.insert_into("shared").values({"id": 1}).execute()
+                assert time.monotonic() - started < 5
+                release.set()
+                await task
+            ids = await db.select_from("shared").select("id").execute()
+            assert ids == [{"id": 2}]
+
+    asyncio.run(main())

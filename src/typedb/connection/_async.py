@@ -31,6 +31,7 @@ from typedb.connection._async_pools import AsyncDriver, AsyncPool
 from typedb.connection._driver import CopyRun, Kinds, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import UNORDERED, TaskTurns, broken_error
+from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
 from typedb.connection._transaction import (
     begin_sql,
     commit_plan,
@@ -258,8 +259,10 @@ class AsyncDatabase:
         await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
         trx = AsyncTransaction(self, driver)
-        if level == 0:
-            driver.turns = trx._stack = TaskTurns(me, trx)
+        if level == 0:  # self is the AsyncDatabase, whose pool gave `driver`
+            pool = self._pool
+            wait = pool.timeout if pool is not None else DEFAULT_POOL_TIMEOUT
+            driver.turns = trx._stack = TaskTurns(me, trx, wait)
             trx.level = 1
         return trx
 

@@ -58,6 +58,7 @@ class AsyncDriver(Protocol):
 
 class AsyncPool(Protocol):
     dialect: Dialect
+    timeout: float  # as Pool.timeout
 
     async def acquire(self) -> AsyncDriver: ...
     async def release(self, driver: AsyncDriver) -> None: ...
@@ -142,7 +143,7 @@ class AsyncSqlitePool:
         self._wal = wal
         # Memory: each connection would be a new empty database, so there is one.
         self._max = 1 if url.path is None else max_size
-        self._timeout = timeout
+        self.timeout = timeout
         self._idle: list[ThreadedSqliteDriver] = []
         self._all: list[ThreadedSqliteDriver] = []
         self._opening = 0
@@ -159,12 +160,12 @@ class AsyncSqlitePool:
         waiter: asyncio.Future[ThreadedSqliteDriver] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            return await asyncio.wait_for(waiter, self._timeout)
+            return await asyncio.wait_for(waiter, self.timeout)
         except TimeoutError:
             if waiter.done() and not waiter.cancelled():
                 return waiter.result()  # handed over just as the time ran out
             raise PoolTimeoutError(
-                f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+                f"no free connection to {self._url.masked} within {self.timeout:g}s: all "
                 f"{self._max} are in use"
                 + (" (an in-memory database has one)" if self._url.path is None else "")
             ) from None
@@ -230,7 +231,7 @@ class AsyncPostgresPool:
 
         self.dialect = _postgres.AsyncPostgresDriver.dialect
         self._url = url
-        self._timeout = timeout
+        self.timeout = timeout
         self._sizes = (min_size, max_size)
         self._kwargs = _postgres.connection_kwargs(prepare)
         self._pool: AsyncConnectionPool[Any] | None = None
@@ -273,7 +274,7 @@ class AsyncPostgresPool:
             self._url.raw,
             min_size=self._sizes[0],
             max_size=self._sizes[1],
-            timeout=self._timeout,
+            timeout=self.timeout,
             kwargs=self._kwargs,
             configure=configure,
             check=check,
@@ -316,7 +317,7 @@ class AsyncPostgresPool:
             except psycopg.Error as exc:
                 return _postgres.connect_error(exc, self._url)
         return PoolTimeoutError(
-            f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+            f"no free connection to {self._url.masked} within {self.timeout:g}s: all "
             f"{self._sizes[1]} are in use (raise pool_max, or pool_timeout, or hold "
             "transactions for less time)"
         )

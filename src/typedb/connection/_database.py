@@ -233,7 +233,7 @@ class Database:
         driver.depth = 1
         trx = Transaction(self._pool, self.url, driver)
         trx._timestamp_tables = self._timestamp_tables
-        driver.turns = turns = trx._stack = Turns(get_ident(), trx)
+        driver.turns = turns = trx._stack = Turns(get_ident(), trx, self._pool.timeout)
         try:
             yield trx
         except BaseException:
@@ -671,8 +671,8 @@ def open_pool(
             return sqlite_memory_pool(parsed, wait)
         # A connection per thread: no wait and no size, but the settings are checked as on
         # every backend (a wrong one must not pass here and fail in production).
-        _settings(parsed, pool_min, pool_max, pool_timeout, True)
-        return SqliteThreadPool(parsed, wal=SQLITE_WAL)
+        _, _, wait, _ = _settings(parsed, pool_min, pool_max, pool_timeout, True)
+        return SqliteThreadPool(parsed, wal=SQLITE_WAL, timeout=wait)
     from typedb.connection._pools import PostgresPool
 
     libpq_url, prepare = postgres_url(parsed, prepare)

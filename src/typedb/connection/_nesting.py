@@ -32,14 +32,14 @@ from time import monotonic
 from typing import Any, TypeVar
 
 from typedb._errors import QueryError
-from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, PoolTimeoutError
+from typedb.connection._pools import PoolTimeoutError
 
 T = TypeVar("T")
 
 
-def _waited(what: str) -> str:
+def _waited(what: str, timeout: float) -> str:
     return (
-        f"waited {DEFAULT_POOL_TIMEOUT:g}s for {what}: another thread's (or task's) nested "
+        f"waited {timeout:g}s for {what}: another thread's (or task's) nested "
         "transaction() is open on top of this one's place in the shared transaction "
         "(savepoints are a stack, and a statement runs in the innermost; a thread waits for "
         "the nested blocks other threads opened above its own to end)"
@@ -64,13 +64,14 @@ class _Stack:
     (`owners`, a thread ident or a task) and its `trx` (`blocks`). `top` is the innermost
     block's owner, read by every statement (None once the transaction ended or broke)."""
 
-    __slots__ = ("blocks", "broken", "owners", "top")
+    __slots__ = ("blocks", "broken", "owners", "timeout", "top")
 
-    def __init__(self, owner: object, block: object) -> None:
+    def __init__(self, owner: object, block: object, timeout: float) -> None:
         self.owners: list[object] = [owner]
         self.blocks: list[object] = [block]
         self.top: object = owner
         self.broken: str | None = None
+        self.timeout = timeout  # the pool's: how long a turn is waited for
 
     def my_turn(self, me: object, via: object) -> bool:
         """Whether `me`, using the block `via` (a `trx`; None: its own pinned connection),
@@ -132,23 +133,24 @@ class Turns(_Stack):
 
     __slots__ = ("changed", "lock")
 
-    def __init__(self, owner: object, block: object) -> None:
+    def __init__(self, owner: object, block: object, timeout: float) -> None:
         # _Stack.__init__ inlined, and _thread's RLock type called directly (threading.RLock
         # is a Python function): one of these is made per transaction.
         self.owners: list[object] = [owner]
         self.blocks: list[object] = [block]
         self.top: object = owner
         self.broken: str | None = None
+        self.timeout = timeout
         self.lock = _RLock()
         self.changed: threading.Condition | None = None  # made by the first waiter
 
     def wait(self, me: object, via: object, what: str) -> None:
         """With `lock` held: until it is `me`'s turn (see `my_turn`)."""
-        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        deadline = monotonic() + self.timeout
         while not self.my_turn(me, via):
             left = deadline - monotonic()
             if left <= 0:
-                raise PoolTimeoutError(_waited(what))
+                raise PoolTimeoutError(_waited(what, self.timeout))
             if self.changed is None:
                 self.changed = threading.Condition(self.lock)
             self.changed.wait(left)
@@ -156,7 +158,7 @@ class Turns(_Stack):
     def wait_down_to(self, level: int) -> bool:
         """With `lock` held: until the blocks above `level` (1: the outermost) have ended.
         False if they did not within the timeout."""
-        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        deadline = monotonic() + self.timeout
         while len(self.owners) > level and self.top is not None:  # None: ended or broken
             left = deadline - monotonic()
             if left <= 0:
@@ -190,13 +192,13 @@ class TaskTurns(_Stack):
 
     __slots__ = ("changed",)
 
-    def __init__(self, owner: object, block: object) -> None:
-        super().__init__(owner, block)
+    def __init__(self, owner: object, block: object, timeout: float) -> None:
+        super().__init__(owner, block, timeout)
         self.changed: asyncio.Event | None = None
 
     async def _changes(self, ready: Callable[[], bool]) -> bool:
         """Until `ready()`, woken by each change of the stack; False after the timeout."""
-        deadline = monotonic() + DEFAULT_POOL_TIMEOUT
+        deadline = monotonic() + self.timeout
         while not ready():
             left = deadline - monotonic()
             if left <= 0:
@@ -211,7 +213,7 @@ class TaskTurns(_Stack):
 
     async def wait(self, me: object, via: object, what: str) -> None:
         if not await self._changes(lambda: self.my_turn(me, via)):
-            raise PoolTimeoutError(_waited(what))
+            raise PoolTimeoutError(_waited(what, self.timeout))
 
     async def wait_down_to(self, level: int) -> bool:
         return await self._changes(

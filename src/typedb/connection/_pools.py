@@ -59,6 +59,8 @@ class Executor(Protocol):
 
 class Pool(Protocol):
     dialect: Dialect
+    #: Seconds to wait for a connection, or for a turn on a shared transaction's connection.
+    timeout: float
 
     def run(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
     def run_raw(self, sql: str, params: Parameters | None) -> tuple[list[Row], int]: ...
@@ -71,10 +73,11 @@ class Pool(Protocol):
 class SqliteThreadPool:
     """A connection per thread, opened on the thread's first statement."""
 
-    def __init__(self, url: Url, wal: bool) -> None:
+    def __init__(self, url: Url, wal: bool, timeout: float) -> None:
         from typedb.connection._sqlite import SqliteDriver
 
         self._url = url
+        self.timeout = timeout  # no wait for a connection; a shared `trx`'s turns wait
         self._wal = wal
         self._local = threading.local()
         self._all: weakref.WeakSet[SqliteDriver] = weakref.WeakSet()
@@ -218,13 +221,13 @@ class OneAtATimePool:
         self._driver = driver
         self.dialect = dialect
         self._lock = threading.RLock()  # re-entrant: a transaction's own statements
-        self._timeout = timeout
+        self.timeout = timeout
         self._busy = busy
         self._owns = owns
         self._held = False  # a block (acquire .. release) holds the connection
 
     def _take(self) -> None:
-        if not self._lock.acquire(timeout=self._timeout):
+        if not self._lock.acquire(timeout=self.timeout):
             raise PoolTimeoutError(self._busy)
         if self._held:
             # Re-entered by the holding thread, yet not through the block's pin (a block's
@@ -337,7 +340,7 @@ class PostgresPool:
 
         self.dialect = _postgres.PostgresDriver.dialect
         self._url = url
-        self._timeout = timeout
+        self.timeout = timeout
         self._pool_timeout = PoolTimeout
         self._pool_closed = PoolClosed
         # A plain int, compared with libpq's own answer: `conn.info.transaction_status`
@@ -389,7 +392,7 @@ class PostgresPool:
             self._url.raw,
             min_size=self._sizes[0],
             max_size=self._sizes[1],
-            timeout=self._timeout,
+            timeout=self.timeout,
             kwargs=self._kwargs,
             configure=_postgres.configure,
             check=self._check,
@@ -472,7 +475,7 @@ class PostgresPool:
             except psycopg.Error as exc:
                 return connect_error(exc, self._url)
         return PoolTimeoutError(
-            f"no free connection to {self._url.masked} within {self._timeout:g}s: all "
+            f"no free connection to {self._url.masked} within {self.timeout:g}s: all "
             f"{self._pool.max_size} are in use (raise pool_max, or pool_timeout, or hold "
             "transactions for less time)"
         )
