@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from _statement_log import log_statements, statements
 
 import typedb
 from typedb.query._insert import CHUNK_ROWS
@@ -38,23 +39,6 @@ def people(db: typedb.Database) -> typedb.Database:
 
 def emails(db: typedb.Database) -> list[str]:
     return [r["email"] for r in db.select_from("people").select("email").order_by("id").execute()]
-
-
-def statements(db: typedb.Database) -> list[str]:
-    """The statements that inserted into `people` (PostgreSQL), from a statement trigger."""
-    return [r["q"].split()[0] for r in db.raw("SELECT q FROM people_log ORDER BY n")]
-
-
-def log_statements(db: typedb.Database) -> None:
-    db.raw("CREATE TABLE people_log (n serial, q text)")
-    db.raw(
-        "CREATE FUNCTION people_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "INSERT INTO people_log (q) VALUES (current_query()); RETURN NULL; END $$"
-    )
-    db.raw(
-        "CREATE TRIGGER people_log AFTER INSERT ON people "
-        "FOR EACH STATEMENT EXECUTE FUNCTION people_log()"
-    )
 
 
 def test_bulk_insert_stores_every_row_and_counts_them(people: typedb.Database) -> None:

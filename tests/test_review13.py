@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from _statement_log import log_statements, statements
 from _store import run_async
 
 import typedb
@@ -216,20 +217,11 @@ def test_postgresql_bulk_rows_in_runs_of_different_columns_go_as_one_copy_per_ru
 ) -> None:
     with typedb.connect(pg_url) as db:
         db.raw("CREATE TABLE people (id serial PRIMARY KEY, email text, visits integer DEFAULT 0)")
-        db.raw("CREATE TABLE people_log (n serial, q text)")
-        db.raw(
-            "CREATE FUNCTION people_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "INSERT INTO people_log (q) VALUES (current_query()); RETURN NULL; END $$"
-        )
-        db.raw(
-            "CREATE TRIGGER people_log AFTER INSERT ON people "
-            "FOR EACH STATEMENT EXECUTE FUNCTION people_log()"
-        )
+        log_statements(db)
         rows: list[dict[str, Any]] = [{"email": f"{i}@x"} for i in range(N)]
         rows += [{"email": f"v{i}@x", "visits": i} for i in range(N)]
         assert db.insert_into("people").values(rows).execute().num_inserted_rows == 2 * N
-        logged = db.raw("SELECT q FROM people_log ORDER BY n")
-        assert [r["q"].split()[0] for r in logged] == ["COPY", "COPY"]
+        assert statements(db) == ["COPY", "COPY"]
 
 
 # -- 7. CASE / coalesce over text and numbers on SQLite ------------------------------------------
