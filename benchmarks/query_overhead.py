@@ -51,7 +51,7 @@ PG_URL = os.environ.get("TYPEDB_TEST_POSTGRES_URL", "postgresql://postgres@127.0
 
 SELECT_SQL = (
     'SELECT "id", "name", "price" FROM "items" WHERE "price" > {p} AND "category" = {p} '
-    'ORDER BY "id" LIMIT {p}'
+    'ORDER BY "id" LIMIT 10'
 )
 INSERT_SQL = 'INSERT INTO "bulk" ("name", "price", "qty") VALUES (%s, %s, %s)'
 # The same as complex_query() renders, written by hand.
@@ -59,7 +59,7 @@ COMPLEX_SQL = (
     'SELECT "i"."id", "c"."title", ("i"."price" * {p}) AS "doubled" FROM "items" "i" '
     'JOIN "categories" "c" ON "c"."id" = "i"."category" WHERE "i"."price" > {p} AND '
     '"i"."category" IN (SELECT "id" FROM "categories" WHERE "active" = {p}) '
-    'ORDER BY "i"."id" LIMIT {p}'
+    'ORDER BY "i"."id" LIMIT 10'
 )
 
 
@@ -210,24 +210,24 @@ def main() -> int:
         lite_sql = SELECT_SQL.format(p="?")
 
         def raw_pg_select(i: int) -> object:
-            pg_cur.execute(pg_sql, (Decimal(i % 50), i % 7, 10))  # type: ignore[arg-type]
+            pg_cur.execute(pg_sql, (Decimal(i % 50), i % 7))  # type: ignore[arg-type]
             return pg_cur.fetchall()
 
         pg_dict_cur = raw_pg.cursor(row_factory=dict_row)
 
         def raw_pg_dict_select(i: int) -> object:
-            pg_dict_cur.execute(pg_sql, (Decimal(i % 50), i % 7, 10))  # type: ignore[arg-type]
+            pg_dict_cur.execute(pg_sql, (Decimal(i % 50), i % 7))  # type: ignore[arg-type]
             return pg_dict_cur.fetchall()
 
         pg_complex = COMPLEX_SQL.format(p="%s")
 
         def raw_pg_complex(i: int) -> object:
-            params = (2, Decimal(i % 50), i % 2 == 0, 10)
+            params = (2, Decimal(i % 50), i % 2 == 0)
             pg_cur.execute(pg_complex, params)  # type: ignore[arg-type]
             return pg_cur.fetchall()
 
         def raw_lite_select(i: int) -> object:
-            lite_cur.execute(lite_sql, (str(Decimal(i % 50)), i % 7, 10))
+            lite_cur.execute(lite_sql, (str(Decimal(i % 50)), i % 7))
             return lite_cur.fetchall()
 
         assert len(select_typedb(pg, 3)) == len(raw_pg_select(3)) == 10  # type: ignore[arg-type]

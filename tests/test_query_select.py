@@ -242,10 +242,15 @@ def test_placeholders_match_the_dialect(db: typedb.Database) -> None:
 def test_same_shape_reuses_the_rendered_sql(db: typedb.Database) -> None:
     one = db.select_from("t").select("a").where("a", "=", 1).limit(3).compile()
     size = cache.size()
-    two = db.select_from("t").select("a").where("a", "=", "other").limit(9).compile()
+    two = db.select_from("t").select("a").where("a", "=", "other").limit(3).compile()
     assert two.sql is one.sql  # the very same string object: no second render
     assert cache.size() == size
-    assert two.parameters == ("other", 9)
+    assert two.parameters == ("other",)
+    # The LIMIT count is written into the SQL (see SelectQuery.limit): another count is
+    # another shape.
+    nine = db.select_from("t").select("a").where("a", "=", 1).limit(9).compile()
+    assert nine.sql.endswith("LIMIT 9") and one.sql.endswith("LIMIT 3")
+    assert nine.parameters == (1,)
 
 
 def test_values_are_bound_in_sql_order_whatever_the_call_order(items: typedb.Database) -> None:
@@ -260,7 +265,7 @@ def test_values_are_bound_in_sql_order_whatever_the_call_order(items: typedb.Dat
         .order_by("name")
     )
     compiled = q.compile()
-    assert compiled.parameters == (2, 1, 5, 1)
+    assert compiled.parameters == (2, 1, 1)  # the LIMIT count is written in
     assert names(q.execute()) == sorted(["Apple", "apricot", "cherry"])[1:]
 
 
@@ -350,3 +355,34 @@ def test_raw_fragment_as_value_and_column(items: typedb.Database) -> None:
 def test_percent_in_fragments_is_not_a_placeholder(items: typedb.Database) -> None:
     rows = items.select_from("items").select("name").where("note", "=", typedb.sql("'50% off'"))
     assert names(rows.where("price", ">", 1).execute()) == ["Banana"]
+
+
+def test_a_limited_select_is_planned_once_on_postgresql(backend: str, db_url: str) -> None:
+    """A prepared `LIMIT $n` is planned by PostgreSQL for a tenth of the table; that generic
+    plan looks dearer than one for the actual count, so PostgreSQL planned such a query again
+    at every execution (server CPU on every paginated select). With the count written in,
+    the generic plan is taken after five runs, as for a hand-written LIMIT 10. On every
+    backend, each count still returns its own number of rows."""
+    with typedb.connect(db_url, pool_max=1) as db:
+        db.raw("CREATE TABLE lim (id integer PRIMARY KEY, n integer)")
+        # Enough rows, with statistics, for a tenth of them to cost more than ten.
+        db.insert_into("lim").values([{"id": i, "n": i % 5} for i in range(5000)]).execute()
+        db.raw("ANALYZE lim")
+
+        def first(trx: typedb.Database, count: int, start: int) -> list[int]:
+            query = trx.select_from("lim").select("id").where("id", ">=", start).order_by("id")
+            return [r["id"] for r in query.limit(count).execute()]
+
+        with db.transaction() as trx:  # one connection, whose prepared statements are read
+            # psycopg prepares a statement at its 5th run; PostgreSQL then plans the next five
+            # for their values before it weighs the generic plan.
+            for i in range(15):
+                assert first(trx, 10, i % 2) == list(range(i % 2, 10 + i % 2))
+            assert first(trx, 2, 0) == [0, 1] and first(trx, 3, 0) == [0, 1, 2]
+            if backend == "sqlite" or "prepare=false" in db_url:  # no plan cache / not prepared
+                return
+            plans = trx.raw(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE '%FROM \"lim\"%LIMIT%' AND statement NOT LIKE '%LIMIT _'"
+            )
+        assert len(plans) == 1 and plans[0]["generic_plans"] >= 3, plans

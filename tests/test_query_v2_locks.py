@@ -21,7 +21,7 @@ def test_sqlite_refuses_locks_and_distinct_on(backend: str, store: typedb.Databa
 
 def test_lock_clauses_sql(pg_url: str, store: typedb.Database) -> None:
     q = store.select_from("customers").where("id", "=", 1).limit(1)
-    assert q.for_update().skip_locked().compile().sql.endswith("LIMIT %s FOR UPDATE SKIP LOCKED")
+    assert q.for_update().skip_locked().compile().sql.endswith("LIMIT 1 FOR UPDATE SKIP LOCKED")
     assert q.for_share().nowait().compile().sql.endswith("FOR SHARE NOWAIT")
     with pytest.raises(typedb.CompileError, match="after for_update"):
         q.skip_locked()

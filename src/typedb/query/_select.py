@@ -33,11 +33,14 @@ from typedb.query._select_parts import (
 )
 from typedb.query._select_sql import _sub_sql, render_select
 
-_LIMIT = ("limit",)
-# limit(1) says so in the shape (the count itself is bound): a scalar subquery of one row at
-# most needs no row check on SQLite (_expr._one_row_at_most), which cost the common
-# "latest row" subquery (order_by(...).limit(1)) 2.7x its time.
-_LIMIT_ONE = ("limit", 1)
+# The count of limit() is part of the shape and written into the SQL, not bound: PostgreSQL
+# plans a prepared `LIMIT $n` for a tenth of the table, finds that generic plan dearer than
+# a plan for the actual count, and so plans such a query again at every execution (its
+# pg_prepared_statements row counts custom plans only). A literal LIMIT gets the generic
+# plan after five runs, as a hand-written query does. (OFFSET stays bound: pages would each
+# be a statement of their own.) limit(1) in the shape also tells _expr._one_row_at_most
+# that a scalar subquery has one row at most.
+
 # A tuple, not `Aggregate | Fragment`: that union is a new object at every evaluation.
 _COLUMN_OBJECTS = (Aggregate, Fragment)
 
@@ -50,9 +53,9 @@ class SelectQuery(SelectParts):
     >>> q = db.select_from("items").select("id", "name as title").where("price", ">", 10) \\
     ...       .order_by("id", "desc").limit(5)
     >>> print(q.compile().sql)
-    SELECT `id`,`name` AS `title` FROM `items` WHERE `price` > ? ORDER BY `id` DESC NULLS FIRST LIMIT ?
+    SELECT `id`,`name` AS `title` FROM `items` WHERE `price` > ? ORDER BY `id` DESC NULLS FIRST LIMIT 5
     >>> q.compile().parameters
-    (10, 5)
+    (10,)
     """
 
     __slots__ = ()
@@ -167,8 +170,8 @@ class SelectQuery(SelectParts):
             _count("limit", count)  # raises
         new = new_instance(type(self))  # _add, inlined (see Query._add)
         new._db = self._db
-        new._shape = self._shape + (_LIMIT_ONE if count == 1 else _LIMIT,)  # noqa: RUF005
-        new._values = self._values + (count,)  # noqa: RUF005
+        new._shape = self._shape + (("limit", count),)  # noqa: RUF005
+        new._values = self._values
         return new
 
     def offset(self, count: int) -> Self:

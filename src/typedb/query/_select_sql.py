@@ -1,6 +1,6 @@
 """A SELECT's shape as SQL: PyPika assembles the core (FROM, joins, WHERE, GROUP BY, HAVING);
 typedb adds what PyPika cannot say or would quote its own way (CTEs, compound operators,
-ORDER BY after them, bound LIMIT / OFFSET, DISTINCT ON, row locks). Runs once per shape.
+ORDER BY after them, LIMIT and a bound OFFSET, DISTINCT ON, row locks). Runs once per shape.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def render_select(
     compound: list[str] = []
     tail: list[str] = []
     distinct_on: str | None = None
-    limit = offset = None
+    limit: str | None = None
+    offset: str | None = None
     records = shape[1:]
     n_where = sum(1 for r in records if r[0] == "where")
     n_having = sum(1 for r in records if r[0] == "having")
@@ -180,7 +181,7 @@ def render_select(
         elif kind == "distinct_on":
             distinct_on = ", ".join(ref(c, quote) for c in record[1])
         elif kind == "limit":
-            limit = mark(marks.take())
+            limit = str(record[1])  # an int (limit() checks), written in (see SelectQuery.limit)
         elif kind == "offset":
             offset = mark(marks.take())
         elif kind == "with":
@@ -216,7 +217,7 @@ def render_select(
         text = f"WITH {'RECURSIVE ' if recursive else ''}{', '.join(ctes)} {text}"
     if orders:
         text += " ORDER BY " + ",".join(orders)
-    # LIMIT / OFFSET are bound values, so they are appended here rather than by PyPika.
+    # LIMIT and OFFSET are appended here rather than by PyPika: OFFSET is a bound value.
     if limit is not None:
         text += f" LIMIT {limit}"
     elif offset is not None and dialect_name == "sqlite":
