@@ -264,20 +264,28 @@ def _bigint_out_of_range() -> Exception:
     return function_error(ValueError("bigint out of range"))
 
 
-def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+#: The range and the name PostgreSQL's error gives, by width in bits.
+_WIDTHS = {64: (_INT64, "bigint"), 32: (2**31, "integer"), 16: (2**15, "smallint")}
+
+
+def _checked_op(
+    symbol: str, compute: Callable[[Any, Any], Any], bits: int = 64
+) -> Callable[[Any, Any], Any]:
     """SQL's `+ - *` as PostgreSQL does it: between integers a result past 64 bits raises
     (SQLite's own turns it into a float, so `id + big > 0` compared a float and matched
-    every row). Floats compute as SQLite's do; text, which PostgreSQL refuses arithmetic on
-    and SQLite reads a number off the front of, is refused."""
+    every row); past 32 (16) bits for PostgreSQL's integer (smallint) operators, which
+    SQLite computes in 64. Floats compute as SQLite's do; text, which PostgreSQL refuses
+    arithmetic on and SQLite reads a number off the front of, is refused."""
+    limit, type_name = _WIDTHS[bits]
 
     def run(a: Any, b: Any) -> Any:
         if a is None or b is None:
             return None
         if type(a) is int and type(b) is int:
             result = compute(a, b)
-            if -_INT64 <= result < _INT64:
+            if -limit <= result < limit:
                 return result
-            raise _bigint_out_of_range()
+            raise function_error(ValueError(f"{type_name} out of range"))
         if type(a) is str or type(b) is str or type(a) is bytes or type(b) is bytes:
             raise function_error(
                 TypeError(
@@ -291,12 +299,25 @@ def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[An
     return run
 
 
+def _add(a: Any, b: Any) -> Any:
+    return a + b
+
+
+def _sub(a: Any, b: Any) -> Any:
+    return a - b
+
+
+def _mul(a: Any, b: Any) -> Any:
+    return a * b
+
+
 #: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
-#: _expr_types.replacements, which picks the integer and the untyped nodes for them).
+#: _expr_types.replacements, which picks the bigint and the untyped nodes for them);
+#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands).
 CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "typedb_int_add": _checked_op("+", lambda a, b: a + b),
-    "typedb_int_sub": _checked_op("-", lambda a, b: a - b),
-    "typedb_int_mul": _checked_op("*", lambda a, b: a * b),
+    f"typedb_int{suffix}_{name}": _checked_op(symbol, compute, bits)
+    for suffix, bits in (("", 64), ("4", 32), ("2", 16))
+    for name, symbol, compute in (("add", "+", _add), ("sub", "-", _sub), ("mul", "*", _mul))
 }
 
 
@@ -439,8 +460,24 @@ def _checked_integer(value: Any) -> Any:
     return value
 
 
+def _checked_int4(value: Any) -> Any:
+    value = _checked_integer(value)
+    if type(value) is int and not -2147483648 <= value <= 2147483647:
+        # An integer (int4) result SQLite computed in 64 bits; PostgreSQL raises.
+        raise OverflowError("integer out of range")
+    return value
+
+
+def _checked_int2(value: Any) -> Any:
+    value = _checked_integer(value)
+    if type(value) is int and not -32768 <= value <= 32767:
+        raise OverflowError("smallint out of range")
+    return value
+
+
 def _integer_kind(kind: Kind) -> Converter:
-    return _checked_integer
+    width = kind[1] if kind is not None and len(kind) > 1 else 8
+    return _checked_int4 if width == 4 else _checked_int2 if width == 2 else _checked_integer
 
 
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
