@@ -63,14 +63,16 @@ _VAL_NODES: dict[type, Node] = {
 }
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
 _BIGINT_VAL = ("val", "bigint")
+_INT_VAL = _VAL_NODES[int]
 
 
 def _val_node(value: Any) -> Node:
     """The node of a bound plain value: its kind, an int's by its size (PostgreSQL's integer
     arithmetic overflows at 32 bits, bigint's at 64; SQLite mirrors it, see _expr_types)."""
-    if type(value) is int and not -2147483648 <= value <= 2147483647:
+    node = _VAL_NODES.get(type(value), _VAL)
+    if node is _INT_VAL and not -2147483648 <= value <= 2147483647:
         return _BIGINT_VAL
-    return _VAL_NODES.get(type(value), _VAL)
+    return node
 
 
 class Expr(Generic[T]):
@@ -107,7 +109,11 @@ class Expr(Generic[T]):
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
         if not reverse and type(other) in _NUMBERS:  # `eb.ref("price") * 2`: bound at once
             new = new_instance(Expr)  # Expr(...), see new_instance
-            new.node = ("op", symbol, self.node, _val_node(other))
+            # _val_node inlined: this runs for every `eb.ref(...) * 2` of every query.
+            node = _VAL_NODES.get(type(other), _VAL)
+            if node is _INT_VAL and not -2147483648 <= other <= 2147483647:
+                node = _BIGINT_VAL
+            new.node = ("op", symbol, self.node, node)
             new.values = (*self.values, other)
             new.alias = None
             return new
