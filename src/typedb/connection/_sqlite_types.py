@@ -32,6 +32,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from typedb._errors import CompileError, DataTypeError
+from typedb.connection._sqlite_ctes import (
+    CteKinds,
+    CteTypes,
+    cte_number_template,
+    cte_outputs,
+    cte_types,
+    sql_cte_number,
+)
 from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
@@ -490,10 +498,20 @@ _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
 #: The kinds SQLite computes otherwise than PostgreSQL inside a nested SELECT (see
 #: _refuse_untyped); a "value" comes back as stored there, as a column of it would.
 _COMPUTED_KINDS = frozenset({"numeric", "bool"})
+#: Decimal expressions a CTE can store (see _sqlite_ctes): arithmetic and casts, whose exact
+#: text typedb_cte_number makes a number, and bound values. A CASE or coalesce of them would
+#: store the exact text, which SQLite compares as text: still refused.
+_STORED_NUMERIC = frozenset({"op", "cast", "val"})
+
+
+def _kind_of_declared(declared: str) -> Kind:
+    t = _parsed(declared)
+    return None if t is None else kind_of_type(t.name, t.scale)
 
 
 def register_expression_functions(conn: sqlite3.Connection) -> None:
     """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
+    conn.create_function("typedb_cte_number", 2, sql_cte_number, deterministic=True)
     for name, function in EXACT_FUNCTIONS.items():
         conn.create_function(name, 2, function, deterministic=True)
     for name, checked in CHECKED_FUNCTIONS.items():
@@ -562,6 +580,8 @@ class AggregateTypes:
         # it is a second pragma per query (~12 us) most connections never need.
         self.temp_schema = False
         self._temp_version: int | None = None
+        # The column types of the CTEs of the statement being specialized (see _sqlite_ctes).
+        self._cte_types: CteTypes = {}
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
@@ -575,6 +595,16 @@ class AggregateTypes:
 
     def _build(self, sql: TypedSql) -> Specialized:
         plan = sql.plan
+        self._cte_types = {}
+        computed = cte_types(plan, self._declared_in, _kind_of_declared, self._cte_types)
+        try:
+            return self._specialized_for(sql, plan, computed)
+        finally:
+            self._cte_types = {}
+
+    def _specialized_for(
+        self, sql: TypedSql, plan: AggregatePlan, computed: CteKinds
+    ) -> Specialized:
         replace: dict[Any, str] = {}
         for a in plan.aggregates:
             name = replacement(a.name, self._declared(plan, a.column or ""))
@@ -595,6 +625,12 @@ class AggregateTypes:
             self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         if plan.unions:
             converters.extend(self._union_converters(plan))
+        for out, kind in cte_outputs(plan, computed):
+            if kind is not None and kind[0] in _KIND_CONVERTERS:
+                convert = _KIND_CONVERTERS[kind[0]](kind)
+                if kind[0] == "numeric":
+                    convert = partial(_unless_decimal, convert)
+                converters.append((out, convert))
         for nested in plan.nested:
             self._refuse_untyped(nested)
         self._inner(plan, replace)
@@ -654,7 +690,11 @@ class AggregateTypes:
                     own[aggregate_key(a)] = name
             for out in sub.outputs:
                 if isinstance(out.aggregate, tuple):
-                    self._expression(sub, out.aggregate, own)
+                    kind = self._expression(sub, out.aggregate, own)
+                    template = own.get(out.aggregate)
+                    if inner.stored and kind is not None and kind[0] == "numeric" and template:
+                        # Stored in a CTE: kept as a number there (see _sqlite_ctes).
+                        own[out.aggregate] = cte_number_template(template, out.name)
             for node in sub.compared:
                 self._expression(sub, node, own)
             self._inner(sub, own)
@@ -680,6 +720,9 @@ class AggregateTypes:
 
         for node in nested.expressions:
             kind = infer(node, declared)
+            stored = nested.stored and node[0] in _STORED_NUMERIC
+            if stored and kind is not None and kind[0] == "numeric":
+                continue  # computed exactly, kept as a number and typed (_sqlite_ctes)
             if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(
                     f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
@@ -716,10 +759,14 @@ class AggregateTypes:
 
     def _declared_in(self, tables: tuple[tuple[str, str | None], ...], column: str) -> str | None:
         qualifier, _, name = column.rpartition(".")
+        ctes = self._cte_types
         for table, alias in tables:
             if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
                 continue
-            declared = self._table_columns(table).get(name.lower())
+            # A CTE's name hides a table's in its statement.
+            cte = ctes.get(table.lower()) if ctes else None
+            columns = cte if cte is not None else self._table_columns(table)
+            declared = columns.get(name.lower())
             if declared is not None:
                 return declared
         return None
