@@ -96,3 +96,15 @@ def test_smallint_and_bigint_indexes_serve_int4_parameters(pg_url: str) -> None:
             sql = f"EXPLAIN SELECT * FROM s WHERE {column} = %s"
             plan = " ".join(r["QUERY PLAN"] for r in db.raw(sql, [value]))  # type: ignore[arg-type]
             assert f"s_{column}" in plan, plan
+        if ":6432/" in pg_url:
+            return  # PgBouncer: server-side prepared statements are off
+        # psycopg prepares a statement on its sixth run: with int4 parameters now.
+        with db.transaction() as trx:
+            for _ in range(6):
+                assert trx.select_from("s").select("a").where("a", "=", 7).execute()
+            prepared = trx.raw(
+                "SELECT parameter_types::text AS t FROM pg_prepared_statements "
+                "WHERE statement LIKE %s",
+                ['SELECT "a" FROM "s"%'],
+            )
+        assert [r["t"] for r in prepared] == ["{integer}"]
