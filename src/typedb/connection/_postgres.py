@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import pq
+from psycopg.adapt import PyFormat
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
+from psycopg.types.numeric import Int4
 
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
@@ -171,10 +173,33 @@ def stale_plan(exc: psycopg.Error, conn: psycopg.BaseConnection[Any]) -> bool:
     return conn.info.transaction_status == _IDLE  # in a transaction: aborted, not retried
 
 
+# psycopg's int dumper (its C one when installed) and its int4 dumper, as psycopg picks them.
+_PsycopgInt: Any = psycopg.adapters.get_dumper(int, PyFormat.TEXT)
+_PsycopgInt4: Any = psycopg.adapters.get_dumper(Int4, PyFormat.TEXT)
+
+
+class IntAsLiteral(_PsycopgInt):  # type: ignore[misc]
+    """A Python int typed as PostgreSQL types an integer literal: int4 when it fits, then
+    int8, then numeric. psycopg's own sends int2 for a small one, so `eb.val(1) * 2` was
+    smallint arithmetic, and a recursive CTE doubling it from 1 failed at 2^15 ("smallint out
+    of range") where `SELECT 1` goes to 2^31. Only the small range's dumper changes: psycopg's
+    `upgrade()` (in C with psycopg-binary) still picks per value, so a bound int costs what it
+    did. Text, not binary (psycopg's binary int dumper cannot be subclassed): the same digits
+    psycopg writes into a query's text. A smallint or bigint column compared with an int4
+    parameter keeps its index (btree integer_ops has the cross-type operators)."""
+
+    # The C upgrade() instantiates the class it finds here, the Python one returns the object.
+    _int2_dumper = (
+        _PsycopgInt4 if isinstance(_PsycopgInt._int2_dumper, type) else _PsycopgInt4(Int4)
+    )
+
+
 def configure_adapters(conn: psycopg.BaseConnection[Any]) -> None:
-    """JSON for dict and list, on every connection before its first use."""
+    """JSON for dict and list, ints typed as PostgreSQL's literals, on every connection
+    before its first use."""
     conn.adapters.register_dumper(dict, _JsonUnknown)
     conn.adapters.register_dumper(list, _JsonUnknown)
+    conn.adapters.register_dumper(int, IntAsLiteral)
 
 
 def configure(conn: psycopg.Connection[Any]) -> None:

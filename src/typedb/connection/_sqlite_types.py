@@ -32,6 +32,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from typedb._errors import CompileError, DataTypeError
+from typedb.connection._sqlite_ctes import (
+    CteKinds,
+    CteTypes,
+    cte_number_template,
+    cte_outputs,
+    cte_types,
+    sql_cte_number,
+)
 from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
@@ -264,20 +272,28 @@ def _bigint_out_of_range() -> Exception:
     return function_error(ValueError("bigint out of range"))
 
 
-def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+#: The range and the name PostgreSQL's error gives, by width in bits.
+_WIDTHS = {64: (_INT64, "bigint"), 32: (2**31, "integer"), 16: (2**15, "smallint")}
+
+
+def _checked_op(
+    symbol: str, compute: Callable[[Any, Any], Any], bits: int = 64
+) -> Callable[[Any, Any], Any]:
     """SQL's `+ - *` as PostgreSQL does it: between integers a result past 64 bits raises
     (SQLite's own turns it into a float, so `id + big > 0` compared a float and matched
-    every row). Floats compute as SQLite's do; text, which PostgreSQL refuses arithmetic on
-    and SQLite reads a number off the front of, is refused."""
+    every row); past 32 (16) bits for PostgreSQL's integer (smallint) operators, which
+    SQLite computes in 64. Floats compute as SQLite's do; text, which PostgreSQL refuses
+    arithmetic on and SQLite reads a number off the front of, is refused."""
+    limit, type_name = _WIDTHS[bits]
 
     def run(a: Any, b: Any) -> Any:
         if a is None or b is None:
             return None
         if type(a) is int and type(b) is int:
             result = compute(a, b)
-            if -_INT64 <= result < _INT64:
+            if -limit <= result < limit:
                 return result
-            raise _bigint_out_of_range()
+            raise function_error(ValueError(f"{type_name} out of range"))
         if type(a) is str or type(b) is str or type(a) is bytes or type(b) is bytes:
             raise function_error(
                 TypeError(
@@ -291,12 +307,25 @@ def _checked_op(symbol: str, compute: Callable[[Any, Any], Any]) -> Callable[[An
     return run
 
 
+def _add(a: Any, b: Any) -> Any:
+    return a + b
+
+
+def _sub(a: Any, b: Any) -> Any:
+    return a - b
+
+
+def _mul(a: Any, b: Any) -> Any:
+    return a * b
+
+
 #: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
-#: _expr_types.replacements, which picks the integer and the untyped nodes for them).
+#: _expr_types.replacements, which picks the bigint and the untyped nodes for them);
+#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands).
 CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "typedb_int_add": _checked_op("+", lambda a, b: a + b),
-    "typedb_int_sub": _checked_op("-", lambda a, b: a - b),
-    "typedb_int_mul": _checked_op("*", lambda a, b: a * b),
+    f"typedb_int{suffix}_{name}": _checked_op(symbol, compute, bits)
+    for suffix, bits in (("", 64), ("4", 32), ("2", 16))
+    for name, symbol, compute in (("add", "+", _add), ("sub", "-", _sub), ("mul", "*", _mul))
 }
 
 
@@ -439,8 +468,24 @@ def _checked_integer(value: Any) -> Any:
     return value
 
 
+def _checked_int4(value: Any) -> Any:
+    value = _checked_integer(value)
+    if type(value) is int and not -2147483648 <= value <= 2147483647:
+        # An integer (int4) result SQLite computed in 64 bits; PostgreSQL raises.
+        raise OverflowError("integer out of range")
+    return value
+
+
+def _checked_int2(value: Any) -> Any:
+    value = _checked_integer(value)
+    if type(value) is int and not -32768 <= value <= 32767:
+        raise OverflowError("smallint out of range")
+    return value
+
+
 def _integer_kind(kind: Kind) -> Converter:
-    return _checked_integer
+    width = kind[1] if kind is not None and len(kind) > 1 else 8
+    return _checked_int4 if width == 4 else _checked_int2 if width == 2 else _checked_integer
 
 
 _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
@@ -453,10 +498,20 @@ _KIND_CONVERTERS: dict[str, Callable[[Kind], Converter]] = {
 #: The kinds SQLite computes otherwise than PostgreSQL inside a nested SELECT (see
 #: _refuse_untyped); a "value" comes back as stored there, as a column of it would.
 _COMPUTED_KINDS = frozenset({"numeric", "bool"})
+#: Decimal expressions a CTE can store (see _sqlite_ctes): arithmetic and casts, whose exact
+#: text typedb_cte_number makes a number, and bound values. A CASE or coalesce of them would
+#: store the exact text, which SQLite compares as text: still refused.
+_STORED_NUMERIC = frozenset({"op", "cast", "val"})
+
+
+def _kind_of_declared(declared: str) -> Kind:
+    t = _parsed(declared)
+    return None if t is None else kind_of_type(t.name, t.scale)
 
 
 def register_expression_functions(conn: sqlite3.Connection) -> None:
     """The functions eb expressions render to on SQLite (see typedb.query._expr)."""
+    conn.create_function("typedb_cte_number", 2, sql_cte_number, deterministic=True)
     for name, function in EXACT_FUNCTIONS.items():
         conn.create_function(name, 2, function, deterministic=True)
     for name, checked in CHECKED_FUNCTIONS.items():
@@ -525,6 +580,8 @@ class AggregateTypes:
         # it is a second pragma per query (~12 us) most connections never need.
         self.temp_schema = False
         self._temp_version: int | None = None
+        # The column types of the CTEs of the statement being specialized (see _sqlite_ctes).
+        self._cte_types: CteTypes = {}
 
     def specialize(self, sql: TypedSql) -> Specialized:
         self._follow_schema()
@@ -538,6 +595,16 @@ class AggregateTypes:
 
     def _build(self, sql: TypedSql) -> Specialized:
         plan = sql.plan
+        self._cte_types = {}
+        computed = cte_types(plan, self._declared_in, _kind_of_declared, self._cte_types)
+        try:
+            return self._specialized_for(sql, plan, computed)
+        finally:
+            self._cte_types = {}
+
+    def _specialized_for(
+        self, sql: TypedSql, plan: AggregatePlan, computed: CteKinds
+    ) -> Specialized:
         replace: dict[Any, str] = {}
         for a in plan.aggregates:
             name = replacement(a.name, self._declared(plan, a.column or ""))
@@ -558,6 +625,12 @@ class AggregateTypes:
             self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         if plan.unions:
             converters.extend(self._union_converters(plan))
+        for out, kind in cte_outputs(plan, computed):
+            if kind is not None and kind[0] in _KIND_CONVERTERS:
+                convert = _KIND_CONVERTERS[kind[0]](kind)
+                if kind[0] == "numeric":
+                    convert = partial(_unless_decimal, convert)
+                converters.append((out, convert))
         for nested in plan.nested:
             self._refuse_untyped(nested)
         self._inner(plan, replace)
@@ -617,7 +690,11 @@ class AggregateTypes:
                     own[aggregate_key(a)] = name
             for out in sub.outputs:
                 if isinstance(out.aggregate, tuple):
-                    self._expression(sub, out.aggregate, own)
+                    kind = self._expression(sub, out.aggregate, own)
+                    template = own.get(out.aggregate)
+                    if inner.stored and kind is not None and kind[0] == "numeric" and template:
+                        # Stored in a CTE: kept as a number there (see _sqlite_ctes).
+                        own[out.aggregate] = cte_number_template(template, out.name)
             for node in sub.compared:
                 self._expression(sub, node, own)
             self._inner(sub, own)
@@ -643,6 +720,9 @@ class AggregateTypes:
 
         for node in nested.expressions:
             kind = infer(node, declared)
+            stored = nested.stored and node[0] in _STORED_NUMERIC
+            if stored and kind is not None and kind[0] == "numeric":
+                continue  # computed exactly, kept as a number and typed (_sqlite_ctes)
             if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(
                     f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
@@ -679,10 +759,14 @@ class AggregateTypes:
 
     def _declared_in(self, tables: tuple[tuple[str, str | None], ...], column: str) -> str | None:
         qualifier, _, name = column.rpartition(".")
+        ctes = self._cte_types
         for table, alias in tables:
             if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
                 continue
-            declared = self._table_columns(table).get(name.lower())
+            # A CTE's name hides a table's in its statement.
+            cte = ctes.get(table.lower()) if ctes else None
+            columns = cte if cte is not None else self._table_columns(table)
+            declared = columns.get(name.lower())
             if declared is not None:
                 return declared
         return None

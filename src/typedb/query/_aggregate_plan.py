@@ -85,6 +85,24 @@ class AggregatePlan:
     #: term alone once the terms say NULLS LAST / FIRST, which they must to put NULLs where
     #: PostgreSQL does; a NOT NULL column's term needs no NULLS clause (see Ordered).
     ordered: Ordered | None = None
+    #: The statement's CTEs, in order: SQLite gives a CTE's computed column no type, so the
+    #: driver types it from the CTE's body, as PostgreSQL does (see Cte).
+    ctes: tuple[Cte, ...] = ()
+    #: The select list, when the statement has CTEs: its plain columns of a CTE's computed
+    #: column are converted as PostgreSQL types them.
+    selected: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cte:
+    """A CTE: its name, its listed columns (or none) and its body's shape. PostgreSQL types
+    its columns by its body's select list (a recursive one's by the part before the union);
+    SQLite gives a computed one no type: `price * 2` came back a float, or, computed exactly,
+    as text."""
+
+    name: str
+    columns: tuple[str, ...]
+    shape: Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +131,9 @@ class Inner:
 
     shape: Shape
     plan: AggregatePlan
+    #: Its select list is stored in a CTE (the CTE's body or one of its union's operands):
+    #: SQLite keeps exact decimal results there as numbers (see AggregateTypes._inner).
+    stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +148,9 @@ class Nested:
     tables: tuple[tuple[str, str | None], ...]
     aggregates: tuple[Aggregate, ...]
     expressions: tuple[tuple[Any, ...], ...]
+    #: A CTE's body or one of its union's operands, whose decimal expressions the driver
+    #: computes exactly and types (see Cte).
+    stored: bool = False
 
 
 class TypedSql(str):
@@ -164,6 +188,7 @@ def plan_of(
     records: Shape,
     tables: tuple[tuple[str, str | None], ...],
     render: Callable[[Replacements], str],
+    stored: bool = False,
 ) -> AggregatePlan | None:
     """The plan of a SELECT's `records` (its calls), or None when it has no typed aggregate."""
     selected: list[Any] = []
@@ -201,8 +226,8 @@ def plan_of(
             from_end = len(after) if all(map(_width_known, after)) else None
             outputs.append(Output(item[1], item[2], index, from_end))
     typed = tuple(a for a in found.values() if a.name in TYPED_AGGREGATES and a.column)
-    nested = tuple(nested_of(records))
-    inner = inner_of(records, tables)
+    nested = tuple(nested_of(records, stored))
+    inner = inner_of(records, tables, stored)
     unions = _unions(records, tables, selected)
     ordered = _ordered(records, tables, selected)
     if (
@@ -215,8 +240,19 @@ def plan_of(
         and ordered is None
     ):
         return None
+    ctes = tuple(Cte(r[2], r[3], r[4]) for r in records if r[0] == "with")
     return AggregatePlan(
-        tables, typed, tuple(outputs), render, nested, tuple(compared), inner, unions, ordered
+        tables,
+        typed,
+        tuple(outputs),
+        render,
+        nested,
+        tuple(compared),
+        inner,
+        unions,
+        ordered,
+        ctes,
+        tuple(selected) if ctes else (),
     )
 
 
@@ -296,18 +332,24 @@ def _no_render(replace: Replacements) -> str:
     raise AssertionError("an inner SELECT is rendered within its statement")
 
 
-def inner_of(records: Shape, tables: tuple[tuple[str, str | None], ...]) -> tuple[Inner, ...]:
-    """The plans of the SELECTs directly inside `records` (theirs hold the deeper ones)."""
+def inner_of(
+    records: Shape, tables: tuple[tuple[str, str | None], ...], stored: bool = False
+) -> tuple[Inner, ...]:
+    """The plans of the SELECTs directly inside `records` (theirs hold the deeper ones).
+    `stored`: `records` are a CTE's body, whose union operands are stored in it too."""
     from typedb.query._base import split_table
 
     found: list[Inner] = []
-    for shape in _inner_shapes(records):
+    for shape, origin in _inner_shapes(records):
         own_records = shape[1:]
         names = [shape[0][2], *(r[2] for r in own_records if r[0] == "join")]
         own = tuple(split_table(t) for t in names)
-        plan = plan_of(own_records, own + tuple(t for t in tables if t not in own), _no_render)
+        keeps = origin == "with" or (origin == "compound" and stored)
+        plan = plan_of(
+            own_records, own + tuple(t for t in tables if t not in own), _no_render, keeps
+        )
         if plan is not None:
-            found.append(Inner(shape, plan))
+            found.append(Inner(shape, plan, keeps))
     return tuple(found)
 
 
@@ -316,20 +358,21 @@ def _is_select(shape: Any) -> bool:
     return type(head) is tuple and len(head) == 3 and hasattr(head[0], "_render_sub")
 
 
-def _inner_shapes(value: Any) -> Iterator[Shape]:
-    """Every SELECT shape in `value` (records, conditions, nodes), not looking inside one."""
+def _inner_shapes(value: Any) -> Iterator[tuple[Shape, str]]:
+    """Every SELECT shape in `value` (records, conditions, nodes), not looking inside one,
+    with the record it is in ("with", "compound", "sub" or "exists")."""
     if type(value) is not tuple or not value:
         return
     head = value[0]
     if type(head) is str:
         if head == "with" and len(value) == 5 and _is_select(value[4]):
-            yield value[4]
+            yield value[4], head
             return
         if head == "compound" and len(value) == 3 and _is_select(value[2]):
-            yield value[2]
+            yield value[2], head
             return
         if head in ("sub", "exists") and len(value) == 2 and _is_select(value[1]):
-            yield value[1]
+            yield value[1], head
             return
     for part in value:
         yield from _inner_shapes(part)
@@ -354,22 +397,22 @@ def condition_nodes(shape: Shape) -> Iterator[tuple[Any, ...]]:
             yield from condition_nodes(part)
 
 
-def nested_of(records: Shape) -> Iterator[Nested]:
+def nested_of(records: Shape, stored: bool = False) -> Iterator[Nested]:
     """The SELECTs in `records` whose values reach the result, with what SQLite may get
-    wrong in them, at any depth."""
+    wrong in them, at any depth. `stored`: `records` are a CTE's body."""
     for record in records:
         kind = record[0]
         if kind == "with":
-            yield from _nested(f"CTE {record[2]!r}", record[4])
+            yield from _nested(f"CTE {record[2]!r}", record[4], True)
         elif kind == "compound":
-            yield from _nested(f"{record[1]} operand", record[2])
+            yield from _nested(f"{record[1]} operand", record[2], stored)
         elif kind == "select":
             for item in record[1]:
                 if type(item) is tuple and item[1][0] == "sub":
                     yield from _nested(f"scalar subquery {item[2]!r}", item[1][1])
 
 
-def _nested(label: str, shape: Shape) -> Iterator[Nested]:
+def _nested(label: str, shape: Shape, stored: bool = False) -> Iterator[Nested]:
     from typedb.query._base import split_table
 
     records = shape[1:]
@@ -386,6 +429,10 @@ def _nested(label: str, shape: Shape) -> Iterator[Nested]:
                     expressions.append(item[1])
     if aggregates or expressions:
         yield Nested(
-            f"{label} on table {shape[0][2]!r}", tables, tuple(aggregates), tuple(expressions)
+            f"{label} on table {shape[0][2]!r}",
+            tables,
+            tuple(aggregates),
+            tuple(expressions),
+            stored,
         )
-    yield from nested_of(records)
+    yield from nested_of(records, stored)

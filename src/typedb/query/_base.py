@@ -56,7 +56,9 @@ _UNKNOWN_COLUMN = (
     # SQLite; newer versions may add a hint about string literals after " - ".
     re.compile(r"no such column: (.+?)(?: - should this be a string literal.*)?$", re.S),
     re.compile(r"table \S+ has no column named (.+)"),  # SQLite, INSERT
-    re.compile(r'column (".+?"|\S+) (?:of relation ".+?" )?does not exist'),  # PostgreSQL
+    # PostgreSQL quotes a plain name ('column "my col" does not exist') but not a qualified
+    # one ('column b.my col does not exist'), which may hold spaces.
+    re.compile(r'column (".+?"|.+?) (?:of relation ".+?" )?does not exist'),  # PostgreSQL
 )
 
 

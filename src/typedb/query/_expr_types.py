@@ -5,7 +5,9 @@ SELECT's plan lists its expression outputs; the SQLite driver infers each one's 
 computes the decimal arithmetic in it with typedb's exact functions (`replacements`), and
 converts the result as PostgreSQL types it.
 
-A kind is ("numeric", scale or None), ("integer",), ("float",), ("text",), ("bool",),
+A kind is ("numeric", scale or None), ("integer",) (bigint, or an integer of unknown width),
+("integer", 4) and ("integer", 2) (PostgreSQL's integer and smallint, whose arithmetic
+overflows at 32 and 16 bits), ("float",), ("text",), ("bool",),
 ("value", type name) for a type SQLite stores as text (dates, timestamps, uuid, json), or None
 when unknown (a bound value, a subquery, an unknown function): unknown is left as SQLite
 gives it.
@@ -23,12 +25,15 @@ Declared = Callable[[str], Kind]  # a column name -> its kind
 
 NUMERIC: Kind = ("numeric", None)
 INTEGER: Kind = ("integer",)
+INT4: Kind = ("integer", 4)
+INT2: Kind = ("integer", 2)
 FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
 
 _VAL_KINDS = {
-    "numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INTEGER, "bool": BOOL,
+    "numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INT4, "bigint": INTEGER,
+    "bool": BOOL,
     "date": ("value", "date"), "timestamp": ("value", "timestamp"),
     "timestamptz": ("value", "timestamptz"),
 }  # fmt: skip
@@ -43,8 +48,20 @@ _EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typ
 _CHECKED_OPS = {
     "+": "typedb_int_add({}, {})", "-": "typedb_int_sub({}, {})", "*": "typedb_int_mul({}, {})",
 }  # fmt: skip
+# integer (int4) and smallint + - *: checked for 32- and 16-bit overflow, as PostgreSQL's
+# int4 and int2 operators raise "integer out of range" / "smallint out of range".
+_NARROW_OPS = {
+    width: {
+        "+": f"typedb_int{width}_add({{}}, {{}})",
+        "-": f"typedb_int{width}_sub({{}}, {{}})",
+        "*": f"typedb_int{width}_mul({{}}, {{}})",
+    }
+    for width in (4, 2)
+}
 #: Templates whose result is a number, not exact text: compared as they are (_expr.node_sql).
-CHECKED_TEMPLATES = frozenset(_CHECKED_OPS.values())
+CHECKED_TEMPLATES = frozenset(_CHECKED_OPS.values()) | frozenset(
+    t for ops in _NARROW_OPS.values() for t in ops.values()
+)
 # Functions that write their arguments as text (SQLite: text only, see _sqlite_functions).
 _TEXT_OF_ARGUMENTS = frozenset({"concat", "concat_ws", "format"})
 # Stored as text with six digits of a second's fraction, which PostgreSQL writes trimmed.
@@ -61,7 +78,11 @@ def kind_of_type(name: str, scale: int | None) -> Kind:
     """The kind of a portable type name (parsed: `numeric` with its scale)."""
     if name == "numeric":
         return ("numeric", scale)
-    if name in ("integer", "bigint", "smallint"):
+    if name == "integer":
+        return INT4
+    if name == "smallint":
+        return INT2
+    if name == "bigint":
         return INTEGER
     if name in ("real", "double precision"):
         return FLOAT
@@ -87,9 +108,23 @@ def common_kind(kinds: Sequence[Kind]) -> Kind:
     first = known[0]
     if all(k == first for k in known):
         return first
-    if all(k in (INTEGER, FLOAT) or k[0] == "numeric" for k in known):
+    if all(k[0] == "integer" for k in known):
+        return widest_integer(known)
+    if all(k[0] in ("integer", "numeric") or k == FLOAT for k in known):
         return FLOAT if FLOAT in known else NUMERIC
     return first
+
+
+def is_integer(kind: Kind) -> bool:
+    """Whether `kind` is an integer of any width."""
+    return kind is not None and kind[0] == "integer"
+
+
+def widest_integer(kinds: Sequence[tuple[Any, ...]]) -> Kind:
+    """The integer type PostgreSQL gives an operation on (or a CASE of) these integers:
+    smallint only of smallints, integer of integers and smallints, else bigint."""
+    widths = {k[1] if len(k) > 1 else 8 for k in kinds}
+    return INT2 if widths == {2} else INT4 if widths <= {2, 4} else INTEGER
 
 
 _BOUND_STR = ("val", "text")
@@ -140,14 +175,15 @@ def _described(node: Node) -> str:
 def _op_kind(symbol: str, left: Kind, right: Kind) -> Kind:
     if FLOAT in (left, right):
         return FLOAT
-    if left == INTEGER and right == INTEGER:
-        return INTEGER
+    if is_integer(left) and is_integer(right):
+        assert left is not None and right is not None
+        return widest_integer((left, right))
     numeric = [k for k in (left, right) if k is not None and k[0] == "numeric"]
     if not numeric:
         return None
     scales: list[int] = []
     for k in (left, right):
-        if k == INTEGER:
+        if is_integer(k):
             scales.append(0)
         elif k is not None and k[0] == "numeric" and k[1] is not None:
             scales.append(int(k[1]))
@@ -193,7 +229,7 @@ def infer(node: Node, declared: Declared) -> Kind:
         if name in _TEXT_FUNCTIONS:
             return TEXT
         if name in _INT_FUNCTIONS:
-            return INTEGER
+            return INT4  # length() is an integer
         if name == "round" and node[2]:
             # PostgreSQL: round(numeric[, n]) and round(integer, n) are numeric, round of a
             # float or of a lone integer double precision. SQLite rounds as PostgreSQL does
@@ -201,7 +237,7 @@ def infer(node: Node, declared: Declared) -> Kind:
             first = infer(node[2][0], declared)
             if first is not None and first[0] == "numeric":
                 return NUMERIC
-            if first == INTEGER:
+            if is_integer(first):
                 return NUMERIC if len(node[2]) > 1 else FLOAT
             return FLOAT if first == FLOAT else None
         if name in _COMMON_FUNCTIONS:
@@ -220,6 +256,8 @@ def infer(node: Node, declared: Declared) -> Kind:
             return (
                 FLOAT if inner == FLOAT else NUMERIC if inner[0] in ("numeric", "integer") else None
             )
+        if name == "SUM" and is_integer(inner):
+            return INTEGER  # sum(integer) and sum(smallint) are bigint
         return inner
     if kind == "case":
         thens = [then for _, then in node[1]]
@@ -254,6 +292,13 @@ def replacements(
         replacements(node[3], declared, found, through)
         if k is not None and k[0] == "numeric":
             found[node] = _EXACT_OPS[node[1]] + "({}, {})"
+        elif k in (INT4, INT2):
+            # 32 or 16 bits. A select-list output computes natively (64 bits, where two
+            # int4s cannot overflow) and the driver checks its range; its operands, and
+            # everything elsewhere, are checked as they are computed.
+            if not direct and node[1] in _CHECKED_OPS:
+                assert k is not None
+                found[node] = _NARROW_OPS[k[1]][node[1]]
         elif (k is None or k == INTEGER) and not through and node[1] in _CHECKED_OPS:
             found[node] = _CHECKED_OPS[node[1]]
     elif kind == "fn":
@@ -272,7 +317,7 @@ def replacements(
         if inner is None or inner == FLOAT:
             return
         if name in ("SUM", "AVG") and (
-            inner[0] == "numeric" or (name == "AVG" and inner == INTEGER)
+            inner[0] == "numeric" or (name == "AVG" and is_integer(inner))
         ):
             found[node] = f"typedb_{name.lower()}(group_concat({{}}))"
         elif name in ("MIN", "MAX") and inner[0] == "numeric":

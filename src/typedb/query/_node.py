@@ -52,7 +52,9 @@ _VAL_NODES: dict[type, Node] = {
     Decimal: ("val", "numeric"),
     float: ("val", "float"),
     str: ("val", "text"),
-    int: ("val", "integer"),  # scale 0: numeric(10,2) * 2 has scale 2, as on PostgreSQL
+    # scale 0: numeric(10,2) * 2 has scale 2, as on PostgreSQL. An int that fits 32 bits is
+    # PostgreSQL's integer (int4, as typedb binds it), a larger one bigint (see _val_node).
+    int: ("val", "integer"),
     # Selected as such (eb.val(True).as_("b")), SQLite gives 1 and a date's text: the kind
     # lets the driver give back what PostgreSQL does.
     bool: ("val", "bool"),
@@ -60,6 +62,17 @@ _VAL_NODES: dict[type, Node] = {
     datetime: ("val", "timestamp"),
 }
 NODE_KINDS = frozenset({"ref", "val", "op", "fn", "agg", "case", "cast", "sub"})
+_BIGINT_VAL = ("val", "bigint")
+_INT_VAL = _VAL_NODES[int]
+
+
+def _val_node(value: Any) -> Node:
+    """The node of a bound plain value: its kind, an int's by its size (PostgreSQL's integer
+    arithmetic overflows at 32 bits, bigint's at 64; SQLite mirrors it, see _expr_types)."""
+    node = _VAL_NODES.get(type(value), _VAL)
+    if node is _INT_VAL and not -2147483648 <= value <= 2147483647:
+        return _BIGINT_VAL
+    return node
 
 
 class Expr(Generic[T]):
@@ -96,7 +109,11 @@ class Expr(Generic[T]):
     def _op(self, symbol: str, other: Any, reverse: bool = False) -> Expr[Any]:
         if not reverse and type(other) in _NUMBERS:  # `eb.ref("price") * 2`: bound at once
             new = new_instance(Expr)  # Expr(...), see new_instance
-            new.node = ("op", symbol, self.node, _VAL_NODES.get(type(other), _VAL))
+            # _val_node inlined: this runs for every `eb.ref(...) * 2` of every query.
+            node = _VAL_NODES.get(type(other), _VAL)
+            if node is _INT_VAL and not -2147483648 <= other <= 2147483647:
+                node = _BIGINT_VAL
+            new.node = ("op", symbol, self.node, node)
             new.values = (*self.values, other)
             new.alias = None
             return new
@@ -224,7 +241,7 @@ def value_node(value: Any) -> tuple[Node, Values]:
         refuse_nul(value, "an expression")
     if type(value) is datetime and value.tzinfo is not None:
         return ("val", "timestamptz"), (value,)
-    return _VAL_NODES.get(type(value), _VAL), (value,)
+    return _val_node(value), (value,)
 
 
 def to_expr(value: Any) -> Expr[Any]:
@@ -232,7 +249,7 @@ def to_expr(value: Any) -> Expr[Any]:
     if isinstance(value, Expr):
         return value
     if type(value) in _PLAIN:  # the common case: a number to bind
-        return Expr(_VAL_NODES.get(type(value), _VAL), (value,))
+        return Expr(_val_node(value), (value,))
     sub = getattr(value, "_subquery", None)
     if sub is not None:
         shape, values = sub()

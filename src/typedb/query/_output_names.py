@@ -78,3 +78,57 @@ def _suggestion(item: object, name: str) -> str:
     text = split_alias(str(item))[0]
     prefix = text.rpartition(".")[0].replace(".", "_")
     return f'"{text} as {prefix + "_" if prefix else "other_"}{name}"'
+
+
+def refuse_case_only_matches(records: Iterable[tuple[object, ...]], table: str) -> None:
+    """Refuse an order_by() or group_by() name that is a selected column's name in another
+    case (`select("rank as TITLE").order_by("title")`).
+
+    typedb quotes names, and PostgreSQL matches a quoted name exactly: it sorts by a column
+    named `title` of the table, or refuses the query when there is none. SQLite matches
+    names in any case, and its ORDER BY reads the select list's names first: it sorted by
+    `rank`, silently, where PostgreSQL sorted by another column or raised. SQLite cannot be
+    made to match exactly, so typedb refuses the name on both, before anything runs, and
+    says what to write instead.
+
+    >>> try:
+    ...     refuse_case_only_matches(
+    ...         [("select", ("rank as TITLE",)), ("order", "title", "asc")], "posts"
+    ...     )
+    ... except CompileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    order_by('title') on table 'posts' names the selected column 'TITLE' ('rank as TITLE')
+    in another case: PostgreSQL matches quoted names exactly (it sorts by a column 'title'
+    of the table, or refuses the query) and SQLite in any case (it sorted by 'TITLE');
+    write 'TITLE' for the selected column, or qualify the table's column ('posts.title')
+    """
+    outputs: dict[str, tuple[str, object]] = {}
+    named: list[tuple[str, str]] = []
+    for record in records:
+        kind = record[0]
+        if kind == "select":
+            for item in record[1]:  # type: ignore[attr-defined]
+                name = item[2] if type(item) is tuple else output_name(item)
+                if name is not None:
+                    outputs.setdefault(str(name).lower(), (str(name), item))
+        elif kind == "order" and type(record[1]) is str:
+            named.append(("order_by", record[1]))
+        elif kind == "group":
+            named.extend(("group_by", c) for c in record[1] if type(c) is str)  # type: ignore[attr-defined]
+    for clause, name in named:
+        if "." in name or name == "*":
+            continue
+        found = outputs.get(name.lower())
+        if found is None or found[0] == name:
+            continue
+        selected, item = found
+        shown = repr(item) if isinstance(item, str) else f"an expression aliased {selected!r}"
+        raise CompileError(
+            f"{clause}({name!r}) on table {table!r} names the selected column {selected!r} "
+            f"({shown}) in another case: PostgreSQL matches quoted names exactly (it "
+            f"{'sorts' if clause == 'order_by' else 'groups'} by a column {name!r} of the "
+            "table, or refuses the query) and SQLite in any case (it "
+            f"{'sorted' if clause == 'order_by' else 'grouped'} by {selected!r}); write "
+            f"{selected!r} for the selected column, or qualify the table's column "
+            f"('{table.split()[-1]}.{name}')"
+        )

@@ -27,7 +27,7 @@ from typedb.query._expr import (
     render,
     split_alias,
 )
-from typedb.query._output_names import refuse_duplicate_names
+from typedb.query._output_names import refuse_case_only_matches, refuse_duplicate_names
 from typedb.query._params import mark
 
 
@@ -199,6 +199,8 @@ def render_select(
             c[2] if type(c) is tuple else c for r in records if r[0] == "select" for c in r[1]
         )
         refuse_duplicate_names(picked, f"select() on {table!r}")
+    if any(r[0] in ("order", "group") for r in records):
+        refuse_case_only_matches(records, table)
     query = query.select(*selected) if selected else query.select("*")
     if where_sql:
         query = query.where(_Sql(" AND ".join(where_sql)))

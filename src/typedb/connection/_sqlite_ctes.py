@@ -1,0 +1,164 @@
+"""A CTE's columns typed as PostgreSQL types them, on SQLite.
+
+PostgreSQL types a CTE's columns by its body's select list (a recursive CTE's by the part
+before its union): `price * 2` of a numeric(10,2) is a numeric of scale 2, `eb.val(1)` an
+integer, so `n * 2` in the recursive step overflows at 2^31. SQLite gives a computed CTE
+column no type: the decimal product came back a float (so typedb refused it), and integer
+arithmetic on the column was checked for 64 bits only. Here the driver (see
+`AggregateTypes`) reads each CTE's column types off its body, the same way it reads a
+table's, so expressions over them are computed and checked as over a table's columns, and
+a computed column selected as it is comes back as PostgreSQL gives it.
+
+A decimal computed in a CTE is kept there as a number (typedb_cte_number): SQLite compares
+and sums numbers, not the exact text typedb's decimal functions return. A number keeps 15
+significant digits, as every decimal typedb stores on SQLite; a result with more is refused,
+naming the CTE, rather than rounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from typedb.connection._sqlite_errors import function_error
+from typedb.query._aggregate_plan import AggregatePlan, Output
+from typedb.query._expr import split_alias
+from typedb.query._expr_types import Kind, infer
+
+#: A CTE's column types, by lowercased CTE name and column name: declared type names.
+CteTypes = dict[str, dict[str, str]]
+#: Its computed columns' kinds (the ones SQLite returns untyped), by the same keys.
+CteKinds = dict[str, dict[str, Kind]]
+
+DeclaredIn = Callable[[tuple[tuple[str, str | None], ...], str], str | None]
+KindOf = Callable[[str], Kind]
+
+
+def type_of_kind(kind: Kind) -> str | None:
+    """A declared type name for an expression's kind (see _expr_types), as a column of
+    that type would be declared.
+
+    >>> type_of_kind(("numeric", 2)), type_of_kind(("integer", 4)), type_of_kind(("integer",))
+    ('numeric(1000,2)', 'integer', 'bigint')
+    """
+    if kind is None:
+        return None
+    family = kind[0]
+    if family == "integer":
+        width = kind[1] if len(kind) > 1 else 8
+        return "integer" if width == 4 else "smallint" if width == 2 else "bigint"
+    if family == "numeric":
+        return "numeric" if kind[1] is None else f"numeric(1000,{int(kind[1])})"
+    if family == "value":
+        return str(kind[1])
+    return {"float": "double precision", "text": "text", "bool": "boolean"}.get(family)
+
+
+def cte_types(
+    plan: AggregatePlan, declared_in: DeclaredIn, kind_of: KindOf, types: CteTypes
+) -> CteKinds:
+    """Fill `types` with each of the plan's CTEs' column types, in order (a CTE reads the
+    ones before it through `declared_in`, which consults `types`); return the kinds of the
+    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped."""
+    from typedb.query._base import split_table
+
+    computed: CteKinds = {}
+    for cte in plan.ctes:
+        records = cte.shape[1:]
+        names = [cte.shape[0][2], *(r[2] for r in records if r[0] == "join")]
+        tables = tuple(split_table(t) for t in names)
+        items = [item for r in records if r[0] == "select" for item in r[1]]
+        own: dict[str, str] = {}
+        kinds: dict[str, Kind] = {}
+
+        def declared(column: str, tables: tuple[tuple[str, str | None], ...] = tables) -> Kind:
+            found = declared_in(tables, column)
+            return None if found is None else kind_of(found)
+
+        for i, item in enumerate(items):
+            if type(item) is str:
+                if item == "*" or item.endswith(".*"):
+                    break  # the columns after it are not where their index says
+                column, alias = split_alias(item)
+                name = alias or column.rpartition(".")[2]
+                found = declared_in(tables, column)
+            elif type(item) is tuple and item[1][0] != "sub":
+                name = str(item[2])
+                kind = infer(item[1], declared)
+                found = type_of_kind(kind)
+                if found is not None:
+                    kinds[_listed(cte.columns, i, name)] = kind
+            else:
+                continue
+            if found is not None:
+                own[_listed(cte.columns, i, name)] = found
+        types[cte.name.lower()] = own
+        if kinds:
+            computed[cte.name.lower()] = kinds
+    return computed
+
+
+def _listed(columns: tuple[str, ...], i: int, name: str) -> str:
+    # `with_("r(n)", ...)` names the columns by position, whatever the body calls them.
+    return (columns[i] if i < len(columns) else name).lower()
+
+
+def cte_outputs(plan: AggregatePlan, computed: CteKinds) -> Iterator[tuple[Output, Kind]]:
+    """The select-list columns of `plan` that are a CTE's computed columns, with their
+    kinds: `select("p")`, `select("x.p as q")`, or `*` (matched by name in the result)."""
+    ctes = [(t, a) for t, a in plan.tables if t.lower() in computed]
+    if not ctes:
+        return
+    items = list(plan.selected) or ["*"]
+    for i, item in enumerate(items):
+        if type(item) is not str:
+            continue
+        if item == "*" or item.endswith(".*"):
+            qualifier = item[:-2].lower()
+            for table, alias in ctes:
+                if qualifier in ("", table.lower(), (alias or "").lower()):
+                    for column, kind in computed[table.lower()].items():
+                        yield Output(("cte", column), column, None, None), kind
+            continue
+        column, alias = split_alias(item)
+        qualifier, _, name = column.rpartition(".")
+        for table, table_alias in ctes:
+            if qualifier and qualifier.lower() not in (table.lower(), (table_alias or "").lower()):
+                continue
+            kind = computed[table.lower()].get(name.lower())
+            if kind is not None:
+                # By name: a `*` or typedb.sql() before it may be several columns.
+                yield Output(("cte", i), alias or name, None, None), kind
+                break
+
+
+def cte_number_template(template: str, column: str) -> str:
+    """A decimal result's template as a CTE stores it in `column`: a number, checked exact.
+
+    >>> cte_number_template("typedb_mul({}, {})", "it's")
+    "typedb_cte_number(typedb_mul({}, {}), 'it''s')"
+    """
+    label = column.replace("'", "''").replace("{", "{{").replace("}", "}}")
+    return f"typedb_cte_number({template}, '{label}')"
+
+
+def sql_cte_number(value: Any, column: str) -> Any:
+    """`typedb_cte_number(x)`: the exact decimal text of typedb's decimal functions as the
+    number SQLite stores it as; refused past 15 significant digits, which SQLite would
+    round (PostgreSQL keeps them)."""
+    if type(value) is not str:
+        return value
+    number = Decimal(value)
+    if number == number.to_integral_value() and -(2**63) <= number < 2**63:
+        return int(number)
+    if len(number.normalize().as_tuple().digits) > 15:
+        raise function_error(
+            ValueError(
+                f"a decimal computed for the CTE column {column!r} ({value}) has more than 15 "
+                "significant digits, "
+                "which SQLite would round where PostgreSQL keeps them; round it (eb.cast(x, "
+                "'numeric(p,s)')) or compute it in the outer query"
+            )
+        )
+    return float(number)
