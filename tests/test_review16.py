@@ -94,3 +94,44 @@ def test_a_task_waits_for_the_standing_in_async_facade_as_long_as_the_pool_timeo
             await facade.close()
 
     asyncio.run(main())
+
+
+# -- a348b95: limit(n) written into the SQL ---------------------------------------------------
+
+
+@pytest.mark.pgbouncer
+@pytest.mark.parametrize("count", [2**63, 10**30, 10**5000], ids=["2**63", "10**30", "10**5000"])
+def test_a_limit_past_bigint_is_refused_at_the_call_on_both_backends(
+    db: typedb.Database, count: int
+) -> None:
+    """A count no backend takes (PostgreSQL's LIMIT is a bigint, SQLite's integer the same
+    64 bits). Written into the SQL, it became `IntegrityError: datatype mismatch` on SQLite
+    (an integrity error for a SELECT, where PostgreSQL says "bigint out of range"), and past
+    4,300 digits a bare `ValueError` from str() while rendering, on both backends."""
+    db.raw("CREATE TABLE r16l (id integer)")
+    db.insert_into("r16l").values([{"id": 1}, {"id": 2}]).execute()
+    query = db.select_from("r16l").select("id")
+    with pytest.raises(typedb.CompileError, match=r"limit\(\) needs a count up to 9223372036854775807"):
+        query.limit(count)
+    # The largest count both take is written in and runs.
+    assert query.order_by("id").limit(2**63 - 1).execute() == [{"id": 1}, {"id": 2}]
+
+
+@pytest.mark.pgbouncer
+def test_limit_counts_that_are_ints_only_in_name_are_refused(db: typedb.Database) -> None:
+    """The count is written into the SQL, so only an exact int may reach it: not a bool, an
+    int subclass whose str() could be anything, a float that equals an int, nor a str."""
+
+    class Hostile(int):
+        def __str__(self) -> str:
+            return "1; DROP TABLE r16h"
+
+        __repr__ = __str__
+
+    db.raw("CREATE TABLE r16h (id integer)")
+    db.insert_into("r16h").values([{"id": 1}, {"id": 2}]).execute()
+    query = db.select_from("r16h").select("id")
+    for count in (True, Hostile(1), 1.0, "1", -1):
+        with pytest.raises(typedb.CompileError, match=r"limit\(\) needs a non-negative int"):
+            query.limit(count)  # type: ignore[arg-type]
+    assert len(query.execute()) == 2  # the table is still there
