@@ -111,7 +111,9 @@ def test_a_limit_past_bigint_is_refused_at_the_call_on_both_backends(
     db.raw("CREATE TABLE r16l (id integer)")
     db.insert_into("r16l").values([{"id": 1}, {"id": 2}]).execute()
     query = db.select_from("r16l").select("id")
-    with pytest.raises(typedb.CompileError, match=r"limit\(\) needs a count up to 9223372036854775807"):
+    with pytest.raises(
+        typedb.CompileError, match=r"limit\(\) needs a count up to 9223372036854775807"
+    ):
         query.limit(count)
     # The largest count both take is written in and runs.
     assert query.order_by("id").limit(2**63 - 1).execute() == [{"id": 1}, {"id": 2}]
