@@ -96,6 +96,83 @@ def test_a_task_waits_for_the_standing_in_async_facade_as_long_as_the_pool_timeo
     asyncio.run(main())
 
 
+@pytest.fixture(params=["db_url", "memory"])
+def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
+    if request.param == "memory":
+        if not db_url.startswith("sqlite"):
+            pytest.skip("the in-memory database is SQLite's")
+        return "sqlite://"
+    return db_url
+
+
+@pytest.mark.pgbouncer
+@pytest.mark.parametrize("forever", [float("inf"), 1e10], ids=["inf", "1e10"])
+def test_a_pool_timeout_of_forever_waits_for_a_turn_on_a_shared_trx(
+    shared_url: str, forever: float
+) -> None:
+    """`pool_timeout = inf` in [tool.typedb] (TOML has inf), or any wait past
+    threading.TIMEOUT_MAX (292 years), passes connect()'s check and means: wait. Since turns
+    wait pool_timeout, a thread waiting behind a worker's nested block on a SQLite file
+    raised OverflowError ("timestamp out of range for platform time_t") instead; so did the
+    first statement on PostgreSQL (psycopg_pool's wait) and on the in-memory database. The
+    async API waits so already."""
+    with typedb.connect(shared_url, pool_timeout=forever) as db:
+        db.raw("CREATE TABLE shared (id integer)")
+        worker_in = threading.Event()
+        errors: list[BaseException] = []
+
+        def worker(trx: typedb.Database) -> None:
+            try:
+                with trx.transaction():
+                    trx.insert_into("shared").values({"id": 2}).execute()
+                    worker_in.set()
+                    time.sleep(0.3)
+            except BaseException as exc:
+                errors.append(exc)
+                worker_in.set()
+
+        with db.transaction() as trx:
+            thread = threading.Thread(target=worker, args=(trx,))
+            thread.start()
+            assert worker_in.wait(10)
+            db.insert_into("shared").values({"id": 1}).execute()  # waits for the worker
+            thread.join(10)
+        assert errors == []
+        ids = db.select_from("shared").select("id").order_by("id").execute()
+        assert ids == [{"id": 1}, {"id": 2}]
+
+
+@pytest.mark.pgbouncer
+def test_a_pool_timeout_of_forever_waits_for_the_standing_in_facade(db_url: str) -> None:
+    """The facade standing in a transaction of a database opened with pool_timeout=inf
+    waits for the thread whose db.transaction() holds it."""
+    with typedb.connect(db_url, pool_timeout=float("inf")) as real:
+        real.raw("CREATE TABLE r16i (v integer)")
+        facade = LazyDatabase(db_url)
+        inside = threading.Event()
+        errors: list[BaseException] = []
+
+        def holder() -> None:
+            try:
+                with facade.transaction():
+                    facade.raw("INSERT INTO r16i (v) VALUES (1)")
+                    inside.set()
+                    time.sleep(0.3)
+            except BaseException as exc:
+                errors.append(exc)
+                inside.set()
+
+        with real.transaction() as trx, facade.standing_in(trx):
+            thread = threading.Thread(target=holder)
+            thread.start()
+            assert inside.wait(10)
+            assert facade.raw("SELECT v FROM r16i") == [{"v": 1}]  # after the holder's block
+            thread.join(10)
+            assert errors == []
+        facade.close()
+
+
 # -- a348b95: limit(n) written into the SQL ---------------------------------------------------
 
 
