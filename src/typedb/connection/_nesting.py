@@ -32,7 +32,7 @@ from time import monotonic
 from typing import Any, TypeVar
 
 from typedb._errors import QueryError
-from typedb.connection._pools import PoolTimeoutError
+from typedb.connection._pools import PoolTimeoutError, waitable
 
 T = TypeVar("T")
 
@@ -153,7 +153,7 @@ class Turns(_Stack):
                 raise PoolTimeoutError(_waited(what, self.timeout))
             if self.changed is None:
                 self.changed = threading.Condition(self.lock)
-            self.changed.wait(left)
+            self.changed.wait(waitable(left))  # left is inf with pool_timeout=inf
 
     def wait_down_to(self, level: int) -> bool:
         """With `lock` held: until the blocks above `level` (1: the outermost) have ended.
@@ -165,7 +165,7 @@ class Turns(_Stack):
                 return False
             if self.changed is None:
                 self.changed = threading.Condition(self.lock)
-            self.changed.wait(left)
+            self.changed.wait(waitable(left))  # left is inf with pool_timeout=inf
         return True
 
     def notify(self) -> None:

@@ -45,6 +45,13 @@ DEFAULT_POOL_MIN = 1
 DEFAULT_POOL_MAX = 10
 
 
+def waitable(seconds: float) -> float:
+    """`seconds` as a thread can wait them: threading's waits (and so psycopg_pool's) raise
+    OverflowError past `threading.TIMEOUT_MAX`, 292 years, and `pool_timeout = inf` (wait
+    for good, which asyncio's waits take as it is) is past it."""
+    return min(seconds, threading.TIMEOUT_MAX)
+
+
 class PoolTimeoutError(ConnectionError):
     """No connection came free within the pool timeout."""
 
@@ -222,12 +229,13 @@ class OneAtATimePool:
         self.dialect = dialect
         self._lock = threading.RLock()  # re-entrant: a transaction's own statements
         self.timeout = timeout
+        self._wait = waitable(timeout)
         self._busy = busy
         self._owns = owns
         self._held = False  # a block (acquire .. release) holds the connection
 
     def _take(self) -> None:
-        if not self._lock.acquire(timeout=self.timeout):
+        if not self._lock.acquire(timeout=self._wait):
             raise PoolTimeoutError(self._busy)
         if self._held:
             # Re-entered by the holding thread, yet not through the block's pin (a block's
@@ -392,7 +400,7 @@ class PostgresPool:
             self._url.raw,
             min_size=self._sizes[0],
             max_size=self._sizes[1],
-            timeout=self.timeout,
+            timeout=waitable(self.timeout),
             kwargs=self._kwargs,
             configure=_postgres.configure,
             check=self._check,

@@ -24,7 +24,7 @@ from typedb._url import Url
 from typedb.connection import Database
 from typedb.connection import connect as _connect
 from typedb.connection._database import Pin
-from typedb.connection._pools import DEFAULT_POOL_TIMEOUT, OneAtATimePool, Pool
+from typedb.connection._pools import OneAtATimePool, Pool
 from typedb.query._timestamps import TimestampTables
 
 #: What the stub types as `DB` (`Database` typed by the contracts) is a `Database` at run time.
@@ -86,14 +86,17 @@ class LazyDatabase(Database):
         if driver is None:
             raise TypeError("standing_in() takes a transaction's `trx` (or the plugin's typedb_db)")
         saved = self._stand_in
+        # As long as a turn in `target`'s transaction is waited for: its database's
+        # pool_timeout (the plugin's typedb_db: [tool.typedb] pool_timeout), not a fixed 30 s.
+        wait = target._pool.timeout  # pyright: ignore[reportPrivateUsage]
         # One thread at a time: a db.transaction() of one thread is a savepoint on this
         # connection, which another thread's statements must not land in the middle of.
         one = OneAtATimePool(
             driver,
             target.dialect,
-            timeout=DEFAULT_POOL_TIMEOUT,
+            timeout=wait,
             busy=(
-                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the db facade "
+                f"waited {wait:g}s for the test transaction the db facade "
                 "stands in, which one thread uses at a time; another thread held it in a "
                 "db.transaction() block that long"
             ),

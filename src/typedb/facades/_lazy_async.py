@@ -88,11 +88,15 @@ class LazyAsyncDatabase(AsyncDatabase):
         if self._stand_in is None or self._turn_owner is task:
             yield
             return
+        # As long as a turn in the stand-in's transaction is waited for (its database's
+        # pool_timeout), not a fixed 30 s.
+        stack = self._stand_in._stack  # pyright: ignore[reportPrivateUsage]
+        wait = DEFAULT_POOL_TIMEOUT if stack is None else stack.timeout
         try:
-            await asyncio.wait_for(self._turn_lock.acquire(), DEFAULT_POOL_TIMEOUT)
+            await asyncio.wait_for(self._turn_lock.acquire(), wait)
         except TimeoutError:
             raise PoolTimeoutError(
-                f"waited {DEFAULT_POOL_TIMEOUT:g}s for the test transaction the async db "
+                f"waited {wait:g}s for the test transaction the async db "
                 "facade stands in, which one task uses at a time; another task held it in a "
                 "db.transaction() block that long"
             ) from None

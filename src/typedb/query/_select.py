@@ -41,6 +41,10 @@ from typedb.query._select_sql import _sub_sql, render_select
 # be a statement of their own.) limit(1) in the shape also tells _expr._one_row_at_most
 # that a scalar subquery has one row at most.
 
+# The largest count written into a LIMIT: past it SQLite read the literal as a float
+# ("datatype mismatch") and PostgreSQL as a numeric ("bigint out of range").
+_MAX_LIMIT = 2**63 - 1
+
 # A tuple, not `Aggregate | Fragment`: that union is a new object at every evaluation.
 _COLUMN_OBJECTS = (Aggregate, Fragment)
 
@@ -166,8 +170,12 @@ class SelectQuery(SelectParts):
         return self._add(("having", shape), values)
 
     def limit(self, count: int) -> Self:
-        if type(count) is not int or count < 0:
-            _count("limit", count)  # raises
+        if type(count) is not int or not 0 <= count <= _MAX_LIMIT:
+            _count("limit", count)  # raises for a non-int or a negative count
+            raise CompileError(
+                f"limit() needs a count up to {_MAX_LIMIT} (PostgreSQL's bigint, the "
+                f"largest SQLite integer), got {_shown(count)}"
+            )
         new = new_instance(type(self))  # _add, inlined (see Query._add)
         new._db = self._db
         new._shape = self._shape + (("limit", count),)  # noqa: RUF005
@@ -237,7 +245,13 @@ def _render_sql(shape: Shape, dialect: Dialect, values: int, replace: Replacemen
     return finish(render_select(shape, dialect, replace), dialect.placeholder, values)[0]
 
 
+def _shown(count: int) -> str:
+    # repr() of an int past 4,300 digits raises ValueError (sys.get_int_max_str_digits).
+    return repr(count) if count.bit_length() <= 256 else f"an int of {count.bit_length()} bits"
+
+
 def _count(what: str, value: int) -> int:
     if type(value) is not int or value < 0:
-        raise CompileError(f"{what}() needs a non-negative int, got {value!r}")
+        shown = _shown(value) if type(value) is int else repr(value)
+        raise CompileError(f"{what}() needs a non-negative int, got {shown}")
     return value
