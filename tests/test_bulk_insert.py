@@ -561,3 +561,23 @@ def test_postgresql_bulk_insert_waits_for_a_concurrent_alter_and_sees_the_new_ty
         with pytest.raises(typedb.QueryError, match="boolean"):  # what INSERT does
             db.insert_into("flags").values(rows[:2]).execute()
         assert db.raw("SELECT count(*) AS n FROM flags")[0]["n"] == 0
+
+
+def test_a_deferred_constraint_failing_at_commit_leaves_nothing(db: typedb.Database) -> None:
+    """The COPY stores every row; the COMMIT that ends the bulk insert's own transaction
+    refuses them (a deferred foreign key): an IntegrityError, nothing stored, and the
+    connection runs the next statements (test from bulk16)."""
+    db.raw("CREATE TABLE parents (id integer PRIMARY KEY)")
+    db.raw(
+        "CREATE TABLE children (id integer PRIMARY KEY, parent_id integer "
+        "REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    db.raw("INSERT INTO parents (id) VALUES (1)")
+    rows = [{"id": i, "parent_id": 1} for i in range(N)]
+    orphans = [*rows[:-1], {"id": N, "parent_id": 2}]
+    for _ in range(2):
+        with pytest.raises(typedb.IntegrityError):
+            db.insert_into("children").values(orphans).execute()
+        assert db.raw("SELECT count(*) AS n FROM children") == [{"n": 0}]
+        assert not db.in_transaction
+    assert db.insert_into("children").values(rows).execute().num_inserted_rows == N
