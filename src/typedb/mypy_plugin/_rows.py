@@ -80,7 +80,8 @@ def aggregate_type(
     """What `fn.<func>(column)` gives, or the message saying why it gives nothing.
 
     count is int; sum and avg of Decimal are Decimal | None (avg of an int column too, as
-    PostgreSQL's numeric); min and max the column's type | None (no rows: NULL).
+    PostgreSQL's numeric, and sum of a bigint: PostgreSQL sums it as numeric, where a smaller
+    integer sums to a bigint, an int); min and max the column's type | None (no rows: NULL).
     """
     if item.func == "count":
         if not item.text or item.text == "*":
@@ -93,7 +94,9 @@ def aggregate_type(
     if isinstance(found, str):
         return found
     base = _without_none(found.type)
-    if item.func == "avg" and _named(base) in ("builtins.int", "decimal.Decimal"):
+    avg_numeric = item.func == "avg" and _named(base) in ("builtins.int", "decimal.Decimal")
+    sum_numeric = item.func == "sum" and found.column in found.table.numeric_sums
+    if avg_numeric or sum_numeric:
         base = named("decimal.Decimal")
     return nullable(base), found
 

@@ -17,7 +17,9 @@ def scope_of(state: QueryState, catalog: Catalog) -> Scope:
     for source in state.sources:
         row = table_row(state, source.table, catalog)
         if row is not None:
-            tables.append(Table(source, row))
+            # A CTE named like a table hides it: its columns' sums are typed by their rows.
+            numeric = frozenset() if state.cte(source.table) else catalog.numeric_sums(source.table)
+            tables.append(Table(source, row, numeric_sums=numeric))
         elif state.cte(source.table) is not None:
             # A CTE the plugin cannot type (its query unread, no column list): any column.
             tables.append(Table(source, _typed_dict([], catalog), open=True))
