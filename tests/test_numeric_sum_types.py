@@ -109,3 +109,33 @@ def test_a_sum_of_a_bigint_expression_is_a_decimal(
     )
     assert type(row["v"]) is int
     assert (type(row["h"]), row["h"]) == (Decimal, Decimal(1))
+
+
+def test_a_cte_column_of_a_bigint_sums_to_a_decimal(db: typedb.Database) -> None:
+    """A CTE selecting a bigint by name keeps it a bigint: the plugin types its sum Decimal."""
+    _create_counters(db)
+    db.insert_into("counters").values([{"hits": 1, "visits": 2}]).execute()
+    top = db.select_from("counters").select("hits", "visits")
+    row = dict(
+        db.with_("c(h, w)", top)
+        .select_from("c")
+        .select(fn.sum("h").as_("h"), fn.sum("w").as_("w"))
+        .execute_take_first_or_throw()
+    )
+    assert row == {"h": Decimal(1), "w": 2}
+    assert (type(row["h"]), type(row["w"])) == (Decimal, int)
+
+
+@pytest.mark.parametrize("form", ["select_all", "max"])
+def test_a_cte_of_every_column_or_a_max_keeps_the_bigint(
+    db: typedb.Database, request: pytest.FixtureRequest, form: str
+) -> None:
+    if db.dialect.name == "sqlite":
+        # A known difference: SQLite loses the bigint behind a CTE's * or max() and sums an int.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="SQLite sums it as an int"))
+    _create_counters(db)
+    db.insert_into("counters").values([{"hits": 1, "visits": 2}]).execute()
+    inner = db.select_from("counters")
+    inner = inner.select_all() if form == "select_all" else inner.select(fn.max("hits").as_("hits"))
+    row = db.with_("c", inner).select_from("c").select(fn.sum("hits")).execute_take_first_or_throw()
+    assert (type(row["sum"]), row["sum"]) == (Decimal, Decimal(1))

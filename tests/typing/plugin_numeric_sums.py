@@ -41,6 +41,14 @@ assert_type(inner["h"], Decimal | None)  # E[pyright,ty]: the row is dict[str, A
 db.select_from("counters").select("rank", fn.sum("hits").as_("h")).group_by("rank").having(fn.sum("hits"), ">", "ten")  # E[mypy+plugin]: a str is no value of the sum
 big: int | None = row["sum"]  # E[mypy+plugin]: a bigint's sum is a Decimal, not an int
 
+# A CTE passes its bigint columns on, renamed by its column list, and so do min/max of them.
+cte = db.with_("c(h, w)", db.select_from("counters").select("hits", "visits")).select_from("c").select(fn.sum("h").as_("h"), fn.sum("w").as_("w")).execute_take_first_or_throw()
+reveal_type(cte)  # reveal[mypy+plugin]: TypedDict({'h': Decimal | None, 'w': int | None})  # reveal[pyright,ty]: dict[str, Any]
+tops = db.with_("t", db.select_from("counters").select(fn.max("hits").as_("m"), fn.max("visits").as_("v"))).select_from("t").select(fn.sum("m").as_("m"), fn.sum("v").as_("v")).execute_take_first_or_throw()
+reveal_type(tops)  # reveal[mypy+plugin]: TypedDict({'m': Decimal | None, 'v': int | None})  # reveal[pyright,ty]: dict[str, Any]
+everything = db.with_("e", db.select_from("counters").select_all()).select_from("e").select(fn.sum("hits").as_("h")).execute_take_first_or_throw()
+assert_type(everything["h"], Decimal | None)  # E[pyright,ty]: the row is dict[str, Any]
+
 # Not refined: an expression's sum keeps the expression's type (the stubs' fn.sum(Expr[T]) is
 # an Expr[T]), so this bigint sum is typed int | None, where PostgreSQL gives a Decimal (and
 # typedb's SQLite an int today: README, "The mypy plugin", Aggregates).

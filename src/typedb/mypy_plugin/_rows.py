@@ -32,6 +32,8 @@ class Row:
     errors: list[str] = field(default_factory=list)
     #: False when an item's keys cannot be known (a typedb.sql() fragment).
     known: bool = True
+    #: Keys holding a bigint, whose sum is numeric: a CTE over this row passes them on.
+    numeric_sums: set[str] = field(default_factory=set)
 
     def add(self, key: str, typ: Type, origin: str, rename: str | None) -> None:
         """`rename`, how to give this item another name: two items the query names are not
@@ -158,6 +160,9 @@ def row_of(
                 continue
             key = item.alias or item.func
             row.add(key, typed[0], describe_aggregate(item), f'.as_("{item.func}_{key}")')
+            found = typed[1]
+            if item.func in ("min", "max") and found and found.column in found.table.numeric_sums:
+                row.numeric_sums.add(key)  # min and max of a bigint are a bigint
         else:
             ref = column_ref(item.text)
             if ref.column == "*":
@@ -171,6 +176,8 @@ def row_of(
             row.add(
                 ref.key, column_type(found), repr(item.text), _column_rename(item.text, ref.key)
             )
+            if found.column in found.table.numeric_sums:
+                row.numeric_sums.add(ref.key)
     return row
 
 
@@ -181,6 +188,8 @@ def _all(row: Row, tables: tuple[Table, ...]) -> None:
         for key, typ in table.row.items.items():
             typ = nullable(typ) if table.source.left else typ
             row.add(key, typ, repr(f"{table.source.name}.{key}"), None)
+            if key in table.numeric_sums:
+                row.numeric_sums.add(key)
 
 
 def typed_dict(row: Row, api: CheckerPluginInterface) -> TypedDictType:
