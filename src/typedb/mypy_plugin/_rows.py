@@ -97,7 +97,7 @@ def aggregate_type(
         return found
     base = _without_none(found.type)
     avg_numeric = item.func == "avg" and _named(base) in ("builtins.int", "decimal.Decimal")
-    sum_numeric = item.func == "sum" and found.column in found.table.numeric_sums
+    sum_numeric = item.func == "sum" and _bigint(found)
     if avg_numeric or sum_numeric:
         base = named("decimal.Decimal")
     return nullable(base), found
@@ -160,8 +160,7 @@ def row_of(
                 continue
             key = item.alias or item.func
             row.add(key, typed[0], describe_aggregate(item), f'.as_("{item.func}_{key}")')
-            found = typed[1]
-            if item.func in ("min", "max") and found and found.column in found.table.numeric_sums:
+            if item.func in ("min", "max") and _bigint(typed[1]):
                 row.numeric_sums.add(key)  # min and max of a bigint are a bigint
         else:
             ref = column_ref(item.text)
@@ -176,9 +175,14 @@ def row_of(
             row.add(
                 ref.key, column_type(found), repr(item.text), _column_rename(item.text, ref.key)
             )
-            if found.column in found.table.numeric_sums:
+            if _bigint(found):
                 row.numeric_sums.add(ref.key)
     return row
+
+
+def _bigint(found: Resolved | None) -> bool:
+    """Whether a column's sum is numeric (see `aggregate_type`)."""
+    return found is not None and found.column in found.table.numeric_sums
 
 
 def _all(row: Row, tables: tuple[Table, ...]) -> None:
