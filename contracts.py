@@ -32,7 +32,16 @@ class TagsTable(TypedDict):
     item_id: Annotated[int | None, Column(references="items.id", on_delete="set null")]
 
 
+class CountersTable(TypedDict):
+    id: Generated[int]
+    # A bigint sums as numeric: fn.sum("hits") is a Decimal, fn.sum("visits") an int.
+    hits: Annotated[int, Column(type="bigint")]
+    visits: int
+    rank: Annotated[int | None, Column(type="smallint")]
+
+
 class Database(TypedDict):
     users: UsersTable
     items: ItemsTable
     tags: TagsTable
+    counters: CountersTable

@@ -222,8 +222,8 @@ def test_the_demo_app_migrates(tmp_path: Path, db_url: str) -> None:
     project.root = ROOT  # the repository root is the demo app
     try:
         out = _ok(project.cli("migration:latest"))
-        assert "Ran 5 migrations in batch 1." in out
-        assert {"users", "items", "blog__posts", "tags"} <= project.tables()
+        assert "Ran 6 migrations in batch 1." in out
+        assert {"users", "items", "blog__posts", "tags", "counters"} <= project.tables()
         rows = _status(project)
         assert [(r["module"], r["status"]) for r in rows] == [
             (None, "ran"),
@@ -231,6 +231,7 @@ def test_the_demo_app_migrates(tmp_path: Path, db_url: str) -> None:
             ("blog", "ran"),
             ("blog", "ran"),
             (None, "ran"),  # create_tags, generated from contracts.py
+            (None, "ran"),  # create_counters, generated from contracts.py
         ]
         _ok(project.cli("migration:fresh"))
         _ok(project.cli("migration:rollback", "-m", "blog"))

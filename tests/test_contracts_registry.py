@@ -51,7 +51,7 @@ class Database(TypedDict):
 
 def test_demo_registry_merges_core_and_blog() -> None:
     registry = load_registry(load(ROOT))
-    assert list(registry.tables) == ["blog__posts", "items", "tags", "users"]
+    assert list(registry.tables) == ["blog__posts", "counters", "items", "tags", "users"]
     assert registry["blog__posts"].module == "blog"
     assert registry["items"].module is None
     assert registry.warnings == ()

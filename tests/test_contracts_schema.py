@@ -146,7 +146,7 @@ def test_cli_contracts_check_after_migrations(db_url: str, tmp_path: Path) -> No
 
     after = _cli(root, "contracts:check", url=db_url)
     assert after.returncode == 0, after.stderr
-    assert "Contracts match the database (4 table(s))" in after.stdout
+    assert "Contracts match the database (5 table(s))" in after.stdout
 
 
 def test_migration_run_reports_contract_differences(db_url: str, tmp_path: Path) -> None:

@@ -66,8 +66,9 @@ def _demo(tmp_path: Path) -> Path:
         ROOT / "modules", root / "modules", ignore=shutil.ignore_patterns("__pycache__")
     )
     (root / "modules" / "blog" / "contracts.py").unlink()
-    for generated in (root / "migrations").glob("*_create_tags.py"):  # hand-written ones only
-        generated.unlink()
+    for pattern in ("*_create_tags.py", "*_create_counters.py"):  # hand-written ones only
+        for generated in (root / "migrations").glob(pattern):
+            generated.unlink()
     (root / "contracts.py").write_text(USERS_ONLY)
     (root / "pyproject.toml").write_text('[tool.typedb]\ncontracts = ["contracts.py"]\n')
     return root

@@ -36,6 +36,7 @@ def test_one_module_per_table_plus_index() -> None:
         f"{PACKAGE}/facades/_db/_joined.pyi",
         f"{PACKAGE}/facades/_db/_query.pyi",
         f"{PACKAGE}/facades/_db/blog__posts.pyi",
+        f"{PACKAGE}/facades/_db/counters.pyi",
         f"{PACKAGE}/facades/_db/items.pyi",
         f"{PACKAGE}/facades/_db/tags.pyi",
         f"{PACKAGE}/facades/_db/users.pyi",

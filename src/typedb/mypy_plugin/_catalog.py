@@ -1,9 +1,10 @@
 """The schema as the generated stubs spell it: table names and each table's Row TypedDict.
 
 The stubs (see typedb/stubgen) put each table in its own module, `typedb.facades._db.<table>`,
-with a `<Table>Row` TypedDict of its columns as select returns them, and list every table in
-`typedb.facades._db._common.TableName`. The plugin reads them from the modules mypy has
-loaded, so it needs no access to the contracts and is exactly as fresh as the stubs.
+with a `<Table>Row` TypedDict of its columns as select returns them (and, when the table has
+any, a `<Table>NumericSum` Literal of the columns whose sum() is numeric, a Decimal: its
+bigints), and list every table in `typedb.facades._db._common.TableName`. The plugin reads
+them from the modules mypy has loaded, so it needs no access to the contracts and is exactly as fresh as the stubs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Catalog:
     def __init__(self, modules: Callable[[], dict[str, MypyFile]]) -> None:
         self._modules = modules
         self._rows: dict[str, tuple[MypyFile, TypedDictType]] = {}
+        self._numeric_sums: dict[str, tuple[MypyFile, frozenset[str]]] = {}
         self._names: tuple[MypyFile, tuple[str, ...]] | None = None
 
     def instance(self, fullname: str) -> Instance:
@@ -54,6 +56,29 @@ class Catalog:
                 self._rows[table] = (module, row)
                 return row
         return None
+
+    def numeric_sums(self, table: str) -> frozenset[str]:
+        """The columns of `table` whose sum() is numeric (Decimal), as `<Table>NumericSum`
+        lists them: bigints, which PostgreSQL sums as numeric (a smaller integer sums to a
+        bigint, an int). Empty for a table without any, or one the stubs do not have."""
+        module = self._modules().get(f"{STUBS}.{table}") if table.isidentifier() else None
+        if module is None:
+            return frozenset()
+        cached = self._numeric_sums.get(table)
+        if cached is not None and cached[0] is module:
+            return cached[1]
+        names: frozenset[str] = frozenset()
+        for name, symbol in module.names.items():
+            node = symbol.node
+            if (
+                name.endswith("NumericSum")
+                and isinstance(node, TypeAlias)
+                and f"{name[: -len('NumericSum')]}Row" in module.names
+            ):
+                names = frozenset(literal_strings(node.target))
+                break
+        self._numeric_sums[table] = (module, names)
+        return names
 
     def tables(self) -> tuple[str, ...]:
         """Every table name, as `TableName` lists them (for messages)."""

@@ -32,6 +32,8 @@ class Row:
     errors: list[str] = field(default_factory=list)
     #: False when an item's keys cannot be known (a typedb.sql() fragment).
     known: bool = True
+    #: Keys holding a bigint, whose sum is numeric: a CTE over this row passes them on.
+    numeric_sums: set[str] = field(default_factory=set)
 
     def add(self, key: str, typ: Type, origin: str, rename: str | None) -> None:
         """`rename`, how to give this item another name: two items the query names are not
@@ -80,7 +82,8 @@ def aggregate_type(
     """What `fn.<func>(column)` gives, or the message saying why it gives nothing.
 
     count is int; sum and avg of Decimal are Decimal | None (avg of an int column too, as
-    PostgreSQL's numeric); min and max the column's type | None (no rows: NULL).
+    PostgreSQL's numeric, and sum of a bigint: PostgreSQL sums it as numeric, where a smaller
+    integer sums to a bigint, an int); min and max the column's type | None (no rows: NULL).
     """
     if item.func == "count":
         if not item.text or item.text == "*":
@@ -93,7 +96,9 @@ def aggregate_type(
     if isinstance(found, str):
         return found
     base = _without_none(found.type)
-    if item.func == "avg" and _named(base) in ("builtins.int", "decimal.Decimal"):
+    avg_numeric = item.func == "avg" and _named(base) in ("builtins.int", "decimal.Decimal")
+    sum_numeric = item.func == "sum" and _bigint(found)
+    if avg_numeric or sum_numeric:
         base = named("decimal.Decimal")
     return nullable(base), found
 
@@ -155,6 +160,8 @@ def row_of(
                 continue
             key = item.alias or item.func
             row.add(key, typed[0], describe_aggregate(item), f'.as_("{item.func}_{key}")')
+            if item.func in ("min", "max") and _bigint(typed[1]):
+                row.numeric_sums.add(key)  # min and max of a bigint are a bigint
         else:
             ref = column_ref(item.text)
             if ref.column == "*":
@@ -168,7 +175,14 @@ def row_of(
             row.add(
                 ref.key, column_type(found), repr(item.text), _column_rename(item.text, ref.key)
             )
+            if _bigint(found):
+                row.numeric_sums.add(ref.key)
     return row
+
+
+def _bigint(found: Resolved | None) -> bool:
+    """Whether a column's sum is numeric (see `aggregate_type`)."""
+    return found is not None and found.column in found.table.numeric_sums
 
 
 def _all(row: Row, tables: tuple[Table, ...]) -> None:
@@ -178,6 +192,8 @@ def _all(row: Row, tables: tuple[Table, ...]) -> None:
         for key, typ in table.row.items.items():
             typ = nullable(typ) if table.source.left else typ
             row.add(key, typ, repr(f"{table.source.name}.{key}"), None)
+            if key in table.numeric_sums:
+                row.numeric_sums.add(key)
 
 
 def typed_dict(row: Row, api: CheckerPluginInterface) -> TypedDictType:

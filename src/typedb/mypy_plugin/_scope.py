@@ -24,6 +24,8 @@ class Table:
     source: Source
     row: TypedDictType
     open: bool = False
+    #: Its columns whose sum() is numeric, a Decimal (the stubs' `<Table>NumericSum`).
+    numeric_sums: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         alias = self.source.alias

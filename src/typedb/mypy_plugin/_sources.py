@@ -17,7 +17,8 @@ def scope_of(state: QueryState, catalog: Catalog) -> Scope:
     for source in state.sources:
         row = table_row(state, source.table, catalog)
         if row is not None:
-            tables.append(Table(source, row))
+            numeric = numeric_sums(state, source.table, catalog)
+            tables.append(Table(source, row, numeric_sums=numeric))
         elif state.cte(source.table) is not None:
             # A CTE the plugin cannot type (its query unread, no column list): any column.
             tables.append(Table(source, _typed_dict([], catalog), open=True))
@@ -31,6 +32,23 @@ def table_row(state: QueryState, table: str, catalog: Catalog) -> TypedDictType 
     if cte is not None:
         return cte_row(cte, catalog)
     return catalog.row(table)
+
+
+def numeric_sums(state: QueryState, table: str, catalog: Catalog) -> frozenset[str]:
+    """The columns of `table` (a CTE, which hides a table of its name, or the stubs' table)
+    whose sum() is numeric: a stub table's bigints; a CTE's columns that select them."""
+    cte = state.cte(table)
+    if cte is None:
+        return catalog.numeric_sums(table)
+    if cte.query is None:
+        return frozenset()
+    row = row_of(cte.query.items, scope_of(cte.query, catalog), catalog.instance)
+    if row.errors or not row.known:
+        return frozenset()
+    if cte.columns and len(cte.columns) == len(row.types):
+        renamed = dict(zip(row.types, cte.columns, strict=True))
+        return frozenset(renamed[key] for key in row.numeric_sums)
+    return frozenset(row.numeric_sums)
 
 
 def cte_row(cte: Cte, catalog: Catalog) -> TypedDictType | None:

@@ -10,7 +10,7 @@ InOp = Literal["in", "not in"]
 NullOp = Literal["is", "is not"]
 Op = Literal["=", "!=", "<>", "<", "<=", ">", ">=", "like", "ilike", "in", "not in", "is", "is not"]
 Direction = Literal["asc", "desc"]
-TableName = Literal["blog__posts", "items", "tags", "users"]
+TableName = Literal["blog__posts", "counters", "items", "tags", "users"]
 
 R = TypeVar("R")
 

@@ -13,6 +13,7 @@ from typedb.facades._db._common import (
     TableName, TextOp, UpdateResult,
 )
 from typedb.facades._db import blog__posts as _blog__posts
+from typedb.facades._db import counters as _counters
 from typedb.facades._db import items as _items
 from typedb.facades._db import tags as _tags
 from typedb.facades._db import users as _users
@@ -181,6 +182,8 @@ class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     @overload
     def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
+    def __call__(self, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    @overload
     def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
@@ -188,6 +191,8 @@ class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
@@ -405,6 +410,8 @@ class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     @overload
     def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
+    def __call__(self, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    @overload
     def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
@@ -412,6 +419,8 @@ class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
     @overload
     def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
