@@ -91,6 +91,9 @@ class AggregatePlan:
     #: The select list, when the statement has CTEs: its plain columns of a CTE's computed
     #: column are converted as PostgreSQL types them.
     selected: tuple[Any, ...] = ()
+    #: A compound query (a union, intersect or except): PostgreSQL types its columns by
+    #: every side, so a first side's integer (int4) expression may be a bigint column.
+    compound: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +256,7 @@ def plan_of(
         ordered,
         ctes,
         tuple(selected) if ctes else (),
+        any(r[0] == "compound" for r in records),
     )
 
 
