@@ -60,43 +60,64 @@ def cte_types(
 ) -> CteKinds:
     """Fill `types` with each of the plan's CTEs' column types, in order (a CTE reads the
     ones before it through `declared_in`, which consults `types`); return the kinds of the
-    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped."""
-    from typedb.query._base import split_table
+    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped.
 
+    A union's column is typed by every side, as PostgreSQL types it (integer union bigint
+    is bigint): a column every side types alike keeps that type, another is left untyped,
+    as SQLite gives it. A recursive CTE's is its first side's: PostgreSQL refuses a
+    recursive part of another type."""
     computed: CteKinds = {}
     for cte in plan.ctes:
-        records = cte.shape[1:]
-        names = [cte.shape[0][2], *(r[2] for r in records if r[0] == "join")]
-        tables = tuple(split_table(t) for t in names)
-        items = [item for r in records if r[0] == "select" for item in r[1]]
-        own: dict[str, str] = {}
-        kinds: dict[str, Kind] = {}
-
-        def declared(column: str, tables: tuple[tuple[str, str | None], ...] = tables) -> Kind:
-            found = declared_in(tables, column)
-            return None if found is None else kind_of(found)
-
-        for i, item in enumerate(items):
-            if type(item) is str:
-                if item == "*" or item.endswith(".*"):
-                    break  # the columns after it are not where their index says
-                column, alias = split_alias(item)
-                name = alias or column.rpartition(".")[2]
-                found = declared_in(tables, column)
-            elif type(item) is tuple and item[1][0] != "sub":
-                name = str(item[2])
-                kind = infer(item[1], declared)
-                found = type_of_kind(kind)
-                if found is not None:
-                    kinds[_listed(cte.columns, i, name)] = kind
-            else:
-                continue
-            if found is not None:
-                own[_listed(cte.columns, i, name)] = found
-        types[cte.name.lower()] = own
+        columns = _side_types(cte.shape, cte.columns, declared_in, kind_of)
+        if not cte.recursive:
+            for record in cte.shape[1:]:
+                if record[0] == "compound":
+                    other = _side_types(record[2], cte.columns, declared_in, kind_of)
+                    for i in list(columns):
+                        if i not in other or other[i][1] != columns[i][1]:
+                            del columns[i]
+        types[cte.name.lower()] = {name: found for name, found, _ in columns.values()}
+        kinds: dict[str, Kind] = {n: k for n, _, k in columns.values() if k is not None}
         if kinds:
             computed[cte.name.lower()] = kinds
     return computed
+
+
+def _side_types(
+    shape: Any, listed: tuple[str, ...], declared_in: DeclaredIn, kind_of: KindOf
+) -> dict[int, tuple[str, str, Kind]]:
+    """One select list's typed columns by position: name (as the CTE lists it), declared
+    type name, and a computed column's kind (None for a table's column). Stops at a `*`,
+    after which the columns are not where their index says."""
+    from typedb.query._base import split_table
+
+    records = shape[1:]
+    names = [shape[0][2], *(r[2] for r in records if r[0] == "join")]
+    tables = tuple(split_table(t) for t in names)
+    items = [item for r in records if r[0] == "select" for item in r[1]]
+    typed: dict[int, tuple[str, str, Kind]] = {}
+
+    def declared(column: str) -> Kind:
+        found = declared_in(tables, column)
+        return None if found is None else kind_of(found)
+
+    for i, item in enumerate(items):
+        kind: Kind = None
+        if type(item) is str:
+            if item == "*" or item.endswith(".*"):
+                break
+            column, alias = split_alias(item)
+            name = alias or column.rpartition(".")[2]
+            found = declared_in(tables, column)
+        elif type(item) is tuple and item[1][0] != "sub":
+            name = str(item[2])
+            kind = infer(item[1], declared)
+            found = type_of_kind(kind)
+        else:
+            continue
+        if found is not None:
+            typed[i] = (_listed(listed, i, name), found, kind)
+    return typed
 
 
 def _listed(columns: tuple[str, ...], i: int, name: str) -> str:

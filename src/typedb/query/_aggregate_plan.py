@@ -106,6 +106,8 @@ class Cte:
     name: str
     columns: tuple[str, ...]
     shape: Shape
+    #: with_recursive(): typed by the part before its union alone, as PostgreSQL does.
+    recursive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +245,7 @@ def plan_of(
         and ordered is None
     ):
         return None
-    ctes = tuple(Cte(r[2], r[3], r[4]) for r in records if r[0] == "with")
+    ctes = tuple(Cte(r[2], r[3], r[4], r[1]) for r in records if r[0] == "with")
     return AggregatePlan(
         tables,
         typed,
