@@ -122,3 +122,69 @@ def test_a_cte_of_a_union_of_integers_still_overflows_at_32_bits(
     )
     with pytest.raises(typedb.QueryError, match="integer out of range"):
         query.execute()
+
+
+@pytest.fixture
+def people(db: typedb.Database) -> typedb.Database:
+    db.schema.create_table("people").add_column(
+        "id", "integer", lambda c: c.primary_key()
+    ).add_column("name", "text").execute()
+    db.insert_into("people").values(
+        [{"id": 1, "name": "b"}, {"id": 2, "name": "a"}, {"id": 3, "name": "b"}]
+    ).execute()
+    return db
+
+
+def test_order_by_the_column_an_alias_in_another_case_renames(people: typedb.Database) -> None:
+    """`select("name as Name").order_by("name")`: PostgreSQL sorts by the table's column
+    `name`, SQLite by the alias `Name`, which is that same column: not refused."""
+    rows = (
+        people.select_from("people")
+        .select("id", "name as Name")
+        .order_by("name", "desc")
+        .order_by("id")
+        .execute()
+    )
+    assert rows == [{"id": 1, "Name": "b"}, {"id": 3, "Name": "b"}, {"id": 2, "Name": "a"}]
+
+
+def test_group_by_the_column_an_alias_in_another_case_renames(people: typedb.Database) -> None:
+    from typedb.query import fn
+
+    rows = (
+        people.select_from("people")
+        .select("name as Name", fn.count("id"))
+        .group_by("name")
+        .order_by("Name")
+        .execute()
+    )
+    assert rows == [{"Name": "a", "count": 1}, {"Name": "b", "count": 2}]
+
+
+def test_order_by_another_case_of_a_union_alias_is_still_refused(
+    people: typedb.Database,
+) -> None:
+    """A union is sorted by its output names alone: PostgreSQL refuses `name` for `Name`."""
+    query = (
+        people.select_from("people")
+        .select("name as Name")
+        .union(people.select_from("people").select("name"))
+        .order_by("name")
+    )
+    with pytest.raises(typedb.CompileError, match="another case"):
+        query.execute()
+
+
+def test_bound_ints_multiply_past_smallint_through_the_async_pool(db_url: str) -> None:
+    """The async pool's connections bind ints as int4 too (200 * 200 is past smallint)."""
+    import asyncio
+
+    async def main() -> list[dict[str, object]]:
+        async with typedb.connect_async(db_url) as adb:
+            await adb.raw("CREATE TABLE one (id integer PRIMARY KEY)")
+            await adb.insert_into("one").values({"id": 1}).execute()
+            return await (
+                adb.select_from("one").select(lambda eb: [(eb.val(200) * 200).as_("v")]).execute()
+            )
+
+    assert asyncio.run(main()) == [{"v": 40000}]
