@@ -85,11 +85,7 @@ def test_a_union_first_side_still_overflows_at_32_bits(nums: typedb.Database) ->
 
 
 def test_a_cte_of_a_union_of_integer_and_bigint_is_bigint(nums: typedb.Database) -> None:
-    body = (
-        nums.select_from("nums")
-        .select("n")
-        .union_all(nums.select_from("nums").select("b"))
-    )
+    body = nums.select_from("nums").select("n").union_all(nums.select_from("nums").select("b"))
     rows = (
         nums.with_("t", body)
         .select_from("t")
@@ -116,9 +112,7 @@ def test_a_cte_of_a_union_of_integers_still_overflows_at_32_bits(
 ) -> None:
     body = nums.select_from("nums").select("n").union_all(nums.select_from("nums").select("id"))
     query = (
-        nums.with_("t", body)
-        .select_from("t")
-        .select(lambda eb: [(eb.ref("n") * 100000).as_("w")])
+        nums.with_("t", body).select_from("t").select(lambda eb: [(eb.ref("n") * 100000).as_("w")])
     )
     with pytest.raises(typedb.QueryError, match="integer out of range"):
         query.execute()
@@ -175,6 +169,7 @@ def test_order_by_another_case_of_a_union_alias_is_still_refused(
         query.execute()
 
 
+@pytest.mark.pgbouncer
 def test_bound_ints_multiply_past_smallint_through_the_async_pool(db_url: str) -> None:
     """The async pool's connections bind ints as int4 too (200 * 200 is past smallint)."""
     import asyncio
@@ -188,3 +183,67 @@ def test_bound_ints_multiply_past_smallint_through_the_async_pool(db_url: str) -
             )
 
     assert asyncio.run(main()) == [{"v": 40000}]
+
+
+@pytest.fixture
+def priced(db: typedb.Database) -> typedb.Database:
+    db.schema.create_table("priced").add_column(
+        "id", "integer", lambda c: c.primary_key()
+    ).add_column("p", "numeric(10,2)").add_column("n", "integer").execute()
+    db.insert_into("priced").values(
+        [{"id": 1, "p": "1.50", "n": 7}, {"id": 2, "p": "2.25", "n": 8}]
+    ).execute()
+    return db
+
+
+def test_a_cte_union_of_a_numeric_column_and_a_numeric_expression_is_decimal(
+    priced: typedb.Database,
+) -> None:
+    """SQLite gave the union's values as floats (the CTE's column has no declared type)."""
+    from decimal import Decimal
+
+    body = (
+        priced.select_from("priced")
+        .select("p")
+        .union_all(priced.select_from("priced").select(lambda eb: [(eb.ref("p") * 2).as_("p")]))
+    )
+    rows = priced.with_("t", body).select_from("t").select("p").execute()
+    values = sorted((r["p"] for r in rows), key=Decimal)
+    assert [(type(v), str(v)) for v in values] == [
+        (Decimal, "1.50"), (Decimal, "2.25"), (Decimal, "3.00"), (Decimal, "4.50")
+    ]  # fmt: skip
+
+
+def test_a_cte_union_of_a_numeric_expression_and_column_keeps_the_scale(
+    priced: typedb.Database,
+) -> None:
+    from decimal import Decimal
+
+    body = (
+        priced.select_from("priced")
+        .select(lambda eb: [(eb.ref("p") * 2).as_("v")])
+        .union_all(priced.select_from("priced").select(lambda eb: [eb.ref("p").as_("v")]))
+    )
+    rows = priced.with_("t", body).select_from("t").select("v").execute()
+    assert sorted(str(r["v"]) for r in rows) == ["1.50", "2.25", "3.00", "4.50"]
+    assert all(type(r["v"]) is Decimal for r in rows)
+
+
+def test_a_cte_union_of_numeric_and_integer_is_decimal_or_refused(
+    priced: typedb.Database, backend: str
+) -> None:
+    """PostgreSQL gives each value its own scale (1.50, 7); SQLite gave floats and ints.
+    Refused there, naming the CTE's column."""
+    from decimal import Decimal
+
+    body = (
+        priced.select_from("priced").select("p").union_all(priced.select_from("priced").select("n"))
+    )
+    query = priced.with_("t", body).select_from("t").select("p")
+    if backend == "sqlite":
+        with pytest.raises(typedb.CompileError, match="'p' of the CTE 't'"):
+            query.execute()
+    else:
+        rows = query.execute()
+        assert sorted(str(r["p"]) for r in rows) == ["1.50", "2.25", "7", "8"]
+        assert all(type(r["p"]) is Decimal for r in rows)

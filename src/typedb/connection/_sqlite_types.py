@@ -641,7 +641,9 @@ class AggregateTypes:
             if kind is not None and kind[0] in _KIND_CONVERTERS:
                 convert = _KIND_CONVERTERS[kind[0]](kind)
                 if kind[0] == "numeric":
-                    convert = partial(_unless_decimal, convert)
+                    # A Decimal (a union side's declared numeric column) gets the scale too.
+                    read = partial(_unless_decimal, _value_converter("NUMERIC") or Decimal)
+                    convert = _with_scale(read, kind[1])
                 converters.append((out, convert))
         for nested in plan.nested:
             self._refuse_untyped(nested)
