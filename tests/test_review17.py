@@ -322,3 +322,31 @@ def test_a_union_of_an_integer_expression_and_a_double_expression(
     )
     assert sorted(r["v"] for r in rows) == [7.0, 8.0, 10.5, 12.0]
     assert all(type(r["v"]) is float for r in rows)
+
+
+def test_order_by_the_column_an_eb_alias_in_another_case_renames(
+    people: typedb.Database,
+) -> None:
+    rows = (
+        people.select_from("people")
+        .select(lambda eb: [eb.ref("id"), eb.ref("name").as_("Name")])
+        .order_by("name")
+        .order_by("id")
+        .execute()
+    )
+    assert rows == [{"id": 2, "Name": "a"}, {"id": 1, "Name": "b"}, {"id": 3, "Name": "b"}]
+
+
+def test_order_by_another_case_of_an_aggregate_alias_is_still_refused(
+    people: typedb.Database,
+) -> None:
+    from typedb.query import fn
+
+    query = (
+        people.select_from("people")
+        .select("name", fn.count("id").as_("Total"))
+        .group_by("name")
+        .order_by("total")
+    )
+    with pytest.raises(typedb.CompileError, match="another case"):
+        query.execute()

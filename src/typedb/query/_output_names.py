@@ -123,7 +123,12 @@ def refuse_case_only_matches(records: Iterable[tuple[object, ...]], table: str) 
         found = outputs.get(name.lower())
         if found is None or found[0] == name:
             continue
-        if not compound and type(found[1]) is str and split_alias(found[1])[0] == name:
+        item = found[1]
+        if type(item) is str:
+            renamed: object = split_alias(item)[0]
+        else:
+            renamed = item[1] if type(item) is tuple else None  # eb.ref(name).as_(...)
+        if not compound and renamed in (name, ("ref", name)):
             # `name as Name` ordered by `name`: PostgreSQL sorts by the table's column, SQLite
             # by the alias of that same column. A union is sorted by its output names alone.
             continue
