@@ -350,3 +350,19 @@ def test_order_by_another_case_of_an_aggregate_alias_is_still_refused(
     )
     with pytest.raises(typedb.CompileError, match="another case"):
         query.execute()
+
+
+def test_cte_columns_listed_after_a_sql_fragment_are_not_typed_by_position(
+    nums: typedb.Database,
+) -> None:
+    """`with_("r(a, b, c)", select(typedb.sql("b, b"), "n"))`: r.b is the bigint b, but
+    SQLite typed it by the item at index 1 ("n", an integer) and refused 2 * 5000000000."""
+    body = nums.select_from("nums").select(typedb.sql("b, b"), "n")
+    rows = (
+        nums.with_("r(a, b, c)", body)
+        .select_from("r")
+        .select(lambda eb: [(eb.ref("b") * 2).as_("v")])
+        .order_by("c")
+        .execute()
+    )
+    assert rows == [{"v": 14}, {"v": 10000000000}]

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from typedb._errors import CompileError
+from typedb._sql import Fragment
 from typedb.connection._sqlite_errors import function_error
 from typedb.query._aggregate_plan import AggregatePlan, Output
 from typedb.query._expr import split_alias
@@ -125,8 +126,8 @@ def _side_types(
     shape: Any, listed: tuple[str, ...], declared_in: DeclaredIn, kind_of: KindOf
 ) -> dict[int, Typed]:
     """One select list's typed columns by position: name (as the CTE lists it), declared
-    type name, and a computed column's kind (None for a table's column). Stops at a `*`,
-    after which the columns are not where their index says."""
+    type name, and a computed column's kind (None for a table's column). Stops at a `*` or
+    a typedb.sql() item, after which the columns are not where their index says."""
     from typedb.query._base import split_table
 
     records = shape[1:]
@@ -151,6 +152,8 @@ def _side_types(
             name = str(item[2])
             kind = infer(item[1], declared)
             found = type_of_kind(kind)
+        elif isinstance(item, Fragment):
+            break  # typedb.sql("a, b"): may be several columns, as a `*`
         else:
             continue
         if found is not None:
