@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from typedb._errors import CompileError
+from typedb._sql import Fragment
 from typedb.connection._sqlite_errors import function_error
 from typedb.query._aggregate_plan import AggregatePlan, Output
 from typedb.query._expr import split_alias
-from typedb.query._expr_types import Kind, infer
+from typedb.query._expr_types import Kind, infer, widest_integer
 
 #: A CTE's column types, by lowercased CTE name and column name: declared type names.
 CteTypes = dict[str, dict[str, str]]
@@ -60,43 +62,103 @@ def cte_types(
 ) -> CteKinds:
     """Fill `types` with each of the plan's CTEs' column types, in order (a CTE reads the
     ones before it through `declared_in`, which consults `types`); return the kinds of the
-    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped."""
-    from typedb.query._base import split_table
+    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped.
 
+    A union's column is typed by every side, as PostgreSQL types it (see `_union_column`).
+    A recursive CTE's is its first side's: PostgreSQL refuses a recursive part of another
+    type."""
     computed: CteKinds = {}
     for cte in plan.ctes:
-        records = cte.shape[1:]
-        names = [cte.shape[0][2], *(r[2] for r in records if r[0] == "join")]
-        tables = tuple(split_table(t) for t in names)
-        items = [item for r in records if r[0] == "select" for item in r[1]]
-        own: dict[str, str] = {}
-        kinds: dict[str, Kind] = {}
-
-        def declared(column: str, tables: tuple[tuple[str, str | None], ...] = tables) -> Kind:
-            found = declared_in(tables, column)
-            return None if found is None else kind_of(found)
-
-        for i, item in enumerate(items):
-            if type(item) is str:
-                if item == "*" or item.endswith(".*"):
-                    break  # the columns after it are not where their index says
-                column, alias = split_alias(item)
-                name = alias or column.rpartition(".")[2]
-                found = declared_in(tables, column)
-            elif type(item) is tuple and item[1][0] != "sub":
-                name = str(item[2])
-                kind = infer(item[1], declared)
-                found = type_of_kind(kind)
-                if found is not None:
-                    kinds[_listed(cte.columns, i, name)] = kind
-            else:
-                continue
-            if found is not None:
-                own[_listed(cte.columns, i, name)] = found
-        types[cte.name.lower()] = own
+        columns = _side_types(cte.shape, cte.columns, declared_in, kind_of)
+        sides = [] if cte.recursive else [r[2] for r in cte.shape[1:] if r[0] == "compound"]
+        if sides:
+            others = [_side_types(side, cte.columns, declared_in, kind_of) for side in sides]
+            for i in list(columns):
+                typed = _union_column(cte.name, columns[i], [o.get(i) for o in others], kind_of)
+                if typed is None:
+                    del columns[i]
+                else:
+                    columns[i] = typed
+        types[cte.name.lower()] = {name: found for name, found, _ in columns.values()}
+        kinds: dict[str, Kind] = {n: k for n, _, k in columns.values() if k is not None}
         if kinds:
             computed[cte.name.lower()] = kinds
     return computed
+
+
+Typed = tuple[str, str, Kind]
+
+
+def _union_column(
+    cte: str, first: Typed, others: list[Typed | None], kind_of: KindOf
+) -> Typed | None:
+    """A CTE's union column as PostgreSQL types it from every side: integers as the widest
+    (integer union bigint is bigint), numerics of one scale as that numeric, each typed as
+    a computed column so the values SQLite gives come back so. Numerics of several scales
+    (or with integers) are refused: PostgreSQL gives each value its own scale, which SQLite
+    does not keep. Another mix is left untyped, as SQLite gives it (None)."""
+    if any(o is None for o in others):
+        return None
+    name = first[0]
+    sides = [first, *(o for o in others if o is not None)]
+    kinds = [k if k is not None else kind_of(found) for _, found, k in sides]
+    if any(k is None for k in kinds):
+        return None
+    known = [k for k in kinds if k is not None]
+    if all(k[0] == "integer" for k in known):
+        widest = widest_integer(known)
+        return (name, type_of_kind(widest) or first[1], widest if first[2] is not None else None)
+    if any(k[0] == "numeric" for k in known):
+        if all(k == known[0] for k in known) and known[0][1] is not None:
+            return (name, type_of_kind(known[0]) or first[1], known[0])
+        if all(k[0] in ("numeric", "integer") for k in known):
+            raise CompileError(
+                f"the column {name!r} of the CTE {cte!r} is a numeric of several scales (or "
+                "with integers) on the sides of its union: PostgreSQL gives each value its "
+                "own scale, which SQLite does not keep; cast every side to one numeric(p,s) "
+                "(eb.cast(x, 'numeric(p,s)'))"
+            )
+        return None
+    return first if all(k == known[0] for k in known) else None
+
+
+def _side_types(
+    shape: Any, listed: tuple[str, ...], declared_in: DeclaredIn, kind_of: KindOf
+) -> dict[int, Typed]:
+    """One select list's typed columns by position: name (as the CTE lists it), declared
+    type name, and a computed column's kind (None for a table's column). Stops at a `*` or
+    a typedb.sql() item, after which the columns are not where their index says."""
+    from typedb.query._base import split_table
+
+    records = shape[1:]
+    names = [shape[0][2], *(r[2] for r in records if r[0] == "join")]
+    tables = tuple(split_table(t) for t in names)
+    items = [item for r in records if r[0] == "select" for item in r[1]]
+    typed: dict[int, Typed] = {}
+
+    def declared(column: str) -> Kind:
+        found = declared_in(tables, column)
+        return None if found is None else kind_of(found)
+
+    for i, item in enumerate(items):
+        kind: Kind = None
+        if type(item) is str:
+            if item == "*" or item.endswith(".*"):
+                break
+            column, alias = split_alias(item)
+            name = alias or column.rpartition(".")[2]
+            found = declared_in(tables, column)
+        elif type(item) is tuple and item[1][0] != "sub":
+            name = str(item[2])
+            kind = infer(item[1], declared)
+            found = type_of_kind(kind)
+        elif isinstance(item, Fragment):
+            break  # typedb.sql("a, b"): may be several columns, as a `*`
+        else:
+            continue
+        if found is not None:
+            typed[i] = (_listed(listed, i, name), found, kind)
+    return typed
 
 
 def _listed(columns: tuple[str, ...], i: int, name: str) -> str:

@@ -45,7 +45,15 @@ from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
 from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql, not_null_key
 from typedb.query._expr import aggregate_key, split_alias
-from typedb.query._expr_types import Kind, common_kind, infer, kind_of_type, replacements
+from typedb.query._expr_types import (
+    INTEGER,
+    Kind,
+    common_kind,
+    infer,
+    is_integer,
+    kind_of_type,
+    replacements,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -613,7 +621,11 @@ class AggregateTypes:
         converters = []
         for out in plan.outputs:
             if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
-                kind = self._expression(plan, out.aggregate, replace, output=True)
+                # A union's other sides may make the column bigint: its integer (int4) and
+                # smallint arithmetic is checked where it is computed, the column for 64 bits.
+                kind = self._expression(plan, out.aggregate, replace, not plan.compound)
+                if plan.compound and is_integer(kind):
+                    kind = INTEGER
                 if kind is not None and kind[0] in _KIND_CONVERTERS:
                     converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
                 continue
@@ -629,7 +641,9 @@ class AggregateTypes:
             if kind is not None and kind[0] in _KIND_CONVERTERS:
                 convert = _KIND_CONVERTERS[kind[0]](kind)
                 if kind[0] == "numeric":
-                    convert = partial(_unless_decimal, convert)
+                    # A Decimal (a union side's declared numeric column) gets the scale too.
+                    read = partial(_unless_decimal, _value_converter("NUMERIC") or Decimal)
+                    convert = _with_scale(read, kind[1])
                 converters.append((out, convert))
         for nested in plan.nested:
             self._refuse_untyped(nested)

@@ -91,6 +91,9 @@ class AggregatePlan:
     #: The select list, when the statement has CTEs: its plain columns of a CTE's computed
     #: column are converted as PostgreSQL types them.
     selected: tuple[Any, ...] = ()
+    #: A compound query (a union, intersect or except): PostgreSQL types its columns by
+    #: every side, so a first side's integer (int4) expression may be a bigint column.
+    compound: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,8 @@ class Cte:
     name: str
     columns: tuple[str, ...]
     shape: Shape
+    #: with_recursive(): typed by the part before its union alone, as PostgreSQL does.
+    recursive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +245,7 @@ def plan_of(
         and ordered is None
     ):
         return None
-    ctes = tuple(Cte(r[2], r[3], r[4]) for r in records if r[0] == "with")
+    ctes = tuple(Cte(r[2], r[3], r[4], r[1]) for r in records if r[0] == "with")
     return AggregatePlan(
         tables,
         typed,
@@ -253,6 +258,7 @@ def plan_of(
         ordered,
         ctes,
         tuple(selected) if ctes else (),
+        any(r[0] == "compound" for r in records),
     )
 
 

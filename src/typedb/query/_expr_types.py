@@ -273,7 +273,11 @@ def infer(node: Node, declared: Declared) -> Kind:
 
 
 def replacements(
-    node: Node, declared: Declared, found: dict[Any, str], direct: bool = False
+    node: Node,
+    declared: Declared,
+    found: dict[Any, str],
+    direct: bool = False,
+    operand: bool = False,
 ) -> None:
     """Add to `found` the nodes of an expression SQLite must compute otherwise than its own
     operators do, with the SQL template that does (`{}` for each argument): decimal
@@ -283,20 +287,23 @@ def replacements(
     `direct`: the node's value is a select-list output of integer kind, which the driver
     checks (a float there is an overflow: _sqlite_types._checked_integer). A float stays a
     float through integer + - * / and SUM, so those need no check of their own there: the
-    select list's integer arithmetic stays SQLite's native one."""
+    select list's integer arithmetic stays SQLite's native one. `operand`: the node is part
+    of that output, not the output itself: an integer (int4) or smallint operation in it is
+    checked where it is computed, as the driver checks the output's range alone (in
+    `n * 100000 + b` only the bigint total)."""
     kind = node[0]
     if kind == "op":
         k = infer(node, declared)
         through = direct and k == INTEGER
-        replacements(node[2], declared, found, through)
-        replacements(node[3], declared, found, through)
+        replacements(node[2], declared, found, through, True)
+        replacements(node[3], declared, found, through, True)
         if k is not None and k[0] == "numeric":
             found[node] = _EXACT_OPS[node[1]] + "({}, {})"
         elif k in (INT4, INT2):
             # 32 or 16 bits. A select-list output computes natively (64 bits, where two
             # int4s cannot overflow) and the driver checks its range; its operands, and
             # everything elsewhere, are checked as they are computed.
-            if not direct and node[1] in _CHECKED_OPS:
+            if (operand or not direct) and node[1] in _CHECKED_OPS:
                 assert k is not None
                 found[node] = _NARROW_OPS[k[1]][node[1]]
         elif (k is None or k == INTEGER) and not through and node[1] in _CHECKED_OPS:
@@ -313,7 +320,7 @@ def replacements(
         if arg is None:
             return
         inner = infer(arg, declared)
-        replacements(arg, declared, found, direct and name == "SUM" and inner == INTEGER)
+        replacements(arg, declared, found, direct and name == "SUM" and inner == INTEGER, True)
         if inner is None or inner == FLOAT:
             return
         if name in ("SUM", "AVG") and (

@@ -104,8 +104,10 @@ def refuse_case_only_matches(records: Iterable[tuple[object, ...]], table: str) 
     """
     outputs: dict[str, tuple[str, object]] = {}
     named: list[tuple[str, str]] = []
+    compound = False
     for record in records:
         kind = record[0]
+        compound = compound or kind == "compound"
         if kind == "select":
             for item in record[1]:  # type: ignore[attr-defined]
                 name = item[2] if type(item) is tuple else output_name(item)
@@ -120,6 +122,15 @@ def refuse_case_only_matches(records: Iterable[tuple[object, ...]], table: str) 
             continue
         found = outputs.get(name.lower())
         if found is None or found[0] == name:
+            continue
+        item = found[1]
+        if type(item) is str:
+            renamed: object = split_alias(item)[0]
+        else:
+            renamed = item[1] if type(item) is tuple else None  # eb.ref(name).as_(...)
+        if not compound and renamed in (name, ("ref", name)):
+            # `name as Name` ordered by `name`: PostgreSQL sorts by the table's column, SQLite
+            # by the alias of that same column. A union is sorted by its output names alone.
             continue
         selected, item = found
         shown = repr(item) if isinstance(item, str) else f"an expression aliased {selected!r}"
