@@ -162,6 +162,17 @@ def db_url(backend: str, request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_schema_url"))
 
 
+@pytest.fixture(params=["db_url", "memory"])
+def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend): for
+    what the one-connection in-memory pool does differently (a shared trx, raw() control)."""
+    if request.param == "memory":
+        if not db_url.startswith("sqlite"):
+            pytest.skip("the in-memory database is SQLite's")
+        return "sqlite://"
+    return db_url
+
+
 @pytest.fixture
 def pg_url(backend: str, db_url: str) -> str:
     """`db_url` on the PostgreSQL backends only (direct, and through PgBouncer)."""

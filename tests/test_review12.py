@@ -112,16 +112,6 @@ def test_latest_row_subquery_of_limit_1_skips_the_row_check(store: typedb.Databa
 # -- 3. a trx shared by threads ----------------------------------------------------------------
 
 
-@pytest.fixture(params=["db_url", "memory"])
-def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
-    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
-    if request.param == "memory":
-        if not db_url.startswith("sqlite"):
-            pytest.skip("the in-memory database is SQLite's")
-        return "sqlite://"
-    return db_url
-
-
 @pytest.mark.pgbouncer
 def test_owner_threads_row_survives_a_workers_nested_rollback(shared_url: str) -> None:
     """The thread that opened the block inserts while a worker's nested block (a savepoint)

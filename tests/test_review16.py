@@ -96,16 +96,6 @@ def test_a_task_waits_for_the_standing_in_async_facade_as_long_as_the_pool_timeo
     asyncio.run(main())
 
 
-@pytest.fixture(params=["db_url", "memory"])
-def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
-    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
-    if request.param == "memory":
-        if not db_url.startswith("sqlite"):
-            pytest.skip("the in-memory database is SQLite's")
-        return "sqlite://"
-    return db_url
-
-
 @pytest.mark.pgbouncer
 @pytest.mark.parametrize("forever", [float("inf"), 1e10], ids=["inf", "1e10"])
 def test_a_pool_timeout_of_forever_waits_for_a_turn_on_a_shared_trx(

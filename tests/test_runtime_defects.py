@@ -171,23 +171,13 @@ def test_async_child_forked_inside_a_transaction_is_not_part_of_it(db_url: str) 
 # -- 2. transaction control inside raw() --------------------------------------------------------
 
 
-@pytest.fixture(params=["db_url", "memory"])
-def any_url(request: pytest.FixtureRequest, db_url: str) -> str:
-    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
-    if request.param == "memory":
-        if not db_url.startswith("sqlite"):
-            pytest.skip("the in-memory database is SQLite's")
-        return "sqlite://"
-    return db_url
-
-
 @pytest.mark.pgbouncer
 @pytest.mark.parametrize("control", ["/* why */ COMMIT", "-- why\nROLLBACK", "/**/END"])
-def test_raw_transaction_control_behind_a_comment_is_refused(any_url: str, control: str) -> None:
+def test_raw_transaction_control_behind_a_comment_is_refused(shared_url: str, control: str) -> None:
     """A comment before COMMIT hid it from raw()'s check: the block's first insert was
     committed (or rolled back) there, the second autocommitted, and the block's rollback
     undid nothing."""
-    with typedb.connect(any_url) as db:
+    with typedb.connect(shared_url) as db:
         db.raw("CREATE TABLE ctl (id integer)")
         with pytest.raises(typedb.CompileError, match="cannot run"), db.transaction():
             db.insert_into("ctl").values({"id": 1}).execute()
@@ -199,8 +189,8 @@ def test_raw_transaction_control_behind_a_comment_is_refused(any_url: str, contr
         db.insert_into("ctl").values({"id": 3}).execute()
         with db.transaction():  # "cannot start a transaction within a transaction" on SQLite
             db.insert_into("ctl").values({"id": 4}).execute()
-    with typedb.connect(any_url) as other:
-        if any_url != "sqlite://":  # a new in-memory database is empty
+    with typedb.connect(shared_url) as other:
+        if shared_url != "sqlite://":  # a new in-memory database is empty
             assert other.select_from("ctl").select("id").order_by("id").execute() == [
                 {"id": 3},
                 {"id": 4},
@@ -386,13 +376,13 @@ def test_async_close_while_another_task_is_in_a_transaction_ends_it_on_both(
 # -- the sync Database used by asyncio tasks (or generators) on one thread ----------------------
 
 
-def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(any_url: str) -> None:
+def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(shared_url: str) -> None:
     """Task A awaits inside a sync `with db.transaction()`; task B runs meanwhile on the same
     thread. On SQLite B's statements went to the thread's connection, inside A's
     transaction: B read A's uncommitted row, and B's insert vanished with A's rollback (on
     PostgreSQL B gets a connection of its own). Now a SQLite file gives B a spare
     connection; the in-memory database, one connection, refuses B with a clear error."""
-    db = typedb.connect(any_url)
+    db = typedb.connect(shared_url)
     db.raw("CREATE TABLE tasks (id integer)")
     seen: list[object] = []
 
@@ -418,7 +408,7 @@ def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(any_url:
 
     try:
         asyncio.run(main())
-        if any_url == "sqlite://":
+        if shared_url == "sqlite://":
             assert len(seen) == 1
             assert "another asyncio task" in str(seen[0])
         else:
@@ -433,13 +423,13 @@ def test_sync_database_in_asyncio_tasks_keeps_another_tasks_block_apart(any_url:
 
 
 @pytest.mark.pgbouncer
-def test_nested_blocks_of_threads_sharing_a_trx_do_not_interleave(any_url: str) -> None:
+def test_nested_blocks_of_threads_sharing_a_trx_do_not_interleave(shared_url: str) -> None:
     """README lets a `trx` be handed to worker threads. Each worker's `trx.transaction()` is
     a savepoint on the block's connection, and savepoints are a stack: a second worker's
     savepoint opened inside the first's was released with it, so its rollback found no
     savepoint. SQLite kept the rolled-back worker's row; PostgreSQL failed the whole
     transaction. Now nested blocks on one connection run one thread's at a time."""
-    with typedb.connect(any_url) as db:
+    with typedb.connect(shared_url) as db:
         db.raw("CREATE TABLE shared (id integer)")
         first_in, first_done = threading.Event(), threading.Event()
         outcome: list[str] = []
@@ -472,13 +462,13 @@ def test_nested_blocks_of_threads_sharing_a_trx_do_not_interleave(any_url: str) 
         assert db.select_from("shared").select("id").execute() == [{"id": 1}]
 
 
-def test_nested_blocks_of_tasks_sharing_a_trx_do_not_interleave(any_url: str) -> None:
+def test_nested_blocks_of_tasks_sharing_a_trx_do_not_interleave(shared_url: str) -> None:
     """The async form: a task's block end computed its savepoint from the connection's
     depth, so the first task released the second's savepoint, and the second's rollback
     then rolled back to the first's: the first task's committed row was undone too."""
 
     async def main() -> None:
-        async with typedb.connect_async(any_url) as db:
+        async with typedb.connect_async(shared_url) as db:
             await db.raw("CREATE TABLE shared (id integer)")
             first_in, first_done = asyncio.Event(), asyncio.Event()
             outcome: list[str] = []

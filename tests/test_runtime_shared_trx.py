@@ -20,16 +20,6 @@ import pytest
 import typedb
 
 
-@pytest.fixture(params=["db_url", "memory"])
-def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
-    """`db_url`, and the in-memory SQLite database besides (once, on the sqlite backend)."""
-    if request.param == "memory":
-        if not db_url.startswith("sqlite"):
-            pytest.skip("the in-memory database is SQLite's")
-        return "sqlite://"
-    return db_url
-
-
 def _ids(db: typedb.Database) -> list[int]:
     return [r["id"] for r in db.select_from("shared").select("id").order_by("id").execute()]
 
