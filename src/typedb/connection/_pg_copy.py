@@ -37,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +45,7 @@ import psycopg
 from psycopg.adapt import PyFormat
 from psycopg.rows import TupleRow
 
+from typedb._column_rows import ColumnRows, column_of
 from typedb._errors import IntegrityError, QueryError
 from typedb.connection._driver import Kinds, unencodable
 from typedb.dialects import quote_identifier
@@ -186,7 +186,7 @@ def _prepare(
         type_oid = types.get(column)
         if type_oid is None:
             return None  # unknown or generated column: let INSERT say so
-        seen = kinds[j] if kinds is not None else set(map(type, map(itemgetter(j), rows)))
+        seen = kinds[j] if kinds is not None else set(map(type, column_of(rows, j)))
         if not seen <= _ANY_COLUMN | _SAME_AS_INSERT.get(type_oid, frozenset()):
             return None
         if len(binary) == j:  # every column so far can go in binary
@@ -194,12 +194,12 @@ def _prepare(
             if seen <= exact and _ints_fit(type_oid, seen, j, rows):
                 binary.append(name)
         if type_oid == _TIMESTAMP and datetime in seen:
-            if any(type(r[j]) is datetime and r[j].tzinfo is not None for r in rows):
+            if any(type(v) is datetime and v.tzinfo is not None for v in column_of(rows, j)):
                 aware_columns.append(j)
         elif (
             type_oid == _TIME
             and time in seen
-            and any(type(r[j]) is time and r[j].tzinfo is not None for r in rows)
+            and any(type(v) is time and v.tzinfo is not None for v in column_of(rows, j))
         ):
             return None  # INSERT's timetz -> time cast and time_in may differ
     if len(binary) < len(columns):
@@ -236,10 +236,8 @@ def _ints_fit(type_oid: int, seen: Set[type], j: int, rows: Sequence[Sequence[An
     limit = _INT_RANGE.get(type_oid)
     if limit is None or int not in seen:
         return True
-    get = itemgetter(j)
-    ints: list[int] = (
-        [v for v in map(get, rows) if v is not None] if _NONE in seen else list(map(get, rows))
-    )
+    column = column_of(rows, j)
+    ints: list[int] = [v for v in column if v is not None] if _NONE in seen else column
     return -limit <= min(ints) and max(ints) < limit
 
 
@@ -255,7 +253,7 @@ def _text_dumper(conn: psycopg.Connection[Any]) -> Callable[[Any], str]:
 
 
 def _kinds_of(rows: Sequence[Sequence[Any]], width: int) -> list[set[type]]:
-    return [set(map(type, map(itemgetter(j), rows))) for j in range(width)]
+    return [set(map(type, column_of(rows, j))) for j in range(width)]
 
 
 # The Python types whose text `text_payload` writes itself, as psycopg's text dumpers do:
@@ -305,7 +303,7 @@ def _chunks(
     format_row = ("\t".join(["%s"] * width) + "\n").__mod__
     for start in range(0, len(rows), PAYLOAD_ROWS):
         part = rows[start : start + PAYLOAD_ROWS]
-        if set(map(type, part)) != {tuple}:
+        if type(part) is not ColumnRows and set(map(type, part)) != {tuple}:
             part = list(map(tuple, part))  # `%` takes a tuple's items; a list is one value
         text = "".join(map(format_row, part))
         n = len(part)
@@ -336,7 +334,7 @@ def _cells(
     writes them, and None as COPY's NULL in `nulls`."""
     columns: list[list[Any]] = []
     for j in range(width):
-        column = list(map(itemgetter(j), rows))
+        column = column_of(rows, j)
         if j in texts:
             column = [v.translate(_ESCAPES) if type(v) is str else v for v in column]
         if j in decimals:
