@@ -20,16 +20,13 @@ So one catalog query reads the table's kind and the listed columns' types, and C
 only when every value's Python type is one whose text the column reads as INSERT's cast would
 (`_SAME_AS_INSERT`); otherwise `copy_rows` returns None and the caller runs INSERTs.
 
-COPY's binary format costs psycopg less for text and ints (about 0.4 ms per 10,000 values of
-a column), but psycopg's binary dumpers are not the server's input functions: an int beyond
-int4's range is wrapped, not refused. So binary is used only when every column is one of
-`_BINARY`'s types, every value's Python type one whose binary form tests/test_bulk_insert.py
-checks against INSERT value by value, and every int in an integer column fits it; any other
-table or value keeps the text format.
-
-In the text format, a table whose values are all str, int, float, Decimal or None has its
-data written here (`text_payload`): the same bytes as psycopg's `write_row`, a row at a time
-instead of a value at a time. Any other value goes through `write_row`.
+COPY runs in the text format. A table whose values are all str, int, float, Decimal or None
+has its data written here (`text_payload`): the same bytes as psycopg's `write_row`, a row at
+a time instead of a value at a time. Any other value goes through `write_row`. (The binary
+format, with psycopg's binary dumpers, was used for tables of only text and integers; since
+`text_payload` formats rows in C it measured slower for them, 0.3 to 0.9 ms per 10,000 rows
+of `text, integer, bigint`, and its dumpers wrap an int past the column's range where the
+server's input function refuses it, which needed a range check of its own.)
 """
 
 from __future__ import annotations
@@ -74,7 +71,6 @@ _NONE = type(None)
 _ANY_COLUMN = frozenset({str, _NONE, dict, list})
 _TIMESTAMP = 1114
 _TIME = 1083
-_INT_RANGE = {21: 2**15, 23: 2**31, 20: 2**63}  # smallint, integer, bigint: -n <= v < n
 # Column type OID -> the Python types whose text COPY reads as INSERT's cast would.
 _SAME_AS_INSERT: dict[int, frozenset[type]] = {
     21: frozenset({int}),  # smallint
@@ -91,17 +87,6 @@ _SAME_AS_INSERT: dict[int, frozenset[type]] = {
     2950: frozenset({UUID}),  # uuid
     17: frozenset({bytes}),  # bytea
 }
-# Column type OID -> (psycopg's name for it, the Python types whose binary form stores what
-# INSERT does). Text is not escaped in binary; ints are range-checked in _prepare.
-_BINARY: dict[int, tuple[str, frozenset[type]]] = {
-    25: ("text", frozenset({str, _NONE})),
-    21: ("int2", frozenset({int, _NONE})),
-    23: ("int4", frozenset({int, _NONE})),
-    20: ("int8", frozenset({int, _NONE})),
-}
-# Not numeric: psycopg's binary Decimal dumper costs twice its text one (8.8 ms against 3.9
-# per 10,000 values, client CPU), more than the server saves; and it stores Decimal("-NaN")
-# as NaN where INSERT refuses it.
 
 
 def copy_rows(
@@ -131,14 +116,12 @@ def copy_rows(
     prepared = _prepare(catalog, columns, rows, kinds, cursor.connection)
     if prepared is None:
         return None
-    rows, binary = prepared
+    rows = prepared
     sql = f"COPY {quoted} ({', '.join(map(quote_identifier, columns))}) FROM STDIN"
-    if binary:
-        sql += " (FORMAT BINARY)"
     conn = cursor.connection
     text = (
         None
-        if binary or conn.info.encoding != "utf-8"
+        if conn.info.encoding != "utf-8"
         else text_payload(rows, kinds or _kinds_of(rows, len(columns)), _text_dumper(conn))
     )
     try:
@@ -147,8 +130,6 @@ def copy_rows(
                 for chunk in text:
                     copy.write(chunk)
             else:
-                if binary:
-                    copy.set_types(binary)
                 write = copy.write_row
                 for row in rows:
                     write(row)
@@ -168,9 +149,8 @@ def _prepare(
     rows: Sequence[Sequence[Any]],
     kinds: Kinds | None,
     conn: psycopg.Connection[Any],
-) -> tuple[Sequence[Sequence[Any]], list[str]] | None:
-    """The rows as COPY must send them with the binary format's column types (empty for the
-    text format), or None when COPY cannot stand in for INSERT."""
+) -> Sequence[Sequence[Any]] | None:
+    """The rows as COPY must send them, or None when COPY cannot stand in for INSERT."""
     if not catalog:
         return None
     kind, has_rules, row_security = catalog[0][:3]
@@ -181,7 +161,6 @@ def _prepare(
         if identity != "a" and not generated:  # COPY would write GENERATED ALWAYS columns
             types[name] = type_oid
     aware_columns: list[int] = []
-    binary: list[str] = []
     for j, column in enumerate(columns):
         type_oid = types.get(column)
         if type_oid is None:
@@ -189,10 +168,6 @@ def _prepare(
         seen = kinds[j] if kinds is not None else set(map(type, column_of(rows, j)))
         if not seen <= _ANY_COLUMN | _SAME_AS_INSERT.get(type_oid, frozenset()):
             return None
-        if len(binary) == j:  # every column so far can go in binary
-            name, exact = _BINARY.get(type_oid, ("", frozenset()))
-            if seen <= exact and _ints_fit(type_oid, seen, j, rows):
-                binary.append(name)
         if type_oid == _TIMESTAMP and datetime in seen:
             if any(type(v) is datetime and v.tzinfo is not None for v in column_of(rows, j)):
                 aware_columns.append(j)
@@ -202,10 +177,8 @@ def _prepare(
             and any(type(v) is time and v.tzinfo is not None for v in column_of(rows, j))
         ):
             return None  # INSERT's timetz -> time cast and time_in may differ
-    if len(binary) < len(columns):
-        binary = []  # one column needs the text format: all of them take it
     if not aware_columns:
-        return rows, binary
+        return rows
     # INSERT casts an aware datetime to `timestamp` in the session's time zone; COPY would
     # drop the offset. Convert first, as the cast would, in that zone; decline if Python
     # does not know it (a POSIX spec such as '<+0530>-05:30', where psycopg's
@@ -227,18 +200,7 @@ def _prepare(
         # The instant falls before year 1 or after 9999 in that zone: Python cannot write
         # it, the server's cast can ('0001-12-31 19:03:58 BC'), so INSERT stores it.
         return None
-    return out, binary
-
-
-def _ints_fit(type_oid: int, seen: Set[type], j: int, rows: Sequence[Sequence[Any]]) -> bool:
-    """Whether column j's ints fit its integer type (any column that is not one passes):
-    psycopg's binary dumper would wrap what the server's input refuses."""
-    limit = _INT_RANGE.get(type_oid)
-    if limit is None or int not in seen:
-        return True
-    column = column_of(rows, j)
-    ints: list[int] = [v for v in column if v is not None] if _NONE in seen else column
-    return -limit <= min(ints) and max(ints) < limit
+    return out
 
 
 def _text_dumper(conn: psycopg.Connection[Any]) -> Callable[[Any], str]:
