@@ -27,6 +27,7 @@ def _with(url: str, parameter: str) -> str:
 # (here 0x5C, the backslash): one such character each, as Python's codec writes it.
 EMBEDDING_ASCII = {
     "SJIS": "ソ",  # 0x83 0x5C
+    "SHIFT_JIS_2004": "ソ",
     "BIG5": "功",  # 0xA5 0x5C
     "GBK": "乗",  # 0x81 0x5C
     "GB18030": "乗",
@@ -38,7 +39,7 @@ EMBEDDING_ASCII = {
 def test_postgresql_bulk_insert_in_a_client_encoding_that_embeds_ascii_stores_the_text(
     pg_url: str, encoding: str, other: str
 ) -> None:
-    """With client_encoding SJIS (BIG5, GBK, GB18030), COPY's text went through
+    """With client_encoding SJIS (SHIFT_JIS_2004, BIG5, GBK, GB18030), COPY's text went through
     psycopg's write_row, which escapes the bytes it sends: the backslash byte inside "ソ"
     (0x83 0x5C) was doubled, and the server, reading 0x83 0x5C as the character, took the
     second 0x5C as an escape of what followed: "ソn" was stored as "ソ" and a newline, "ソ" at
@@ -62,6 +63,8 @@ def test_postgresql_bulk_insert_in_a_client_encoding_that_embeds_ascii_stores_th
             db.insert_into("bulk").values([{"k": i, **row} for i in range(N)]).execute()
             single = db.raw("SELECT v FROM single")
             bulk = db.raw("SELECT DISTINCT v FROM bulk")
-            assert single == [{"v": value}], (value, single)
+            if encoding != "SHIFT_JIS_2004" or "\\" not in value:
+                # (PostgreSQL reads SHIFT_JIS_2004's 0x5C as the yen sign, Python as "\\")
+                assert single == [{"v": value}], (value, single)
             assert bulk == single, (value, bulk)
             db.raw("TRUNCATE single, bulk")

@@ -236,7 +236,7 @@ _ESCAPES = str.maketrans(
 # server took the second one as an escape of what followed ("ソn" stored as "ソ" and a
 # newline). In them, COPY takes `text_payload`, which escapes characters and then encodes,
 # or does not run (INSERT sends values as parameters, never escaped).
-_EMBEDS_ASCII = frozenset({"SJIS", "BIG5", "GBK", "GB18030", "UHC", "JOHAB"})
+_EMBEDS_ASCII = frozenset({"SJIS", "SHIFT_JIS_2004", "BIG5", "GBK", "GB18030", "UHC", "JOHAB"})
 #: Rows per chunk of COPY data: the server parses one while the next is formatted, and a
 #: million rows are never one string.
 PAYLOAD_ROWS = 2000
