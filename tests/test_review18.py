@@ -68,3 +68,18 @@ def test_postgresql_bulk_insert_in_a_client_encoding_that_embeds_ascii_stores_th
                 assert single == [{"v": value}], (value, single)
             assert bulk == single, (value, bulk)
             db.raw("TRUNCATE single, bulk")
+
+
+def test_bulk_insert_of_unencodable_text_names_its_position_in_the_value(
+    db: typedb.Database,
+) -> None:
+    """A lone surrogate is refused before it reaches the database, with its position in the
+    value, as for one row. COPY's text format (now also for a table of text and integers,
+    which went in binary before) encodes 2,000 rows' text at once, and the message gave the
+    position in that text ("at position 5939" for the 1,007th row of `k, v`)."""
+    db.raw("CREATE TABLE u (k integer, v text)")
+    for n in (1, N):
+        rows = [{"k": i, "v": "ab\ud800" if i == n - 1 else "x"} for i in range(n)]
+        with pytest.raises(typedb.CompileError, match=r"'\\ud800' at position 2 cannot"):
+            db.insert_into("u").values(rows).execute()
+        assert db.raw("SELECT count(*) AS n FROM u") == [{"n": 0}]

@@ -298,7 +298,21 @@ def _chunks(
                 part, width, texts if escape else (), decimals if nan else (), nulls, dump
             )
             text = "".join(map(format_row, cells))
-        yield text.encode(encoding)
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            _refuse_unencodable(part, encoding)
+            raise  # (a value's text is itself: some value fails above)
+        yield data
+
+
+def _refuse_unencodable(rows: Sequence[Sequence[Any]], encoding: str) -> None:
+    """Raise the first value's UnicodeEncodeError (in row order, as write_row and INSERT
+    meet them): its position is then within the value, not within the chunk's text."""
+    for row in rows:
+        for v in row:
+            if type(v) is str:
+                v.encode(encoding)
 
 
 def _cells(
