@@ -5,6 +5,8 @@ failed before its fix; see each test's docstring.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -83,3 +85,60 @@ def test_bulk_insert_of_unencodable_text_names_its_position_in_the_value(
         with pytest.raises(typedb.CompileError, match=r"'\\ud800' at position 2 cannot"):
             db.insert_into("u").values(rows).execute()
         assert db.raw("SELECT count(*) AS n FROM u") == [{"n": 0}]
+
+
+class Tag(enum.StrEnum):
+    """Text that is a str subclass, as a StrEnum member is."""
+
+    A = "A%"
+    NUL = "a\x00b"
+
+
+def test_text_of_a_str_subclass_is_checked_as_text_on_every_backend(
+    db: typedb.Database,
+) -> None:
+    """typedb's text checks matched `type(v) is str`, so a StrEnum member (any str subclass)
+    skipped them: its NUL was stored on SQLite where PostgreSQL refused it with a QueryError
+    (and plain text is a CompileError on both), in values() of one row or of many
+    (`_rows_fast` looked for NUL only in exact str), set(), do_update_set(), where(); and
+    SQLite's LIKE, which typedb rewrites to GLOB for PostgreSQL's case-sensitive match, was
+    left as LIKE for it: `like Tag.A` ("A%") matched "abc" on SQLite only."""
+    db.raw("CREATE TABLE tags (id integer PRIMARY KEY, v text)")
+    rows = [{"id": i, "v": "abc" if i % 2 else "Abc"} for i in range(N)]
+    db.insert_into("tags").values(rows).execute()
+    nul = "contains a NUL character"
+    attempts: list[tuple[str, Callable[[], object]]] = [
+        ("row 0", lambda: db.insert_into("tags").values({"id": -1, "v": Tag.NUL}).execute()),
+        (
+            "row 70",  # the first of 64 rows or more that is not plain
+            lambda: (
+                db.insert_into("tags")
+                .values([{"id": -i - 1, "v": Tag.NUL if i == 70 else "x"} for i in range(N)])
+                .execute()
+            ),
+        ),
+        ("row 0", lambda: db.insert_into("tags").values([{"id": -2, "v": Tag.NUL}] * 80).execute()),
+        ("'v'", lambda: db.update_table("tags").set({"v": Tag.NUL}).execute()),
+        ("'v'", lambda: db.select_from("tags").where("v", "=", Tag.NUL).execute()),
+        ("'v'", lambda: db.select_from("tags").where("v", "in", [Tag.NUL]).execute()),
+        (
+            "expression",
+            lambda: db.select_from("tags").select(lambda eb: eb.val(Tag.NUL).as_("x")).execute(),
+        ),
+        (
+            "'v'",
+            lambda: (
+                db.insert_into("tags")
+                .values({"id": 0, "v": "x"})
+                .on_conflict(lambda oc: oc.column("id").do_update_set({"v": Tag.NUL}))
+                .execute()
+            ),
+        ),
+    ]
+    for where, attempt in attempts:
+        with pytest.raises(typedb.CompileError, match=f"{where}.* {nul}"):
+            attempt()
+    assert db.raw("SELECT count(*) AS n FROM tags WHERE v <> 'abc' AND v <> 'Abc'") == [{"n": 0}]
+    plain = db.select_from("tags").select("id").where("v", "like", "A%").execute()
+    assert db.select_from("tags").select("id").where("v", "like", Tag.A).execute() == plain
+    assert len(plain) == (N + 1) // 2
