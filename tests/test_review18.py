@@ -6,6 +6,7 @@ failed before its fix; see each test's docstring.
 from __future__ import annotations
 
 import enum
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -142,3 +143,17 @@ def test_text_of_a_str_subclass_is_checked_as_text_on_every_backend(
     plain = db.select_from("tags").select("id").where("v", "like", "A%").execute()
     assert db.select_from("tags").select("id").where("v", "like", Tag.A).execute() == plain
     assert len(plain) == (N + 1) // 2
+
+
+@pytest.mark.parametrize("n", [10, N])
+def test_values_of_a_deque_whose_rows_leave_out_different_columns(
+    db: typedb.Database, n: int
+) -> None:
+    """values() takes any Sequence of rows, and a deque is one; rows leaving out different
+    columns are split into runs by slicing, which a deque cannot do: a TypeError ("sequence
+    index must be integer, not 'slice'") came out of values() instead of the insert."""
+    db.raw("CREATE TABLE d (a integer, b text DEFAULT 'dflt')")
+    rows = deque({"a": i, "b": f"s{i}"} if i % 3 else {"a": i} for i in range(n))
+    assert db.insert_into("d").values(rows).execute().num_inserted_rows == n
+    got = db.select_from("d").select("a", "b").order_by("a").execute()
+    assert got == [{"a": i, "b": f"s{i}" if i % 3 else "dflt"} for i in range(n)]

@@ -409,6 +409,8 @@ def _conflict_sql(conflict: OnConflict, index: int, q: Callable[[str], str]) -> 
 def _runs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Sequence[Mapping[str, Any]], int]]:
     """Consecutive rows with the same keys, each with the index of its first row."""
     runs: list[tuple[Sequence[Mapping[str, Any]], int]] = []
+    if not isinstance(rows, list | tuple):
+        rows = list(rows)  # a Sequence need not slice (a deque does not)
     start = 0
     keys = [row.keys() if isinstance(row, Mapping) else None for row in rows]
     for i in range(1, len(rows)):
