@@ -119,11 +119,15 @@ def copy_rows(
     rows = prepared
     sql = f"COPY {quoted} ({', '.join(map(quote_identifier, columns))}) FROM STDIN"
     conn = cursor.connection
+    encoding = conn.info.encoding
+    embeds = (conn.info.parameter_status("client_encoding") or "").upper() in _EMBEDS_ASCII
     text = (
-        None
-        if conn.info.encoding != "utf-8"
-        else text_payload(rows, kinds or _kinds_of(rows, len(columns)), _text_dumper(conn))
+        text_payload(rows, kinds or _kinds_of(rows, len(columns)), _text_dumper(conn), encoding)
+        if encoding == "utf-8" or embeds
+        else None
     )
+    if text is None and embeds:
+        return None  # write_row would escape the bytes of a character: see _EMBEDS_ASCII
     try:
         with cursor.copy(sql) as copy:  # pyright: ignore[reportArgumentType]  # quoted names
             if text is not None:
@@ -226,6 +230,13 @@ _ESCAPED = ("\\", "\r", "\b", "\v", "\f")
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\v": "\\v", "\f": "\\f"}
 )
+# PostgreSQL's client-only encodings, whose two-byte characters may end in an ASCII byte
+# ("ソ" is 0x83 0x5C in SJIS). The server reads COPY data in them character by character;
+# psycopg's write_row escapes the encoded bytes, so it doubled the 0x5C of "ソ" and the
+# server took the second one as an escape of what followed ("ソn" stored as "ソ" and a
+# newline). In them, COPY takes `text_payload`, which escapes characters and then encodes,
+# or does not run (INSERT sends values as parameters, never escaped).
+_EMBEDS_ASCII = frozenset({"SJIS", "SHIFT_JIS_2004", "BIG5", "GBK", "GB18030", "UHC", "JOHAB"})
 #: Rows per chunk of COPY data: the server parses one while the next is formatted, and a
 #: million rows are never one string.
 PAYLOAD_ROWS = 2000
@@ -235,10 +246,13 @@ def text_payload(
     rows: Sequence[Sequence[Any]],
     kinds: Sequence[Set[type]],
     dump: Callable[[Any], str],
+    encoding: str = "utf-8",
 ) -> Iterator[bytes] | None:
-    r"""COPY's text-format data for `rows`, byte for byte what psycopg's `write_row` sends,
-    in chunks of UTF-8; or None when a column holds a type not written here (`write_row`
-    then sends the rows). `dump`: psycopg's text for a value, used for NaN Decimals.
+    r"""COPY's text-format data for `rows`, byte for byte what psycopg's `write_row` sends
+    (but for the encodings of `_EMBEDS_ASCII`), in chunks encoded in `encoding` (Python's
+    name for the connection's); or None when a column holds a type not written here
+    (`write_row` then sends the rows). `dump`: psycopg's text for a value, used for NaN
+    Decimals.
 
     `write_row` converts and escapes value by value (measured 1.3 us a row of text, numeric
     and integer); here a row is one `%` formatting in C, and escapes and NULLs, rare in bulk
@@ -252,11 +266,14 @@ def text_payload(
     """
     if not all(k <= _PLAIN for k in kinds):
         return None
-    return _chunks(rows, kinds, dump)
+    return _chunks(rows, kinds, dump, encoding)
 
 
 def _chunks(
-    rows: Sequence[Sequence[Any]], kinds: Sequence[Set[type]], dump: Callable[[Any], str]
+    rows: Sequence[Sequence[Any]],
+    kinds: Sequence[Set[type]],
+    dump: Callable[[Any], str],
+    encoding: str,
 ) -> Iterator[bytes]:
     width = len(kinds)
     decimals = [j for j, k in enumerate(kinds) if Decimal in k]
@@ -281,7 +298,21 @@ def _chunks(
                 part, width, texts if escape else (), decimals if nan else (), nulls, dump
             )
             text = "".join(map(format_row, cells))
-        yield text.encode()
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            _refuse_unencodable(part, encoding)
+            raise  # (a value's text is itself: some value fails above)
+        yield data
+
+
+def _refuse_unencodable(rows: Sequence[Sequence[Any]], encoding: str) -> None:
+    """Raise the first value's UnicodeEncodeError (in row order, as write_row and INSERT
+    meet them): its position is then within the value, not within the chunk's text."""
+    for row in rows:
+        for v in row:
+            if type(v) is str:
+                v.encode(encoding)
 
 
 def _cells(

@@ -295,13 +295,13 @@ def compare(dialect: str, column: Column, op: str, value: Any) -> tuple[Shape, V
             )
         values = tuple(value)
         for v in values:
-            if type(v) is str:
+            if isinstance(v, str):  # a subclass too (a StrEnum member)
                 refuse_nul(v, f"column {column!r}")
         if dialect == "sqlite":
             values = sqlite_dates.listed(values)
         return ("cmp", target, sql_op, len(values)), values
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):  # a StrEnum member is text too: NUL, LIKE
         refuse_nul(value, f"column {column!r}")
         if dialect == "sqlite" and sql_op == "LIKE":
             return ("cmp", target, "GLOB", 1), (like_to_glob(value),)

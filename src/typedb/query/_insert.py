@@ -95,7 +95,7 @@ class OnConflict:
             if isinstance(value, Excluded | Fragment):
                 kinds.append((column, value))
             else:
-                if type(value) is str:
+                if isinstance(value, str):  # a subclass too (a StrEnum member)
                     refuse_nul(value, f"column {column!r}")
                 else:
                     refuse_builder_value(value, column, None, "do_update_set()")
@@ -409,6 +409,8 @@ def _conflict_sql(conflict: OnConflict, index: int, q: Callable[[str], str]) -> 
 def _runs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Sequence[Mapping[str, Any]], int]]:
     """Consecutive rows with the same keys, each with the index of its first row."""
     runs: list[tuple[Sequence[Mapping[str, Any]], int]] = []
+    if not isinstance(rows, list | tuple):
+        rows = list(rows)  # a Sequence need not slice (a deque does not)
     start = 0
     keys = [row.keys() if isinstance(row, Mapping) else None for row in rows]
     for i in range(1, len(rows)):
@@ -474,8 +476,11 @@ def _check_values(table: str, columns: tuple[str, ...], values: tuple[Any, ...],
                 refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i})")
         elif type(v) is Fragment:
             fragments = True
-        elif v is not None and builder_kind(type(v)) is not None:
-            refuse_builder_value(v, columns[j], table, "values()")
+        elif v is not None:
+            if isinstance(v, str):  # a str subclass (a StrEnum member) is text too
+                refuse_nul(v, f"column {columns[j]!r} of table {table!r} (row {i})")
+            elif builder_kind(type(v)) is not None:
+                refuse_builder_value(v, columns[j], table, "values()")
     return fragments
 
 
@@ -503,9 +508,9 @@ def _rows_fast(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> _
             fragments = True
         if any(builder_kind(k) is not None for k in kinds):
             return None  # the loop names the row and column
-        if str in kinds:
+        if str in kinds or any(issubclass(k, str) for k in kinds):  # StrEnum members too
             # One search of the joined text: ten times faster than one per value.
-            texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _exact_str(values)
+            texts = filter(None, values) if kinds <= _TEXT_OR_NONE else _texts(values)
             if "\x00" in "".join(texts):
                 return None
     return ColumnRows(values_of), columns, fragments, column_kinds
@@ -514,8 +519,8 @@ def _rows_fast(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> _
 _TEXT_OR_NONE = frozenset({str, type(None)})
 
 
-def _exact_str(values: list[Any]) -> list[str]:
-    return [v for v in values if type(v) is str]
+def _texts(values: list[Any]) -> list[str]:
+    return [v for v in values if isinstance(v, str)]
 
 
 def _mismatch(table: str, i: int, row: object, columns: tuple[str, ...]) -> CompileError:

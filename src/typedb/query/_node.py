@@ -237,7 +237,7 @@ def value_node(value: Any) -> tuple[Node, Values]:
         raise CompileError(
             "eb.val(None) has no type to bind; use eb.case() without else_() or typedb.sql('NULL')"
         )
-    if type(value) is str:
+    if isinstance(value, str):  # a subclass too (a StrEnum member)
         refuse_nul(value, "an expression")
     if type(value) is datetime and value.tzinfo is not None:
         return ("val", "timestamptz"), (value,)

@@ -178,7 +178,7 @@ class UpdateQuery(_Write):
             if isinstance(value, Fragment):
                 kinds.append((column, value))
                 continue
-            if type(value) is str:
+            if isinstance(value, str):  # a subclass too (a StrEnum member)
                 refuse_nul(value, f"column {column!r} of table {self._table!r}")
             elif value is not None:
                 refuse_builder_value(value, column, self._table, "set()")
