@@ -17,7 +17,10 @@ RETURNING has a quirk of its own: a whole value of a REAL column comes back as a
 
 A column's declared type comes from `pragma_table_info`, cached per connection and dropped
 when `PRAGMA schema_version` changes: one cheap read per such query, so a migration that
-changes a type is seen at once.
+changes a type is seen at once. A table's INTEGER PRIMARY KEY (its rowid) is read from its
+CREATE TABLE too, with it: typedb declares a bigint auto-increment key INTEGER (only that
+auto-increments) with the bigint's type CHECK, which says it is one (see
+typedb.schema._sqlite_ddl.rowid_type).
 """
 
 from __future__ import annotations
