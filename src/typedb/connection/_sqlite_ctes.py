@@ -26,7 +26,7 @@ from typedb._sql import Fragment
 from typedb.connection._sqlite_errors import function_error
 from typedb.query._aggregate_plan import AggregatePlan, Cte, Output
 from typedb.query._expr import Aggregate, split_alias
-from typedb.query._expr_types import BIGINT_SUM, INTEGER, Kind, infer, widest_integer
+from typedb.query._expr_types import BIGINT_SUM, INTEGER, Kind, infer, is_integer, widest_integer
 
 #: A CTE's column types, by lowercased CTE name and column name: declared type names.
 CteTypes = dict[str, dict[str, str]]
@@ -235,12 +235,12 @@ def _aggregate_type(
         return None, None
     if a.name in ("MIN", "MAX"):
         return found, None
-    kind = infer(("agg", a.name, ("ref", a.column), a.distinct), lambda _: kind_of(found))
-    if kind == BIGINT_SUM:
-        return type_of_kind(kind), kind
-    if kind == INTEGER:
+    of_column = kind_of(found)
+    if a.name == "SUM" and of_column == INTEGER:
+        return type_of_kind(BIGINT_SUM), BIGINT_SUM
+    if a.name == "SUM" and is_integer(of_column):
         return "bigint", None
-    return None, None
+    return None, None  # SUM / AVG of decimals or floats: refused, or as SQLite gives them
 
 
 def _listed(columns: tuple[str, ...], i: int, name: str) -> str:
