@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 
 import typedb
+from typedb.query import fn
 
 
 @pytest.fixture
@@ -359,3 +360,26 @@ def test_cte_columns_listed_after_a_sql_fragment_are_not_typed_by_position(
         .execute()
     )
     assert rows == [{"v": 14}, {"v": 10000000000}]
+
+
+def test_a_union_of_a_text_expression_and_an_integer_column_is_refused(
+    people: typedb.Database,
+) -> None:
+    """PostgreSQL: "UNION types text and integer cannot be matched"; SQLite mixed str and
+    int in one column when the text side was an expression (only columns were matched)."""
+    query = (
+        people.select_from("people")
+        .select(lambda eb: [eb.fn.lower("name").as_("v")])
+        .union_all(people.select_from("people").select("id"))
+    )
+    with pytest.raises((typedb.CompileError, typedb.QueryError), match="cannot be matched"):
+        query.execute()
+
+
+def test_a_scalar_subquery_of_a_max_is_typed_in_arithmetic(scalar: typedb.Database) -> None:
+    """(SELECT max(x) ...) of an integer is an integer on PostgreSQL: `n * it` overflows at
+    32 bits in the select list too."""
+    top = scalar.select_from("other").select(fn.max("x"))
+    query = scalar.select_from("nums").select(lambda eb: [(eb.ref("n") * top).as_("v")])
+    with pytest.raises(typedb.QueryError, match="integer out of range"):
+        query.execute()
