@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 
 import typedb
+from typedb.query import fn
 
 
 @pytest.fixture
@@ -249,12 +250,7 @@ def test_a_cte_union_of_numeric_and_integer_is_decimal_or_refused(
         assert all(type(r["p"]) is Decimal for r in rows)
 
 
-# Left as they are (found in this review, older than diverge16): strict xfails on SQLite.
-
-
-def _xfail_on_sqlite(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
-    if backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+# Found in this review, older than diverge16 (strict xfails on SQLite until sums18).
 
 
 @pytest.fixture
@@ -273,13 +269,10 @@ def scalar(db: typedb.Database) -> typedb.Database:
 
 
 def test_integer_times_an_integer_scalar_subquery_overflows_at_32_bits(
-    scalar: typedb.Database, backend: str, request: pytest.FixtureRequest
+    scalar: typedb.Database,
 ) -> None:
     """id * (SELECT x ... LIMIT 1) is integer arithmetic on PostgreSQL (integer out of
-    range); SQLite does not type a scalar subquery, checks 64 bits and matched both rows."""
-    _xfail_on_sqlite(
-        request, backend, "a scalar subquery's kind is not inferred on SQLite (64-bit check)"
-    )
+    range); SQLite typed no scalar subquery, checked 64 bits and matched both rows."""
     query = (
         scalar.select_from("nums")
         .select("id")
@@ -292,28 +285,29 @@ def test_integer_times_an_integer_scalar_subquery_overflows_at_32_bits(
 
 
 def test_a_union_of_an_integer_expression_and_a_numeric_column(
-    scalar: typedb.Database, backend: str, request: pytest.FixtureRequest
+    scalar: typedb.Database, backend: str
 ) -> None:
-    """PostgreSQL's column is numeric (7, 1.50); SQLite checks every row against the first
-    side's integer expression and refuses 1.5 as 'bigint out of range'."""
-    _xfail_on_sqlite(
-        request, backend, "a union's expression column is typed by its first side on SQLite"
-    )
+    """PostgreSQL's column is numeric (7, 1.50); SQLite checked every row against the first
+    side's integer expression and refused 1.5 as 'bigint out of range'. An unscaled numeric
+    does not keep each value's scale on SQLite (README): 1.5 there, equal."""
+    from decimal import Decimal
+
     rows = (
         scalar.select_from("nums")
         .select(lambda eb: [(eb.ref("n") + 0).as_("v")])
         .union_all(scalar.select_from("nums").select(lambda eb: [eb.ref("p").as_("v")]))
         .execute()
     )
-    assert sorted(str(r["v"]) for r in rows) == ["1.50", "2.25", "7", "8"]
+    values = sorted(r["v"] for r in rows)
+    assert values == [Decimal("1.50"), Decimal("2.25"), 7, 8]
+    assert all(type(v) is Decimal for v in values)
+    if backend == "postgresql":
+        assert [str(v) for v in values] == ["1.50", "2.25", "7", "8"]
 
 
 def test_a_union_of_an_integer_expression_and_a_double_expression(
-    scalar: typedb.Database, backend: str, request: pytest.FixtureRequest
+    scalar: typedb.Database,
 ) -> None:
-    _xfail_on_sqlite(
-        request, backend, "a union's expression column is typed by its first side on SQLite"
-    )
     rows = (
         scalar.select_from("nums")
         .select(lambda eb: [(eb.ref("n") + 0).as_("v")])
@@ -366,3 +360,26 @@ def test_cte_columns_listed_after_a_sql_fragment_are_not_typed_by_position(
         .execute()
     )
     assert rows == [{"v": 14}, {"v": 10000000000}]
+
+
+def test_a_union_of_a_text_expression_and_an_integer_column_is_refused(
+    people: typedb.Database,
+) -> None:
+    """PostgreSQL: "UNION types text and integer cannot be matched"; SQLite mixed str and
+    int in one column when the text side was an expression (only columns were matched)."""
+    query = (
+        people.select_from("people")
+        .select(lambda eb: [eb.fn.lower("name").as_("v")])
+        .union_all(people.select_from("people").select("id"))
+    )
+    with pytest.raises((typedb.CompileError, typedb.QueryError), match="cannot be matched"):
+        query.execute()
+
+
+def test_a_scalar_subquery_of_a_max_is_typed_in_arithmetic(scalar: typedb.Database) -> None:
+    """(SELECT max(x) ...) of an integer is an integer on PostgreSQL: `n * it` overflows at
+    32 bits in the select list too."""
+    top = scalar.select_from("other").select(fn.max("x"))
+    query = scalar.select_from("nums").select(lambda eb: [(eb.ref("n") * top).as_("v")])
+    with pytest.raises(typedb.QueryError, match="integer out of range"):
+        query.execute()

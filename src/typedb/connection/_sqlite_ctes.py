@@ -24,9 +24,9 @@ from typing import Any
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.connection._sqlite_errors import function_error
-from typedb.query._aggregate_plan import AggregatePlan, Output
-from typedb.query._expr import split_alias
-from typedb.query._expr_types import Kind, infer, widest_integer
+from typedb.query._aggregate_plan import AggregatePlan, Cte, Output
+from typedb.query._expr import Aggregate, split_alias
+from typedb.query._expr_types import BIGINT_SUM, INTEGER, Kind, infer, is_integer, widest_integer
 
 #: A CTE's column types, by lowercased CTE name and column name: declared type names.
 CteTypes = dict[str, dict[str, str]]
@@ -35,6 +35,8 @@ CteKinds = dict[str, dict[str, Kind]]
 
 DeclaredIn = Callable[[tuple[tuple[str, str | None], ...], str], str | None]
 KindOf = Callable[[str], Kind]
+#: A table's columns and their declared types, in the table's order ({}: unknown).
+ColumnsOf = Callable[[str], dict[str, str]]
 
 
 def type_of_kind(kind: Kind) -> str | None:
@@ -58,21 +60,32 @@ def type_of_kind(kind: Kind) -> str | None:
 
 
 def cte_types(
-    plan: AggregatePlan, declared_in: DeclaredIn, kind_of: KindOf, types: CteTypes
+    plan: AggregatePlan,
+    declared_in: DeclaredIn,
+    kind_of: KindOf,
+    types: CteTypes,
+    columns_of: ColumnsOf,
 ) -> CteKinds:
     """Fill `types` with each of the plan's CTEs' column types, in order (a CTE reads the
     ones before it through `declared_in`, which consults `types`); return the kinds of the
-    computed ones. A `*`, an aggregate or a subquery in a body leaves that column untyped.
+    computed ones. A `*` is its tables' columns (`columns_of`; an earlier CTE's are not
+    known whole: the rest is left untyped), MIN / MAX the column's type, COUNT a bigint,
+    SUM of integers a bigint and of a bigint a numeric; a subquery in a body leaves that
+    column untyped.
 
     A union's column is typed by every side, as PostgreSQL types it (see `_union_column`).
     A recursive CTE's is its first side's: PostgreSQL refuses a recursive part of another
     type."""
     computed: CteKinds = {}
     for cte in plan.ctes:
-        columns = _side_types(cte.shape, cte.columns, declared_in, kind_of)
+
+        def side_types(shape: Any, cte: Cte = cte) -> dict[int, Typed]:
+            return _side_types(shape, cte.columns, declared_in, kind_of, columns_of, types)
+
+        columns = side_types(cte.shape)
         sides = [] if cte.recursive else [r[2] for r in cte.shape[1:] if r[0] == "compound"]
         if sides:
-            others = [_side_types(side, cte.columns, declared_in, kind_of) for side in sides]
+            others = [side_types(side) for side in sides]
             for i in list(columns):
                 typed = _union_column(cte.name, columns[i], [o.get(i) for o in others], kind_of)
                 if typed is None:
@@ -123,11 +136,17 @@ def _union_column(
 
 
 def _side_types(
-    shape: Any, listed: tuple[str, ...], declared_in: DeclaredIn, kind_of: KindOf
+    shape: Any,
+    listed: tuple[str, ...],
+    declared_in: DeclaredIn,
+    kind_of: KindOf,
+    columns_of: ColumnsOf,
+    ctes: CteTypes,
 ) -> dict[int, Typed]:
     """One select list's typed columns by position: name (as the CTE lists it), declared
-    type name, and a computed column's kind (None for a table's column). Stops at a `*` or
-    a typedb.sql() item, after which the columns are not where their index says."""
+    type name, and a computed column's kind (None for a table's column, and for an
+    aggregate whose value is the stored one). Stops at a typedb.sql() item, or a `*` it
+    cannot expand, after which the columns are not where their index says."""
     from typedb.query._base import split_table
 
     records = shape[1:]
@@ -140,11 +159,19 @@ def _side_types(
         found = declared_in(tables, column)
         return None if found is None else kind_of(found)
 
-    for i, item in enumerate(items):
+    i = 0  # the result column's position
+    for item in items:
         kind: Kind = None
+        found: str | None
         if type(item) is str:
             if item == "*" or item.endswith(".*"):
-                break
+                expanded = _star(item[:-2], tables, columns_of, ctes)
+                if expanded is None:
+                    break
+                for name, found in expanded:
+                    typed[i] = (_listed(listed, i, name), found, None)
+                    i += 1
+                continue
             column, alias = split_alias(item)
             name = alias or column.rpartition(".")[2]
             found = declared_in(tables, column)
@@ -152,13 +179,68 @@ def _side_types(
             name = str(item[2])
             kind = infer(item[1], declared)
             found = type_of_kind(kind)
+        elif isinstance(item, Aggregate):
+            name = item.alias or item.name.lower()
+            found, kind = _aggregate_type(item, tables, declared_in, kind_of)
         elif isinstance(item, Fragment):
             break  # typedb.sql("a, b"): may be several columns, as a `*`
         else:
+            i += 1
             continue
         if found is not None:
             typed[i] = (_listed(listed, i, name), found, kind)
+        i += 1
     return typed
+
+
+def _star(
+    qualifier: str,
+    tables: tuple[tuple[str, str | None], ...],
+    columns_of: ColumnsOf,
+    ctes: CteTypes,
+) -> list[tuple[str, str]] | None:
+    """The columns a `*` (or `t.*`) selects, with their declared types, in order; None
+    when that is not known (an earlier CTE, whose untyped columns are not listed; a table
+    typedb cannot read; two columns of one name, which PostgreSQL cannot tell apart)."""
+    found: list[tuple[str, str]] = []
+    for table, alias in tables:
+        if qualifier and qualifier.lower() not in (table.lower(), (alias or "").lower()):
+            continue
+        if table.lower() in ctes:
+            return None
+        columns = columns_of(table)
+        if not columns:
+            return None
+        found.extend(columns.items())
+    names = [name for name, _ in found]
+    if not found or len(set(names)) < len(names):
+        return None
+    return found
+
+
+def _aggregate_type(
+    a: Aggregate,
+    tables: tuple[tuple[str, str | None], ...],
+    declared_in: DeclaredIn,
+    kind_of: KindOf,
+) -> tuple[str | None, Kind]:
+    """An aggregate's column in a CTE: its declared type and computed kind. MIN / MAX give
+    the stored value of the column (its type, as a column of it: the driver refuses those
+    SQLite gives otherwise, see AggregateTypes._refuse_untyped), COUNT a bigint; SUM of a
+    bigint is a numeric of whole numbers, computed as SQLite's integer SUM."""
+    if a.name == "COUNT":
+        return "bigint", None
+    found = declared_in(tables, a.column) if a.column else None
+    if found is None:
+        return None, None
+    if a.name in ("MIN", "MAX"):
+        return found, None
+    of_column = kind_of(found)
+    if a.name == "SUM" and of_column == INTEGER:
+        return type_of_kind(BIGINT_SUM), BIGINT_SUM
+    if a.name == "SUM" and is_integer(of_column):
+        return "bigint", None
+    return None, None  # SUM / AVG of decimals or floats: refused, or as SQLite gives them
 
 
 def _listed(columns: tuple[str, ...], i: int, name: str) -> str:

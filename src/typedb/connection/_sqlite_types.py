@@ -17,7 +17,10 @@ RETURNING has a quirk of its own: a whole value of a REAL column comes back as a
 
 A column's declared type comes from `pragma_table_info`, cached per connection and dropped
 when `PRAGMA schema_version` changes: one cheap read per such query, so a migration that
-changes a type is seen at once.
+changes a type is seen at once. A table's INTEGER PRIMARY KEY (its rowid) is read from its
+CREATE TABLE too, with it: typedb declares a bigint auto-increment key INTEGER (only that
+auto-increments) with the bigint's type CHECK, which says it is one (see
+typedb.schema._sqlite_ddl.rowid_type).
 """
 
 from __future__ import annotations
@@ -44,15 +47,18 @@ from typedb.connection._sqlite_errors import function_error
 from typedb.dialects._base import DataType, parse_type
 from typedb.dialects._sqlite import portable_type
 from typedb.query._aggregate_plan import AggregatePlan, Nested, Output, TypedSql, not_null_key
-from typedb.query._expr import aggregate_key, split_alias
+from typedb.query._expr import Aggregate, aggregate_key, split_alias
 from typedb.query._expr_types import (
+    BIGINT_SUM,
     INTEGER,
+    Columns,
     Kind,
     common_kind,
     infer,
     is_integer,
     kind_of_type,
     replacements,
+    sums_bigint,
 )
 
 if TYPE_CHECKING:
@@ -512,6 +518,38 @@ _COMPUTED_KINDS = frozenset({"numeric", "bool"})
 _STORED_NUMERIC = frozenset({"op", "cast", "val"})
 
 
+def _described(item: Any) -> str:
+    """A select item as an error names it."""
+    if type(item) is tuple:
+        return f"the expression {item[2]!r}"
+    if isinstance(item, Aggregate):
+        return f"{item.name}({item.column or '*'})"
+    return repr(item)
+
+
+def _item_name(item: Any) -> str:
+    """The result column a select item gives."""
+    if type(item) is tuple:
+        return str(item[2])
+    if isinstance(item, Aggregate):
+        return item.alias or item.name.lower()
+    column, alias = split_alias(item)
+    return alias or column.rpartition(".")[2]
+
+
+_STORED = frozenset({int, float, str})
+
+
+def _unless_converted(convert: Converter, value: Any) -> Any:
+    return convert(value) if type(value) in _STORED else value
+
+
+def _bigint_sum(value: Any) -> Any:
+    """SUM of a bigint as PostgreSQL's numeric; a float (an overflow SQLite's arithmetic
+    computed) refused."""
+    return Decimal(_checked_integer(value))
+
+
 def _kind_of_declared(declared: str) -> Kind:
     t = _parsed(declared)
     return None if t is None else kind_of_type(t.name, t.scale)
@@ -604,7 +642,9 @@ class AggregateTypes:
     def _build(self, sql: TypedSql) -> Specialized:
         plan = sql.plan
         self._cte_types = {}
-        computed = cte_types(plan, self._declared_in, _kind_of_declared, self._cte_types)
+        computed = cte_types(
+            plan, self._declared_in, _kind_of_declared, self._cte_types, self._table_columns
+        )
         try:
             return self._specialized_for(sql, plan, computed)
         finally:
@@ -618,25 +658,38 @@ class AggregateTypes:
             name = replacement(a.name, self._declared(plan, a.column or ""))
             if name is not None:
                 replace[aggregate_key(a)] = name
-        converters = []
+        converters: list[tuple[Output, Converter]] = []
+        union_kinds = self._union_kinds(plan) if plan.unions else {}
         for out in plan.outputs:
             if isinstance(out.aggregate, tuple):  # an eb expression (typedb.query._expr_types)
                 # A union's other sides may make the column bigint: its integer (int4) and
                 # smallint arithmetic is checked where it is computed, the column for 64 bits.
                 kind = self._expression(plan, out.aggregate, replace, not plan.compound)
-                if plan.compound and is_integer(kind):
+                if plan.compound and out.index in union_kinds:
+                    kind = union_kinds[out.index]  # typed by every side, as PostgreSQL does
+                elif plan.compound and is_integer(kind):
                     kind = INTEGER
+                elif kind == BIGINT_SUM and sums_bigint(out.aggregate, self._kinds(plan.tables)):
+                    # SQLite's integer SUM, its argument's arithmetic unchecked (a float
+                    # there is the overflow): checked, then PostgreSQL's numeric.
+                    converters.append((out, _bigint_sum))
+                    continue
                 if kind is not None and kind[0] in _KIND_CONVERTERS:
-                    converters.append((out, _KIND_CONVERTERS[kind[0]](kind)))
+                    convert: Converter = _KIND_CONVERTERS[kind[0]](kind)
+                    if out.aggregate[0] == "sub":
+                        # A subquery's column passes its declared type through: its values
+                        # are converted already (a Decimal, a datetime).
+                        convert = partial(_unless_converted, convert)
+                    converters.append((out, convert))
                 continue
             a = out.aggregate
-            convert = output_converter(a.name, self._declared(plan, a.column or ""))
-            if convert is not None:
-                converters.append((out, convert))
+            of_aggregate = output_converter(a.name, self._declared(plan, a.column or ""))
+            if of_aggregate is not None:
+                converters.append((out, of_aggregate))
         for node in plan.compared:
             self._expression(plan, node, replace)  # its decimal arithmetic, made exact
         if plan.unions:
-            converters.extend(self._union_converters(plan))
+            converters.extend(self._union_converters(plan, union_kinds))
         for out, kind in cte_outputs(plan, computed):
             if kind is not None and kind[0] in _KIND_CONVERTERS:
                 convert = _KIND_CONVERTERS[kind[0]](kind)
@@ -655,25 +708,23 @@ class AggregateTypes:
         text = plan.render(replace) if replace else str(sql)
         return Specialized(text, tuple(converters))
 
-    def _union_converters(self, plan: AggregatePlan) -> list[tuple[Output, Converter]]:
-        """Each column of a union as PostgreSQL types it, from every side's column: SQLite
-        gives the values as stored under the first side's declared type. Sides PostgreSQL
-        cannot match (text and integer) are refused, as it refuses them."""
-        found: list[tuple[Output, Converter]] = []
-        first = plan.unions[0][1]
-        for i, item in enumerate(first):
-            kinds: list[Kind] = []
-            for tables, items in plan.unions:
-                declared = self._declared_in(tables, split_alias(items[i])[0])
-                t = _parsed(declared) if declared is not None else None
-                kinds.append(None if t is None else kind_of_type(t.name, t.scale))
+    def _union_kinds(self, plan: AggregatePlan) -> dict[int, Kind]:
+        """Each column of a union as PostgreSQL types it, from every side's item (a column,
+        an eb expression, an aggregate), by position; left out where a side's is unknown.
+        SQLite gives the values as stored or computed under the first side's declared type
+        (an integer expression union a numeric column was checked as an integer). Sides
+        PostgreSQL cannot match (text and integer) are refused, as it refuses them."""
+        found: dict[int, Kind] = {}
+        for i in range(len(plan.unions[0][1])):
+            kinds = [self._item_kind(tables, items[i]) for tables, items in plan.unions]
             known = [k for k in kinds if k is not None]
             if len(known) < len(kinds):
                 continue  # a column typedb cannot type: left as SQLite gives it
             families = {k[0] for k in known}
             if len(families) > 1 and not families <= {"integer", "numeric", "float"}:
                 sides = ", ".join(
-                    f"{items[i]!r} of table {tables[0][0]!r} is {k[0] if k[0] != 'value' else k[1]}"
+                    f"{_described(items[i])} of table {tables[0][0]!r} is "
+                    f"{k[0] if k[0] != 'value' else k[1]}"
                     for (tables, items), k in zip(plan.unions, known, strict=True)
                 )
                 raise CompileError(
@@ -681,14 +732,28 @@ class AggregateTypes:
                     "refuses it and SQLite would mix the types; select the same type on "
                     "every side"
                 )
-            common = common_kind(known)
-            if common is not None and common != known[0] and common[0] in ("numeric", "float"):
-                column, alias = split_alias(item)
-                name = alias or column.rpartition(".")[2]
-                convert = _KIND_CONVERTERS[common[0]](common)
-                if common[0] == "numeric":  # the first side's numeric values are Decimals
-                    convert = partial(_unless_decimal, convert)
-                found.append((Output(("union", i), name, i, None), convert))
+            found[i] = common_kind(known)
+        return found
+
+    def _union_converters(
+        self, plan: AggregatePlan, kinds: dict[int, Kind]
+    ) -> list[tuple[Output, Converter]]:
+        """The converters of a union's columns whose first side is a column or an aggregate
+        (an expression's is its output's) that every side makes a numeric or a double."""
+        found: list[tuple[Output, Converter]] = []
+        first = plan.unions[0]
+        for i, item in enumerate(first[1]):
+            common = kinds.get(i)
+            if common is None or common[0] not in ("numeric", "float"):
+                continue
+            if type(item) is tuple and item[1][0] != "ref":
+                continue  # an eb expression: converted as the union's output
+            if common == self._item_kind(first[0], item):
+                continue  # as the first side's column already comes back
+            convert = _KIND_CONVERTERS[common[0]](common)
+            if common[0] == "numeric":  # the first side's numeric values are Decimals
+                convert = partial(_unless_decimal, convert)
+            found.append((Output(("union", i), _item_name(item), i, None), convert))
         return found
 
     def _inner(self, plan: AggregatePlan, replace: dict[Any, Any]) -> None:
@@ -720,6 +785,8 @@ class AggregateTypes:
         than PostgreSQL does (a float for a decimal sum, text for a timestamp)."""
         for a in nested.aggregates:
             of_column = self._declared_in(nested.tables, a.column or "")
+            if nested.stored and a.name == "SUM" and _kind_of_declared(of_column or "") == INTEGER:
+                continue  # SQLite's integer SUM, typed a numeric in the CTE (_sqlite_ctes)
             if replacement(a.name, of_column) or output_converter(a.name, of_column):
                 raise CompileError(
                     f"{a.name}({a.column}) in the {nested.label} cannot come back from SQLite "
@@ -734,9 +801,11 @@ class AggregateTypes:
 
         for node in nested.expressions:
             kind = infer(node, declared)
-            stored = nested.stored and node[0] in _STORED_NUMERIC
+            stored = nested.stored and (node[0] in _STORED_NUMERIC or sums_bigint(node, declared))
             if stored and kind is not None and kind[0] == "numeric":
-                continue  # computed exactly, kept as a number and typed (_sqlite_ctes)
+                # Computed exactly (or SQLite's integer SUM of a bigint), kept as a number
+                # and typed (_sqlite_ctes).
+                continue
             if kind is not None and kind[0] in _COMPUTED_KINDS:
                 raise CompileError(
                     f"an expression of type {kind[0]} in the {nested.label} cannot come back from "
@@ -755,17 +824,53 @@ class AggregateTypes:
         overflow to `replace`. `output`: an outer select-list item, whose integer result the
         driver checks itself (see _expr_types.replacements)."""
 
-        def declared(column: str) -> Kind:
-            found = self._declared(plan, column)
-            t = _parsed(found) if found is not None else None
-            return None if t is None else kind_of_type(t.name, t.scale)
-
+        declared = self._kinds(plan.tables)
         try:
             replacements(node, declared, replace, output)
             return infer(node, declared)
         except CompileError as exc:
             tables = ", ".join(repr(table) for table, _ in plan.tables)
             raise CompileError(f"{exc} (in a query of table {tables})") from None
+
+    def _kinds(self, tables: tuple[tuple[str, str | None], ...]) -> Columns:
+        """The kinds of the columns of `tables` (see _expr_types), and of scalar subqueries
+        over them."""
+
+        def column(name: str) -> Kind:
+            found = self._declared_in(tables, name)
+            return None if found is None else _kind_of_declared(found)
+
+        return Columns(column, partial(self._subquery_kind, tables))
+
+    def _subquery_kind(self, outer: tuple[tuple[str, str | None], ...], shape: Any) -> Kind:
+        """A scalar subquery's kind: its one selected column's, over its own tables and then
+        the outer ones (a correlated column), as PostgreSQL types it. SQLite gives it none,
+        so `id * (SELECT x ... LIMIT 1)` of two integers was checked for 64 bits, not 32."""
+        from typedb.query._base import split_table
+
+        records = shape[1:]
+        if any(r[0] == "compound" for r in records):
+            return None  # typed by all its sides: not inferred here
+        names = [shape[0][2], *(r[2] for r in records if r[0] == "join")]
+        own = tuple(split_table(t) for t in names)
+        items = [item for r in records if r[0] == "select" for item in r[1]]
+        if len(items) != 1:
+            return None
+        return self._item_kind(own + tuple(t for t in outer if t not in own), items[0])
+
+    def _item_kind(self, tables: tuple[tuple[str, str | None], ...], item: Any) -> Kind:
+        """A select item's kind over `tables` (None: a `*`, a typedb.sql(), or unknown)."""
+        kinds = self._kinds(tables)
+        if type(item) is str:
+            if item == "*" or item.endswith(".*"):
+                return None
+            return kinds(split_alias(item)[0])
+        if type(item) is tuple:  # ("x", node, alias): an eb expression
+            return infer(item[1], kinds)
+        if isinstance(item, Aggregate):
+            arg = None if item.column is None else ("ref", item.column)
+            return infer(("agg", item.name, arg, item.distinct), kinds)
+        return None
 
     def _declared(self, plan: AggregatePlan, column: str) -> str | None:
         """The declared type of `column` (`name` or `table.name`) among the plan's tables."""
@@ -853,6 +958,31 @@ class AggregateTypes:
             self._version = version
             self._temp_version = temp_version
 
+    def _rowid_type(self, table: str, column: str) -> str | None:
+        """A bigint auto-increment key's type (None: integer): SQLite declares it INTEGER,
+        its rowid, and typedb's CHECK on it says bigint (see _sqlite_ddl.rowid_type). Read
+        with the table's columns, once per schema version."""
+        from typedb._errors import CompileError
+        from typedb.schema._sqlite_ddl import parse_create_table, rowid_type
+
+        cur = self._cursor
+        # The table pragma_table_info read: a TEMP one hides main's.
+        cur.execute(
+            "SELECT coalesce((SELECT sql FROM temp.sqlite_master WHERE type = 'table' AND "
+            "name = ?1 COLLATE NOCASE), (SELECT sql FROM main.sqlite_master WHERE type = "
+            "'table' AND name = ?1 COLLATE NOCASE))",
+            (table,),
+        )
+        sql = cur.fetchone()[0]
+        if sql is None:
+            return None
+        try:
+            found = parse_create_table(sql).column(column)
+        except CompileError:
+            return None
+        declared = rowid_type(found) if found is not None else "integer"
+        return None if declared == "integer" else declared.upper()
+
     def _table_columns(self, table: str) -> dict[str, str]:
         key = table.lower()
         columns = self._columns.get(key)
@@ -862,6 +992,10 @@ class AggregateTypes:
             found = cur.fetchall()
             columns = self._columns[key] = {n.lower(): t for n, t, _, _ in found}
             keys = [n for n, _, _, pk in found if pk]
+            if len(keys) == 1 and columns[keys[0].lower()].upper() == "INTEGER":
+                declared = self._rowid_type(table, keys[0])
+                if declared is not None:
+                    columns[keys[0].lower()] = declared
             self._not_nulls[key] = frozenset(
                 n.lower()
                 for n, t, not_null, pk in found

@@ -76,10 +76,11 @@ class AggregatePlan:
     #: operands), each with its own plan: their conditions' decimal arithmetic and sums are
     #: made exact as this statement's are (see Inner).
     inner: tuple[Inner, ...] = ()
-    #: A compound query of plain columns: each side's tables and selected columns, the first
-    #: query first. SQLite types a union's column by the first query's column alone (an
-    #: integer column union a numeric one gave ints and floats); PostgreSQL by all sides.
-    unions: tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...] = ()
+    #: A compound query of one-column items (columns, eb expressions, aggregates): each
+    #: side's tables and select items, the first query first. SQLite types a union's
+    #: column by the first query's item alone (an integer column union a numeric one gave
+    #: ints and floats); PostgreSQL by all sides.
+    unions: tuple[tuple[tuple[tuple[str, str | None], ...], tuple[Any, ...]], ...] = ()
     #: The columns of a multi-column ORDER BY, and the tables whose rows a join never
     #: null-extends (the FROM table and inner joins). SQLite reads an index for the first
     #: term alone once the terms say NULLS LAST / FIRST, which they must to put NULLs where
@@ -310,25 +311,30 @@ def _ordered(
     return Ordered(columns, strict) if columns else None
 
 
-def _plain(items: list[Any]) -> bool:
-    return bool(items) and all(type(i) is str and i != "*" and not i.endswith(".*") for i in items)
+def _single(items: list[Any]) -> bool:
+    """Every item is one column: a column, an eb expression or an aggregate (not a `*` or
+    a typedb.sql(), which may be several)."""
+    return bool(items) and all(
+        isinstance(i, tuple | Aggregate) or (type(i) is str and i != "*" and not i.endswith(".*"))
+        for i in items
+    )
 
 
 def _unions(
     records: Shape, tables: tuple[tuple[str, str | None], ...], selected: list[Any]
-) -> tuple[tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]], ...]:
-    """The sides of a compound query of plain columns (see AggregatePlan.unions)."""
+) -> tuple[tuple[tuple[tuple[str, str | None], ...], tuple[Any, ...]], ...]:
+    """The sides of a compound query of one-column items (see AggregatePlan.unions)."""
     from typedb.query._base import split_table
 
     operands = [r[2] for r in records if r[0] == "compound"]
-    if not operands or not _plain(selected):
+    if not operands or not _single(selected):
         return ()
     sides = [(tables, tuple(selected))]
     for shape in operands:
         own = shape[1:]
         items = [i for r in own if r[0] == "select" for i in r[1]]
-        if not _plain(items) or len(items) != len(selected):
-            return ()  # a `*` or an expression: the database matches those
+        if not _single(items) or len(items) != len(selected):
+            return ()  # a `*` or a typedb.sql(): the database matches those
         names = [shape[0][2], *(r[2] for r in own if r[0] == "join")]
         sides.append((tuple(split_table(t) for t in names), tuple(items)))
     return tuple(sides)

@@ -30,6 +30,8 @@ INT2: Kind = ("integer", 2)
 FLOAT: Kind = ("float",)
 TEXT: Kind = ("text",)
 BOOL: Kind = ("bool",)
+#: sum(bigint): a numeric of whole numbers.
+BIGINT_SUM: Kind = ("numeric", 0)
 
 _VAL_KINDS = {
     "numeric": NUMERIC, "float": FLOAT, "text": TEXT, "integer": INT4, "bigint": INTEGER,
@@ -72,6 +74,21 @@ class AsIs(str):
     """A template whose result is text compared as it is (not a number: _expr.node_sql)."""
 
     __slots__ = ()
+
+
+class Columns:
+    """A `Declared` that also knows scalar subqueries: `subquery(shape)` is the kind of the
+    one column a SELECT used as a value gives (see infer's "sub"), as PostgreSQL types it.
+    Without it a scalar subquery's kind is unknown."""
+
+    __slots__ = ("column", "subquery")
+
+    def __init__(self, column: Declared, subquery: Callable[[Any], Kind]) -> None:
+        self.column = column
+        self.subquery = subquery
+
+    def __call__(self, name: str) -> Kind:
+        return self.column(name)
 
 
 def kind_of_type(name: str, scale: int | None) -> Kind:
@@ -257,7 +274,9 @@ def infer(node: Node, declared: Declared) -> Kind:
                 FLOAT if inner == FLOAT else NUMERIC if inner[0] in ("numeric", "integer") else None
             )
         if name == "SUM" and is_integer(inner):
-            return INTEGER  # sum(integer) and sum(smallint) are bigint
+            # sum(integer) and sum(smallint) are bigint, sum(bigint) a numeric (of whole
+            # numbers: SQLite's integer SUM computes it exactly, or refuses past 64 bits).
+            return BIGINT_SUM if inner == INTEGER else INTEGER
         return inner
     if kind == "case":
         thens = [then for _, then in node[1]]
@@ -269,7 +288,19 @@ def infer(node: Node, declared: Declared) -> Kind:
 
         t = parse_type(node[2])
         return kind_of_type(t.name, t.scale)
+    if kind == "sub" and isinstance(declared, Columns):
+        return declared.subquery(node[1])
     return None
+
+
+def sums_bigint(node: Node, declared: Declared) -> bool:
+    """Whether `node` is SUM of a bigint: PostgreSQL's numeric (BIGINT_SUM), which SQLite
+    computes as its own integer SUM. As a select-list output its argument's integer
+    arithmetic stays SQLite's too (see `replacements`): the driver refuses a float there."""
+    return (
+        node[0] == "agg" and node[1] == "SUM" and node[2] is not None
+        and infer(node[2], declared) == INTEGER
+    )  # fmt: skip
 
 
 def replacements(

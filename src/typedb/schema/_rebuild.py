@@ -21,16 +21,23 @@ from typedb._sql import Fragment
 from typedb.dialects._sqlite import portable_type
 from typedb.schema._column import Column, ColumnChange
 from typedb.schema._constraint import TableConstraint
-from typedb.schema._render import column_definition, default_sql
+from typedb.schema._render import (
+    column_definition,
+    default_sql,
+    rowid_declared,
+    type_check_clauses,
+)
 from typedb.schema._sqlite_catalog import check_foreign_key_targets
 from typedb.schema._sqlite_ddl import (
     Clause,
     ColumnDef,
     TableDef,
+    clause_key,
     mentions,
     names,
     parse_create_table,
     references_target,
+    rowid_type,
     tokenize,
 )
 from typedb.schema._transaction import (
@@ -183,10 +190,46 @@ def _change(column: ColumnDef, change: ColumnChange, table: str) -> ColumnDef:
 def _retype(column: ColumnDef, data_type: str | Fragment, table: str) -> ColumnDef:
     """The column with a new type, written by the shared column rendering, so that what a
     type brings along (such as a CHECK that enforces varchar(n)) goes and comes with it."""
+    if _auto_increments(column) and _integer_type(data_type):
+        return _retype_key(column, data_type)
     new = _bare(column.name, data_type, table)
     stale = _type_clauses(column, table)
     kept = tuple(c for c in column.clauses if _key(c) not in stale)
     return replace(column, type_text=new.type_text, clauses=(*kept, *new.clauses))
+
+
+def _auto_increments(column: ColumnDef) -> bool:
+    """INTEGER PRIMARY KEY AUTOINCREMENT: what typedb writes for an auto-increment key."""
+    return column.type_text.upper() == "INTEGER" and any(
+        c.kind == "PRIMARY KEY" and "AUTOINCREMENT" in c.text.upper() for c in column.clauses
+    )
+
+
+def _integer_type(data_type: str | Fragment) -> bool:
+    return portable_type(data_type) in _INTEGER_TYPES if isinstance(data_type, str) else False
+
+
+_INTEGER_TYPES = frozenset({"integer", "bigint", "smallint"})
+
+
+def _retype_key(column: ColumnDef, data_type: str | Fragment) -> ColumnDef:
+    """An auto-increment key with a new integer type: still INTEGER (only that
+    auto-increments on SQLite), with the CHECK that says a bigint (see rowid_type) dropped or
+    added. Written BIGINT it was refused ("AUTOINCREMENT is only allowed on an INTEGER
+    PRIMARY KEY")."""
+    from typedb.dialects import SqliteDialect
+
+    dialect = SqliteDialect()
+    old = rowid_type(column)
+    stale = {clause_key(c) for c in type_check_clauses(column.name, old, dialect)}
+    kept = tuple(c for c in column.clauses if c.kind != "CHECK" or clause_key(c.text) not in stale)
+    new = rowid_declared(data_type)
+    added = (
+        ()
+        if new is None
+        else tuple(Clause("CHECK", c) for c in type_check_clauses(column.name, new, dialect))
+    )
+    return replace(column, clauses=(*kept, *added))
 
 
 def _type_clauses(column: ColumnDef, table: str) -> set[tuple[str, ...]]:

@@ -333,6 +333,42 @@ def parse_create_table(sql: str) -> TableDef:
     return TableDef(name, tuple(columns), tuple(constraints), options)
 
 
+#: The types besides integer an auto-increment key may have. SQLite can only auto-increment
+#: a column declared INTEGER (its rowid), so typedb declares such a key INTEGER and writes
+#: its type's CHECK on it (see _render.column_definition), which says what it is: the CHECK
+#: is part of the column's text, which renames and table rebuilds keep.
+ROWID_TYPES = ("bigint",)
+
+
+def rowid_type(column: ColumnDef) -> str:
+    """The portable type of an INTEGER PRIMARY KEY column (SQLite's rowid alias): a type of
+    ROWID_TYPES when the column carries that type's CHECK, else integer.
+
+    >>> rowid_type(parse_create_table(
+    ...     "CREATE TABLE t (`id` INTEGER PRIMARY KEY AUTOINCREMENT "
+    ...     "CHECK (`id` IS NULL OR typeof(`id`) = 'integer'))").columns[0])
+    'bigint'
+    >>> rowid_type(parse_create_table("CREATE TABLE t (id INTEGER PRIMARY KEY)").columns[0])
+    'integer'
+    """
+    checks = {clause_key(c.text) for c in column.clauses if c.kind == "CHECK"}
+    if checks:
+        from typedb.dialects._sqlite import SqliteDialect
+
+        dialect = SqliteDialect()
+        for name in ROWID_TYPES:
+            own = dialect.type_check(dialect.quote(column.name), name)
+            if own is not None and clause_key(f"CHECK ({own})") in checks:
+                return name
+    return "integer"
+
+
+def clause_key(sql: str) -> tuple[str, ...]:
+    """A clause as tokens, identifiers unquoted and lowercased: the same whatever quoting
+    wrote it (SQLite's RENAME COLUMN rewrites a CHECK's names with its own quotes)."""
+    return tuple(t.name.lower() if t.kind in ("word", "ident") else t.text for t in tokenize(sql))
+
+
 def references_target(text: str) -> str | None:
     """The table a REFERENCES clause or FOREIGN KEY constraint points at.
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, LiteralString
 
 from typedb.schema._rebuild import implicit_name
-from typedb.schema._sqlite_ddl import parse_create_table
+from typedb.schema._sqlite_ddl import parse_create_table, rowid_type
 from typedb.schema_diff._model import (
     Check,
     ColumnSchema,
@@ -68,6 +68,12 @@ def _table(db: Database, name: str, sql: str) -> TableSchema:
             and declared.upper() == "INTEGER"
             and _inline_primary_key(definition, str(c["name"]))
         )
+        if rowid and definition is not None:
+            # A bigint auto-increment key is INTEGER too (only that is the rowid): its
+            # type CHECK says what it was declared.
+            found = definition.column(str(c["name"]))
+            if found is not None:
+                portable = types[str(c["name"])] = rowid_type(found)
         nullable = not (c["notnull"] or c["pk"])
         default = None if rowid else default_from_sql(_str(c["dflt_value"]), portable)
         columns.append(ColumnSchema(str(c["name"]), portable, nullable, default, rowid))
