@@ -28,7 +28,8 @@ from typedb.mypy_plugin._calls import (
     receiver_state,
 )
 from typedb.mypy_plugin._catalog import Catalog
-from typedb.mypy_plugin._rows import nullable, row_of
+from typedb.mypy_plugin._int_kinds import INT8, combined, is_int, kind_of, operand_kind, with_kind
+from typedb.mypy_plugin._rows import _without_none, nullable, row_of
 from typedb.mypy_plugin._sources import scope_of
 from typedb.mypy_plugin._state import Item, aggregate_of, attr, with_attr
 from typedb.mypy_plugin._typetext import type_text
@@ -36,6 +37,7 @@ from typedb.mypy_plugin._typetext import type_text
 EXPR = "typedb.query._node.Expr"
 #: The note of a named expression: `[alias, value type as text]`.
 NAMED_KEY = "typedb expression"
+DECIMAL = "decimal.Decimal"
 #: The note of an aggregate of an expression: its value is None over no rows.
 NULLABLE_KEY = "typedb nullable"
 
@@ -55,14 +57,34 @@ def value_type(typ: ProperType) -> Type | None:
 
 
 def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
-    """`fn.sum(expr)` / avg / min / max: None where no row is summed (count is never None)."""
+    """`fn.sum(expr)` / avg / min / max: None where no row is summed (count is never None).
+    Typed as PostgreSQL types them where the stubs cannot: the sum of a bigint expression
+    is numeric, a Decimal (see _int_kinds); the average of integers or of numeric is
+    numeric, of a float a float (the stubs say `Expr[Any]`)."""
     result = get_proper_type(ctx.default_return_type)
     arg = argument(ctx, 0)
     if func == "count" or arg is None or not isinstance(result, Instance):
         return ctx.default_return_type
-    if value_type(get_proper_type(arg[1])) is None:
+    operand = get_proper_type(arg[1])
+    value = value_type(operand)
+    if value is None:
         return ctx.default_return_type
+    typed = _numeric(func, operand, value) if result.args else None
+    if typed is not None:
+        result = result.copy_modified(args=[ctx.api.named_generic_type(typed, [])])
     return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
+
+
+def _numeric(func: str, operand: ProperType, value: Type) -> str | None:
+    """The class of PostgreSQL's sum or avg of `operand` (of value type `value`) where the
+    stubs' type is not it; None where it is, or where the plugin cannot tell."""
+    base = get_proper_type(_without_none(value))
+    name = base.type.fullname if isinstance(base, Instance) else None
+    if func == "sum":
+        return DECIMAL if is_int(base) and kind_of(operand) == INT8 else None
+    if func == "avg" and name in ("builtins.int", DECIMAL, "builtins.float"):
+        return DECIMAL if name != "builtins.float" else name
+    return None
 
 
 #: Expr's operators: NULL in either operand gives NULL.
@@ -73,14 +95,20 @@ OPERATORS = frozenset(
 
 
 def arithmetic(ctx: MethodContext) -> Type:
-    """`expr * 2`, `eb.ref("price") * eb.ref("discount")`: nullable when an operand is."""
+    """`expr * 2`, `eb.ref("price") * eb.ref("discount")`: nullable when an operand is; an
+    integer result is a bigint when an operand is (see _int_kinds)."""
     result = get_proper_type(ctx.default_return_type)
     if failed_trial(ctx.api) or not isinstance(result, Instance):
         return ctx.default_return_type
-    operands = [get_proper_type(ctx.type), *(get_proper_type(t) for _, t in arguments(ctx))]
+    receiver = get_proper_type(ctx.type)
+    given = list(arguments(ctx))
+    if result.args and is_int(result.args[0]):
+        kinds = [kind_of(receiver), *(operand_kind(e, t) for e, t in given)]
+        result = with_kind(result, combined(kinds), ctx.api)
+    operands = [receiver, *(get_proper_type(t) for _, t in given)]
     if any(attr(t, NULLABLE_KEY) is not None for t in operands):
         return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
-    return ctx.default_return_type
+    return result
 
 
 def named(ctx: MethodContext) -> Type:
