@@ -166,3 +166,52 @@ def test_a_cte_of_every_column_or_a_max_keeps_the_bigint(
     inner = inner.select_all() if form == "select_all" else inner.select(fn.max("hits").as_("hits"))
     row = db.with_("c", inner).select_from("c").select(fn.sum("hits")).execute_take_first_or_throw()
     assert (type(row["sum"]), row["sum"]) == (Decimal, Decimal(1))
+
+
+def _cte_inner(db: typedb.Database, form: str) -> Any:
+    """A CTE of aggregates by visits, spelled as columns or as expressions."""
+    counters = db.select_from("counters")
+    if form == "columns":
+        return counters.select(
+            "visits", fn.count().as_("c"), fn.sum("visits").as_("s"), fn.max("visits").as_("m")
+        ).group_by("visits")
+    return (
+        counters.select("visits")
+        .select(
+            lambda eb: [
+                fn.count(eb.ref("visits")).as_("c"),
+                fn.sum(eb.ref("visits")).as_("s"),
+                fn.max(eb.ref("visits")).as_("m"),
+                (eb.ref("visits") * 2).as_("d"),
+                (fn.max(eb.ref("hits")) + 1).as_("b"),
+            ]
+        )
+        .group_by("visits")
+    )
+
+
+@pytest.mark.parametrize("outer", ["name", "ref"])
+@pytest.mark.parametrize("inner", ["columns", "expressions"])
+def test_a_cte_of_aggregates_sums_as_the_plugin_says(
+    db: typedb.Database, request: pytest.FixtureRequest, inner: str, outer: str
+) -> None:
+    """count() and the sum of integers are bigints, and so is arithmetic with one: the sum
+    of such a CTE column is numeric (tests/typing/plugin_numeric_sums.py types it so)."""
+    if db.dialect.name == "sqlite" and (inner == "columns" or outer == "ref"):
+        # A known difference: SQLite sums these as ints (a CTE's aggregate columns, and
+        # any bigint summed as an expression).
+        request.applymarker(pytest.mark.xfail(strict=True, reason="SQLite sums it as an int"))
+    _create_counters(db)
+    db.insert_into("counters").values(
+        [{"hits": 1, "visits": 2}, {"hits": 3, "visits": 4}]
+    ).execute()
+    expected = {"c": Decimal, "s": Decimal, "m": int}
+    if inner == "expressions":
+        expected |= {"d": int, "b": Decimal}
+    query = db.with_("x", _cte_inner(db, inner)).select_from("x")
+    if outer == "name":
+        query = query.select(*(fn.sum(c).as_(c) for c in expected))
+    else:
+        query = query.select(lambda eb: [fn.sum(eb.ref(c)).as_(c) for c in expected])
+    row = query.execute_take_first_or_throw()
+    assert {k: type(v) for k, v in row.items()} == expected

@@ -73,6 +73,17 @@ assert_type(priced["p"], Decimal | None)  # E[pyright,ty]: the row is dict[str, 
 through_cte = db.with_("c(h, w)", db.select_from("counters").select("hits", "visits")).select_from("c").select(lambda eb: [fn.sum(eb.ref("h")).as_("h"), fn.sum(eb.ref("c.w")).as_("w")]).execute_take_first_or_throw()
 reveal_type(through_cte)  # reveal[mypy+plugin]: TypedDict({'h': Decimal | None, 'w': int | None})  # reveal[pyright,ty]: dict[str, Any]
 
+# A CTE of aggregates: count() and the sum of integers are bigints, and so is arithmetic with one,
+# whether the CTE spells them as columns or as expressions, and the outer sum by name or eb.ref.
+by_visits = db.select_from("counters").select("visits", fn.count().as_("c"), fn.sum("visits").as_("s"), fn.max("visits").as_("m")).group_by("visits")
+cte_sums = db.with_("x", by_visits).select_from("x").select(fn.sum("c").as_("c"), fn.sum("s").as_("s"), fn.sum("m").as_("m")).execute_take_first_or_throw()
+reveal_type(cte_sums)  # reveal[mypy+plugin]: TypedDict({'c': Decimal | None, 's': Decimal | None, 'm': int | None})  # reveal[pyright,ty]: dict[str, Any]
+by_expr = db.select_from("counters").select("visits").select(lambda eb: [fn.count(eb.ref("visits")).as_("c"), fn.sum(eb.ref("visits")).as_("s"), fn.max(eb.ref("visits")).as_("m"), (eb.ref("visits") * 2).as_("d"), (fn.max(eb.ref("hits")) + 1).as_("b")]).group_by("visits")
+named_cte = db.with_("x", by_expr).select_from("x").select(fn.sum("c").as_("c"), fn.sum("s").as_("s"), fn.sum("m").as_("m"), fn.sum("d").as_("d"), fn.sum("b").as_("b")).execute_take_first_or_throw()
+reveal_type(named_cte)  # reveal[mypy+plugin]: TypedDict({'c': Decimal | None, 's': Decimal | None, 'm': int | None, 'd': int | None, 'b': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
+ref_cte = db.with_("x", by_expr).select_from("x").select(lambda eb: [fn.sum(eb.ref("c")).as_("c"), fn.sum(eb.ref("d")).as_("d"), fn.sum(eb.ref("b")).as_("b")]).execute_take_first_or_throw()
+reveal_type(ref_cte)  # reveal[mypy+plugin]: TypedDict({'c': Decimal | None, 'd': int | None, 'b': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
+
 
 def unknown_factor(n: int) -> None:
     """An int whose value the plugin cannot read: int4 or bigint by its value at run time, so

@@ -63,8 +63,10 @@ def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
     numeric, of a float a float (the stubs say `Expr[Any]`)."""
     result = get_proper_type(ctx.default_return_type)
     arg = argument(ctx, 0)
-    if func == "count" or arg is None or not isinstance(result, Instance):
+    if arg is None or not isinstance(result, Instance):
         return ctx.default_return_type
+    if func == "count":
+        return with_kind(result, INT8, ctx.api)  # count() is a bigint
     operand = get_proper_type(arg[1])
     value = value_type(operand)
     if value is None:
@@ -72,6 +74,8 @@ def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
     typed = _numeric(func, operand, value) if result.args else None
     if typed is not None:
         result = result.copy_modified(args=[ctx.api.named_generic_type(typed, [])])
+    # The sum of integers is a bigint (or numeric); min and max are of their operand's type.
+    result = with_kind(result, INT8 if func == "sum" else kind_of(operand), ctx.api)
     return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
 
 
@@ -121,8 +125,10 @@ def named(ctx: MethodContext) -> Type:
     value = value_type(get_proper_type(ctx.type))
     if alias is None or value is None or not isinstance(result, Instance):
         return ctx.default_return_type
-    note = json.dumps([alias, type_text(value)])
-    return with_attr(result, NAMED_KEY, note, _str(ctx.api))
+    kind = kind_of(get_proper_type(ctx.type))
+    # A bigint keeps its kind under its alias: a CTE selecting it passes it on (_rows).
+    note = json.dumps([alias, type_text(value), kind == INT8])
+    return with_attr(with_kind(result, kind, ctx.api), NAMED_KEY, note, _str(ctx.api))
 
 
 def scalar_subquery(catalog: Catalog, ctx: MethodContext) -> Type:
@@ -147,13 +153,16 @@ def scalar_subquery(catalog: Catalog, ctx: MethodContext) -> Type:
             ctx.context,
         )
         return ctx.default_return_type
-    (typ,) = row.types.values()
+    ((key, typ),) = row.types.items()
+    bigint = key in row.numeric_sums
     # count() finds a row whatever matches; any other column is NULL when none does.
     only = state.items[0] if state.items else None
     if only is None or only.kind != "aggregate" or only.func != "count":
         typ = nullable(typ)
     typed = result.copy_modified(args=[typ]) if result.args else result
-    return with_attr(typed, NAMED_KEY, json.dumps([alias, type_text(typ)]), _str(ctx.api))
+    typed = with_kind(typed, INT8 if bigint else None, ctx.api)
+    note = json.dumps([alias, type_text(typ), bigint])
+    return with_attr(typed, NAMED_KEY, note, _str(ctx.api))
 
 
 def expression_item(typ: ProperType) -> Item | None:
@@ -161,8 +170,8 @@ def expression_item(typ: ProperType) -> Item | None:
     note = attr(typ, NAMED_KEY)
     if note is None:
         return None
-    alias, text = json.loads(note)
-    return Item("expr", alias, text)
+    alias, text, bigint = json.loads(note)
+    return Item("expr", alias, text, bigint=bigint)
 
 
 def returned_items(
