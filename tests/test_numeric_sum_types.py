@@ -110,6 +110,8 @@ EXPRESSIONS: dict[str, tuple[Callable[[Any], Any], type]] = {
     "avg int4": (lambda eb: fn.avg(eb.ref("visits")), Decimal),
     "avg bigint * 2": (lambda eb: fn.avg(eb.ref("hits") * 2), Decimal),
     "avg float * int4": (lambda eb: fn.avg(eb.val(0.5) * eb.ref("visits")), float),
+    "avg int4 * 1.5": (lambda eb: fn.avg(eb.ref("visits") * 1.5), float),
+    "sum(bigint) * 2": (lambda eb: fn.sum(eb.ref("hits")) * 2, Decimal),
 }
 
 

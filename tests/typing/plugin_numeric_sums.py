@@ -63,11 +63,13 @@ wide = db.select_from("counters").select(lambda eb: fn.sum(eb.ref("visits") * eb
 assert_type(wide["w"], Decimal | None)  # E[pyright,ty]: the row is dict[str, Any]
 squares = db.select_from("counters").select(lambda eb: fn.sum(eb.ref("visits") * eb.ref("visits")).as_("s")).execute_take_first_or_throw()
 assert_type(squares["s"], int | None)  # E[pyright,ty]: the row is dict[str, Any]
+twice = db.select_from("counters").select(lambda eb: (fn.sum(eb.ref("hits")) * 2).as_("t")).execute_take_first_or_throw()
+assert_type(twice["t"], Decimal | None)  # E[pyright,ty]: the row is dict[str, Any]
 not_int: int | None = expr_sum["h"]  # E[mypy+plugin]: a bigint expression's sum is a Decimal
 mixed = db.select_from("counters as c").select(lambda eb: [fn.sum(eb.ref("c.visits") + eb.ref("c.hits")).as_("a"), fn.sum(3 * eb.ref("visits")).as_("b"), fn.sum(eb.ref("visits") * 3_000_000_000).as_("c"), fn.sum(eb.ref("rank") * eb.val(2**40)).as_("d"), eb.fn.sum(eb.fn.coalesce("rank", "hits")).as_("e"), fn.sum(eb.fn.coalesce("rank", 0)).as_("f")]).execute_take_first_or_throw()
 reveal_type(mixed)  # reveal[mypy+plugin]: TypedDict({'a': Decimal | None, 'b': int | None, 'c': Decimal | None, 'd': Decimal | None, 'e': Decimal | None, 'f': int | None})  # reveal[pyright,ty]: dict[str, Any]
-averages = db.select_from("counters").select(lambda eb: [fn.avg(eb.ref("visits")).as_("v"), fn.avg(eb.ref("hits") * 2).as_("h"), fn.avg(eb.val(0.5) * eb.ref("visits")).as_("f")]).execute_take_first_or_throw()
-reveal_type(averages)  # reveal[mypy+plugin]: TypedDict({'v': Decimal | None, 'h': Decimal | None, 'f': float | None})  # reveal[pyright,ty]: dict[str, Any]
+averages = db.select_from("counters").select(lambda eb: [fn.avg(eb.ref("visits")).as_("v"), fn.avg(eb.ref("hits") * 2).as_("h"), fn.avg(eb.val(0.5) * eb.ref("visits")).as_("f"), fn.avg(eb.ref("visits") * 1.5).as_("g")]).execute_take_first_or_throw()
+reveal_type(averages)  # reveal[mypy+plugin]: TypedDict({'v': Decimal | None, 'h': Decimal | None, 'f': float | None, 'g': float | None})  # reveal[pyright,ty]: dict[str, Any]
 priced = db.select_from("items").select(lambda eb: fn.avg(eb.ref("price")).as_("p")).execute_take_first_or_throw()
 assert_type(priced["p"], Decimal | None)  # E[pyright,ty]: the row is dict[str, Any]
 through_cte = db.with_("c(h, w)", db.select_from("counters").select("hits", "visits")).select_from("c").select(lambda eb: [fn.sum(eb.ref("h")).as_("h"), fn.sum(eb.ref("c.w")).as_("w")]).execute_take_first_or_throw()
@@ -83,6 +85,10 @@ named_cte = db.with_("x", by_expr).select_from("x").select(fn.sum("c").as_("c"),
 reveal_type(named_cte)  # reveal[mypy+plugin]: TypedDict({'c': Decimal | None, 's': Decimal | None, 'm': int | None, 'd': int | None, 'b': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
 ref_cte = db.with_("x", by_expr).select_from("x").select(lambda eb: [fn.sum(eb.ref("c")).as_("c"), fn.sum(eb.ref("d")).as_("d"), fn.sum(eb.ref("b")).as_("b")]).execute_take_first_or_throw()
 reveal_type(ref_cte)  # reveal[mypy+plugin]: TypedDict({'c': Decimal | None, 'd': int | None, 'b': Decimal | None})  # reveal[pyright,ty]: dict[str, Any]
+
+# The expressions keep the stubs' types (`Expr[int]`; `Expr[Any]` for avg): only the rows read
+# the SQL type, so they compare with an int column as before.
+above = db.select_from("counters").select("visits").group_by("visits").having(lambda eb: eb("visits", ">", fn.avg(eb.ref("visits")))).having(lambda eb: eb("visits", "<", fn.sum(eb.ref("hits")))).execute()
 
 
 def unknown_factor(n: int) -> None:

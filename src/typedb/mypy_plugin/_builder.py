@@ -34,10 +34,10 @@ from typedb.mypy_plugin._calls import (
 )
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._expressions import NULLABLE_KEY
-from typedb.mypy_plugin._int_kinds import INT4, INT8, bound_int_kind, is_int, with_kind
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._sql_kinds import bound_int_kind, column_kind, with_kind
 from typedb.mypy_plugin._state import hand_to_callbacks, state_of, with_attr
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
@@ -73,8 +73,9 @@ def ref(catalog: Catalog, ctx: MethodContext) -> Type:
     stub_value = get_proper_type(result.args[0])
     base = found.type if isinstance(stub_value, AnyType) else stub_value
     expr = result.copy_modified(args=[_without_none(base)])
-    if is_int(expr.args[0]):  # a bigint's SUM is numeric (see _int_kinds)
-        expr = with_kind(expr, INT8 if found.column in found.table.numeric_sums else INT4, ctx.api)
+    # A bigint's SUM is numeric (see _sql_kinds).
+    bigint = found.column in found.table.numeric_sums
+    expr = with_kind(expr, column_kind(found.type, bigint), ctx.api)
     if found.table.source.left or has_none(found.type):
         # NULL where nothing matched (a left join) or stored: a row key of it may be None.
         expr = with_attr(expr, NULLABLE_KEY, "1", ctx.api.named_generic_type("builtins.str", []))
@@ -82,7 +83,7 @@ def ref(catalog: Catalog, ctx: MethodContext) -> Type:
 
 
 def val(ctx: MethodContext) -> Type:
-    """`eb.val(5)`: an int is bound as int4 when it fits 32 bits, else bigint (_int_kinds)."""
+    """`eb.val(5)`: an int is bound as int4 when it fits 32 bits, else bigint (_sql_kinds)."""
     result = get_proper_type(ctx.default_return_type)
     arg = argument(ctx, 0)
     if failed_trial(ctx.api) or arg is None or not isinstance(result, Instance):

@@ -18,10 +18,10 @@ from mypy.types import AnyType, Instance, LiteralType, Type, get_proper_type
 from typedb.mypy_plugin._calls import arguments, fail, failed_trial, literal_str
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._expressions import NULLABLE_KEY, value_type
-from typedb.mypy_plugin._int_kinds import INT4, INT8, combined, operand_kind, with_kind
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._sql_kinds import column_kind, combined, operand_kind, with_kind
 from typedb.mypy_plugin._state import state_of, with_attr, with_state
 
 #: Functions whose first argument is the SQL function's name, not a column (`eb.fn(name, ...)`).
@@ -62,7 +62,7 @@ def function(catalog: Catalog, method: str, ctx: MethodContext) -> Type:
     scope = scope_of(state, catalog)
     nullable: list[bool] = []
     values: list[Type] = []  # each argument's value type, None taken out
-    kinds: list[str | None] = []  # each integer argument's SQL type (see _int_kinds)
+    kinds: list[str | None] = []  # each argument's SQL type (see _sql_kinds)
     for expr, typ in given:
         column = literal_str(expr, typ)
         if column is not None:
@@ -72,7 +72,7 @@ def function(catalog: Catalog, method: str, ctx: MethodContext) -> Type:
                 return ctx.default_return_type
             nullable.append(found.table.source.left or has_none(found.type))
             values.append(_without_none(found.type))
-            kinds.append(INT8 if found.column in found.table.numeric_sums else INT4)
+            kinds.append(column_kind(found.type, found.column in found.table.numeric_sums))
         else:
             value = value_type(get_proper_type(typ))
             nullable.append(value is not None and has_none(value))

@@ -17,7 +17,7 @@ from mypy.checker import TypeChecker
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import Expression, LambdaExpr, ListExpr, ReturnStmt, TupleExpr
 from mypy.plugin import CheckerPluginInterface, MethodContext
-from mypy.types import CallableType, Instance, ProperType, Type, get_proper_type
+from mypy.types import AnyType, CallableType, Instance, ProperType, Type, get_proper_type
 
 from typedb.mypy_plugin._calls import (
     argument,
@@ -28,16 +28,25 @@ from typedb.mypy_plugin._calls import (
     receiver_state,
 )
 from typedb.mypy_plugin._catalog import Catalog
-from typedb.mypy_plugin._int_kinds import INT8, combined, is_int, kind_of, operand_kind, with_kind
-from typedb.mypy_plugin._rows import _without_none, nullable, row_of
+from typedb.mypy_plugin._rows import _without_none, has_none, nullable, row_of
 from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._sql_kinds import (
+    INT8,
+    aggregated,
+    combined,
+    is_int,
+    kind_of,
+    operand_kind,
+    sql_class,
+    value_kind,
+    with_kind,
+)
 from typedb.mypy_plugin._state import Item, aggregate_of, attr, with_attr
 from typedb.mypy_plugin._typetext import type_text
 
 EXPR = "typedb.query._node.Expr"
 #: The note of a named expression: `[alias, value type as text]`.
 NAMED_KEY = "typedb expression"
-DECIMAL = "decimal.Decimal"
 #: The note of an aggregate of an expression: its value is None over no rows.
 NULLABLE_KEY = "typedb nullable"
 
@@ -56,11 +65,25 @@ def value_type(typ: ProperType) -> Type | None:
     return None
 
 
+def row_value(typ: ProperType, api: CheckerPluginInterface) -> Type | None:
+    """`value_type` as the database gives it: an expression the plugin knows is numeric or a
+    float where the stubs say `int` or `Any` (`fn.sum` of a bigint, `fn.avg`, see _sql_kinds)
+    is a Decimal or a float."""
+    value = value_type(typ)
+    cls = sql_class(typ)
+    if value is None or cls is None:
+        return value
+    base = get_proper_type(_without_none(value))
+    if not (is_int(base) or isinstance(base, AnyType)):
+        return value
+    typed = api.named_generic_type(cls, [])
+    return nullable(typed) if attr(typ, NULLABLE_KEY) is not None or has_none(value) else typed
+
+
 def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
-    """`fn.sum(expr)` / avg / min / max: None where no row is summed (count is never None).
-    Typed as PostgreSQL types them where the stubs cannot: the sum of a bigint expression
-    is numeric, a Decimal (see _int_kinds); the average of integers or of numeric is
-    numeric, of a float a float (the stubs say `Expr[Any]`)."""
+    """`fn.sum(expr)` / avg / min / max: None where no row is summed (count is never None);
+    noted with its SQL type (_sql_kinds): the stubs say `fn.sum` of an `Expr[T]` is an
+    `Expr[T]` (a bigint's sum is numeric) and `fn.avg` an `Expr[Any]`."""
     result = get_proper_type(ctx.default_return_type)
     arg = argument(ctx, 0)
     if arg is None or not isinstance(result, Instance):
@@ -71,24 +94,9 @@ def aggregate_of_expression(func: str, ctx: MethodContext) -> Type:
     value = value_type(operand)
     if value is None:
         return ctx.default_return_type
-    typed = _numeric(func, operand, value) if result.args else None
-    if typed is not None:
-        result = result.copy_modified(args=[ctx.api.named_generic_type(typed, [])])
-    # The sum of integers is a bigint (or numeric); min and max are of their operand's type.
-    result = with_kind(result, INT8 if func == "sum" else kind_of(operand), ctx.api)
+    kind = kind_of(operand) or value_kind(value)
+    result = with_kind(result, aggregated(func, kind), ctx.api)
     return with_attr(result, NULLABLE_KEY, "1", _str(ctx.api))
-
-
-def _numeric(func: str, operand: ProperType, value: Type) -> str | None:
-    """The class of PostgreSQL's sum or avg of `operand` (of value type `value`) where the
-    stubs' type is not it; None where it is, or where the plugin cannot tell."""
-    base = get_proper_type(_without_none(value))
-    name = base.type.fullname if isinstance(base, Instance) else None
-    if func == "sum":
-        return DECIMAL if is_int(base) and kind_of(operand) == INT8 else None
-    if func == "avg" and name in ("builtins.int", DECIMAL, "builtins.float"):
-        return DECIMAL if name != "builtins.float" else name
-    return None
 
 
 #: Expr's operators: NULL in either operand gives NULL.
@@ -100,14 +108,14 @@ OPERATORS = frozenset(
 
 def arithmetic(ctx: MethodContext) -> Type:
     """`expr * 2`, `eb.ref("price") * eb.ref("discount")`: nullable when an operand is; an
-    integer result is a bigint when an operand is (see _int_kinds)."""
+    integer result is a bigint when an operand is (see _sql_kinds)."""
     result = get_proper_type(ctx.default_return_type)
     if failed_trial(ctx.api) or not isinstance(result, Instance):
         return ctx.default_return_type
     receiver = get_proper_type(ctx.type)
     given = list(arguments(ctx))
-    if result.args and is_int(result.args[0]):
-        kinds = [kind_of(receiver), *(operand_kind(e, t) for e, t in given)]
+    if result.args:
+        kinds = [operand_kind(None, receiver), *(operand_kind(e, t) for e, t in given)]
         result = with_kind(result, combined(kinds), ctx.api)
     operands = [receiver, *(get_proper_type(t) for _, t in given)]
     if any(attr(t, NULLABLE_KEY) is not None for t in operands):
@@ -122,7 +130,7 @@ def named(ctx: MethodContext) -> Type:
     result = get_proper_type(ctx.default_return_type)
     arg = argument(ctx, 0)
     alias = literal_str(*arg) if arg is not None else None
-    value = value_type(get_proper_type(ctx.type))
+    value = row_value(get_proper_type(ctx.type), ctx.api)
     if alias is None or value is None or not isinstance(result, Instance):
         return ctx.default_return_type
     kind = kind_of(get_proper_type(ctx.type))
