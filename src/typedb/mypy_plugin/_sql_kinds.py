@@ -121,7 +121,7 @@ def operand_kind(expr: Expression | None, typ: Type) -> str | None:
     noted = kind_of(proper)
     if noted is not None:
         return noted
-    if isinstance(proper, LiteralType) or (isinstance(proper, Instance) and is_int(proper)):
+    if is_int(proper.fallback if isinstance(proper, LiteralType) else proper):
         return (bound_int_kind(expr, proper) if expr is not None else None) or INT
     if isinstance(proper, Instance) and proper.type.fullname in (DECIMAL, FLOAT):
         return value_kind(proper)  # a bound Decimal or float
