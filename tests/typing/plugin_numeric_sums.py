@@ -1,7 +1,8 @@
 """mypy with typedb.mypy_plugin: sum() of a bigint column is Decimal | None, as PostgreSQL
 sums bigint (as numeric; typedb's SQLite gives the same Decimal); sum() of an integer or
-smallint column is int | None (their sum is a bigint); the same for an expression's sum. The stubs say which columns are
-bigint (`CountersNumericSum`). pyright and ty type a row with aggregates dict[str, Any]."""
+smallint column is int | None (their sum is a bigint); an expression's sum and average are
+typed by the SQL types of what they aggregate. The stubs say which columns are bigint
+(`CountersNumericSum`). pyright and ty type a row with aggregates dict[str, Any]."""
 
 from decimal import Decimal
 from typing import assert_type, reveal_type

@@ -7,6 +7,8 @@ the `Expr` that `as_()` returns; select() reads the note from its arguments, fro
 `lambda eb: ...` returns, and from each item of a list the lambda returns. An aggregate of an
 expression (`fn.sum(eb.ref("price") * eb.ref("quantity"))`) is None over no rows, as the
 column forms are; a scalar subquery (`query.as_("n")`) is its one column's type or None.
+The value type a row key gets is the one the database gives where the plugin knows the SQL
+type better than the stubs (`fn.sum` of a bigint is a Decimal, see _sql_kinds).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class Item:
     every column of table `text` (empty: of every table); `expr`: an expression named
     `text` by `.as_()`, whose value type is `func` (spelled by `_typetext`); `opaque`: a
     `typedb.sql()` fragment or anything the plugin cannot read, whose keys nobody knows.
-    `bigint`: an `expr` that is a bigint in SQL, whose sum is numeric (see _int_kinds).
+    `bigint`: an `expr` that is a bigint in SQL, whose sum is numeric (see _sql_kinds).
     """
 
     kind: ItemKind
