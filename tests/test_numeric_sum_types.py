@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -90,18 +91,46 @@ def test_the_stubs_list_every_spelling_of_bigint(declared: str | None, numeric: 
     assert sums_to_numeric(column) is numeric
 
 
-def test_a_sum_of_a_bigint_expression_is_a_decimal(db: typedb.Database) -> None:
-    """`fn.sum(eb.ref("hits"))`: PostgreSQL's numeric. The stubs type it `Expr[int]` (fn.sum
-    of an `Expr[T]` is an `Expr[T]`) and the plugin leaves it so (README, "The mypy plugin")."""
+# An expression's sum or average, with the class the mypy plugin types it by PostgreSQL's rules
+# (tests/typing/plugin_numeric_sums.py): a bigint (a column, arithmetic with one, a bound int
+# wider than 32 bits) sums to numeric, a smaller integer to a bigint; avg of integers is numeric.
+EXPRESSIONS: dict[str, tuple[Callable[[Any], Any], type]] = {
+    "sum bigint": (lambda eb: fn.sum(eb.ref("hits")), Decimal),
+    "sum bigint * 2": (lambda eb: fn.sum(eb.ref("hits") * 2), Decimal),
+    "sum int4 * val(2**40)": (lambda eb: fn.sum(eb.ref("visits") * eb.val(2**40)), Decimal),
+    "sum int4 * 3e9": (lambda eb: fn.sum(eb.ref("visits") * 3_000_000_000), Decimal),
+    "sum int4 + bigint": (lambda eb: fn.sum(eb.ref("visits") + eb.ref("hits")), Decimal),
+    "sum coalesce(int4, bigint)": (lambda eb: fn.sum(eb.fn.coalesce("rank", "hits")), Decimal),
+    "sum int4": (lambda eb: fn.sum(eb.ref("visits")), int),
+    "sum int4 * int4": (lambda eb: fn.sum(eb.ref("visits") * eb.ref("visits")), int),
+    "sum 3 * int4": (lambda eb: fn.sum(3 * eb.ref("visits")), int),
+    "sum int4 * val(1000)": (lambda eb: fn.sum(eb.ref("visits") * eb.val(1000)), int),
+    "avg int4": (lambda eb: fn.avg(eb.ref("visits")), Decimal),
+    "avg bigint * 2": (lambda eb: fn.avg(eb.ref("hits") * 2), Decimal),
+    "avg float * int4": (lambda eb: fn.avg(eb.val(0.5) * eb.ref("visits")), float),
+    "avg int4 * 1.5": (lambda eb: fn.avg(eb.ref("visits") * 1.5), float),
+    "sum(bigint) * 2": (lambda eb: fn.sum(eb.ref("hits")) * 2, Decimal),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPRESSIONS))
+def test_an_expression_sums_to_the_class_the_plugin_says(db: typedb.Database, name: str) -> None:
+    """`fn.sum(eb.ref("hits"))`: PostgreSQL's numeric; the plugin types it `Decimal | None`
+    (README, "The mypy plugin"), where the stubs alone say `Expr[int]`."""
+    make, expected = EXPRESSIONS[name]
     _create_counters(db)
-    db.insert_into("counters").values([{"hits": 1, "visits": 2}]).execute()
+    db.insert_into("counters").values(
+        [{"hits": 1, "visits": 2}, {"hits": 3, "visits": 4, "rank": 5}]
+    ).execute()
     row = (
         db.select_from("counters")
-        .select(lambda eb: [fn.sum(eb.ref("hits")).as_("h"), fn.sum(eb.ref("visits")).as_("v")])
+        .select(lambda eb: make(eb).as_("x"))
         .execute_take_first_or_throw()
     )
-    assert type(row["v"]) is int
-    assert (type(row["h"]), row["h"]) == (Decimal, Decimal(1))
+    assert type(row["x"]) is expected, f"{name}: {row['x']!r}"
+    # Over no rows, None (the `| None` of the plugin's types).
+    empty = db.select_from("counters").where("id", "<", 0)
+    assert empty.select(lambda eb: make(eb).as_("x")).execute_take_first_or_throw() == {"x": None}
 
 
 def test_a_cte_column_of_a_bigint_sums_to_a_decimal(db: typedb.Database) -> None:
@@ -176,3 +205,48 @@ def test_a_union_of_an_aggregate_and_a_numeric_column_is_numeric(db: typedb.Data
     )
     assert sorted(r["v"] for r in rows) == [Decimal("1.25"), Decimal(3)]
     assert {type(r["v"]) for r in rows} == {Decimal}
+
+
+def _cte_inner(db: typedb.Database, form: str) -> Any:
+    """A CTE of aggregates by visits, spelled as columns or as expressions."""
+    counters = db.select_from("counters")
+    if form == "columns":
+        return counters.select(
+            "visits", fn.count().as_("c"), fn.sum("visits").as_("s"), fn.max("visits").as_("m")
+        ).group_by("visits")
+    return (
+        counters.select("visits")
+        .select(
+            lambda eb: [
+                fn.count(eb.ref("visits")).as_("c"),
+                fn.sum(eb.ref("visits")).as_("s"),
+                fn.max(eb.ref("visits")).as_("m"),
+                (eb.ref("visits") * 2).as_("d"),
+                (fn.max(eb.ref("hits")) + 1).as_("b"),
+            ]
+        )
+        .group_by("visits")
+    )
+
+
+@pytest.mark.parametrize("outer", ["name", "ref"])
+@pytest.mark.parametrize("inner", ["columns", "expressions"])
+def test_a_cte_of_aggregates_sums_as_the_plugin_says(
+    db: typedb.Database, inner: str, outer: str
+) -> None:
+    """count() and the sum of integers are bigints, and so is arithmetic with one: the sum
+    of such a CTE column is numeric (tests/typing/plugin_numeric_sums.py types it so)."""
+    _create_counters(db)
+    db.insert_into("counters").values(
+        [{"hits": 1, "visits": 2}, {"hits": 3, "visits": 4}]
+    ).execute()
+    expected = {"c": Decimal, "s": Decimal, "m": int}
+    if inner == "expressions":
+        expected |= {"d": int, "b": Decimal}
+    query = db.with_("x", _cte_inner(db, inner)).select_from("x")
+    if outer == "name":
+        query = query.select(*(fn.sum(c).as_(c) for c in expected))
+    else:
+        query = query.select(lambda eb: [fn.sum(eb.ref(c)).as_(c) for c in expected])
+    row = query.execute_take_first_or_throw()
+    assert {k: type(v) for k, v in row.items()} == expected

@@ -37,6 +37,7 @@ from typedb.mypy_plugin._expressions import NULLABLE_KEY
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._sql_kinds import bound_int_kind, column_kind, with_kind
 from typedb.mypy_plugin._state import hand_to_callbacks, state_of, with_attr
 from typedb.mypy_plugin._subquery import subquery_problem, subquery_state
 from typedb.mypy_plugin._values import value_problem
@@ -72,10 +73,22 @@ def ref(catalog: Catalog, ctx: MethodContext) -> Type:
     stub_value = get_proper_type(result.args[0])
     base = found.type if isinstance(stub_value, AnyType) else stub_value
     expr = result.copy_modified(args=[_without_none(base)])
+    # A bigint's SUM is numeric (see _sql_kinds).
+    bigint = found.column in found.table.numeric_sums
+    expr = with_kind(expr, column_kind(found.type, bigint), ctx.api)
     if found.table.source.left or has_none(found.type):
         # NULL where nothing matched (a left join) or stored: a row key of it may be None.
         expr = with_attr(expr, NULLABLE_KEY, "1", ctx.api.named_generic_type("builtins.str", []))
     return expr
+
+
+def val(ctx: MethodContext) -> Type:
+    """`eb.val(5)`: an int is bound as int4 when it fits 32 bits, else bigint (_sql_kinds)."""
+    result = get_proper_type(ctx.default_return_type)
+    arg = argument(ctx, 0)
+    if failed_trial(ctx.api) or arg is None or not isinstance(result, Instance):
+        return ctx.default_return_type
+    return with_kind(result, bound_int_kind(arg[0], get_proper_type(arg[1])), ctx.api)
 
 
 def compare(catalog: Catalog, ctx: MethodContext) -> Type:

@@ -21,6 +21,7 @@ from typedb.mypy_plugin._expressions import NULLABLE_KEY, value_type
 from typedb.mypy_plugin._names import column_ref
 from typedb.mypy_plugin._rows import _without_none, has_none
 from typedb.mypy_plugin._sources import scope_of
+from typedb.mypy_plugin._sql_kinds import column_kind, combined, operand_kind, with_kind
 from typedb.mypy_plugin._state import state_of, with_attr, with_state
 
 #: Functions whose first argument is the SQL function's name, not a column (`eb.fn(name, ...)`).
@@ -61,6 +62,7 @@ def function(catalog: Catalog, method: str, ctx: MethodContext) -> Type:
     scope = scope_of(state, catalog)
     nullable: list[bool] = []
     values: list[Type] = []  # each argument's value type, None taken out
+    kinds: list[str | None] = []  # each argument's SQL type (see _sql_kinds)
     for expr, typ in given:
         column = literal_str(expr, typ)
         if column is not None:
@@ -70,16 +72,19 @@ def function(catalog: Catalog, method: str, ctx: MethodContext) -> Type:
                 return ctx.default_return_type
             nullable.append(found.table.source.left or has_none(found.type))
             values.append(_without_none(found.type))
+            kinds.append(column_kind(found.type, found.column in found.table.numeric_sums))
         else:
             value = value_type(get_proper_type(typ))
             nullable.append(value is not None and has_none(value))
             values.append(_without_none(value if value is not None else typ))
+            kinds.append(operand_kind(expr, typ))
     result = get_proper_type(ctx.default_return_type)
     if method == "coalesce" and isinstance(result, Instance) and result.args and values:
         # The first argument that is not NULL: a value of one of theirs (the stubs say Any).
         common = make_simplified_union([_plain(v) for v in values])
         if not isinstance(get_proper_type(common), AnyType):
             result = result.copy_modified(args=[common])
+            result = with_kind(result, combined(kinds), ctx.api)  # bigint when one is
     null = all(nullable) if method == "coalesce" else any(nullable)
     if null and nullable and isinstance(result, Instance):
         return with_attr(result, NULLABLE_KEY, "1", ctx.api.named_generic_type("builtins.str", []))

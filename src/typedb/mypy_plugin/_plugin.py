@@ -121,6 +121,8 @@ class TypedbPlugin(Plugin):
             if query == "Builder":
                 if method == "ref":
                     return partial(_builder.ref, self.catalog)
+                if method == "val":
+                    return _builder.val
                 if method == "case":
                     return partial(_eb_columns.carry, self.catalog)
                 return partial(_builder.compare, self.catalog) if method == "__call__" else None

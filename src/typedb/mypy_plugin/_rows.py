@@ -153,6 +153,8 @@ def row_of(
         elif item.kind == "expr":
             # `(eb.ref("price") * 2).as_("doubled")`: its alias, its type as noted by as_().
             row.add(item.text, text_type(item.func, named), f".as_({item.text!r})", '.as_("other")')
+            if item.bigint:
+                row.numeric_sums.add(item.text)
         elif item.kind == "aggregate":
             typed = aggregate_type(item, scope, named)
             if isinstance(typed, str):
@@ -162,6 +164,8 @@ def row_of(
             row.add(key, typed[0], describe_aggregate(item), f'.as_("{item.func}_{key}")')
             if item.func in ("min", "max") and _bigint(typed[1]):
                 row.numeric_sums.add(key)  # min and max of a bigint are a bigint
+            elif item.func == "count" or (item.func == "sum" and _is_int(typed[0])):
+                row.numeric_sums.add(key)  # so are count() and the sum of smaller integers
         else:
             ref = column_ref(item.text)
             if ref.column == "*":
@@ -178,6 +182,10 @@ def row_of(
             if _bigint(found):
                 row.numeric_sums.add(ref.key)
     return row
+
+
+def _is_int(typ: Type) -> bool:
+    return _named(_without_none(typ)) == "builtins.int"
 
 
 def _bigint(found: Resolved | None) -> bool:

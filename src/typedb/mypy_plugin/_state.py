@@ -56,12 +56,14 @@ class Item:
     every column of table `text` (empty: of every table); `expr`: an expression named
     `text` by `.as_()`, whose value type is `func` (spelled by `_typetext`); `opaque`: a
     `typedb.sql()` fragment or anything the plugin cannot read, whose keys nobody knows.
+    `bigint`: an `expr` that is a bigint in SQL, whose sum is numeric (see _sql_kinds).
     """
 
     kind: ItemKind
     text: str = ""
     func: str = ""
     alias: str | None = None
+    bigint: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ class QueryState:
             "sources": [[s.table, s.alias, s.left] for s in self.sources],
             "items": None
             if self.items is None
-            else [[i.kind, i.text, i.func, i.alias] for i in self.items],
+            else [[i.kind, i.text, i.func, i.alias, i.bigint] for i in self.items],
             "ctes": [[c.name, list(c.columns), c.query and c.query._data()] for c in self.ctes],
         }
 
@@ -128,7 +130,7 @@ class QueryState:
         items = data["items"]
         return QueryState(
             tuple(Source(t, a, bool(left)) for t, a, left in data["sources"]),
-            None if items is None else tuple(Item(k, t, f, a) for k, t, f, a in items),
+            None if items is None else tuple(Item(*item) for item in items),
             tuple(
                 Cte(n, tuple(cols), None if q is None else QueryState._of(q))
                 for n, cols, q in data.get("ctes", ())
