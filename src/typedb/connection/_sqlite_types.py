@@ -327,13 +327,30 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _div(a: Any, b: Any) -> Any:
+    # As typedb_divide: a division by zero raises, integers truncate toward zero.
+    if not b:
+        raise function_error(ZeroDivisionError("division by zero"))
+    if type(a) is int and type(b) is int:
+        q = abs(a) // abs(b)
+        return q if (a < 0) == (b < 0) else -q
+    return a / b
+
+
 #: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
 #: _expr_types.replacements, which picks the bigint and the untyped nodes for them);
-#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands).
+#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands), with
+#: `/` too: the smallest integer (smallint) divided by -1 is out of range there, as on
+#: PostgreSQL (64 bits: typedb_divide checks that itself).
 CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
     f"typedb_int{suffix}_{name}": _checked_op(symbol, compute, bits)
     for suffix, bits in (("", 64), ("4", 32), ("2", 16))
-    for name, symbol, compute in (("add", "+", _add), ("sub", "-", _sub), ("mul", "*", _mul))
+    for name, symbol, compute in (
+        ("add", "+", _add),
+        ("sub", "-", _sub),
+        ("mul", "*", _mul),
+        *((("div", "/", _div),) if bits < 64 else ()),
+    )
 }
 
 
