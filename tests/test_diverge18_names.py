@@ -254,3 +254,21 @@ def test_a_column_renamed_to_another_case_is_refused_by_a_statement_run_before(
         update.execute()
     assert query.execute() == [{"title": "a"}]
     assert _rows(posts)[1]["title"] == "q"
+
+
+def test_statements_compiled_again_are_judged_by_the_schema_they_meet(
+    posts: typedb.Database,
+) -> None:
+    """More statements than sqlite3 keeps compiled per connection (128): each is compiled
+    again at its next run. At the same schema it answers; after a column is renamed to
+    another case, every one of them is refused."""
+    queries = [
+        posts.select_from("posts").select("title").where("rank", "=", 2).limit(n)
+        for n in range(1, 201)
+    ]
+    for _ in range(2):
+        assert all(q.execute() == [{"title": "a"}] for q in queries)
+    posts.schema.alter_table("posts").rename_column("rank", "Rank").execute()
+    for query in (queries[0], queries[150], queries[-1]):
+        with pytest.raises(typedb.UnknownColumnError, match="rank"):
+            query.execute()

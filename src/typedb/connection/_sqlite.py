@@ -70,6 +70,8 @@ _SQLITE_OK = 0
 _SQLITE_DENY = 1
 # Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
 _TABLE_ACTIONS = frozenset({9, 18, 20, 23})
+# Statements per connection whose reads are kept (see SqliteDriver._authorize).
+_MAX_JUDGED = 1024
 # The first letters of typedb's writes: INSERT, UPDATE, DELETE.
 _WRITES = frozenset("IUD")
 _first = itemgetter(0)  # a column name out of a cursor.description entry
@@ -317,6 +319,10 @@ class SqliteDriver:
         self._current: str = ""
         self._judged: str | None = None
         self._refused = False
+        # What SQLite reported reading while compiling each statement judged right (see
+        # _authorize), and what it reports for the one being judged.
+        self._reads: dict[str, frozenset[tuple[int, str, str | None]]] = {}
+        self._recording: list[tuple[int, str, str | None]] | None = None
         self.conn.set_authorizer(self._authorize)
 
     def command(self, sql: str) -> None:
@@ -388,22 +394,29 @@ class SqliteDriver:
                 self._current = ""
 
     def _authorize(
-        self, action: int, table: str | None, _column: str | None, _db: str | None, _by: str | None
+        self, action: int, table: str | None, column: str | None, _db: str | None, _by: str | None
     ) -> int:
         """SQLite's authorizer, called while it compiles a statement (never when it runs one
         compiled already): refuses the statement being run when it has names as written
         (see typedb.query._names) and is not judged yet at this schema. The driver then
         judges them, and runs the statement again or raises PostgreSQL's error."""
+        if action not in _TABLE_ACTIONS:
+            return _SQLITE_OK
         current = self._current
         names = getattr(current, "names", None)
-        if (
-            names is None
-            or current is self._judged
-            or table is None
-            or action not in _TABLE_ACTIONS
-            or table.lower() not in names.tables
-        ):
+        if names is None or table is None or table.lower() not in names.tables:
             return _SQLITE_OK  # not a statement's table: typedb's own look at the schema
+        read = (action, table, column)
+        if current is self._judged:
+            if self._recording is not None:
+                self._recording.append(read)
+            return _SQLITE_OK
+        # Compiled again (out of sqlite3's statement cache, or after a schema change): what
+        # SQLite resolves each name to is what it reports here, by the names the schema
+        # gives them. The same reads as when the names were judged right: still right.
+        judged = self._reads.get(current)
+        if judged is not None and read in judged:
+            return _SQLITE_OK
         self._refused = True
         return _SQLITE_DENY
 
@@ -422,7 +435,14 @@ class SqliteDriver:
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             if error is not None:
                 raise error
-            return again()
+            self._recording = []
+            try:
+                return again()
+            finally:
+                if len(self._reads) >= _MAX_JUDGED:
+                    self._reads.clear()
+                self._reads[sql] = frozenset(self._recording)
+                self._recording = None
         finally:
             self._judged = None
 
