@@ -179,6 +179,16 @@ def _error(
     return QueryError(message, sql)
 
 
+def _denied(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused to compile the statement because typedb's authorizer said so
+    (SqliteDriver._authorize): nothing of it ran, so it may run again once judged."""
+    message = str(exc)
+    # A column read refused is worded "access to table.column is prohibited"; the rest so.
+    return message == "not authorized" or (
+        message.startswith("access to ") and message.endswith(" is prohibited")
+    )
+
+
 def _is_closed(conn: sqlite3.Connection) -> bool:
     try:
         conn.total_changes  # noqa: B018 - raises on a closed connection, and only then
@@ -380,7 +390,7 @@ class SqliteDriver:
                     fetched = self._whole_floats(sql, names, fetched)
                 return maker(names)(fetched), cur.rowcount
             except sqlite3.Error as exc:
-                if self._refused:
+                if self._refused and _denied(exc):
                     return self._judge(sql, lambda: self.run(sql, params))
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             except OverflowError as exc:
@@ -533,7 +543,7 @@ class SqliteDriver:
                     self._current = ""
                 return cur.rowcount
         except sqlite3.Error as exc:
-            if self._refused:
+            if self._refused and _denied(exc):
                 return self._judge(sql, lambda: self.run_many(sql, rows))
             raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
