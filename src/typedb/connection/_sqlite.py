@@ -391,7 +391,8 @@ class SqliteDriver:
                 return maker(names)(fetched), cur.rowcount
             except sqlite3.Error as exc:
                 if self._refused and _denied(exc):
-                    return self._judge(sql, lambda: self.run(sql, params))
+                    # No lambda here: its cells would be made at every call of run().
+                    return self._judge(sql, self.run, params)
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             except OverflowError as exc:
                 # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
@@ -430,7 +431,7 @@ class SqliteDriver:
         self._refused = True
         return _SQLITE_DENY
 
-    def _judge(self, sql: str, again: Callable[[], T]) -> T:
+    def _judge(self, sql: str, again: Callable[[str, Any], T], arguments: Any) -> T:
         """The statement's names judged against the schema (refused as PostgreSQL refuses
         them), then the statement run again: SQLite refused to compile it (see _authorize),
         so nothing of it ran."""
@@ -447,7 +448,7 @@ class SqliteDriver:
                 raise error
             self._recording = []
             try:
-                return again()
+                return again(sql, arguments)
             finally:
                 if len(self._reads) >= _MAX_JUDGED:
                     self._reads.clear()
@@ -544,7 +545,7 @@ class SqliteDriver:
                 return cur.rowcount
         except sqlite3.Error as exc:
             if self._refused and _denied(exc):
-                return self._judge(sql, lambda: self.run_many(sql, rows))
+                return self._judge(sql, self.run_many, rows)
             raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
