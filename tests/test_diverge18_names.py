@@ -76,6 +76,15 @@ _COLUMN: dict[str, Build] = {
     "cte_column": lambda db: (
         db.with_("t", db.select_from("posts").select("title")).select_from("t").select("TITLE")
     ),
+    "cte_select_all": lambda db: (
+        db.with_("t", db.select_from("posts").select_all()).select_from("t").select("TITLE")
+    ),
+    "cte_of_cte": lambda db: (
+        db.with_("t", db.select_from("posts").select("posts.*"))
+        .with_("u", lambda d: d.select_from("t"))
+        .select_from("u")
+        .select("Rank")
+    ),
     "delete_where": lambda db: db.delete_from("posts").where("TITLE", "=", "a"),
     "update_set": lambda db: db.update_table("posts").set({"TITLE": "z"}),
     "update_where": lambda db: db.update_table("posts").set({"title": "z"}).where("ID", "=", 1),
@@ -118,7 +127,7 @@ def test_a_column_in_another_case_is_refused(posts: typedb.Database, case: str) 
     assert column in str(info.value)
     if posts.dialect.name == "sqlite":
         # The table, and the column as it is spelled there.
-        assert any(f"table '{t}'" in str(info.value) for t in ("posts", "tags", "t"))
+        assert any(f"table '{t}'" in str(info.value) for t in ("posts", "tags", "t", "u"))
         assert f"write '{column.lower()}'" in str(info.value)
     assert _rows(posts) == before  # nothing written
 

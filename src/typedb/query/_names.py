@@ -35,7 +35,8 @@ class Scope:
         self.tables: list[tuple[str, str | None]] = []
         #: (clause, `name` or `qualifier.name`), as written.
         self.refs: list[tuple[str, str]] = []
-        #: The select list's output names; None for one typedb cannot know (`*`, sql()).
+        #: The select list's output names, `*` and `t.*` as written (the columns of all its
+        #: tables, of `t`); None for one typedb cannot know (a typedb.sql() fragment).
         self.outputs: list[str | None] = []
 
 
@@ -44,13 +45,16 @@ class Names:
 
     __slots__ = ("ctes", "scopes", "tables")
 
-    def __init__(self, scopes: list[Scope], ctes: dict[str, tuple[str, ...] | None]) -> None:
+    def __init__(self, scopes: list[Scope], ctes: dict[str, Cte]) -> None:
         self.scopes = scopes
-        #: CTE name (lowercased) -> its columns, or None when they are not all known.
+        #: CTE name (lowercased) -> its listed columns, or its body's scope.
         self.ctes = ctes
         self.tables = frozenset(
             t.lower() for s in scopes for t, _ in s.tables if t.lower() not in ctes
         )
+
+
+Cte = tuple[str, ...] | Scope
 
 
 class NamedSql(str):
@@ -77,7 +81,7 @@ class _Collector:
         self.scope: Scope | None = None
         self.scopes: list[Scope] = []
         self.clause = "select"
-        self.ctes: dict[str, tuple[str, ...] | None] = {}
+        self.ctes: dict[str, Cte] = {}
 
 
 _state = threading.local()
@@ -164,11 +168,34 @@ def refused(
     return None
 
 
-def _columns_of(names: Names, table: str, columns: Columns) -> tuple[str, ...] | None:
+def _columns_of(
+    names: Names, table: str, columns: Columns, seen: frozenset[str] = frozenset()
+) -> tuple[str, ...] | None:
+    """A table's columns as declared, or a CTE's (None: not known)."""
     key = table.lower()
-    if key in names.ctes:
-        return names.ctes[key]
-    return columns(table)
+    cte = names.ctes.get(key)
+    if cte is None:
+        return columns(table)
+    if not isinstance(cte, Scope):
+        return cte
+    if key in seen:
+        return None  # a recursive CTE naming its columns by its own
+    found: list[str] = []
+    for output in cte.outputs:
+        if output is None:
+            return None
+        if output == "*" or output.endswith(".*"):
+            qualifier = output[:-2]
+            for t, alias in cte.tables:
+                if qualifier and qualifier != (alias or t):
+                    continue
+                of_table = _columns_of(names, t, columns, seen | {key})
+                if of_table is None:
+                    return None
+                found.extend(of_table)
+        else:
+            found.append(output)
+    return tuple(found)
 
 
 def _judge_ref(

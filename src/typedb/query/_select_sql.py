@@ -210,22 +210,24 @@ def render_select(
             )
             ctes.append(f"{quote_identifier(name, quote)}{listed} AS ({_sub_sql(sub, marks)})")
             if collector is not None:
-                body = collector.scopes[first_inner].outputs
-                known = tuple(columns) if columns else tuple(o for o in body if o is not None)
-                unknown = not columns and None in body
-                collector.ctes[name.lower()] = None if unknown else known
+                body = collector.scopes[first_inner]
+                collector.ctes[name.lower()] = tuple(columns) if columns else body
         elif kind == "compound":
             compound.append(f" {record[1]} {_sub_sql(record[2], marks)}")
         elif kind == "lock":
             tail.append(f" {record[1]}")
     if scope is not None and collector is not None:
         picked_names = [
-            c[2] if type(c) is tuple else output_name(c)
+            c[2]
+            if type(c) is tuple
+            else c
+            if type(c) is str and c.endswith("*")
+            else output_name(c)
             for r in records
             if r[0] == "select"
             for c in r[1]
         ]
-        scope.outputs = picked_names if picked_names else [None]
+        scope.outputs = picked_names if picked_names else ["*"]
         collector.scope = outer
         collector.detach = False
     if len(selected) > 1:
