@@ -21,6 +21,7 @@ from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark, unenco
 from typedb.connection._rows import maker
 from typedb.connection._sqlite_errors import take_function_error
 from typedb.connection._sqlite_functions import register_pg_functions
+from typedb.connection._sqlite_names import SchemaNames
 from typedb.connection._sqlite_types import (
     PARSERS,
     AggregateTypes,
@@ -322,6 +323,7 @@ class SqliteDriver:
         self._lock = threading.RLock()
         self.cursor = self.conn.cursor()
         self.aggregate_types = AggregateTypes(self.conn)
+        self.schema_names = SchemaNames(self.conn, self.aggregate_types)
         # The statement being run, whose names as written (NamedSql) are judged when SQLite
         # compiles it on this connection: the authorizer refuses its first compilation here,
         # and each after a schema change, until judged (see _authorize). A statement already
@@ -441,7 +443,7 @@ class SqliteDriver:
             try:
                 if sql[:1] in _WRITES and self.conn.in_transaction and not self.writing():
                     self._take_write_lock(sql)
-                error = self.aggregate_types.refused_names(sql)
+                error = self.schema_names.refused(sql)
             except sqlite3.Error as exc:
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             if error is not None:

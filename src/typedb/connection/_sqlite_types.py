@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from typedb._errors import CompileError, DataTypeError, QueryError
+from typedb._errors import CompileError, DataTypeError
 from typedb.connection._sqlite_ctes import (
     CteKinds,
     CteTypes,
@@ -54,7 +54,6 @@ from typedb.query._expr_types import (
     kind_of_type,
     replacements,
 )
-from typedb.query._names import refused
 
 if TYPE_CHECKING:
     import sqlite3
@@ -600,16 +599,14 @@ class AggregateTypes:
         # and an eb expression of it) with plans that convert the result differently.
         self._specialized: dict[tuple[str, AggregatePlan], Specialized] = {}
         self._floats: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = {}
-        # Statements whose names as written were judged right (see refused_names), and the
-        # tables' column names as declared, read for that.
-        self._names_right: set[str] = set()
-        self._declared_names: dict[str, tuple[str, ...] | None] = {}
         # A TEMP table or view of a main table's name shadows it, and creating one leaves
         # main's schema_version as it was: once this connection has run a statement that
         # may create one (see the driver's `run`), temp's version is read too. Not before:
         # it is a second pragma per query (~12 us) most connections never need.
         self.temp_schema = False
         self._temp_version: int | None = None
+        # How many times the schema was seen to change (see follow_schema).
+        self._changes = 0
         # The column types of the CTEs of the statement being specialized (see _sqlite_ctes).
         self._cte_types: CteTypes = {}
 
@@ -807,43 +804,6 @@ class AggregateTypes:
                 return declared
         return None
 
-    def refused_names(self, sql: str) -> QueryError | None:
-        """What PostgreSQL would refuse among the names `sql` was written with (a column or
-        table in another case, a select-list alias in where()), judged against this
-        connection's schema (see typedb.query._names); None when nothing. A statement found
-        right is remembered until the schema changes."""
-        names = getattr(sql, "names", None)
-        if names is None:
-            return None
-        self._follow_schema()
-        if sql in self._names_right:
-            return None
-        error = refused(names, sql, self._declared_columns, self._declared_table)
-        if error is None:
-            if len(self._names_right) >= self.MAX_ENTRIES:
-                self._names_right.clear()
-            self._names_right.add(sql)
-        return error
-
-    def _declared_columns(self, table: str) -> tuple[str, ...] | None:
-        key = table.lower()
-        if key not in self._declared_names:
-            cur = self._cursor
-            cur.execute("SELECT name FROM pragma_table_info(?)", (table,))
-            self._declared_names[key] = tuple(row[0] for row in cur.fetchall()) or None
-        return self._declared_names[key]
-
-    def _declared_table(self, table: str) -> str | None:
-        cur = self._cursor
-        cur.execute(
-            "SELECT name FROM sqlite_temp_master WHERE type IN ('table', 'view') AND name = ? "
-            "COLLATE NOCASE UNION ALL SELECT name FROM sqlite_master WHERE type IN ('table', "
-            "'view') AND name = ? COLLATE NOCASE",
-            (table, table),
-        )
-        row = cur.fetchone()
-        return None if row is None else str(row[0])
-
     def float_positions(self, sql: str, names: tuple[str, ...]) -> tuple[int, ...]:
         """Where a RETURNING result has a `real` / `double precision` column, whose whole
         values SQLite gives back as ints there (it writes 2.0 as the integer 2 and RETURNING
@@ -895,6 +855,12 @@ class AggregateTypes:
                 return (table, alias) in strict and name in self._not_nulls[table.lower()]
         return False
 
+    def follow_schema(self) -> int:
+        """`_follow_schema()`, for another reader of the schema (see _sqlite_names): a number
+        that changes whenever the schema has changed."""
+        self._follow_schema()
+        return self._changes
+
     def _follow_schema(self) -> None:
         """Forget what was read of the schema when it has changed since."""
         cur = self._cursor
@@ -909,10 +875,9 @@ class AggregateTypes:
             self._not_nulls.clear()
             self._specialized.clear()
             self._floats.clear()
-            self._names_right.clear()
-            self._declared_names.clear()
             self._version = version
             self._temp_version = temp_version
+            self._changes += 1
 
     def _table_columns(self, table: str) -> dict[str, str]:
         key = table.lower()
