@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from typedb._errors import CompileError, ConnectionError, IntegrityError, QueryError
@@ -21,6 +21,7 @@ from typedb.connection._driver import Row, json_dumps, pyformat_to_qmark, unenco
 from typedb.connection._rows import maker
 from typedb.connection._sqlite_errors import take_function_error
 from typedb.connection._sqlite_functions import register_pg_functions
+from typedb.connection._sqlite_names import SchemaNames
 from typedb.connection._sqlite_types import (
     PARSERS,
     AggregateTypes,
@@ -64,7 +65,16 @@ if TYPE_CHECKING:
 else:
     sqlite3 = _private_sqlite3()
 
+T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 30.0
+_SQLITE_OK = 0
+_SQLITE_DENY = 1
+# Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
+_TABLE_ACTIONS = frozenset({9, 18, 20, 23})
+# Statements per connection whose reads are kept (see SqliteDriver._authorize).
+_MAX_JUDGED = 1024
+# The first letters of typedb's writes: INSERT, UPDATE, DELETE.
+_WRITES = frozenset("IUD")
 _first = itemgetter(0)  # a column name out of a cursor.description entry
 
 
@@ -168,6 +178,16 @@ def _error(
         # One of typedb's SQL functions refused a value: say what it said.
         message = take_function_error() or message
     return QueryError(message, sql)
+
+
+def _denied(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused to compile the statement because typedb's authorizer said so
+    (SqliteDriver._authorize): nothing of it ran, so it may run again once judged."""
+    message = str(exc)
+    # A column read refused is worded "access to table.column is prohibited"; the rest so.
+    return message == "not authorized" or (
+        message.startswith("access to ") and message.endswith(" is prohibited")
+    )
 
 
 def _is_closed(conn: sqlite3.Connection) -> bool:
@@ -303,6 +323,19 @@ class SqliteDriver:
         self._lock = threading.RLock()
         self.cursor = self.conn.cursor()
         self.aggregate_types = AggregateTypes(self.conn)
+        self.schema_names = SchemaNames(self.conn, self.aggregate_types)
+        # The statement being run, whose names as written (NamedSql) are judged when SQLite
+        # compiles it on this connection: the authorizer refuses its first compilation here,
+        # and each after a schema change, until judged (see _authorize). A statement already
+        # compiled runs without a call: the hot path pays one attribute store.
+        self._current: str = ""
+        self._judged: str | None = None
+        self._refused = False
+        # What SQLite reported reading while compiling each statement judged right (see
+        # _authorize), and what it reports for the one being judged.
+        self._reads: dict[str, frozenset[tuple[int, str, str | None]]] = {}
+        self._recording: list[tuple[int, str, str | None]] | None = None
+        self.conn.set_authorizer(self._authorize)
 
     def command(self, sql: str) -> None:
         self.run(sql, None)
@@ -339,6 +372,7 @@ class SqliteDriver:
             )
         with self._lock:  # a `trx` handed to other threads: one statement at a time
             cur = self.cursor
+            self._current = sql
             try:
                 if type(sql) is TypedSql:
                     # A SELECT with aggregates over columns, which SQLite cannot type alone.
@@ -358,12 +392,88 @@ class SqliteDriver:
                     fetched = self._whole_floats(sql, names, fetched)
                 return maker(names)(fetched), cur.rowcount
             except sqlite3.Error as exc:
+                if self._refused and _denied(exc):
+                    # No lambda here: its cells would be made at every call of run().
+                    return self._judge(sql, self.run, params)
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             except OverflowError as exc:
                 # An int beyond 64 bits: PostgreSQL says "out of range"; say the same.
                 raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
             except UnicodeEncodeError as exc:
                 raise unencodable(exc) from exc
+            finally:
+                # Not the statement of typedb's own reads of the schema, or of a caller's
+                # SQL on this sqlite3 connection (see _authorize).
+                self._current = ""
+
+    def _authorize(
+        self, action: int, table: str | None, column: str | None, _db: str | None, _by: str | None
+    ) -> int:
+        """SQLite's authorizer, called while it compiles a statement (never when it runs one
+        compiled already): refuses the statement being run when it has names as written
+        (see typedb.query._names) and is not judged yet at this schema. The driver then
+        judges them, and runs the statement again or raises PostgreSQL's error."""
+        if action not in _TABLE_ACTIONS:
+            return _SQLITE_OK
+        current = self._current
+        names = getattr(current, "names", None)
+        if names is None or table is None or table.lower() not in names.tables:
+            return _SQLITE_OK  # not a statement's table: typedb's own look at the schema
+        read = (action, table, column)
+        if current is self._judged:
+            if self._recording is not None:
+                self._recording.append(read)
+            return _SQLITE_OK
+        # Compiled again (out of sqlite3's statement cache, or after a schema change): what
+        # SQLite resolves each name to is what it reports here, by the names the schema
+        # gives them. The same reads as when the names were judged right: still right.
+        judged = self._reads.get(current)
+        if judged is not None and read in judged:
+            return _SQLITE_OK
+        self._refused = True
+        return _SQLITE_DENY
+
+    def _judge(self, sql: str, again: Callable[[str, Any], T], arguments: Any) -> T:
+        """The statement's names judged against the schema (refused as PostgreSQL refuses
+        them), then the statement run again: SQLite refused to compile it (see _authorize),
+        so nothing of it ran."""
+        self._refused = False
+        self._judged = sql  # typedb's own reads of the schema below, and the run again
+        try:
+            try:
+                if sql[:1] in _WRITES and self.conn.in_transaction and not self.writing():
+                    self._take_write_lock(sql)
+                error = self.schema_names.refused(sql)
+            except sqlite3.Error as exc:
+                raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
+            if error is not None:
+                raise error
+            self._recording = []
+            try:
+                return again(sql, arguments)
+            finally:
+                if len(self._reads) >= _MAX_JUDGED:
+                    self._reads.clear()
+                self._reads[sql] = frozenset(self._recording)
+                self._recording = None
+        finally:
+            self._judged = None
+
+    def _take_write_lock(self, sql: str) -> None:
+        """In a block that has not written yet, SQLite's write lock, taken (waiting for
+        another writer) before the schema is read, as the write being judged would take it:
+        reading first and then writing fails with "database is locked" at once when another
+        connection writes meanwhile (SQLite cannot let both go on)."""
+        names = getattr(sql, "names", None)
+        table = names.scopes[0].tables[0][0] if names and names.scopes else None
+        if table is None:
+            return
+        try:
+            self.cursor.execute(f"DELETE FROM {quote_identifier(table, '`')} WHERE 0")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            # No such table, or a view: the write says so itself, or takes the lock then.
 
     def _still_in_transaction(self, sql: str) -> bool:
         try:
@@ -429,9 +539,15 @@ class SqliteDriver:
         try:
             with self._lock:
                 cur = self.cursor
-                cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
+                self._current = sql
+                try:
+                    cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
+                finally:
+                    self._current = ""
                 return cur.rowcount
         except sqlite3.Error as exc:
+            if self._refused and _denied(exc):
+                return self._judge(sql, self.run_many, rows)
             raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc

@@ -333,13 +333,30 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _div(a: Any, b: Any) -> Any:
+    # As typedb_divide: a division by zero raises, integers truncate toward zero.
+    if not b:
+        raise function_error(ZeroDivisionError("division by zero"))
+    if type(a) is int and type(b) is int:
+        q = abs(a) // abs(b)
+        return q if (a < 0) == (b < 0) else -q
+    return a / b
+
+
 #: typedb_int_add / _sub / _mul: integer arithmetic checked for 64-bit overflow (see
 #: _expr_types.replacements, which picks the bigint and the untyped nodes for them);
-#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands).
+#: typedb_int4_* and typedb_int2_* for 32 and 16 bits (integer and smallint operands), with
+#: `/` too: the smallest integer (smallint) divided by -1 is out of range there, as on
+#: PostgreSQL (64 bits: typedb_divide checks that itself).
 CHECKED_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
     f"typedb_int{suffix}_{name}": _checked_op(symbol, compute, bits)
     for suffix, bits in (("", 64), ("4", 32), ("2", 16))
-    for name, symbol, compute in (("add", "+", _add), ("sub", "-", _sub), ("mul", "*", _mul))
+    for name, symbol, compute in (
+        ("add", "+", _add),
+        ("sub", "-", _sub),
+        ("mul", "*", _mul),
+        *((("div", "/", _div),) if bits < 64 else ()),
+    )
 }
 
 
@@ -626,6 +643,8 @@ class AggregateTypes:
         # it is a second pragma per query (~12 us) most connections never need.
         self.temp_schema = False
         self._temp_version: int | None = None
+        # How many times the schema was seen to change (see follow_schema).
+        self._changes = 0
         # The column types of the CTEs of the statement being specialized (see _sqlite_ctes).
         self._cte_types: CteTypes = {}
 
@@ -941,6 +960,12 @@ class AggregateTypes:
                 return (table, alias) in strict and name in self._not_nulls[table.lower()]
         return False
 
+    def follow_schema(self) -> int:
+        """`_follow_schema()`, for another reader of the schema (see _sqlite_names): a number
+        that changes whenever the schema has changed."""
+        self._follow_schema()
+        return self._changes
+
     def _follow_schema(self) -> None:
         """Forget what was read of the schema when it has changed since."""
         cur = self._cursor
@@ -957,6 +982,7 @@ class AggregateTypes:
             self._floats.clear()
             self._version = version
             self._temp_version = temp_version
+            self._changes += 1
 
     def _rowid_type(self, table: str, column: str) -> str | None:
         """A bigint auto-increment key's type (None: integer): SQLite declares it INTEGER,

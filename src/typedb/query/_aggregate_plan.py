@@ -26,6 +26,7 @@ from typedb.query._expr import (
     aggregate_key,
     split_alias,
 )
+from typedb.query._names import NamedSql
 
 #: The aggregates whose result type depends on the column's (COUNT is always an integer).
 TYPED_AGGREGATES = frozenset({"MIN", "MAX", "SUM", "AVG"})
@@ -159,13 +160,15 @@ class Nested:
     stored: bool = False
 
 
-class TypedSql(str):
-    """SQL text that carries the `AggregatePlan` of its result. Equal to the plain text."""
+class TypedSql(NamedSql):
+    """SQL text that carries the `AggregatePlan` of its result (and the names it was written
+    with, see _names). Equal to the plain text."""
 
     plan: AggregatePlan
 
     def __new__(cls, text: str, plan: AggregatePlan) -> TypedSql:
-        self = super().__new__(cls, text)
+        self = str.__new__(cls, text)
+        self.names = getattr(text, "names", None)
         self.plan = plan
         return self
 

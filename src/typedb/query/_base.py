@@ -14,6 +14,7 @@ from typedb._errors import CompileError, QueryError, UnknownColumnError
 from typedb._sql import CompiledQuery, Parameters
 from typedb.query import _cache
 from typedb.query._expr import Column, Op, Shape, Values, Where, condition
+from typedb.query._names import collecting, with_names
 from typedb.query._params import finish
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ Tables = Callable[[], tuple[str, ...]]  # a statement's tables (aliases included
 def raise_named(exc: QueryError, tables: Tables) -> NoReturn:
     """Raise `exc`, as an UnknownColumnError naming the column and table when that is what
     it is. Called from the databases' `except`, so a query pays nothing until one fails."""
+    if isinstance(exc, UnknownColumnError):
+        raise exc  # named already (SQLite's refusal of a name in another case: _names)
     error = unknown_column(exc, tables())
     if error is None:
         raise exc
@@ -150,7 +153,14 @@ class Query:
 
     def _finish(self) -> tuple[str, tuple[int, ...] | None]:
         # The value count is part of the shape, so it is the same for every query it caches.
-        sql, order = finish(self._render(), self._db.dialect.placeholder, len(self._values))
+        if self._dialect == "sqlite":
+            # The names as written ride on the SQL: SQLite matches them in any case, and its
+            # driver refuses what PostgreSQL would (see _names).
+            with collecting(self._scope_tables()) as names:
+                sql, order = finish(self._render(), self._db.dialect.placeholder, len(self._values))
+            sql = with_names(sql, names)
+        else:
+            sql, order = finish(self._render(), self._db.dialect.placeholder, len(self._values))
         if order is not None and any(i >= len(self._values) for i in order):
             # Only a hand-made Expression can get here: its shape has more placeholders
             # than it carries values.
@@ -159,6 +169,10 @@ class Query:
                 f"{len(self._values)} values"
             )
         return sql, order
+
+    def _scope_tables(self) -> tuple[tuple[str, str | None], ...]:
+        """The tables of a write's one scope (a SELECT makes its scopes as it renders)."""
+        return ()
 
     def compile(self) -> CompiledQuery:
         """The SQL and parameters this builder runs, without touching the database."""

@@ -23,6 +23,7 @@ from typedb.dialects import Dialect, quote_identifier
 from typedb.query import _node
 from typedb.query import _sqlite_dates as sqlite_dates
 from typedb.query._expr_types import CHECKED_TEMPLATES, AsIs
+from typedb.query._names import note
 from typedb.query._node import ARITHMETIC, NODE_KINDS, Expr, Node, new_instance, to_expr
 from typedb.query._params import mark, refuse_nul
 
@@ -165,6 +166,7 @@ def ref(name: str, quote: str) -> str:
         raise CompileError(f"a column must be a name, got {name!r}")
     if name == "*":
         return "*"
+    note(name)  # rendering for SQLite: judged against its schema (see _names)
     table, dot, column = name.rpartition(".")
     if not dot:
         return quote_identifier(name, quote)

@@ -50,13 +50,15 @@ _EXACT_OPS = {"+": "typedb_add", "-": "typedb_sub", "*": "typedb_mul", "/": "typ
 _CHECKED_OPS = {
     "+": "typedb_int_add({}, {})", "-": "typedb_int_sub({}, {})", "*": "typedb_int_mul({}, {})",
 }  # fmt: skip
-# integer (int4) and smallint + - *: checked for 32- and 16-bit overflow, as PostgreSQL's
-# int4 and int2 operators raise "integer out of range" / "smallint out of range".
+# integer (int4) and smallint + - * /: checked for 32- and 16-bit overflow, as PostgreSQL's
+# int4 and int2 operators raise "integer out of range" / "smallint out of range" (`/` of the
+# smallest one by -1 among them).
 _NARROW_OPS = {
     width: {
         "+": f"typedb_int{width}_add({{}}, {{}})",
         "-": f"typedb_int{width}_sub({{}}, {{}})",
         "*": f"typedb_int{width}_mul({{}}, {{}})",
+        "/": f"typedb_int{width}_div({{}}, {{}})",
     }
     for width in (4, 2)
 }
@@ -334,7 +336,7 @@ def replacements(
             # 32 or 16 bits. A select-list output computes natively (64 bits, where two
             # int4s cannot overflow) and the driver checks its range; its operands, and
             # everything elsewhere, are checked as they are computed.
-            if (operand or not direct) and node[1] in _CHECKED_OPS:
+            if operand or not direct:
                 assert k is not None
                 found[node] = _NARROW_OPS[k[1]][node[1]]
         elif (k is None or k == INTEGER) and not through and node[1] in _CHECKED_OPS:

@@ -19,6 +19,7 @@ from typedb._errors import CompileError, NoResultError
 from typedb._sql import CompiledQuery, Fragment
 from typedb.query import _cache
 from typedb.query._base import Result, Row, first_row, split_table
+from typedb.query._names import collecting, note, note_clause, with_names
 from typedb.query._params import builder_kind, finish, mark, refuse_builder_value, refuse_nul
 from typedb.query._result import InsertResult
 from typedb.query._returning import returning_sql
@@ -336,7 +337,7 @@ class InsertQuery:
         conflict = self._conflict
         if self._fragments:
             # Rows holding typedb.sql() fragments render them inline: no cache for those.
-            sql, order = finish(self._render(rows), self._db.dialect.placeholder)
+            sql, order = self._finished(rows)
             params = [v for r in rows for v in r if not isinstance(v, Fragment)]
         else:
             n = 1 if not self._columns else len(rows)
@@ -347,15 +348,39 @@ class InsertQuery:
             # The hit inlined (as in Query._compile): no closure made, no call.
             entry = _cache.entries.get(key)
             if entry is None:
-                entry = _cache.lookup(
-                    key, lambda: finish(self._render(n), self._db.dialect.placeholder)
-                )
+                entry = _cache.lookup(key, lambda: self._finished(n))
             sql, order = entry
             params = list(rows[0]) if n == 1 else [v for r in rows for v in r]
         params.extend(conflict._values)
         if order is not None:
             params = [params[i] for i in order]
         return sql, tuple(params)
+
+    def _finished(
+        self, rows: int | Sequence[tuple[Any, ...]]
+    ) -> tuple[str, tuple[int, ...] | None]:
+        if self._dialect != "sqlite":
+            return finish(self._render(rows), self._db.dialect.placeholder)
+        # The names as written ride on the SQL, for SQLite's driver to judge (see _names);
+        # `excluded` is the table's row proposed for insertion, as ON CONFLICT names it.
+        with collecting(((self._table, None), (self._table, "excluded"))) as names:
+            note_clause("insert")
+            for column in self._columns:
+                note(column)
+            target = self._conflict._target
+            note_clause("conflict")
+            if target and target[0] == "columns":
+                for column in target[1]:
+                    note(column)
+            action = self._conflict._action
+            if action and action[0] != "nothing":
+                for column, kind in action[1]:
+                    note(column)
+                    if isinstance(kind, Excluded):
+                        note(f"excluded.{kind.column}")
+            note_clause("returning")
+            sql, order = finish(self._render(rows), self._db.dialect.placeholder)
+        return with_names(sql, names), order
 
     def _render(self, rows: int | Sequence[tuple[Any, ...]]) -> str:
         q = self._db.dialect.quote

@@ -14,6 +14,7 @@ from pypika.terms import Criterion
 from typedb._errors import CompileError
 from typedb._sql import Fragment
 from typedb.dialects import Dialect, quote_identifier
+from typedb.query import _names as names
 from typedb.query._aggregate_plan import not_null_key
 from typedb.query._base import split_table
 from typedb.query._expr import (
@@ -27,7 +28,11 @@ from typedb.query._expr import (
     render,
     split_alias,
 )
-from typedb.query._output_names import refuse_case_only_matches, refuse_duplicate_names
+from typedb.query._output_names import (
+    output_name,
+    refuse_case_only_matches,
+    refuse_duplicate_names,
+)
 from typedb.query._params import mark
 
 
@@ -124,6 +129,15 @@ def render_select(
         marks = Marks(dialect, replace)
     quote = marks.quote
     query = Query.from_(_table(table))
+    collector = names.active()
+    scope = outer = None
+    first_inner = 0
+    if collector is not None:
+        outer = collector.scope
+        scope = names.enter(
+            collector,
+            [split_table(t) for t in (table, *(r[2] for r in shape[1:] if r[0] == "join"))],
+        )
     selected: list[_Sql] = []
     where_sql: list[str] = []
     having_sql: list[str] = []
@@ -141,6 +155,10 @@ def render_select(
     # Records are rendered in call order so markers number the values as they were added.
     for record in records:
         kind = record[0]
+        if collector is not None:
+            collector.clause = kind
+            collector.detach = kind in ("with", "compound")
+            first_inner = len(collector.scopes)
         if kind == "select":
             if compound:
                 # It would add columns to the first operand only, after union() checked
@@ -187,12 +205,31 @@ def render_select(
         elif kind == "with":
             _, is_recursive, name, columns, sub = record
             recursive = recursive or is_recursive
-            names = f"({', '.join(quote_identifier(c, quote) for c in columns)})" if columns else ""
-            ctes.append(f"{quote_identifier(name, quote)}{names} AS ({_sub_sql(sub, marks)})")
+            listed = (
+                f"({', '.join(quote_identifier(c, quote) for c in columns)})" if columns else ""
+            )
+            ctes.append(f"{quote_identifier(name, quote)}{listed} AS ({_sub_sql(sub, marks)})")
+            if collector is not None:
+                body = collector.scopes[first_inner]
+                collector.ctes[name.lower()] = tuple(columns) if columns else body
         elif kind == "compound":
             compound.append(f" {record[1]} {_sub_sql(record[2], marks)}")
         elif kind == "lock":
             tail.append(f" {record[1]}")
+    if scope is not None and collector is not None:
+        picked_names = [
+            c[2]
+            if type(c) is tuple
+            else c
+            if type(c) is str and c.endswith("*")
+            else output_name(c)
+            for r in records
+            if r[0] == "select"
+            for c in r[1]
+        ]
+        scope.outputs = picked_names if picked_names else ["*"]
+        collector.scope = outer
+        collector.detach = False
     if len(selected) > 1:
         # An expression's output name is its alias (an alias never has a dot).
         picked = (

@@ -13,6 +13,7 @@ from typedb.dialects import Dialect
 from typedb.query._aggregate_plan import AggregatePlan, TypedSql, condition_nodes, inner_of
 from typedb.query._base import DELETED_AT, Filtered, Result, Row, first_row, split_table
 from typedb.query._expr import Marks, Replacements, Shape, render
+from typedb.query._names import note, note_clause
 from typedb.query._params import finish, mark, refuse_builder_value, refuse_nul
 from typedb.query._result import DeleteResult, UpdateResult
 from typedb.query._returning import returning_sql
@@ -86,6 +87,7 @@ class _Write(Filtered):
         where_sql: list[str] = []
         returning = ""
         for record in self._records:
+            note_clause(record[0])
             if record[0] == "where":
                 where_sql.append(render(record[1], marks, len(wheres) == 1 and not more))
             elif record[0] == "returning":
@@ -112,6 +114,9 @@ class _Write(Filtered):
                 plan = AggregatePlan(table, (), (), again, (), compared, inner)
                 sql = TypedSql(sql, plan)
         return sql, order
+
+    def _scope_tables(self) -> tuple[tuple[str, str | None], ...]:
+        return ((split_table(self._table)[0], None),)
 
     def _table_sql(self) -> str:
         name, alias = split_table(self._table)
@@ -212,6 +217,7 @@ class UpdateQuery(_Write):
         def assign(record: Any) -> None:
             if record[0] == "set":
                 for column, fragment in record[1]:
+                    note(column)
                     sets.pop(column, None)  # a later set() wins, in its own position
                     sets[column] = fragment.text if fragment else mark(marks.take())
 
