@@ -71,6 +71,7 @@ _SQLITE_OK = 0
 _SQLITE_DENY = 1
 # Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
 _TABLE_ACTIONS = frozenset({9, 18, 20, 23})
+_SQLITE_INSERT = 18
 # Statements per connection whose reads are kept (see SqliteDriver._authorize).
 _MAX_JUDGED = 1024
 # The first letters of typedb's writes: INSERT, UPDATE, DELETE.
@@ -427,8 +428,11 @@ class SqliteDriver:
         # Compiled again (out of sqlite3's statement cache, or after a schema change): what
         # SQLite resolves each name to is what it reports here, by the names the schema
         # gives them. The same reads as when the names were judged right: still right.
+        # Not an INSERT's: SQLite reports its table alone, never the columns it names (nor
+        # ON CONFLICT's target), so the same report says nothing of a column renamed to
+        # another case meanwhile: judged again (a recompilation, so rare).
         judged = self._reads.get(current)
-        if judged is not None and read in judged:
+        if judged is not None and read in judged and action != _SQLITE_INSERT:
             return _SQLITE_OK
         self._refused = True
         return _SQLITE_DENY
