@@ -21,7 +21,7 @@ pytestmark = pytest.mark.pgbouncer
 
 def _items(db: typedb.Database) -> None:
     db.schema.create_table("items").add_column(
-        "id", "integer", lambda c: c.primary_key()
+        "id", "integer", lambda c: c.primary_key().auto_increment()
     ).add_column("title", "text").execute()
 
 
@@ -111,3 +111,92 @@ def test_an_unqualified_column_another_joined_table_has_in_another_case(
     query = db.select_from("Items").inner_join("notes", "Items.id", "notes.item_id")
     assert query.select("Items.Title", "notes.TITLE").execute() == [{"Title": "a", "TITLE": "n"}]
     assert query.select("Title").execute() == [{"Title": "a"}]
+
+
+def _in_threads(n: int, work: Any) -> list[str]:
+    results = [""] * n
+
+    def run(i: int) -> None:
+        try:
+            work()
+            results[i] = "ran"
+        except typedb.QueryError as exc:
+            results[i] = "refused" if "title" in str(exc) or "aborted" in str(exc) else f"other: {exc}"
+        except Exception as exc:  # noqa: BLE001 - reported as the test's failure
+            results[i] = f"other: {exc!r}"
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_eight_threads_sharing_a_database_and_a_rename_between_runs(
+    db: typedb.Database, db_url: str
+) -> None:
+    # Every connection of the pool has the INSERT and UPDATE compiled; after each rename
+    # from another connection, every one of them refuses the names PostgreSQL refuses, and
+    # runs them again once renamed back.
+    _items(db)
+    db.insert_into("items").values({"title": "a"}).execute()
+
+    def work() -> None:
+        for _ in range(20):
+            db.insert_into("items").values({"title": "x"}).execute()
+
+    for spelled in ("title", "TITLE", "title", "TITLE"):
+        expected = "ran" if spelled == "title" else "refused"
+        assert _in_threads(8, work) == [expected] * 8, spelled
+        with typedb.connect(db_url) as other:
+            renamed = "TITLE" if spelled == "title" else "title"
+            other.schema.alter_table("items").rename_column(spelled, renamed).execute()
+
+
+def test_threads_sharing_one_transaction_and_a_rename_between_blocks(
+    db: typedb.Database, db_url: str
+) -> None:
+    _items(db)
+    for spelled in ("title", "TITLE", "title"):
+        expected = "ran" if spelled == "title" else "refused"
+        results: list[str] = []
+        try:
+            with db.transaction() as trx:
+
+                def work(trx: typedb.Database = trx) -> None:
+                    for _ in range(10):
+                        trx.insert_into("items").values({"title": "x"}).execute()
+
+                results = _in_threads(6, work)
+        except typedb.QueryError:
+            assert expected == "refused"  # PostgreSQL will not commit after a failure
+        assert results == [expected] * 6, spelled
+        with typedb.connect(db_url) as other:
+            renamed = "TITLE" if spelled == "title" else "title"
+            other.schema.alter_table("items").rename_column(spelled, renamed).execute()
+
+
+def test_async_tasks_and_a_rename_between_runs(db: typedb.Database, db_url: str) -> None:
+    _items(db)
+
+    async def main() -> list[str]:
+        seen: list[str] = []
+        async with typedb.connect_async(db_url) as adb:
+
+            async def one() -> str:
+                try:
+                    for _ in range(5):
+                        await adb.insert_into("items").values({"title": "q"}).execute()
+                except typedb.QueryError:
+                    return "refused"
+                return "ran"
+
+            for spelled in ("title", "TITLE", "title"):
+                seen.append(",".join(sorted(set(await asyncio.gather(*[one() for _ in range(8)])))))
+                with typedb.connect(db_url) as other:
+                    renamed = "TITLE" if spelled == "title" else "title"
+                    other.schema.alter_table("items").rename_column(spelled, renamed).execute()
+        return seen
+
+    assert asyncio.run(main()) == ["ran", "refused", "ran"]
