@@ -200,3 +200,85 @@ def test_async_tasks_and_a_rename_between_runs(db: typedb.Database, db_url: str)
         return seen
 
     assert asyncio.run(main()) == ["ran", "refused", "ran"]
+
+
+# sums18: auto-increment keys of other integer types than integer.
+
+
+def _key_type(db: typedb.Database, table: str, column: str = "id") -> str:
+    from typedb.schema_diff import from_database
+
+    found = from_database(db).table(table)
+    assert found is not None
+    col = found.column(column)
+    assert col is not None and col.auto_increment
+    return col.type
+
+
+def test_a_smallint_key_stays_a_smallint(db: typedb.Database) -> None:
+    # SQLite declared a smallint key INTEGER with no CHECK (only bigint got one): it read
+    # back as integer (contracts:check and migration:generate saw a change every time), took
+    # 40000 (PostgreSQL: "smallint out of range") and computed id * id past 16 bits.
+    db.schema.create_table("small_ids").add_column(
+        "id", "smallint", lambda c: c.primary_key().auto_increment()
+    ).add_column("n", "integer").execute()
+    assert _key_type(db, "small_ids") == "smallint"
+    with pytest.raises(typedb.QueryError, match="smallint"):
+        db.insert_into("small_ids").values({"id": 40000, "n": 1}).execute()
+    db.insert_into("small_ids").values({"id": 30000, "n": 1}).execute()
+    db.insert_into("small_ids").values({"n": 2}).execute()  # still auto-increments
+    with pytest.raises(typedb.QueryError, match="smallint out of range"):
+        db.select_from("small_ids").select(lambda eb: [(eb.ref("id") * eb.ref("id")).as_("d")]).execute()
+    # A rebuild (another column's type changed) keeps it; so does a rename.
+    db.schema.alter_table("small_ids").alter_column(
+        "n", lambda c: c.set_data_type("bigint")
+    ).execute()
+    db.schema.alter_table("small_ids").rename_column("id", "key").execute()
+    assert _key_type(db, "small_ids", "key") == "smallint"
+    # To bigint and back to integer: the CHECK follows the type.
+    db.schema.alter_table("small_ids").alter_column(
+        "key", lambda c: c.set_data_type("bigint")
+    ).execute()
+    assert _key_type(db, "small_ids", "key") == "bigint"
+    db.insert_into("small_ids").values({"key": 40000, "n": 3}).execute()
+    db.schema.alter_table("small_ids").alter_column(
+        "key", lambda c: c.set_data_type("integer")
+    ).execute()
+    assert _key_type(db, "small_ids", "key") == "integer"
+    keys = db.select_from("small_ids").select("key").order_by("key").execute()
+    # (The auto-increment's own value differs: PostgreSQL's sequence ignores given keys.)
+    assert [r["key"] for r in keys][1:] == [30000, 40000] or [r["key"] for r in keys] == [
+        30000,
+        30001,
+        40000,
+    ]
+
+
+def test_a_bigint_key_of_an_older_sqlite_database_is_made_one_by_a_migration(
+    db: typedb.Database, backend: str
+) -> None:
+    # Before sums18 a bigint key was INTEGER PRIMARY KEY AUTOINCREMENT with no CHECK. The
+    # contract's bigint shows as a change; applying it keeps the rows and the rowid.
+    from typedb.schema_diff import describe, diff, from_database
+
+    if backend == "sqlite":
+        db.raw(
+            "CREATE TABLE big_ids (`id` INTEGER PRIMARY KEY AUTOINCREMENT, `n` integer "
+            "CHECK (`n` IS NULL OR typeof(`n`) = 'integer' AND `n` BETWEEN -2147483648 AND "
+            "2147483647))"
+        )
+    else:
+        db.schema.create_table("big_ids").add_column(
+            "id", "integer", lambda c: c.primary_key().auto_increment()
+        ).add_column("n", "integer").execute()
+    db.insert_into("big_ids").values([{"n": 1}, {"n": 2}]).execute()
+    assert _key_type(db, "big_ids") == "integer"
+    before = from_database(db)
+    db.schema.alter_table("big_ids").alter_column("id", lambda c: c.set_data_type("bigint")).execute()
+    after = from_database(db)
+    assert _key_type(db, "big_ids") == "bigint"
+    assert [describe(c) for c in diff(before, after)] != []
+    assert diff(after, from_database(db)) == []
+    db.insert_into("big_ids").values({"n": 3}).execute()
+    ids = db.select_from("big_ids").select("id").order_by("id").execute()
+    assert [r["id"] for r in ids] == [1, 2, 3]

@@ -218,6 +218,8 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
     if portable is None:
         return None
     table_sql: str = rows[0][2]
+    if portable == "integer":
+        portable = _rowid_type(table_sql, rows[0][0])
     # Tables written before typedb quoted SQLite names with backticks have '"' in their CHECKs.
     for quote in (SqliteDialect.quote_char, '"'):
         quoted = quote_identifier(rows[0][0], quote)
@@ -242,6 +244,18 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
             f"SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot){text_only}"
         )
     return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
+
+
+def _rowid_type(table_sql: str, column: str) -> str:
+    """An INTEGER column's type as typedb declared it: a smallint or bigint auto-increment
+    key is INTEGER (SQLite's rowid) with its type's CHECK (see _sqlite_ddl.rowid_type)."""
+    from typedb.schema._sqlite_ddl import parse_create_table, rowid_type
+
+    try:
+        found = parse_create_table(table_sql).column(column)
+    except CompileError:
+        return "integer"
+    return "integer" if found is None else rowid_type(found)
 
 
 def _named_constraint(table_sql: str, name: str) -> bool:
