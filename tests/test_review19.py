@@ -282,3 +282,48 @@ def test_a_bigint_key_of_an_older_sqlite_database_is_made_one_by_a_migration(
     db.insert_into("big_ids").values({"n": 3}).execute()
     ids = db.select_from("big_ids").select("id").order_by("id").execute()
     assert [r["id"] for r in ids] == [1, 2, 3]
+
+
+# diverge18: names PostgreSQL refuses that SQLite still answered.
+
+
+def _posts(db: typedb.Database) -> None:
+    db.schema.create_table("posts").add_column(
+        "id", "integer", lambda c: c.primary_key()
+    ).add_column("title", "text").execute()
+    db.schema.create_table("tags").add_column("post_id", "integer").add_column(
+        "label", "text"
+    ).execute()
+    db.insert_into("posts").values([{"id": 1, "title": "a"}, {"id": 2, "title": "b"}]).execute()
+    db.insert_into("tags").values({"post_id": 1, "label": "x"}).execute()
+
+
+def test_a_cte_named_in_another_case_is_refused(db: typedb.Database) -> None:
+    # The table check skipped every name a CTE has in any case: `WITH "U" ... FROM "u"`.
+    _posts(db)
+    right = db.with_("U", db.select_from("posts").select("title")).select_from("U")
+    assert right.select("title").order_by("title").execute() == [{"title": "a"}, {"title": "b"}]
+    wrong = db.with_("U", db.select_from("posts").select("title")).select_from("u")
+    with pytest.raises(typedb.QueryError, match='relation "u" does not exist'):
+        wrong.select("title").execute()
+
+
+def test_a_select_alias_of_the_enclosing_query_in_a_subquery_is_refused(
+    db: typedb.Database,
+) -> None:
+    # PostgreSQL sees no select-list alias inside a subquery; SQLite reads the enclosing
+    # query's there, and only the subquery's own scope was judged.
+    _posts(db)
+    inner = db.select_from("tags").select("post_id").where("pid", ">", 0)
+    query = db.select_from("posts").select("id as pid").where("id", "in", inner)
+    with pytest.raises(typedb.UnknownColumnError, match="pid"):
+        query.execute()
+    # Its own column, and the enclosing query's column, still answer.
+    fine = db.select_from("tags").select("post_id").where("post_id", "=", 1)
+    assert db.select_from("posts").select("id as pid").where("id", "in", fine).execute() == [
+        {"pid": 1}
+    ]
+    outer_column = db.select_from("tags").select("post_id").where("title", "=", "a")
+    assert db.select_from("posts").select("id as pid").where(
+        "id", "in", outer_column
+    ).execute() == [{"pid": 1}]
