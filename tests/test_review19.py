@@ -327,3 +327,28 @@ def test_a_select_alias_of_the_enclosing_query_in_a_subquery_is_refused(
     assert db.select_from("posts").select("id as pid").where(
         "id", "in", outer_column
     ).execute() == [{"pid": 1}]
+
+
+def test_a_cached_insert_after_the_table_is_made_again_with_another_case(
+    shared_url: str,
+) -> None:
+    # In memory too (one connection: the schema changes on the connection that cached it).
+    with typedb.connect(shared_url) as db:
+        _items(db)
+
+        def insert() -> Any:
+            return db.insert_into("items").values({"title": "a"}).execute()
+
+        insert()
+        db.schema.alter_table("items").rename_column("title", "TITLE").execute()
+        with pytest.raises(typedb.QueryError, match="title"):
+            insert()
+        db.schema.alter_table("items").rename_column("TITLE", "title").execute()
+        insert()
+        db.schema.drop_table("items").execute()
+        db.schema.create_table("items").add_column(
+            "id", "integer", lambda c: c.primary_key().auto_increment()
+        ).add_column("Title", "text").execute()
+        with pytest.raises(typedb.QueryError, match="title"):
+            insert()
+        assert db.select_from("items").select("id").execute() == []
