@@ -352,3 +352,56 @@ def test_a_cached_insert_after_the_table_is_made_again_with_another_case(
         with pytest.raises(typedb.QueryError, match="title"):
             insert()
         assert db.select_from("items").select("id").execute() == []
+
+
+def test_a_cached_statement_whose_subquery_column_is_dropped_is_refused(
+    db: typedb.Database, db_url: str
+) -> None:
+    # notes."TITLE" read in the EXISTS, posts.title in the select list: both right. Once
+    # notes."TITLE" is dropped, SQLite resolves the subquery's "TITLE" to posts.title, a
+    # column the statement read rightly before, so the recompiled statement reported only
+    # reads judged right and ran (answering posts.title = 'n'); PostgreSQL refuses it.
+    db.schema.create_table("posts").add_column(
+        "id", "integer", lambda c: c.primary_key()
+    ).add_column("title", "text").execute()
+    db.schema.create_table("notes").add_column("post_id", "integer").add_column(
+        "TITLE", "text"
+    ).execute()
+    db.insert_into("posts").values([{"id": 1, "title": "n"}, {"id": 2, "title": "b"}]).execute()
+    db.insert_into("notes").values({"post_id": 2, "TITLE": "n"}).execute()
+
+    def query() -> Any:
+        inner = db.select_from("notes").select("post_id").where("TITLE", "=", "n")
+        return (
+            db.select_from("posts")
+            .select("title")
+            .where(lambda eb: eb.exists(inner))
+            .order_by("title")
+            .execute()
+        )
+
+    assert query() == [{"title": "b"}, {"title": "n"}]
+    with typedb.connect(db_url) as other:
+        other.schema.alter_table("notes").drop_column("TITLE").execute()
+    with pytest.raises(typedb.QueryError, match="TITLE"):
+        query()
+
+
+def test_a_cached_select_whose_column_is_dropped_does_not_read_the_alias(
+    db: typedb.Database, db_url: str
+) -> None:
+    # where("t") of a column t; once t is dropped SQLite would read the select-list alias t
+    # (no read reported for it): PostgreSQL refuses it.
+    db.schema.create_table("items").add_column(
+        "id", "integer", lambda c: c.primary_key()
+    ).add_column("t", "text").add_column("title", "text").execute()
+    db.insert_into("items").values({"id": 1, "t": "x", "title": "a"}).execute()
+
+    def query() -> Any:
+        return db.select_from("items").select("id", "title as t").where("t", "=", "a").execute()
+
+    assert query() == []
+    with typedb.connect(db_url) as other:
+        other.schema.alter_table("items").drop_column("t").execute()
+    with pytest.raises(typedb.QueryError, match='"t"'):
+        query()

@@ -71,9 +71,6 @@ _SQLITE_OK = 0
 _SQLITE_DENY = 1
 # Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
 _TABLE_ACTIONS = frozenset({9, 18, 20, 23})
-_SQLITE_INSERT = 18
-# Statements per connection whose reads are kept (see SqliteDriver._authorize).
-_MAX_JUDGED = 1024
 # The first letters of typedb's writes: INSERT, UPDATE, DELETE.
 _WRITES = frozenset("IUD")
 _first = itemgetter(0)  # a column name out of a cursor.description entry
@@ -346,10 +343,6 @@ class SqliteDriver:
         self._current: str = ""
         self._judged: str | None = None
         self._refused = False
-        # What SQLite reported reading while compiling each statement judged right (see
-        # _authorize), and what it reports for the one being judged.
-        self._reads: dict[str, frozenset[tuple[int, str, str | None]]] = {}
-        self._recording: list[tuple[int, str, str | None]] | None = None
         self.conn.set_authorizer(self._authorize)
 
     def command(self, sql: str) -> None:
@@ -434,20 +427,14 @@ class SqliteDriver:
         names = getattr(current, "names", None)
         if names is None or table is None or table.lower() not in names.tables:
             return _SQLITE_OK  # not a statement's table: typedb's own look at the schema
-        read = (action, table, column)
         if current is self._judged:
-            if self._recording is not None:
-                self._recording.append(read)
             return _SQLITE_OK
-        # Compiled again (out of sqlite3's statement cache, or after a schema change): what
-        # SQLite resolves each name to is what it reports here, by the names the schema
-        # gives them. The same reads as when the names were judged right: still right.
-        # Not an INSERT's: SQLite reports its table alone, never the columns it names (nor
-        # ON CONFLICT's target), so the same report says nothing of a column renamed to
-        # another case meanwhile: judged again (a recompilation, so rare).
-        judged = self._reads.get(current)
-        if judged is not None and read in judged and action != _SQLITE_INSERT:
-            return _SQLITE_OK
+        # Compiled again (out of sqlite3's statement cache, or after a schema change): judged
+        # again, as the first time (SchemaNames answers at once while the schema is the same).
+        # What SQLite reports reading says too little to pass it: an INSERT's columns and ON
+        # CONFLICT's target are never reported, and a name may now resolve to a column that
+        # another name of the statement read rightly before (a subquery's column dropped: its
+        # name reaches the enclosing query's column in another case).
         self._refused = True
         return _SQLITE_DENY
 
@@ -466,14 +453,7 @@ class SqliteDriver:
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             if error is not None:
                 raise error
-            self._recording = []
-            try:
-                return again(sql, arguments)
-            finally:
-                if len(self._reads) >= _MAX_JUDGED:
-                    self._reads.clear()
-                self._reads[sql] = frozenset(self._recording)
-                self._recording = None
+            return again(sql, arguments)
         finally:
             self._judged = None
 
