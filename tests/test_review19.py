@@ -405,3 +405,37 @@ def test_a_cached_select_whose_column_is_dropped_does_not_read_the_alias(
         other.schema.alter_table("items").drop_column("t").execute()
     with pytest.raises(typedb.QueryError, match='"t"'):
         query()
+
+
+def test_run_many_judges_under_the_driver_lock(shared_url: str, backend: str) -> None:
+    # The driver's run_many() judged a refused statement after leaving its lock: another
+    # thread on a shared `trx` could meanwhile set the statement being judged (the
+    # authorizer then let its own unjudged statement through) or clear the refusal flag (the
+    # SQLite "not authorized" error escaped). No builder reaches run_many() today, so this
+    # runs it as the migrator's recording does; the race itself is not deterministic.
+    if backend != "sqlite":
+        pytest.skip("SQLite's authorizer")
+    with typedb.connect(shared_url) as db:
+        _items(db)
+        right = db.insert_into("items").values({"title": "a"}).compile()
+        wrong = db.insert_into("items").values({"TITLE": "a"}).compile()
+        with db.transaction() as trx:
+            outcomes: list[str] = []
+
+            def work(i: int, trx: typedb.Database = trx) -> None:
+                compiled = wrong if i % 2 else right
+                try:
+                    trx._run_many(compiled.sql, [list(compiled.parameters)] * 3)  # noqa: SLF001
+                    outcomes.append("ran" if compiled is right else "wrongly ran")
+                except typedb.UnknownColumnError:
+                    outcomes.append("refused" if compiled is wrong else "wrongly refused")
+                except typedb.QueryError as exc:
+                    outcomes.append(f"other: {exc}")
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert sorted(set(outcomes)) == ["ran", "refused"]
+        assert outcomes.count("ran") == 8

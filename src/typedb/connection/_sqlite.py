@@ -540,12 +540,16 @@ class SqliteDriver:
                 self._current = sql
                 try:
                     cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
+                except sqlite3.Error as exc:
+                    # Under the lock, as in run(): the refusal and the judgement are this
+                    # statement's, not another thread's on a shared `trx`.
+                    if self._refused and _denied(exc):
+                        return self._judge(sql, self.run_many, rows)
+                    raise
                 finally:
                     self._current = ""
                 return cur.rowcount
         except sqlite3.Error as exc:
-            if self._refused and _denied(exc):
-                return self._judge(sql, self.run_many, rows)
             raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc
