@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 import typedb
-from typedb.query import excluded
 
 pytestmark = pytest.mark.pgbouncer
 
@@ -121,8 +120,10 @@ def _in_threads(n: int, work: Any) -> list[str]:
             work()
             results[i] = "ran"
         except typedb.QueryError as exc:
-            results[i] = "refused" if "title" in str(exc) or "aborted" in str(exc) else f"other: {exc}"
-        except Exception as exc:  # noqa: BLE001 - reported as the test's failure
+            results[i] = (
+                "refused" if "title" in str(exc) or "aborted" in str(exc) else f"other: {exc}"
+            )
+        except Exception as exc:
             results[i] = f"other: {exc!r}"
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
@@ -228,7 +229,9 @@ def test_a_smallint_key_stays_a_smallint(db: typedb.Database) -> None:
     db.insert_into("small_ids").values({"id": 30000, "n": 1}).execute()
     db.insert_into("small_ids").values({"n": 2}).execute()  # still auto-increments
     with pytest.raises(typedb.QueryError, match="smallint out of range"):
-        db.select_from("small_ids").select(lambda eb: [(eb.ref("id") * eb.ref("id")).as_("d")]).execute()
+        db.select_from("small_ids").select(
+            lambda eb: [(eb.ref("id") * eb.ref("id")).as_("d")]
+        ).execute()
     # A rebuild (another column's type changed) keeps it; so does a rename.
     db.schema.alter_table("small_ids").alter_column(
         "n", lambda c: c.set_data_type("bigint")
@@ -274,7 +277,9 @@ def test_a_bigint_key_of_an_older_sqlite_database_is_made_one_by_a_migration(
     db.insert_into("big_ids").values([{"n": 1}, {"n": 2}]).execute()
     assert _key_type(db, "big_ids") == "integer"
     before = from_database(db)
-    db.schema.alter_table("big_ids").alter_column("id", lambda c: c.set_data_type("bigint")).execute()
+    db.schema.alter_table("big_ids").alter_column(
+        "id", lambda c: c.set_data_type("bigint")
+    ).execute()
     after = from_database(db)
     assert _key_type(db, "big_ids") == "bigint"
     assert [describe(c) for c in diff(before, after)] != []
@@ -425,7 +430,7 @@ def test_run_many_judges_under_the_driver_lock(shared_url: str, backend: str) ->
             def work(i: int, trx: typedb.Database = trx) -> None:
                 compiled = wrong if i % 2 else right
                 try:
-                    trx._run_many(compiled.sql, [list(compiled.parameters)] * 3)  # noqa: SLF001
+                    trx._run_many(compiled.sql, [list(compiled.parameters)] * 3)
                     outcomes.append("ran" if compiled is right else "wrongly ran")
                 except typedb.UnknownColumnError:
                     outcomes.append("refused" if compiled is wrong else "wrongly refused")
@@ -439,3 +444,34 @@ def test_run_many_judges_under_the_driver_lock(shared_url: str, backend: str) ->
                 t.join()
         assert sorted(set(outcomes)) == ["ran", "refused"]
         assert outcomes.count("ran") == 8
+
+
+SMALL_CONTRACTS = """\
+from typing import Annotated, TypedDict
+from typedb.contracts import Column, Generated
+
+class SmallIdsTable(TypedDict):
+    id: Annotated[Generated[int], Column(type="smallint")]
+    n: int | None
+
+class Database(TypedDict):
+    small_ids: SmallIdsTable
+"""
+
+
+def test_a_smallint_key_matches_its_contract(db: typedb.Database, tmp_path: Any) -> None:
+    # contracts:check and migration:generate compare the contract with the database: a
+    # smallint key read back as integer on SQLite was a change at every run.
+    from typedb.contracts import load_file, merge
+    from typedb.schema_diff import describe, diff, from_database, from_registry
+    from typedb.schema_diff._check import check_contracts
+
+    db.schema.create_table("small_ids").add_column(
+        "id", "smallint", lambda c: c.primary_key().auto_increment()
+    ).add_column("n", "integer").execute()
+    path = tmp_path / "contracts.py"
+    path.write_text(SMALL_CONTRACTS)
+    registry = merge([load_file(path)])
+    live = from_database(db)
+    assert [describe(c) for c in diff(live, from_registry(registry, db.dialect.name, live))] == []
+    assert check_contracts(registry, db) == []
