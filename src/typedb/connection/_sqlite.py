@@ -71,8 +71,6 @@ _SQLITE_OK = 0
 _SQLITE_DENY = 1
 # Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
 _TABLE_ACTIONS = frozenset({9, 18, 20, 23})
-# Statements per connection whose reads are kept (see SqliteDriver._authorize).
-_MAX_JUDGED = 1024
 # The first letters of typedb's writes: INSERT, UPDATE, DELETE.
 _WRITES = frozenset("IUD")
 _first = itemgetter(0)  # a column name out of a cursor.description entry
@@ -217,6 +215,8 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
     if portable is None:
         return None
     table_sql: str = rows[0][2]
+    if portable == "integer":
+        portable = _rowid_type(table_sql, rows[0][0])
     # Tables written before typedb quoted SQLite names with backticks have '"' in their CHECKs.
     for quote in (SqliteDialect.quote_char, '"'):
         quoted = quote_identifier(rows[0][0], quote)
@@ -241,6 +241,18 @@ def _type_refused(message: str, sql: str, conn: sqlite3.Connection) -> str | Non
             f"SQLite (PostgreSQL pads shorter ones with spaces, which SQLite cannot){text_only}"
         )
     return f"invalid value for type {portable} in {where}{_HINTS.get(kind, '')}"
+
+
+def _rowid_type(table_sql: str, column: str) -> str:
+    """An INTEGER column's type as typedb declared it: a smallint or bigint auto-increment
+    key is INTEGER (SQLite's rowid) with its type's CHECK (see _sqlite_ddl.rowid_type)."""
+    from typedb.schema._sqlite_ddl import parse_create_table, rowid_type
+
+    try:
+        found = parse_create_table(table_sql).column(column)
+    except CompileError:
+        return "integer"
+    return "integer" if found is None else rowid_type(found)
 
 
 def _named_constraint(table_sql: str, name: str) -> bool:
@@ -331,10 +343,6 @@ class SqliteDriver:
         self._current: str = ""
         self._judged: str | None = None
         self._refused = False
-        # What SQLite reported reading while compiling each statement judged right (see
-        # _authorize), and what it reports for the one being judged.
-        self._reads: dict[str, frozenset[tuple[int, str, str | None]]] = {}
-        self._recording: list[tuple[int, str, str | None]] | None = None
         self.conn.set_authorizer(self._authorize)
 
     def command(self, sql: str) -> None:
@@ -419,17 +427,14 @@ class SqliteDriver:
         names = getattr(current, "names", None)
         if names is None or table is None or table.lower() not in names.tables:
             return _SQLITE_OK  # not a statement's table: typedb's own look at the schema
-        read = (action, table, column)
         if current is self._judged:
-            if self._recording is not None:
-                self._recording.append(read)
             return _SQLITE_OK
-        # Compiled again (out of sqlite3's statement cache, or after a schema change): what
-        # SQLite resolves each name to is what it reports here, by the names the schema
-        # gives them. The same reads as when the names were judged right: still right.
-        judged = self._reads.get(current)
-        if judged is not None and read in judged:
-            return _SQLITE_OK
+        # Compiled again (out of sqlite3's statement cache, or after a schema change): judged
+        # again, as the first time (SchemaNames answers at once while the schema is the same).
+        # What SQLite reports reading says too little to pass it: an INSERT's columns and ON
+        # CONFLICT's target are never reported, and a name may now resolve to a column that
+        # another name of the statement read rightly before (a subquery's column dropped: its
+        # name reaches the enclosing query's column in another case).
         self._refused = True
         return _SQLITE_DENY
 
@@ -448,14 +453,7 @@ class SqliteDriver:
                 raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
             if error is not None:
                 raise error
-            self._recording = []
-            try:
-                return again(sql, arguments)
-            finally:
-                if len(self._reads) >= _MAX_JUDGED:
-                    self._reads.clear()
-                self._reads[sql] = frozenset(self._recording)
-                self._recording = None
+            return again(sql, arguments)
         finally:
             self._judged = None
 
@@ -542,12 +540,16 @@ class SqliteDriver:
                 self._current = sql
                 try:
                     cur.executemany(sql, ([adapt(v) for v in row] for row in rows))
+                except sqlite3.Error as exc:
+                    # Under the lock, as in run(): the refusal and the judgement are this
+                    # statement's, not another thread's on a shared `trx`.
+                    if self._refused and _denied(exc):
+                        return self._judge(sql, self.run_many, rows)
+                    raise
                 finally:
                     self._current = ""
                 return cur.rowcount
         except sqlite3.Error as exc:
-            if self._refused and _denied(exc):
-                return self._judge(sql, self.run_many, rows)
             raise _error(exc, sql, self.conn, self.url, self.behind_own_block) from exc
         except OverflowError as exc:
             raise QueryError(f"value out of range for SQLite: {exc}", sql) from exc

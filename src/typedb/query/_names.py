@@ -43,12 +43,16 @@ class Scope:
 class Names:
     """A statement's scopes and CTEs, and the tables SQLite will report reading."""
 
-    __slots__ = ("ctes", "scopes", "tables")
+    __slots__ = ("cte_names", "ctes", "scopes", "tables")
 
-    def __init__(self, scopes: list[Scope], ctes: dict[str, Cte]) -> None:
+    def __init__(
+        self, scopes: list[Scope], ctes: dict[str, Cte], cte_names: dict[str, str] | None = None
+    ) -> None:
         self.scopes = scopes
         #: CTE name (lowercased) -> its listed columns, or its body's scope.
         self.ctes = ctes
+        #: CTE name (lowercased) -> the name as written in WITH.
+        self.cte_names = cte_names or {}
         self.tables = frozenset(
             t.lower() for s in scopes for t, _ in s.tables if t.lower() not in ctes
         )
@@ -73,7 +77,7 @@ class NamedSql(str):
 
 
 class _Collector:
-    __slots__ = ("clause", "ctes", "detach", "scope", "scopes")
+    __slots__ = ("clause", "cte_names", "ctes", "detach", "scope", "scopes")
 
     def __init__(self) -> None:
         #: The next SELECT is a CTE body or a compound operand (see enter()).
@@ -82,6 +86,7 @@ class _Collector:
         self.scopes: list[Scope] = []
         self.clause = "select"
         self.ctes: dict[str, Cte] = {}
+        self.cte_names: dict[str, str] = {}
 
 
 _state = threading.local()
@@ -104,7 +109,7 @@ def collecting(tables: tuple[tuple[str, str | None], ...] = ()) -> Generator[lis
     found: list[Names] = []
     try:
         yield found
-        found.append(Names(collector.scopes, collector.ctes))
+        found.append(Names(collector.scopes, collector.ctes, collector.cte_names))
     finally:
         _state.collector = outer
 
@@ -151,6 +156,15 @@ def refused(
     for scope in names.scopes:
         for table, _ in scope.tables:
             if table.lower() in ctes:
+                written = names.cte_names.get(table.lower(), table)
+                if written != table:
+                    # PostgreSQL matches a CTE's quoted name exactly too.
+                    return QueryError(
+                        f'relation "{table}" does not exist: the CTE is named {written!r}. '
+                        "PostgreSQL matches quoted names exactly and SQLite in any case, so "
+                        f"typedb refuses it on both; write {written!r}",
+                        sql,
+                    )
                 continue
             declared = table_named(table)
             if declared is not None and declared != table:
@@ -221,14 +235,17 @@ def _judge_ref(
                     other = (table, c)
         if other is not None:
             return _another_case(column, other[0], other[1], sql)
-        if at is scope and clause in ("where", "having", "join"):
-            for output in scope.outputs:
-                if output is not None and output.lower() == lowered:
+        # A select-list alias: PostgreSQL sees none in where(), having() or a join's ON, nor
+        # in any subquery (SQLite reads an enclosing query's aliases there).
+        if at is not scope or clause in ("where", "having", "join"):
+            for output in at.outputs:
+                if output is not None and not output.endswith("*") and output.lower() == lowered:
                     table = scope.tables[0][0] if scope.tables else "?"
+                    seen = f"{clause}()" if at is scope else "a subquery"
                     return UnknownColumnError(
                         f'unknown column {column!r} in table {table!r}: column "{column}" '
                         f"does not exist ({output!r} is a select-list alias, which "
-                        f"PostgreSQL does not see in {clause}(); SQLite would use it, so "
+                        f"PostgreSQL does not see in {seen}; SQLite would use it, so "
                         "typedb refuses it on both: repeat the aliased expression there)",
                         sql,
                         column,

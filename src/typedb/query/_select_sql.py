@@ -212,6 +212,7 @@ def render_select(
             if collector is not None:
                 body = collector.scopes[first_inner]
                 collector.ctes[name.lower()] = tuple(columns) if columns else body
+                collector.cte_names[name.lower()] = name
         elif kind == "compound":
             compound.append(f" {record[1]} {_sub_sql(record[2], marks)}")
         elif kind == "lock":

@@ -337,7 +337,7 @@ def parse_create_table(sql: str) -> TableDef:
 #: a column declared INTEGER (its rowid), so typedb declares such a key INTEGER and writes
 #: its type's CHECK on it (see _render.column_definition), which says what it is: the CHECK
 #: is part of the column's text, which renames and table rebuilds keep.
-ROWID_TYPES = ("bigint",)
+ROWID_TYPES = ("bigint", "smallint")
 
 
 def rowid_type(column: ColumnDef) -> str:
