@@ -67,6 +67,8 @@ else:
 
 T = TypeVar("T")
 BUSY_TIMEOUT_SECONDS = 30.0
+#: Compiled statements sqlite3 keeps per connection (a few KB each).
+CACHED_STATEMENTS = 1024
 _SQLITE_OK = 0
 _SQLITE_DENY = 1
 # Authorizer actions whose table is a statement's own: SQLITE_DELETE, _INSERT, _READ, _UPDATE.
@@ -305,6 +307,10 @@ class SqliteDriver:
                 detect_types=sqlite3.PARSE_DECLTYPES,
                 isolation_level=None,  # we issue BEGIN ourselves, DDL included
                 check_same_thread=False,
+                # sqlite3 keeps 128 compiled statements by default; one compiled again costs
+                # a compilation and the names check's judgement (see README, "A name is
+                # matched exactly"): 12 us a run instead of 3.4 with 200 shapes in rotation.
+                cached_statements=CACHED_STATEMENTS,
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
             if wal:
