@@ -23,7 +23,8 @@ def _stored_or_refused(db: typedb.Database, table: str, rows: list[dict[str, Any
     """What the rows' insert stored (the distinct values as text), or the class of the
     error it raised: any exception, so a non-typedb one shows as a difference too."""
     try:
-        db.insert_into(table).values(rows).execute()
+        with db.transaction():  # a savepoint inside the caller's block: a failure undoes itself
+            db.insert_into(table).values(rows).execute()
     except Exception as exc:  # the class is the outcome compared
         return type(exc)
     # As text: a timestamp past Python's years does not come back as a datetime.
@@ -51,14 +52,18 @@ def test_bulk_insert_of_aware_datetimes_at_the_year_edges_stores_as_insert(
     """COPY converts aware datetimes to the session zone in Python first (as INSERT's cast
     does on the server). Past Python's year range that conversion raised a bare
     OverflowError (not a typedb error) where the same rows through INSERT were stored."""
-    if backend == "postgresql":
-        db.raw("SELECT set_config('TimeZone', %s, false)", [zone])
     for table in ("single", "bulk"):
         db.schema.create_table(table).add_column("k", "integer").add_column(
             "v", "timestamp"
         ).execute()
-    single = _stored_or_refused(db, "single", [{"k": 0, "v": value}])
-    bulk = _stored_or_refused(db, "bulk", [{"k": i, "v": value} for i in range(N)])
+    # One block, so both inserts run on the connection whose zone is set: a session-wide
+    # set_config() stayed on whichever pooled connection ran it (through PgBouncer, on
+    # whichever server session), and the bulk insert could land on another, in UTC.
+    with db.transaction():
+        if backend == "postgresql":
+            db.raw("SELECT set_config('TimeZone', %s, true)", [zone])
+        single = _stored_or_refused(db, "single", [{"k": 0, "v": value}])
+        bulk = _stored_or_refused(db, "bulk", [{"k": i, "v": value} for i in range(N)])
     assert bulk == single
 
 
