@@ -446,8 +446,9 @@ def _runs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Sequence[Mapping[str,
     return runs
 
 
-#: The rows as tuples, their columns, whether they hold typedb.sql() fragments, and each
-#: column's set of Python types where `_rows_fast` found them.
+#: The rows (a list of tuples, or `ColumnRows` from `_rows_fast`), their columns, whether
+#: they hold typedb.sql() fragments, and each column's set of Python types where
+#: `_rows_fast` found them.
 _Parsed = tuple[Sequence[tuple[Any, ...]], tuple[str, ...], bool, "Kinds | None"]
 
 
@@ -456,7 +457,8 @@ class _KeysDiffer(CompileError):
 
 
 def _rows(table: str, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> _Parsed:
-    """Rows as value tuples in one column order; checks they agree and hold no NUL text.
+    """Rows as value tuples in one column order (many rows: kept as columns, see
+    `_rows_fast`); checks they agree and hold no NUL text.
     `offset`: the index of rows[0] among all the rows given, for messages."""
     if not rows:
         return [], (), False, None
