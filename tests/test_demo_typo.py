@@ -22,6 +22,6 @@ def test_demo_shows_each_checker_catching_the_misspelled_column() -> None:
     assert 'typo.py:3: error: No overload variant of "where"' in out  # mypy
     assert 'typo.py:3:1 - error: No overloads for "where"' in out  # pyright, path made relative
     assert (
-        "typo.py:3:1: error[no-matching-overload] No overload of bound method `Filter.where`" in out
+        "typo.py:3:1: error[no-matching-overload] No overload of bound method `LazySelect.where`" in out
     )  # ty
     assert out.index("$ mypy") < out.index("$ pyright") < out.index("$ ty check")

@@ -8,13 +8,23 @@ from mypy.errorcodes import ErrorCode
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import Context, Expression, LambdaExpr, StrExpr
 from mypy.plugin import CheckerPluginInterface, MethodContext, MethodSigContext
-from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
+from mypy.subtypes import find_member
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    LiteralType,
+    ProperType,
+    Type,
+    get_proper_type,
+)
 
 from typedb.mypy_plugin._catalog import STUBS, literal_strings
 from typedb.mypy_plugin._sources import scope_of as scope_of
 from typedb.mypy_plugin._state import QueryState, Source, state_of
 
 QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
+LAZY_MEMBER = "q"  # the member of a lazy entry's protocol (typedb.stubgen._lazy.MEMBER)
 
 #: `# type: ignore[typedb]` silences what only the plugin reports.
 TYPEDB = ErrorCode("typedb", "typedb query checked by typedb.mypy_plugin", "General")
@@ -108,13 +118,34 @@ def as_generic(typ: Instance) -> Instance:
     the generic class it specializes (`Select[ItemsRow, ...]`), whose parameters the plugin
     reads and replaces; the same instance for a generic class. Keeps the plugin's state."""
     if typ.type.module_name == QUERY_MODULE:
-        return typ
+        entry = lazy_query(typ)
+        return entry if entry is not None else typ
     for base in typ.type.mro[1:]:
         if base.module_name == QUERY_MODULE and base.type_vars:
             generic = map_instance_to_supertype(typ, base)
             generic.extra_attrs = typ.extra_attrs
             return generic
     return typ
+
+
+def lazy_query(typ: Instance) -> Instance | None:
+    """The generic query a lazy entry stands for (`LazySelect[ItemsSelectOf]` ->
+    `Select[ItemsRow, ...]`, the type of the protocol's member; see typedb/stubgen/_lazy.py);
+    None for any other class."""
+    if not typ.type.name.startswith("Lazy") or len(typ.args) != 1:
+        return None
+    of = get_proper_type(typ.args[0])
+    if not isinstance(of, Instance):
+        return None
+    member = find_member(LAZY_MEMBER, of, of)
+    query = get_proper_type(member) if member is not None else None
+    if isinstance(query, CallableType):  # a property's getter, as find_member may give it
+        query = get_proper_type(query.ret_type)
+    if not isinstance(query, Instance):
+        return None
+    query = query.copy_modified()
+    query.extra_attrs = typ.extra_attrs
+    return query
 
 
 def with_row(typ: Instance, row: Type) -> Instance:

@@ -187,8 +187,10 @@ class TypedbPlugin(Plugin):
         return None
 
     def _query_class(self, fullname: str) -> str | None:
-        """Which of the stubs' generic query classes `fullname` is or specializes (the stubs
-        name one subclass per table, `ItemsSelect`), by name; None for any other class."""
+        """Which of the stubs' generic query classes `fullname` is or specializes (a join's
+        per-table class, `ItemsJoined`, is a `Select`), by name; None for any other class. A
+        lazy entry (`LazySelect`, what `ItemsSelect` names) counts as the class it stands for:
+        its methods are that class's, and the hooks read its receiver as that class."""
         if not fullname.startswith("typedb."):
             return None
         symbol = self.lookup_fully_qualified(fullname)
@@ -197,7 +199,7 @@ class TypedbPlugin(Plugin):
             return None
         for base in info.mro:
             if base.module_name == QUERY_MODULE:
-                return base.name
+                return base.name.removeprefix("Lazy")
         return None
 
     def report_config_data(self, ctx: ReportConfigContext) -> str:

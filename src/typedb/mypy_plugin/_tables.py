@@ -69,6 +69,7 @@ class TableCalls:
         query = get_proper_type(typed) if typed is not None else default
         if not isinstance(query, Instance):
             return ctx.default_return_type
+        query = as_generic(query)  # the table's generic query, not its lazy entry
         str_type = ctx.api.named_generic_type("builtins.str", [])
         return with_state(_aliased(query, ref.alias, str_type), QueryState.of_table(ref), str_type)
 
@@ -80,7 +81,7 @@ class TableCalls:
         query = get_proper_type(typed) if typed is not None else None
         if not isinstance(query, Instance):
             return None
-        return _aliased(query, ref.alias, str_type)
+        return _aliased(as_generic(query), ref.alias, str_type)
 
     def _typed_query(self, dispatch: TypeInfo, name: str, table: str) -> Type | None:
         """The return type of the dispatch's `__call__` overload for `Literal[table]`."""

@@ -28,6 +28,7 @@ from typedb.contracts import Registry
 from typedb.stubgen._async import render_async_index
 from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
 from typedb.stubgen._joined import render_joined
+from typedb.stubgen._lazy import ENTRY_KINDS, MEMBER, entry_name
 from typedb.stubgen._query import render_query
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
@@ -124,10 +125,17 @@ def aliases(
     index: dict[str, int],
     prefix: str,
 ) -> str:
-    """`class ItemsSelect(Select[ItemsRow, ...]): ...` and the like: each table's query types,
-    named (`prefix` is "" or "Async"). Subclasses, not aliases: measured at 200 tables, mypy
-    checks the project in 2/3 of the time and re-checks in under half (a subclass is one named
-    type; an alias is re-expanded wherever it is used)."""
+    """Each table's query types, named (`prefix` is "" or "Async"):
+
+        class ItemsSelectOf(Protocol):
+            @property
+            def q(self) -> Select[ItemsRow, ItemsTables, ItemsSoftDelete, Never, ...]: ...
+        ItemsSelect: TypeAlias = LazySelect[ItemsSelectOf]
+
+    what `db.select_from("items")` gives. A protocol whose member is read only when a method
+    is called, so a checker building the dispatch's 500 overloads does not build 500 tables'
+    types (see typedb/stubgen/_lazy.py). An alias, so `Select[ItemsRow, ...]` (what every
+    method gives) is an `ItemsSelect` too: a query function may be annotated with the name."""
     out: list[str] = []
     for table in tables:
         n = names[table.name]
@@ -136,36 +144,33 @@ def aliases(
         # change then rewrites that module alone (pyright's messages say "ItemsB4" for it).
         bs = ", ".join(f"{p}B{b.index}" if b.index in own else "Never" for b in buckets)
         soft = f"{p}SoftDelete"
-        out.append(
-            f"class {p}{prefix}Select({prefix}Select[{p}Row, {p}Tables, {soft}, Never, {bs}]): ...\n"
-            f"class {p}{prefix}InsertQuery({prefix}InsertQuery[{p}Row, {p}Insert, "
-            f"{p}Upsert, {p}Column]): ...\n"
-        )
-        kinds = ["UpdateQuery", "DeleteQuery"] + (
-            ["SoftDeleteQuery", "RestoreQuery"] if table.soft_deletes else []
-        )
-        for kind in kinds:
+        kinds = {
+            "Select": f"{p}Row, {p}Tables, {soft}, Never, {bs}",
+            "InsertQuery": f"{p}Row, {p}Insert, {p}Upsert, {p}Column",
+            "UpdateQuery": f"{p}Row, {p}Update, {p}Column, {soft}, {bs}",
+            "DeleteQuery": f"{p}Row, {p}Update, {p}Column, {soft}, {bs}",
+        }
+        if table.soft_deletes:
+            kinds["SoftDeleteQuery"] = kinds["RestoreQuery"] = kinds["DeleteQuery"]
+        for kind, args in kinds.items():
+            name = f"{p}{prefix}{kind}"
             out.append(
-                f"class {p}{prefix}{kind}({prefix}{kind}[{p}Row, {p}Update, {p}Column, "
-                f"{soft}, {bs}]): ...\n"
+                f"class {name}Of(Protocol):\n"
+                f"    @property\n    def {MEMBER}(self) -> {prefix}{kind}[{args}]: ...\n"
+                f"{name}: TypeAlias = {entry_name(kind, bool(prefix))}[{name}Of]\n"
             )
     return "".join(out)
 
 
 def imports_of(tables: list[Table], names: dict[str, Names], prefix: str) -> str:
-    """The index's imports: the generic classes and every table's data types."""
-    kinds = [
-        "Select",
-        "InsertQuery",
-        "UpdateQuery",
-        "DeleteQuery",
-        "SoftDeleteQuery",
-        "RestoreQuery",
-    ]
+    """The index's imports: the generic classes, their lazy entries and every table's data
+    types."""
+    lazy = [entry_name(k, bool(prefix)) for k in ENTRY_KINDS]
     out = [
         "from typedb.facades._db._query import "
-        + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in kinds)
-        + "\n"
+        + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in ENTRY_KINDS)
+        + "\n",
+        "from typedb.facades._db._query import " + ", ".join(f"{k} as {k}" for k in lazy) + "\n",
     ]
     for table in tables:
         n = names[table.name]
@@ -304,7 +309,7 @@ _TY = "  # ty: ignore[incompatible-method-override]"
 
 
 def _typing_imports(tables: list[Table]) -> str:
-    names = {"Literal", "overload"}
+    names = {"Literal", "Protocol", "TypeAlias", "overload"}
     if not tables or not any(t.soft_deletes for t in tables):
         names |= {"NoReturn"}
     return ", ".join(sorted(names))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typedb.contracts import ContractTable as Table
 from typedb.stubgen._buckets import Bucket
 from typedb.stubgen._joined import joined_class
+from typedb.stubgen._lazy import add_lazy_entries
 from typedb.stubgen._query_v2 import (
     ON_CLASS,
     builder_methods,
@@ -52,7 +53,7 @@ def render_query(
     for awaited in (False, True):
         out.append(_select(tables, names, buckets, index, bs, awaited))
         out.append(_writes(bs, awaited))
-    return "".join(out)
+    return add_lazy_entries("".join(out))
 
 
 def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str, Names]) -> str:
@@ -64,6 +65,7 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
         ("typing", "Generic"),
         ("typing", "Literal"),
         ("typing", "Never"),
+        ("typing", "Protocol"),
         ("typing", "Self"),
         ("typing", "TypeVar"),
         ("typing", "overload"),
