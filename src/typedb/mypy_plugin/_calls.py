@@ -24,7 +24,19 @@ from typedb.mypy_plugin._sources import scope_of as scope_of
 from typedb.mypy_plugin._state import QueryState, Source, state_of
 
 QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
-LAZY_MEMBER = "q"  # the member of a lazy entry's protocol (typedb.stubgen._lazy.MEMBER)
+#: What a table method gives: a lazy entry (`LazySelect`), sync or async.
+LAZY_MODULES = (f"{STUBS}._lazy", f"{STUBS}._lazy_async")
+#: The member of a table's protocol each lazy entry reads (typedb.stubgen._lazy.MEMBERS).
+LAZY_MEMBERS = {
+    "Select": "select",
+    "InsertQuery": "insert",
+    "UpdateQuery": "update",
+    "DeleteQuery": "delete",
+    "SoftDeleteQuery": "soft_delete",
+    "RestoreQuery": "restore",
+}
+#: The select classes of the stubs, with the lazy entries a table's own select derives from.
+SELECT_CLASSES = ("Select", "AsyncSelect", "LazySelect", "LazyAsyncSelect")
 
 #: `# type: ignore[typedb]` silences what only the plugin reports.
 TYPEDB = ErrorCode("typedb", "typedb query checked by typedb.mypy_plugin", "General")
@@ -114,38 +126,46 @@ def receiver_state(typ: ProperType) -> QueryState | None:
 
 
 def as_generic(typ: Instance) -> Instance:
-    """A per-table query class (`ItemsSelect`, a subclass the stubs name for each table) as
-    the generic class it specializes (`Select[ItemsRow, ...]`), whose parameters the plugin
-    reads and replaces; the same instance for a generic class. Keeps the plugin's state."""
+    """A per-table query class (`ItemsSelect`, `ItemsJoined`) as the generic class it stands
+    for (`Select[ItemsRow, ...]`), whose parameters the plugin reads and replaces; the same
+    instance for a generic class. Keeps the plugin's state. A table's own class derives from
+    a lazy entry (`LazySelect[ItemsOf, ItemsSelect]`), which stands for the type of its
+    protocol's member (see typedb/stubgen/_lazy.py)."""
     if typ.type.module_name == QUERY_MODULE:
-        entry = lazy_query(typ)
-        return entry if entry is not None else typ
-    for base in typ.type.mro[1:]:
-        if base.module_name == QUERY_MODULE and base.type_vars:
+        return typ
+    for base in typ.type.mro:
+        if base.module_name in (QUERY_MODULE, *LAZY_MODULES) and base.type_vars:
             generic = map_instance_to_supertype(typ, base)
+            query = lazy_query(generic) if base.module_name in LAZY_MODULES else None
+            if query is not None:
+                generic = query.copy_modified()  # the member's declared type: never mutated
             generic.extra_attrs = typ.extra_attrs
             return generic
     return typ
 
 
-def lazy_query(typ: Instance) -> Instance | None:
-    """The generic query a lazy entry stands for (`LazySelect[ItemsSelectOf]` ->
-    `Select[ItemsRow, ...]`, the type of the protocol's member; see typedb/stubgen/_lazy.py);
-    None for any other class."""
-    if not typ.type.name.startswith("Lazy") or len(typ.args) != 1:
+def is_select(typ: Instance) -> bool:
+    """Whether `typ` is a select of the stubs: generic, a join's, or a table's own."""
+    return any(
+        b.module_name in (QUERY_MODULE, *LAZY_MODULES) and b.name in SELECT_CLASSES
+        for b in typ.type.mro
+    )
+
+
+def lazy_query(entry: Instance) -> Instance | None:
+    """The generic query a lazy entry stands for: `LazySelect[ItemsOf, ...]` ->
+    `Select[ItemsRow, ...]`, the type of the protocol's member for selects."""
+    if not entry.args:
         return None
-    of = get_proper_type(typ.args[0])
+    of = get_proper_type(entry.args[0])
     if not isinstance(of, Instance):
         return None
-    member = find_member(LAZY_MEMBER, of, of)
+    kind = entry.type.name.removeprefix("Lazy").removeprefix("Async")
+    member = find_member(LAZY_MEMBERS[kind], of, of) if kind in LAZY_MEMBERS else None
     query = get_proper_type(member) if member is not None else None
     if isinstance(query, CallableType):  # a property's getter, as find_member may give it
         query = get_proper_type(query.ret_type)
-    if not isinstance(query, Instance):
-        return None
-    query = query.copy_modified()
-    query.extra_attrs = typ.extra_attrs
-    return query
+    return query if isinstance(query, Instance) else None
 
 
 def with_row(typ: Instance, row: Type) -> Instance:

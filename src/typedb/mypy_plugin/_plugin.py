@@ -29,12 +29,12 @@ from typedb.mypy_plugin import (
     _join_on,
     _upserts,
 )
+from typedb.mypy_plugin._calls import LAZY_MODULES, QUERY_MODULE
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
-QUERY_MODULE = f"{STUBS}._query"
 # The stubs' typed databases; `db` itself is the Lazy subclass (it has standing_in()).
 DATABASES = (
     "typedb.facades.db.DB",
@@ -199,6 +199,8 @@ class TypedbPlugin(Plugin):
             return None
         for base in info.mro:
             if base.module_name == QUERY_MODULE:
+                return base.name
+            if base.module_name in LAZY_MODULES:
                 return base.name.removeprefix("Lazy")
         return None
 

@@ -1,28 +1,33 @@
 """The lazy entry classes: what `db.select_from("items")` and the other table methods give.
 
-    ItemsSelect = LazySelect[ItemsSelectOf]      # db.pyi; ItemsSelectOf.q: Select[ItemsRow, ...]
+    class ItemsOf(Protocol):                                  # db.pyi, see _entries
+        def select(self) -> Select[ItemsRow, ItemsTables, ...]: ...
+        ...
+    class ItemsSelect(LazySelect[ItemsOf, ItemsSelect]): ...
 
 Why: a dispatch method (`SelectFrom.__call__`) has one overload per table, and pyright builds
 every overload's return type at the first call, whichever table it names. When each table's
 query was `class ItemsSelect(Select[ItemsRow, ItemsTables, ..., ItemsB4])`, building it built
 that base and its arguments (four TypedDicts and a dozen Literals per table) for all tables:
-at 500 tables pyright took 1.7x the time it took with v1's plain per-table classes. Here the
-return type is `LazySelect` of a one-member protocol, a class whose member nothing reads until
-a method is called on a query of that table; each method of `LazySelect` reads the member by
-matching `self` (`self: LazySelect[_SelectOf[Row, Tables, ...]]`) and returns the generic
-`Select[Row, Tables, ...]`, so the rest of the chain is the generic class's.
+at 500 tables pyright took 1.7x the time it took with v1's plain per-table classes. Now the
+base is `LazySelect` of the table's protocol, whose members nothing reads until a method is
+called on a query of that table. Each method of `LazySelect` reads it by matching `self`
+(`self: LazySelect[_SelectOf[Row, Tables, ...], _Me]`): a method that gives the query back
+gives `_Me`, the table's own class (so `q = q.where(...)` keeps `ItemsSelect`, and a function
+typed `(q: ItemsSelect) -> ItemsSelect` may return `q.where(...)`); any other gives what the
+generic class's method gives (`execute()` the table's rows, a join or an aliased select the
+generic classes), so the chain goes on in those.
 
-The methods are `Select`'s own (and `Filter`'s), copied from the rendered generic classes with
-`self` annotated and `Self` replaced, so the two cannot drift apart. `Select` itself derives
-from `LazySelect[_SelectBox[...]]` (a box whose member has the same type): a `Select[ItemsRow,
-...]` is then an `ItemsSelect`, so `q = db.select_from("items"); q = q.where(...)` and a
-function typed `(q: ItemsSelect) -> ItemsSelect` returning `q.where(...)` type-check, and a
-query of another table is refused there (its box does not match `ItemsSelectOf`).
+The methods are the generic class's own (and `Filter`'s), copied from the rendered text with
+`self` annotated and `Self` replaced, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from typedb.stubgen._table import HEADER
 
 #: The generic classes a table method gives, and so the ones with a lazy entry.
 ENTRY_KINDS = (
@@ -33,13 +38,23 @@ ENTRY_KINDS = (
     "SoftDeleteQuery",
     "RestoreQuery",
 )
-#: The member of the protocols (`ItemsSelectOf.q`): the table's generic query type.
-MEMBER = "q"
+#: The member of a table's protocol (`ItemsOf.select`) that is the table's generic query of
+#: each kind.
+MEMBERS = {
+    "Select": "select",
+    "InsertQuery": "insert",
+    "UpdateQuery": "update",
+    "DeleteQuery": "delete",
+    "SoftDeleteQuery": "soft_delete",
+    "RestoreQuery": "restore",
+}
 
 _CLASS = re.compile(r"^class (\w+)\((.*)\):\n", re.MULTILINE)
 _DEF = re.compile(r"^(    (?:async )?def \w+)\(self(?=[,)])", re.MULTILINE)
 _SOFT = re.compile(r"\(self: _SoftDeleting\) -> _SoftDeleting")
 _SELF = re.compile(r"(?<=-> )Self\b")
+_ANY_SELECT = re.compile(r"\b((?:Async)?Select)\[Any(?:, Any)*\]")
+_DOCSTRING = ('"' * 3, "'" * 3)
 
 
 def entry_name(kind: str, awaited: bool) -> str:
@@ -47,36 +62,78 @@ def entry_name(kind: str, awaited: bool) -> str:
     return f"Lazy{'Async' if awaited else ''}{kind}"
 
 
-def add_lazy_entries(query_text: str) -> str:
-    """The rendered `_query.pyi` with each entry kind's box, protocol and lazy class added, and
-    the generic class derived from its lazy entry."""
+def lazy_module(awaited: bool) -> str:
+    """The module of the sync or the async entries: `_lazy`, `_lazy_async`."""
+    return f"_lazy{'_async' if awaited else ''}"
+
+
+def render_lazy(query_text: str) -> tuple[str, str, str]:
+    """`_query.pyi` with a select as a value also taking a table's own (`SelectEntry`), and
+    the two modules of the entries' protocols and lazy classes, sync and async.
+
+    Modules of their own because `_query` names every table (the joins' overloads): mypy
+    re-checks it, and writes its cache again, whenever a table changes. The entries name no
+    table, so they stay in the cache (in `_query` they made that cache 2.9 MB larger), and
+    a sync project never loads the async ones (db.pyi, re-checked with a table, loads its
+    entries' module)."""
     blocks = _class_blocks(query_text)
-    out = query_text
-    extra = ['_Of = TypeVar("_Of", covariant=True)\n\n']
+    modules: list[str] = []
     for awaited in (False, True):
+        entries = ['_Of = TypeVar("_Of", covariant=True)\n_Me = TypeVar("_Me", covariant=True)\n\n']
         for kind in ENTRY_KINDS:
             cls = f"{'Async' if awaited else ''}{kind}"
             bases, body = blocks[cls]
             params = _generic_params(bases)
             methods = body
             if bases.startswith("Filter["):
-                methods = _filter_methods(blocks["Filter"], bases) + body
-            lazy = entry_name(kind, awaited)
-            # mypy compares where_not_deleted()'s two definitions (Filter's, on a TypeVar
-            # self; the entry's, on the protocol) and calls them incompatible; Filter's wins.
-            ignore = "  # type: ignore[misc]" if bases.startswith("Filter[") else ""
-            out = out.replace(
-                f"class {cls}({bases}):\n",
-                f"class {cls}({_with_lazy_base(bases, lazy, cls, params)}):{ignore}\n",
-                1,
-            )
-            extra.append(_entry(cls, lazy, params, methods))
-    # Each generic class overrides its lazy entry's methods with its own (on `Self`, not on
-    # the protocol), and an entry's overloads look overlapping to pyright, whose check does
-    # not solve the type variables `self` binds: both by design, so pyright is told not to
-    # report them, for this file only.
-    pragma = "# pyright: reportIncompatibleMethodOverride=false, reportOverlappingOverload=false\n"
-    return pragma + out + "".join(extra)
+                filter_args = bases[len("Filter[") : bases.index("]")]
+                own = _generic_params(blocks["Filter"][0])
+                methods = _renamer(own, filter_args)(blocks["Filter"][1]) + body
+            entries.append(_entry(cls, entry_name(kind, awaited), params, methods))
+        text = _any_select("".join(entries))
+        modules.append(
+            HEADER
+            + f'"""What a table method gives{" (async)" if awaited else ""}, before its first method; '
+            + 'see typedb/stubgen/_lazy.py."""\n\n'
+            # An entry's overloads look overlapping to pyright, whose check does not solve
+            # the type variables `self` binds: told not to report it, for this file only.
+            + "# pyright: reportOverlappingOverload=false\n\n"
+            + _imports(query_text, text)
+            + text
+        )
+    return _any_select(query_text), modules[0], modules[1]
+
+
+def _any_select(text: str) -> str:
+    """A select as a value (a subquery, a union's other side) may be a table's own, unchained:
+    its lazy entry derives from SelectEntry (_common), which _query names without a cycle."""
+    return _ANY_SELECT.sub(lambda m: f"{m.group(0)} | {m.group(1)}Entry", text)
+
+
+def _imports(query_text: str, body: str) -> str:
+    """What the lazy module's `body` names, imported from where `_query` has it (or from
+    `_query` itself): only those, since a checker reports an unused import."""
+    sources: dict[str, tuple[str, str]] = {}  # name: (module, the text that imports it)
+    header = query_text[: query_text.index(" = TypeVar(")]
+    for module, names in re.findall(
+        r"^from ([\w.]+) import \(?([^)\n]*(?:\n    [^)\n]*)*)", header, re.M
+    ):
+        for item in re.split(r",\s*", names.strip().rstrip(",")):
+            if item:
+                sources[item.split(" as ")[-1]] = (module, item)
+    defined = re.findall(r"^(?:class (\w+)\(|(\w+) = TypeVar\()", query_text, re.MULTILINE)
+    for a, b in defined:
+        if not (a or b).startswith("_"):
+            sources[a or b] = ("typedb.facades._db._query", a or b)
+    sources["Protocol"] = ("typing", "Protocol")
+    sources["SelectEntry"] = ("typedb.facades._db._common", "SelectEntry")
+    sources["AsyncSelectEntry"] = ("typedb.facades._db._common", "AsyncSelectEntry")
+    used = set(re.findall(r"\b\w+\b", body))
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(used & sources.keys()):
+        module, item = sources[name]
+        by_module.setdefault(module, []).append(item)
+    return "".join(f"from {m} import {', '.join(by_module[m])}\n" for m in sorted(by_module)) + "\n"
 
 
 def _class_blocks(text: str) -> dict[str, tuple[str, str]]:
@@ -94,14 +151,14 @@ def _class_blocks(text: str) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _filter_methods(filter_block: tuple[str, str], bases: str) -> str:
-    """Filter's methods as the subclass has them: Filter's parameters replaced by the
-    subclass's arguments (`Loose` is `Never` in a write, where no alias is possible)."""
-    own = _generic_params(filter_block[0]).split(", ")
-    args = bases[len("Filter[") : bases.index("]")].split(", ")
-    mapping = dict(zip(own, args, strict=True))
-    word = re.compile(r"\b(" + "|".join(map(re.escape, own)) + r")\b")
-    return word.sub(lambda m: mapping[m.group(1)], filter_block[1])
+def _renamer(own: str, args: str) -> Callable[[str], str]:
+    """Rewrites text written in the type parameters `own` into the arguments `args` (Filter's
+    `Loose` is `Never` in a write, where no alias is possible)."""
+    mapping = dict(zip(own.split(", "), args.split(", "), strict=True))
+    if all(k == v for k, v in mapping.items()):
+        return lambda text: text
+    word = re.compile(r"\b(" + "|".join(map(re.escape, mapping)) + r")\b")
+    return lambda text: word.sub(lambda m: mapping[m.group(1)], text)
 
 
 def _generic_params(bases: str) -> str:
@@ -110,37 +167,27 @@ def _generic_params(bases: str) -> str:
     return m.group(1)
 
 
-def _with_lazy_base(bases: str, lazy: str, cls: str, params: str) -> str:
-    """`Filter[...], Generic[...]` -> `Filter[...], LazySelect[_SelectBox[...]], Generic[...]`:
-    after Filter, so the generic class's own methods come first in its MRO."""
-    head, _, generic = bases.rpartition("Generic[")
-    return f"{head}{lazy}[_{cls}Box[{params}]], Generic[{generic}"
-
-
 def _entry(cls: str, lazy: str, params: str, methods: str) -> str:
-    of = f"_{cls}Of[{params}]"
-    query = f"{cls}[{params}]"
-    soft_params = params.replace("SoftDel", "SoftDeletes")
+    """The protocol and the lazy class of `cls`."""
+    of = f"{lazy}[_{cls}Of[{params}], _Me]"
+    soft_of = f"{lazy}[_{cls}Of[{params.replace('SoftDel', 'SoftDeletes')}], _Me]"
     body: list[str] = []
     for line in methods.splitlines(keepends=True):
         stripped = line.strip()
-        if stripped.startswith(('"""', "'''")) or not stripped:
+        if not stripped or stripped.startswith(_DOCSTRING):
             continue
         if _SOFT.search(line):
             # Only a query over a table with `deleted_at` has where_not_deleted().
-            line = _SOFT.sub(
-                f"(self: {lazy}[_{cls}Of[{soft_params}]]) -> {cls}[{soft_params}]", line
-            )
+            line = _SOFT.sub(f"(self: {soft_of}) -> _Me", line)
         else:
-            line = _DEF.sub(rf"\1(self: {lazy}[{of}]", line)
-            line = _SELF.sub(query, line)
+            line = _SELF.sub("_Me", _DEF.sub(rf"\1(self: {of}", line))
         body.append(line)
+    # A select as a value may be a table's own select: SelectEntry marks one (see render_lazy).
+    marker = f"{cls.removesuffix('Select')}SelectEntry, " if cls.endswith("Select") else ""
     return (
-        f"class _{cls}Box(Generic[{params}]):\n"
-        f"    @property\n    def {MEMBER}(self) -> {query}: ...\n\n"
         f"class _{cls}Of(Protocol[{params}]):\n"
-        f"    @property\n    def {MEMBER}(self) -> {query}: ...\n\n"
-        f"class {lazy}(Generic[_Of]):\n"
+        f"    def {MEMBERS[cls.removeprefix('Async')]}(self) -> {cls}[{params}]: ...\n\n"
+        f"class {lazy}({marker}Generic[_Of, _Me]):\n"
         f'    """What `db`\'s table method gives for one table; see typedb/stubgen/_lazy.py."""\n\n'
         + "".join(body)
         + "\n"

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typedb.contracts import ContractTable as Table
 from typedb.stubgen._buckets import Bucket
 from typedb.stubgen._joined import joined_class
-from typedb.stubgen._lazy import add_lazy_entries
 from typedb.stubgen._query_v2 import (
     ON_CLASS,
     builder_methods,
@@ -53,7 +52,7 @@ def render_query(
     for awaited in (False, True):
         out.append(_select(tables, names, buckets, index, bs, awaited))
         out.append(_writes(bs, awaited))
-    return add_lazy_entries("".join(out))
+    return "".join(out)
 
 
 def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str, Names]) -> str:
@@ -65,7 +64,6 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
         ("typing", "Generic"),
         ("typing", "Literal"),
         ("typing", "Never"),
-        ("typing", "Protocol"),
         ("typing", "Self"),
         ("typing", "TypeVar"),
         ("typing", "overload"),
@@ -80,8 +78,8 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
         "\nfrom typedb._sql import CompiledQuery, Fragment\n"
         "from typedb.query import Aggregate, Case, Expr, Expression, Fn, SelectQuery\n"
         "from typedb.facades._db._common import (\n"
-        "    CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op, SoftDeletes,\n"
-        "    TableName, TextOp, UpdateResult,\n"
+        "    AsyncSelectEntry, CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op,\n"
+        "    SelectEntry, SoftDeletes, TableName, TextOp, UpdateResult,\n"
         ")\n"
     )
     for table in tables:
