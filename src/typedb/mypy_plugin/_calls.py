@@ -26,15 +26,7 @@ from typedb.mypy_plugin._state import QueryState, Source, state_of
 QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
 #: What a table method gives: a lazy entry (`LazySelect`), sync or async.
 LAZY_MODULES = (f"{STUBS}._lazy", f"{STUBS}._lazy_async")
-#: The member of a table's protocol each lazy entry reads (typedb.stubgen._lazy.MEMBERS).
-LAZY_MEMBERS = {
-    "Select": "select",
-    "InsertQuery": "insert",
-    "UpdateQuery": "update",
-    "DeleteQuery": "delete",
-    "SoftDeleteQuery": "soft_delete",
-    "RestoreQuery": "restore",
-}
+LAZY_MEMBER = "q"  # the member of a lazy entry's protocol (typedb.stubgen._lazy.MEMBER)
 #: The select classes of the stubs, with the lazy entries a table's own select derives from.
 SELECT_CLASSES = ("Select", "AsyncSelect", "LazySelect", "LazyAsyncSelect")
 
@@ -129,7 +121,7 @@ def as_generic(typ: Instance) -> Instance:
     """A per-table query class (`ItemsSelect`, `ItemsJoined`) as the generic class it stands
     for (`Select[ItemsRow, ...]`), whose parameters the plugin reads and replaces; the same
     instance for a generic class. Keeps the plugin's state. A table's own class derives from
-    a lazy entry (`LazySelect[ItemsOf, ItemsSelect]`), which stands for the type of its
+    a lazy entry (`LazySelect[ItemsSelectOf, ItemsSelect]`), which stands for the type of its
     protocol's member (see typedb/stubgen/_lazy.py)."""
     if typ.type.module_name == QUERY_MODULE:
         return typ
@@ -153,15 +145,14 @@ def is_select(typ: Instance) -> bool:
 
 
 def lazy_query(entry: Instance) -> Instance | None:
-    """The generic query a lazy entry stands for: `LazySelect[ItemsOf, ...]` ->
-    `Select[ItemsRow, ...]`, the type of the protocol's member for selects."""
+    """The generic query a lazy entry stands for: `LazySelect[ItemsSelectOf, ...]` ->
+    `Select[ItemsRow, ...]`, the type of the protocol's member."""
     if not entry.args:
         return None
     of = get_proper_type(entry.args[0])
     if not isinstance(of, Instance):
         return None
-    kind = entry.type.name.removeprefix("Lazy").removeprefix("Async")
-    member = find_member(LAZY_MEMBERS[kind], of, of) if kind in LAZY_MEMBERS else None
+    member = find_member(LAZY_MEMBER, of, of)
     query = get_proper_type(member) if member is not None else None
     if isinstance(query, CallableType):  # a property's getter, as find_member may give it
         query = get_proper_type(query.ret_type)

@@ -1,16 +1,15 @@
 """The lazy entry classes: what `db.select_from("items")` and the other table methods give.
 
-    class ItemsOf(Protocol):                                  # db.pyi, see _entries
-        def select(self) -> Select[ItemsRow, ItemsTables, ...]: ...
-        ...
-    class ItemsSelect(LazySelect[ItemsOf, ItemsSelect]): ...
+    class ItemsSelectOf(Protocol):                            # db.pyi, see _entries
+        def q(self) -> Select[ItemsRow, ItemsTables, ...]: ...
+    class ItemsSelect(LazySelect[ItemsSelectOf, ItemsSelect]): ...
 
 Why: a dispatch method (`SelectFrom.__call__`) has one overload per table, and pyright builds
 every overload's return type at the first call, whichever table it names. When each table's
 query was `class ItemsSelect(Select[ItemsRow, ItemsTables, ..., ItemsB4])`, building it built
 that base and its arguments (four TypedDicts and a dozen Literals per table) for all tables:
 at 500 tables pyright took 1.7x the time it took with v1's plain per-table classes. Now the
-base is `LazySelect` of the table's protocol, whose members nothing reads until a method is
+base is `LazySelect` of a one-member protocol, whose member nothing reads until a method is
 called on a query of that table. Each method of `LazySelect` reads it by matching `self`
 (`self: LazySelect[_SelectOf[Row, Tables, ...], _Me]`): a method that gives the query back
 gives `_Me`, the table's own class (so `q = q.where(...)` keeps `ItemsSelect`, and a function
@@ -38,16 +37,8 @@ ENTRY_KINDS = (
     "SoftDeleteQuery",
     "RestoreQuery",
 )
-#: The member of a table's protocol (`ItemsOf.select`) that is the table's generic query of
-#: each kind.
-MEMBERS = {
-    "Select": "select",
-    "InsertQuery": "insert",
-    "UpdateQuery": "update",
-    "DeleteQuery": "delete",
-    "SoftDeleteQuery": "soft_delete",
-    "RestoreQuery": "restore",
-}
+#: The member of a table's protocols (`ItemsSelectOf.q`): the table's generic query type.
+MEMBER = "q"
 
 _CLASS = re.compile(r"^class (\w+)\((.*)\):\n", re.MULTILINE)
 _DEF = re.compile(r"^(    (?:async )?def \w+)\(self(?=[,)])", re.MULTILINE)
@@ -186,7 +177,7 @@ def _entry(cls: str, lazy: str, params: str, methods: str) -> str:
     marker = f"{cls.removesuffix('Select')}SelectEntry, " if cls.endswith("Select") else ""
     return (
         f"class _{cls}Of(Protocol[{params}]):\n"
-        f"    def {MEMBERS[cls.removeprefix('Async')]}(self) -> {cls}[{params}]: ...\n\n"
+        f"    def {MEMBER}(self) -> {cls}[{params}]: ...\n\n"
         f"class {lazy}({marker}Generic[_Of, _Me]):\n"
         f'    """What `db`\'s table method gives for one table; see typedb/stubgen/_lazy.py."""\n\n'
         + "".join(body)
