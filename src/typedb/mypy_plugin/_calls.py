@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mypy.errorcodes import ErrorCode
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import Context, Expression, LambdaExpr, StrExpr
+from mypy.nodes import Context, Expression, LambdaExpr, StrExpr, TypeInfo
 from mypy.plugin import CheckerPluginInterface, MethodContext, MethodSigContext
 from mypy.subtypes import find_member
 from mypy.types import (
@@ -144,6 +144,11 @@ def is_select(typ: Instance) -> bool:
     )
 
 
+#: lazy_query's answers by protocol (id of its TypeInfo, kept to tell a reused id): the plugin
+#: asks at every method of a table's own class, for every overload mypy tries.
+_LAZY_QUERIES: dict[int, tuple[TypeInfo, Instance | None]] = {}
+
+
 def lazy_query(entry: Instance) -> Instance | None:
     """The generic query a lazy entry stands for: `LazySelect[ItemsSelectOf, ...]` ->
     `Select[ItemsRow, ...]`, the type of the protocol's member."""
@@ -152,10 +157,16 @@ def lazy_query(entry: Instance) -> Instance | None:
     of = get_proper_type(entry.args[0])
     if not isinstance(of, Instance):
         return None
+    cached = _LAZY_QUERIES.get(id(of.type))
+    if cached is not None and cached[0] is of.type:
+        return cached[1]
     member = find_member(LAZY_MEMBER, of, of)
     query = get_proper_type(member) if member is not None else None
-    if isinstance(query, CallableType):  # a property's getter, as find_member may give it
+    if isinstance(query, CallableType):  # the member is a method: its return type
         query = get_proper_type(query.ret_type)
+    found = query if isinstance(query, Instance) and not of.args else None
+    if found is not None:  # a table's protocol: no type arguments, the same answer each time
+        _LAZY_QUERIES[id(of.type)] = (of.type, found)
     return query if isinstance(query, Instance) else None
 
 

@@ -17,7 +17,7 @@ from mypy.plugin import (
     Plugin,
     ReportConfigContext,
 )
-from mypy.types import FunctionLike, Type
+from mypy.types import FunctionLike, Instance, Type, get_proper_type
 
 from typedb.mypy_plugin import (
     _aggregates,
@@ -116,6 +116,9 @@ class TypedbPlugin(Plugin):
 
     def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
+        through = _lazy_callable(owner, method)
+        if through is not None:
+            return partial(self._through, through)
         query = self._query_class(owner)
         if query is not None:
             if query == "Builder":
@@ -169,8 +172,22 @@ class TypedbPlugin(Plugin):
         info = symbol.node if symbol is not None else None
         return {base.fullname for base in info.mro} if isinstance(info, TypeInfo) else set()
 
+    def _through(self, method: str, ctx: MethodContext) -> Type:
+        """`Where.__call__` of a lazy entry: the hook of the query's own `where()`."""
+        query = _callable_query(ctx.type)
+        hook = self.get_method_hook(f"{query.type.fullname}.{method}") if query else None
+        return hook(ctx._replace(type=query)) if hook else ctx.default_return_type
+
+    def _through_signature(self, method: str, ctx: MethodSigContext) -> FunctionLike:
+        query = _callable_query(ctx.type)
+        hook = self.get_method_signature_hook(f"{query.type.fullname}.{method}") if query else None
+        return hook(ctx._replace(type=query)) if hook else ctx.default_signature
+
     def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
         owner, _, method = fullname.rpartition(".")
+        through = _lazy_callable(owner, method)
+        if through is not None:
+            return partial(self._through_signature, through)
         query = self._query_class(owner)
         if method in EB_METHODS and query in SELECTS:
             return _builder.hand_state
@@ -222,3 +239,25 @@ def _fingerprint() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+#: A lazy entry's `where` / `having` are properties giving these callables (typedb/stubgen/_lazy.py).
+LAZY_CALLABLES = {"Where": "where", "Having": "having"}
+
+
+def _lazy_callable(owner: str, method: str) -> str | None:
+    """The query method `owner.method` stands for when it is a lazy entry's callable
+    (`..._lazy.Where.__call__` -> "where"), else None."""
+    module, _, name = owner.rpartition(".")
+    if method != "__call__" or module not in LAZY_MODULES:
+        return None
+    return LAZY_CALLABLES.get(name)
+
+
+def _callable_query(typ: Type) -> Instance | None:
+    """The query a lazy entry's callable was taken from: its first type argument."""
+    proper = get_proper_type(typ)
+    if not isinstance(proper, Instance) or not proper.args:
+        return None
+    query = get_proper_type(proper.args[0])
+    return query if isinstance(query, Instance) else None

@@ -39,6 +39,11 @@ ENTRY_KINDS = (
 )
 #: The member of a table's protocols (`ItemsSelectOf.q`): the table's generic query type.
 MEMBER = "q"
+#: Overloaded methods that give the query back, as an entry's properties giving a callable
+#: (`Where[ItemsSelect, ...]`): `self` is then matched against the protocol once, not once per
+#: overload. ty took twice as long over a select whose first method is `where()` (22
+#: overloads) with each overload matching `self` (0.74 s against 0.27 for 68 selects).
+CALLABLES = {"where": "Where", "having": "Having"}
 
 _CLASS = re.compile(r"^class (\w+)\((.*)\):\n", re.MULTILINE)
 _DEF = re.compile(r"^(    (?:async )?def \w+)\(self(?=[,)])", re.MULTILINE)
@@ -70,18 +75,24 @@ def render_lazy(query_text: str) -> tuple[str, str, str]:
     blocks = _class_blocks(query_text)
     modules: list[str] = []
     for awaited in (False, True):
-        entries = ['_Of = TypeVar("_Of", covariant=True)\n_Me = TypeVar("_Me", covariant=True)\n\n']
+        entries = [
+            '_Of = TypeVar("_Of", covariant=True)\n_Me = TypeVar("_Me", covariant=True)\n'
+            '_Q = TypeVar("_Q")\n\n'
+        ]
+        calls: dict[str, str] = {}
         for kind in ENTRY_KINDS:
             cls = f"{'Async' if awaited else ''}{kind}"
             bases, body = blocks[cls]
             params = _generic_params(bases)
-            methods = body
+            # (methods, the type parameters they are written in, the entry's arguments for them)
+            sources = [(body, params, params)]
             if bases.startswith("Filter["):
                 filter_args = bases[len("Filter[") : bases.index("]")]
-                own = _generic_params(blocks["Filter"][0])
-                methods = _renamer(own, filter_args)(blocks["Filter"][1]) + body
-            entries.append(_entry(cls, entry_name(kind, awaited), params, methods))
-        text = _any_select("".join(entries))
+                sources.insert(
+                    0, (blocks["Filter"][1], _generic_params(blocks["Filter"][0]), filter_args)
+                )
+            entries.append(_entry(cls, entry_name(kind, awaited), params, sources, calls))
+        text = _any_select("".join(entries) + "".join(calls.values()))
         modules.append(
             HEADER
             + f'"""What a table method gives{" (async)" if awaited else ""}, before its first method; '
@@ -158,21 +169,29 @@ def _generic_params(bases: str) -> str:
     return m.group(1)
 
 
-def _entry(cls: str, lazy: str, params: str, methods: str) -> str:
-    """The protocol and the lazy class of `cls`."""
+def _entry(
+    cls: str, lazy: str, params: str, sources: list[tuple[str, str, str]], calls: dict[str, str]
+) -> str:
+    """The protocol and the lazy class of `cls`; the callables of CALLABLES go to `calls`."""
     of = f"{lazy}[_{cls}Of[{params}], _Me]"
     soft_of = f"{lazy}[_{cls}Of[{params.replace('SoftDel', 'SoftDeletes')}], _Me]"
     body: list[str] = []
-    for line in methods.splitlines(keepends=True):
-        stripped = line.strip()
-        if not stripped or stripped.startswith(_DOCSTRING):
-            continue
-        if _SOFT.search(line):
-            # Only a query over a table with `deleted_at` has where_not_deleted().
-            line = _SOFT.sub(f"(self: {soft_of}) -> _Me", line)
-        else:
-            line = _SELF.sub("_Me", _DEF.sub(rf"\1(self: {of}", line))
-        body.append(line)
+    for text, own, args in sources:
+        rest, groups = _split_callables(text)
+        for name, definitions in groups.items():
+            call = CALLABLES[name]
+            shared = f"class {call}(Generic[_Q, {own}]):\n" + _SELF.sub(
+                "_Q", definitions.replace(f"def {name}(self", "def __call__(self")
+            )
+            assert calls.setdefault(call, shared + "\n") == shared + "\n", call
+            body.append(f"    @property\n    def {name}(self: {of}) -> {call}[_Me, {args}]: ...\n")
+        for line in _renamer(own, args)(rest).splitlines(keepends=True):
+            if _SOFT.search(line):
+                # Only a query over a table with `deleted_at` has where_not_deleted().
+                line = _SOFT.sub(f"(self: {soft_of}) -> _Me", line)
+            else:
+                line = _SELF.sub("_Me", _DEF.sub(rf"\1(self: {of}", line))
+            body.append(line)
     # A select as a value may be a table's own select: SelectEntry marks one (see render_lazy).
     marker = f"{cls.removesuffix('Select')}SelectEntry, " if cls.endswith("Select") else ""
     return (
@@ -183,3 +202,24 @@ def _entry(cls: str, lazy: str, params: str, methods: str) -> str:
         + "".join(body)
         + "\n"
     )
+
+
+def _split_callables(text: str) -> tuple[str, dict[str, str]]:
+    """A class body without its docstring, and apart from it the overloads of CALLABLES."""
+    rest: list[str] = []
+    groups: dict[str, str] = {}
+    pending = ""
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(_DOCSTRING):
+            continue
+        if stripped.startswith("@"):
+            pending += line
+            continue
+        name = re.match(r"    (?:async )?def (\w+)\(", line)
+        if name is not None and name.group(1) in CALLABLES:
+            groups[name.group(1)] = groups.get(name.group(1), "") + pending + line
+        else:
+            rest.append(pending + line)
+        pending = ""
+    return "".join(rest), groups
