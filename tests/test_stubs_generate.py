@@ -64,7 +64,7 @@ def test_one_module_per_table_plus_index() -> None:
 
 def test_a_table_method_gives_a_lazy_entry_not_the_tables_generic_query() -> None:
     """A table's query class derives from a lazy entry of a one-member protocol and of itself
-    (`class ItemsSelect(LazySelect[ItemsSelectOf, ItemsSelect])`): a checker building the
+    (`class ItemsSelect(_LazySelect[ItemsSelectOf, ItemsSelect])`): a checker building the
     dispatch's overloads (pyright builds them all at the first call) does not reach the
     table's TypedDicts and Literals until a method is called on a query of that table. v2's
     `class ItemsSelect(Select[ItemsRow, ...])` made it build them for every table."""
@@ -75,7 +75,7 @@ def test_a_table_method_gives_a_lazy_entry_not_the_tables_generic_query() -> Non
         assert (
             f"class Items{a}SelectOf(Protocol):\n    def q(self) -> {a}Select[ItemsRow, "
             "ItemsTables, ItemsSoftDelete, Never, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]: ...\n"
-            f"class Items{a}Select(Lazy{a}Select[Items{a}SelectOf, Items{a}Select]): ...\n"
+            f"class Items{a}Select(_Lazy{a}Select[Items{a}SelectOf, Items{a}Select]): ...\n"
         ) in text
         bases = [line.partition("(")[2] for line in text.splitlines() if line.startswith("class ")]
         assert not [b for b in bases if "Row" in b]  # no base names a table's types

@@ -2,7 +2,7 @@
 
     class ItemsSelectOf(Protocol):
         def q(self) -> Select[ItemsRow, ItemsTables, ItemsSoftDelete, Never, ItemsB0, ...]: ...
-    class ItemsSelect(LazySelect[ItemsSelectOf, ItemsSelect]): ...
+    class ItemsSelect(_LazySelect[ItemsSelectOf, ItemsSelect]): ...
 
 `db.select_from("items")` gives `ItemsSelect`, a class whose base names the protocol and the
 class itself only: a checker building the dispatch's one overload per table builds that much,
@@ -28,6 +28,13 @@ def entry_kinds(table: Table) -> tuple[str, ...]:
     return tuple(k for k in ENTRY_KINDS if k not in ("SoftDeleteQuery", "RestoreQuery"))
 
 
+def entry_base(entry: str) -> str:
+    """The name an index gives a lazy entry it imports (`LazySelect` as `_LazySelect`): no
+    table-derived name starts with `_`, and a table named `lazy` has its own `LazySelect`
+    (a table's classes are its prefix and the kind), which the import would otherwise be."""
+    return f"_{entry}"
+
+
 def query_name(n: Names, kind: str, awaited: bool) -> str:
     """The name of a table's query type: `ItemsSelect`, `ItemsAsyncInsertQuery`, ..."""
     return f"{n.prefix}{'Async' if awaited else ''}{kind}"
@@ -50,7 +57,7 @@ def render_entries(
             out.append(
                 f"class {name}Of(Protocol):\n"
                 f"    def {MEMBER}(self) -> {prefix}{kind}[{args}]: ...\n"
-                f"class {name}({entry_name(kind, awaited)}[{name}Of, {name}]): ...\n"
+                f"class {name}({entry_base(entry_name(kind, awaited))}[{name}Of, {name}]): ...\n"
             )
     return "".join(out)
 

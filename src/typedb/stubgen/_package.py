@@ -29,7 +29,7 @@ from typedb.contracts import ContractTable as Table
 from typedb.contracts import Registry
 from typedb.stubgen._async import render_async_index
 from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
-from typedb.stubgen._entries import query_name, render_entries
+from typedb.stubgen._entries import entry_base, query_name, render_entries
 from typedb.stubgen._joined import render_joined
 from typedb.stubgen._lazy import ENTRY_KINDS, entry_name, lazy_module, render_lazy
 from typedb.stubgen._query import render_query
@@ -132,14 +132,15 @@ _DATA = ("Column", "Qualified", "AnyColumn", "Row", "Insert", "Update", "Upsert"
 
 def imports_of(tables: list[Table], names: dict[str, Names], prefix: str) -> str:
     """The index's imports: the generic classes, their lazy entries and every table's data
-    types."""
+    types. The entries under a private name (`_LazySelect`, see _entries.entry_base): a table
+    named `lazy` has a class `LazySelect` of its own."""
     lazy = [entry_name(k, bool(prefix)) for k in ENTRY_KINDS]
     out = [
         "from typedb.facades._db._query import "
         + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in ENTRY_KINDS)
         + "\n",
         f"from typedb.facades._db.{lazy_module(bool(prefix))} import "
-        + ", ".join(f"{k} as {k}" for k in lazy)
+        + ", ".join(f"{k} as {entry_base(k)}" for k in lazy)
         + "\n",
     ]
     for table in tables:
