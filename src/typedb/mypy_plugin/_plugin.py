@@ -176,12 +176,16 @@ class TypedbPlugin(Plugin):
         """`Where.__call__` of a lazy entry: the hook of the query's own `where()`."""
         query = _callable_query(ctx.type)
         hook = self.get_method_hook(f"{query.type.fullname}.{method}") if query else None
-        return hook(ctx._replace(type=query)) if hook else ctx.default_return_type
+        if query is None or hook is None:
+            return ctx.default_return_type
+        return hook(ctx._replace(type=query))
 
     def _through_signature(self, method: str, ctx: MethodSigContext) -> FunctionLike:
         query = _callable_query(ctx.type)
         hook = self.get_method_signature_hook(f"{query.type.fullname}.{method}") if query else None
-        return hook(ctx._replace(type=query)) if hook else ctx.default_signature
+        if query is None or hook is None:
+            return ctx.default_signature
+        return hook(ctx._replace(type=query))
 
     def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
         owner, _, method = fullname.rpartition(".")
