@@ -72,9 +72,14 @@ def show_a_caught_typo() -> None:
             out, _ = process.communicate()
             print(f"$ {' '.join(command)}", flush=True)
             lines = out.replace(f"{folder}{os.sep}", "").splitlines()
-            # The error must be about where(): with the stubs not registered, every checker
-            # would flag line 3 too, but for `select_from` on an untyped stand-in.
-            found = [line.strip() for line in lines if where in line and "where" in line]
+            # The error must be about where() (a table's first where() is a callable of the
+            # stubs, `Where.__call__`): with the stubs not registered, every checker would flag
+            # line 3 too, but for `select_from` on the stand-in type that says so.
+            found = [
+                line.strip()
+                for line in lines
+                if where in line and "error" in line and "StubsNotRegistered" not in line
+            ]
             print(found[0] if found else out.strip(), flush=True)
             if process.returncode != 1 or not found:
                 sys.exit(f"demo: {name} did not catch the misspelled column")

@@ -34,6 +34,8 @@ def test_one_module_per_table_plus_index() -> None:
         f"{PACKAGE}/facades/_db/__init__.pyi",
         f"{PACKAGE}/facades/_db/_common.pyi",
         f"{PACKAGE}/facades/_db/_joined.pyi",
+        f"{PACKAGE}/facades/_db/_lazy.pyi",
+        f"{PACKAGE}/facades/_db/_lazy_async.pyi",
         f"{PACKAGE}/facades/_db/_query.pyi",
         f"{PACKAGE}/facades/_db/blog__posts.pyi",
         f"{PACKAGE}/facades/_db/counters.pyi",
@@ -58,6 +60,41 @@ def test_one_module_per_table_plus_index() -> None:
     assert index.count("table: str)") == 1
     select = index.split("class SelectFrom:")[1].split("\nclass ")[0]
     assert "def __call__(self, table: str)" in select
+
+
+def test_a_table_method_gives_a_lazy_entry_not_the_tables_generic_query() -> None:
+    """A table's query class derives from a lazy entry of a one-member protocol and of itself
+    (`class ItemsSelect(_LazySelect[ItemsSelectOf, ItemsSelect])`): a checker building the
+    dispatch's overloads (pyright builds them all at the first call) does not reach the
+    table's TypedDicts and Literals until a method is called on a query of that table. v2's
+    `class ItemsSelect(Select[ItemsRow, ...])` made it build them for every table."""
+    files = render(demo())
+    for index, a in (("db", ""), ("async_db", "Async")):
+        text = files[f"{PACKAGE}/facades/{index}.pyi"]
+        assert f'(self, table: Literal["items"]) -> Items{a}Select:' in text
+        assert (
+            f"class Items{a}SelectOf(Protocol):\n    def q(self) -> {a}Select[ItemsRow, "
+            "ItemsTables, ItemsSoftDelete, Never, ItemsB0, Never, ItemsB2, ItemsB3, ItemsB4]: ...\n"
+            f"class Items{a}Select(_Lazy{a}Select[Items{a}SelectOf, Items{a}Select]): ...\n"
+        ) in text
+        bases = [line.partition("(")[2] for line in text.splitlines() if line.startswith("class ")]
+        assert not [b for b in bases if "Row" in b]  # no base names a table's types
+    assert "LazyAsyncSelect" not in files[f"{PACKAGE}/facades/db.pyi"]  # sync loads no async
+    # The entries name no table: a column added to a table does not make mypy re-check them.
+    for module in ("_lazy", "_lazy_async"):
+        assert "facades._db.items" not in files[f"{PACKAGE}/facades/_db/{module}.pyi"]
+    lazy = files[f"{PACKAGE}/facades/_db/_lazy.pyi"]
+    lazy = lazy.split("class LazySelect(SelectEntry, Generic[_Of, _Me]):")[1].split("\nclass ")[0]
+    # A method that gives the query back gives the table's own class (_Me); others what the
+    # generic class's method gives, its type arguments read from the protocol.
+    assert (
+        "    def limit(self: LazySelect[_SelectOf[Row, Tables, SoftDel, Loose, B0, B1, B2, B3, B4], "
+        "_Me], count: int) -> _Me: ..."
+    ) in lazy
+    assert (
+        "    def execute(self: LazySelect[_SelectOf[Row, Tables, SoftDel, Loose, B0, B1, B2, B3, B4], "
+        "_Me]) -> list[Row]: ..."
+    ) in lazy
 
 
 def test_a_join_overload_names_its_tables_class() -> None:
@@ -165,7 +202,7 @@ def test_cli_generate_check_and_install(tmp_path: Path) -> None:
 
     made = _cli(root, "stubs:generate")
     assert made.returncode == 0, made.stderr
-    assert "Stubs for 1 table(s) in typing/stubs/: 8 file(s) changed." in made.stdout
+    assert "Stubs for 1 table(s) in typing/stubs/: 10 file(s) changed." in made.stdout
     assert (root / "typing" / "stubs" / PACKAGE / "facades" / "_db" / "tags.pyi").is_file()
     assert _check(root).returncode == 0
     assert "already up to date" in _cli(root, "stubs:generate").stdout

@@ -226,3 +226,44 @@ def test_odd_table_and_column_names_give_valid_stubs(tmp_path: Path) -> None:
         assert list(run(environment.python, environment.work, ["use.py"]).errors) == [
             ("use.py", 10)
         ], run.__name__
+
+
+LAZY_CONTRACTS = r'''
+from datetime import datetime
+from typing import TypedDict
+
+Lazy = TypedDict("Lazy", {"id": int, "name": str, "deleted_at": datetime | None})
+Database = TypedDict("Database", {"lazy": Lazy})
+'''
+
+LAZY_USE = r'''
+from typedb.facades.async_db import db as adb
+from typedb.facades.db import db
+
+
+async def use() -> None:
+    rows = db.select_from("lazy").where("name", "=", "x").execute()
+    label: str = rows[0]["name"]
+    db.update_table("lazy").set({"name": "y"}).where("id", "=", 1).execute()
+    db.soft_delete("lazy").where("id", "=", 1).execute()
+    await adb.select_from("lazy").where("id", "=", 1).execute()
+    db.select_from("lazy").where("nope", "=", 1).execute()
+    print(label)
+'''
+
+
+def test_a_table_named_lazy_gives_valid_stubs(tmp_path: Path) -> None:
+    """A table's query classes are `{Prefix}Select`, ...: a table named `lazy` has
+    `LazySelect`, the name of the lazy entries' base class (typedb/stubgen/_lazy.py), which
+    the indexes must then not import under that name."""
+    (tmp_path / "contracts.py").write_text(LAZY_CONTRACTS)
+    config = load(ROOT).__class__(root=tmp_path, contracts=("contracts.py",))
+    stubs = tmp_path / "stubs"
+    generate(load_registry(config), stubs)
+    environment = make_env(tmp_path, stubs)
+    (environment.work / "use.py").write_text(LAZY_USE)
+    # Only the unknown column is an error (line 12); the stubs themselves are clean.
+    for run in (run_mypy, run_pyright, run_ty):
+        assert list(run(environment.python, environment.work, ["use.py"]).errors) == [
+            ("use.py", 12)
+        ], run.__name__

@@ -6,15 +6,29 @@ from collections.abc import Iterator
 
 from mypy.errorcodes import ErrorCode
 from mypy.maptype import map_instance_to_supertype
-from mypy.nodes import Context, Expression, LambdaExpr, StrExpr
+from mypy.nodes import Context, Expression, LambdaExpr, StrExpr, TypeInfo
 from mypy.plugin import CheckerPluginInterface, MethodContext, MethodSigContext
-from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, get_proper_type
+from mypy.subtypes import find_member
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    LiteralType,
+    ProperType,
+    Type,
+    get_proper_type,
+)
 
 from typedb.mypy_plugin._catalog import STUBS, literal_strings
 from typedb.mypy_plugin._sources import scope_of as scope_of
 from typedb.mypy_plugin._state import QueryState, Source, state_of
 
 QUERY_MODULE = f"{STUBS}._query"  # the generic query classes of the stubs
+#: What a table method gives: a lazy entry (`LazySelect`), sync or async.
+LAZY_MODULES = (f"{STUBS}._lazy", f"{STUBS}._lazy_async")
+LAZY_MEMBER = "q"  # the member of a lazy entry's protocol (typedb.stubgen._lazy.MEMBER)
+#: The select classes of the stubs, with the lazy entries a table's own select derives from.
+SELECT_CLASSES = ("Select", "AsyncSelect", "LazySelect", "LazyAsyncSelect")
 
 #: `# type: ignore[typedb]` silences what only the plugin reports.
 TYPEDB = ErrorCode("typedb", "typedb query checked by typedb.mypy_plugin", "General")
@@ -104,17 +118,56 @@ def receiver_state(typ: ProperType) -> QueryState | None:
 
 
 def as_generic(typ: Instance) -> Instance:
-    """A per-table query class (`ItemsSelect`, a subclass the stubs name for each table) as
-    the generic class it specializes (`Select[ItemsRow, ...]`), whose parameters the plugin
-    reads and replaces; the same instance for a generic class. Keeps the plugin's state."""
+    """A per-table query class (`ItemsSelect`, `ItemsJoined`) as the generic class it stands
+    for (`Select[ItemsRow, ...]`), whose parameters the plugin reads and replaces; the same
+    instance for a generic class. Keeps the plugin's state. A table's own class derives from
+    a lazy entry (`LazySelect[ItemsSelectOf, ItemsSelect]`), which stands for the type of its
+    protocol's member (see typedb/stubgen/_lazy.py)."""
     if typ.type.module_name == QUERY_MODULE:
         return typ
-    for base in typ.type.mro[1:]:
-        if base.module_name == QUERY_MODULE and base.type_vars:
+    for base in typ.type.mro:
+        if base.module_name in (QUERY_MODULE, *LAZY_MODULES) and base.type_vars:
             generic = map_instance_to_supertype(typ, base)
+            query = lazy_query(generic) if base.module_name in LAZY_MODULES else None
+            if query is not None:
+                generic = query.copy_modified()  # the member's declared type: never mutated
             generic.extra_attrs = typ.extra_attrs
             return generic
     return typ
+
+
+def is_select(typ: Instance) -> bool:
+    """Whether `typ` is a select of the stubs: generic, a join's, or a table's own."""
+    return any(
+        b.module_name in (QUERY_MODULE, *LAZY_MODULES) and b.name in SELECT_CLASSES
+        for b in typ.type.mro
+    )
+
+
+#: lazy_query's answers by protocol (id of its TypeInfo, kept to tell a reused id): the plugin
+#: asks at every method of a table's own class, for every overload mypy tries.
+_LAZY_QUERIES: dict[int, tuple[TypeInfo, Instance | None]] = {}
+
+
+def lazy_query(entry: Instance) -> Instance | None:
+    """The generic query a lazy entry stands for: `LazySelect[ItemsSelectOf, ...]` ->
+    `Select[ItemsRow, ...]`, the type of the protocol's member."""
+    if not entry.args:
+        return None
+    of = get_proper_type(entry.args[0])
+    if not isinstance(of, Instance):
+        return None
+    cached = _LAZY_QUERIES.get(id(of.type))
+    if cached is not None and cached[0] is of.type:
+        return cached[1]
+    member = find_member(LAZY_MEMBER, of, of)
+    query = get_proper_type(member) if member is not None else None
+    if isinstance(query, CallableType):  # the member is a method: its return type
+        query = get_proper_type(query.ret_type)
+    found = query if isinstance(query, Instance) and not of.args else None
+    if found is not None:  # a table's protocol: no type arguments, the same answer each time
+        _LAZY_QUERIES[id(of.type)] = (of.type, found)
+    return query if isinstance(query, Instance) else None
 
 
 def with_row(typ: Instance, row: Type) -> Instance:

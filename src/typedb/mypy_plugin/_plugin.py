@@ -17,7 +17,7 @@ from mypy.plugin import (
     Plugin,
     ReportConfigContext,
 )
-from mypy.types import FunctionLike, Type
+from mypy.types import FunctionLike, Instance, Type, get_proper_type
 
 from typedb.mypy_plugin import (
     _aggregates,
@@ -29,12 +29,12 @@ from typedb.mypy_plugin import (
     _join_on,
     _upserts,
 )
+from typedb.mypy_plugin._calls import LAZY_MODULES, QUERY_MODULE
 from typedb.mypy_plugin._catalog import STUBS, Catalog
 from typedb.mypy_plugin._select import SelectHooks
 from typedb.mypy_plugin._tables import TableCalls
 from typedb.mypy_plugin._writes import WriteHooks
 
-QUERY_MODULE = f"{STUBS}._query"
 # The stubs' typed databases; `db` itself is the Lazy subclass (it has standing_in()).
 DATABASES = (
     "typedb.facades.db.DB",
@@ -116,6 +116,9 @@ class TypedbPlugin(Plugin):
 
     def _method_hook(self, fullname: str) -> MethodHook | None:
         owner, _, method = fullname.rpartition(".")
+        through = _lazy_callable(owner, method)
+        if through is not None:
+            return partial(self._through, through)
         query = self._query_class(owner)
         if query is not None:
             if query == "Builder":
@@ -169,8 +172,26 @@ class TypedbPlugin(Plugin):
         info = symbol.node if symbol is not None else None
         return {base.fullname for base in info.mro} if isinstance(info, TypeInfo) else set()
 
+    def _through(self, method: str, ctx: MethodContext) -> Type:
+        """`Where.__call__` of a lazy entry: the hook of the query's own `where()`."""
+        query = _callable_query(ctx.type)
+        hook = self.get_method_hook(f"{query.type.fullname}.{method}") if query else None
+        if query is None or hook is None:
+            return ctx.default_return_type
+        return hook(ctx._replace(type=query))
+
+    def _through_signature(self, method: str, ctx: MethodSigContext) -> FunctionLike:
+        query = _callable_query(ctx.type)
+        hook = self.get_method_signature_hook(f"{query.type.fullname}.{method}") if query else None
+        if query is None or hook is None:
+            return ctx.default_signature
+        return hook(ctx._replace(type=query))
+
     def get_method_signature_hook(self, fullname: str) -> SignatureHook | None:
         owner, _, method = fullname.rpartition(".")
+        through = _lazy_callable(owner, method)
+        if through is not None:
+            return partial(self._through_signature, through)
         query = self._query_class(owner)
         if method in EB_METHODS and query in SELECTS:
             return _builder.hand_state
@@ -187,8 +208,10 @@ class TypedbPlugin(Plugin):
         return None
 
     def _query_class(self, fullname: str) -> str | None:
-        """Which of the stubs' generic query classes `fullname` is or specializes (the stubs
-        name one subclass per table, `ItemsSelect`), by name; None for any other class."""
+        """Which of the stubs' generic query classes `fullname` is or specializes (a join's
+        per-table class, `ItemsJoined`, is a `Select`), by name; None for any other class. A
+        lazy entry (`LazySelect`, what `ItemsSelect` names) counts as the class it stands for:
+        its methods are that class's, and the hooks read its receiver as that class."""
         if not fullname.startswith("typedb."):
             return None
         symbol = self.lookup_fully_qualified(fullname)
@@ -198,6 +221,8 @@ class TypedbPlugin(Plugin):
         for base in info.mro:
             if base.module_name == QUERY_MODULE:
                 return base.name
+            if base.module_name in LAZY_MODULES:
+                return base.name.removeprefix("Lazy")
         return None
 
     def report_config_data(self, ctx: ReportConfigContext) -> str:
@@ -218,3 +243,25 @@ def _fingerprint() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+#: A lazy entry's `where` / `having` are properties giving these callables (typedb/stubgen/_lazy.py).
+LAZY_CALLABLES = {"Where": "where", "Having": "having"}
+
+
+def _lazy_callable(owner: str, method: str) -> str | None:
+    """The query method `owner.method` stands for when it is a lazy entry's callable
+    (`..._lazy.Where.__call__` -> "where"), else None."""
+    module, _, name = owner.rpartition(".")
+    if method != "__call__" or module not in LAZY_MODULES:
+        return None
+    return LAZY_CALLABLES.get(name)
+
+
+def _callable_query(typ: Type) -> Instance | None:
+    """The query a lazy entry's callable was taken from: its first type argument."""
+    proper = get_proper_type(typ)
+    if not isinstance(proper, Instance) or not proper.args:
+        return None
+    query = get_proper_type(proper.args[0])
+    return query if isinstance(query, Instance) else None

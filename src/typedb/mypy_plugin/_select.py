@@ -14,12 +14,12 @@ from mypy.plugin import AttributeContext, CheckerPluginInterface, MethodContext
 from mypy.types import AnyType, Instance, ProperType, Type, TypeOfAny, get_proper_type
 
 from typedb.mypy_plugin._calls import (
-    QUERY_MODULE,
     argument,
     arguments,
     as_generic,
     fail,
     failed_trial,
+    is_select,
     literal_str,
     receiver_state,
     scope_of,
@@ -326,10 +326,7 @@ def _loose(typ: Type) -> bool:
 
 
 def _is_select(query: Instance) -> bool:
-    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
-
-
-SELECTS = ("Select", "AsyncSelect")
+    return is_select(query)
 
 
 def _acting_on(ctx: MethodContext) -> QueryState | None:

@@ -13,21 +13,19 @@ from mypy.options import Options
 from mypy.subtypes import is_subtype
 from mypy.types import Instance, ProperType, Type
 
-from typedb.mypy_plugin._calls import QUERY_MODULE, receiver_state
+from typedb.mypy_plugin._calls import is_select, receiver_state
 from typedb.mypy_plugin._catalog import Catalog
 from typedb.mypy_plugin._rows import _without_none, row_of
 from typedb.mypy_plugin._sources import scope_of
 from typedb.mypy_plugin._state import QueryState
 from typedb.mypy_plugin._values import _accepted
 
-SELECTS = ("Select", "AsyncSelect")
-
 
 def subquery_state(typ: ProperType) -> QueryState | None:
     """The state of a select used as a value; None for any other value."""
     if not isinstance(typ, Instance):
         return None
-    if not any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in typ.type.mro):
+    if not is_select(typ):
         return None
     return receiver_state(typ)
 

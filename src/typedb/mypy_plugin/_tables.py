@@ -15,11 +15,11 @@ from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Overloaded, Type, get_proper_type
 
 from typedb.mypy_plugin._calls import (
-    QUERY_MODULE,
     argument,
     as_generic,
     fail,
     failed_trial,
+    is_select,
     literal_str,
 )
 from typedb.mypy_plugin._catalog import Catalog
@@ -27,7 +27,6 @@ from typedb.mypy_plugin._module_ctes import module_ctes
 from typedb.mypy_plugin._names import TableRef, table_ref
 from typedb.mypy_plugin._state import Cte, QueryState, Source, with_state
 
-SELECTS = ("Select", "AsyncSelect")
 #: Select's type parameters by position (see STUB_DESIGN / typedb/stubgen/_query.py).
 LOOSE = 3
 
@@ -116,4 +115,4 @@ def _returns_by_table(overloads: Overloaded) -> dict[str, Type]:
 
 
 def _is_select(query: Instance) -> bool:
-    return any(b.module_name == QUERY_MODULE and b.name in SELECTS for b in query.type.mro)
+    return is_select(query)

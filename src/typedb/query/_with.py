@@ -53,15 +53,13 @@ class QueryCreator:
         self._ctes = ctes
         self._values = values
 
-    def with_(
-        self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]
-    ) -> QueryCreator:
+    # `query` is Any, as in Database.with_: the typed facade's selects (`ItemsSelect`, ...) are
+    # typed by the stubs only, and are no SelectQuery to a checker.
+    def with_(self, name: str, query: Any | Callable[[QueryCreator], Any]) -> QueryCreator:
         """Another CTE, which may use the ones before it."""
         return self._with(False, name, query)
 
-    def with_recursive(
-        self, name: str, query: SelectQuery | Callable[[QueryCreator], SelectQuery]
-    ) -> QueryCreator:
+    def with_recursive(self, name: str, query: Any | Callable[[QueryCreator], Any]) -> QueryCreator:
         """A CTE that selects from itself: a base query `union_all` a query joining `name`,
         its columns named: `with_recursive("chain(id, depth)", base.union_all(step))`."""
         return self._with(True, name, query)

@@ -19,7 +19,7 @@ def render_async_index(typing_imports: str, types: str, dispatch: str) -> str:
     return (
         HEADER + '"""The typed async facade: `db` and `connect()`, every execute*() awaited."""\n\n'
         "from contextlib import AbstractAsyncContextManager, AbstractContextManager\n"
-        f"from typing import Any, Never, {typing_imports}\n\n"
+        f"from typing import Any, {typing_imports}\n\n"
         "from typedb.connection import AsyncDatabase, AsyncTransaction\n"
         "from typedb.facades._db._common import TableName as TableName\n"
         + types

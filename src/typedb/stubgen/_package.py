@@ -7,6 +7,8 @@
     stubs/typedb-stubs/facades/async_db.pyi     the same for asyncio (see _async)
     stubs/typedb-stubs/facades/_db/_common.pyi  operators, table names, join and write results
     stubs/typedb-stubs/facades/_db/_query.pyi   the generic query classes (see _query)
+    stubs/typedb-stubs/facades/_db/_lazy.pyi    what a table method gives (see _lazy)
+    stubs/typedb-stubs/facades/_db/_lazy_async.pyi  the same for the async facade
     stubs/typedb-stubs/facades/_db/_joined.pyi  what a join of each table gives (see _joined)
     stubs/typedb-stubs/facades/_db/<table>.pyi  one module per table
 
@@ -27,7 +29,9 @@ from typedb.contracts import ContractTable as Table
 from typedb.contracts import Registry
 from typedb.stubgen._async import render_async_index
 from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
+from typedb.stubgen._entries import entry_base, query_name, render_entries
 from typedb.stubgen._joined import render_joined
+from typedb.stubgen._lazy import ENTRY_KINDS, entry_name, lazy_module, render_lazy
 from typedb.stubgen._query import render_query
 from typedb.stubgen._table import HEADER, Names, names_for, quote, render_table
 
@@ -53,6 +57,12 @@ R = TypeVar("R")
 
 class SoftDeletes:
     """Marker: a table of the query has `deleted_at` (where_not_deleted() applies)."""
+
+class SelectEntry:
+    """Marker: a table's own select (`ItemsSelect`), which a subquery or union may be."""
+
+class AsyncSelectEntry:
+    """The same for the async facade's selects."""
 
 class InsertResult(Generic[R]):
     """Rows written; `rows` holds what `returning()` asked for."""
@@ -84,11 +94,14 @@ def render(registry: Registry) -> dict[str, str]:
     names = names_for(tables)
     buckets, index = buckets_for(tables)
     imports = {imp for t in tables for c in t.columns for imp in c.type.imports}
+    query, lazy, lazy_async = render_lazy(render_query(tables, names, buckets, index, imports))
     files = {
         f"{PACKAGE}/py.typed": "partial\n",
         f"{PACKAGE}/{_TABLES}/__init__.pyi": HEADER,
         f"{PACKAGE}/{_TABLES}/_common.pyi": _COMMON.replace("{table_names}", _table_names(tables)),
-        f"{PACKAGE}/{_TABLES}/_query.pyi": render_query(tables, names, buckets, index, imports),
+        f"{PACKAGE}/{_TABLES}/_query.pyi": query,
+        f"{PACKAGE}/{_TABLES}/{lazy_module(False)}.pyi": lazy,
+        f"{PACKAGE}/{_TABLES}/{lazy_module(True)}.pyi": lazy_async,
         f"{PACKAGE}/{_TABLES}/_joined.pyi": render_joined(tables, names, buckets, index),
         f"{PACKAGE}/facades/db.pyi": _index(tables, names, buckets, index),
         f"{PACKAGE}/facades/async_db.pyi": _async_index(tables, names, buckets, index),
@@ -117,55 +130,18 @@ _METHODS = (
 _DATA = ("Column", "Qualified", "AnyColumn", "Row", "Insert", "Update", "Upsert")
 
 
-def aliases(
-    tables: list[Table],
-    names: dict[str, Names],
-    buckets: list[Bucket],
-    index: dict[str, int],
-    prefix: str,
-) -> str:
-    """`class ItemsSelect(Select[ItemsRow, ...]): ...` and the like: each table's query types,
-    named (`prefix` is "" or "Async"). Subclasses, not aliases: measured at 200 tables, mypy
-    checks the project in 2/3 of the time and re-checks in under half (a subclass is one named
-    type; an alias is re-expanded wherever it is used)."""
-    out: list[str] = []
-    for table in tables:
-        n = names[table.name]
-        p, own = n.prefix, table_buckets(table, index)
-        # The table module's names for its Literals, not the Literals written out: a column
-        # change then rewrites that module alone (pyright's messages say "ItemsB4" for it).
-        bs = ", ".join(f"{p}B{b.index}" if b.index in own else "Never" for b in buckets)
-        soft = f"{p}SoftDelete"
-        out.append(
-            f"class {p}{prefix}Select({prefix}Select[{p}Row, {p}Tables, {soft}, Never, {bs}]): ...\n"
-            f"class {p}{prefix}InsertQuery({prefix}InsertQuery[{p}Row, {p}Insert, "
-            f"{p}Upsert, {p}Column]): ...\n"
-        )
-        kinds = ["UpdateQuery", "DeleteQuery"] + (
-            ["SoftDeleteQuery", "RestoreQuery"] if table.soft_deletes else []
-        )
-        for kind in kinds:
-            out.append(
-                f"class {p}{prefix}{kind}({prefix}{kind}[{p}Row, {p}Update, {p}Column, "
-                f"{soft}, {bs}]): ...\n"
-            )
-    return "".join(out)
-
-
 def imports_of(tables: list[Table], names: dict[str, Names], prefix: str) -> str:
-    """The index's imports: the generic classes and every table's data types."""
-    kinds = [
-        "Select",
-        "InsertQuery",
-        "UpdateQuery",
-        "DeleteQuery",
-        "SoftDeleteQuery",
-        "RestoreQuery",
-    ]
+    """The index's imports: the generic classes, their lazy entries and every table's data
+    types. The entries under a private name (`_LazySelect`, see _entries.entry_base): a table
+    named `lazy` has a class `LazySelect` of its own."""
+    lazy = [entry_name(k, bool(prefix)) for k in ENTRY_KINDS]
     out = [
         "from typedb.facades._db._query import "
-        + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in kinds)
-        + "\n"
+        + ", ".join(f"{prefix}{k} as {prefix}{k}" for k in ENTRY_KINDS)
+        + "\n",
+        f"from typedb.facades._db.{lazy_module(bool(prefix))} import "
+        + ", ".join(f"{k} as {entry_base(k)}" for k in lazy)
+        + "\n",
     ]
     for table in tables:
         n = names[table.name]
@@ -182,7 +158,7 @@ def _index(
         HEADER,
         '"""The typed facade: `db` and `connect()` with every table of the contracts."""\n\n',
         "from contextlib import AbstractContextManager\n"
-        f"from typing import Any, Never, {_typing_imports(tables)}\n\n"
+        f"from typing import Any, {_typing_imports(tables)}\n\n"
         "from typedb.connection import Database\n"
         "from typedb.facades._db._common import DeleteResult as DeleteResult\n"
         "from typedb.facades._db._common import InsertResult as InsertResult\n"
@@ -191,7 +167,7 @@ def _index(
         _bucket_imports(tables, names, index),
         imports_of(tables, names, ""),
         "\n",
-        aliases(tables, names, buckets, index, ""),
+        render_entries(tables, names, buckets, index, awaited=False),
         dispatch_all(tables, names, buckets, ""),
         "\nclass DB(Database):\n"
         '    """`Database` typed by the contracts: table names, columns and values are checked."""\n\n',
@@ -274,7 +250,7 @@ def dispatch_all(
                 if buckets
                 else f"{prefix}Select[dict[str, Any], str, Any, str]"
             )
-        body = _dispatch("__call__", f"{prefix}{suffix}", eligible, names, loose)
+        body = _dispatch("__call__", suffix, bool(prefix), eligible, names, loose)
         out.append(
             f"\nclass {prefix}{DISPATCHERS[method]}:\n"
             f'    """`db.{method}(table)`: one overload per table."""\n\n{body}'
@@ -290,7 +266,7 @@ def _async_index(
         _bucket_imports(tables, names, index)
         + imports_of(tables, names, "Async")
         + "\n"
-        + aliases(tables, names, buckets, index, "Async")
+        + render_entries(tables, names, buckets, index, awaited=True)
         + dispatch_all(tables, names, buckets, "Async"),
         dispatch_properties("Async"),
     )
@@ -304,20 +280,26 @@ _TY = "  # ty: ignore[incompatible-method-override]"
 
 
 def _typing_imports(tables: list[Table]) -> str:
-    names = {"Literal", "overload"}
+    names = {"Literal", "Never", "Protocol", "overload"}
     if not tables or not any(t.soft_deletes for t in tables):
         names |= {"NoReturn"}
     return ", ".join(sorted(names))
 
 
 def _dispatch(
-    method: str, suffix: str, tables: list[Table], names: dict[str, Names], loose: str | None
+    method: str,
+    kind: str,
+    awaited: bool,
+    tables: list[Table],
+    names: dict[str, Names],
+    loose: str | None,
 ) -> str:
     lines: list[str] = []
     if not tables and loose is None:
         return f"    def {method}(self, table: Never) -> NoReturn: ...\n"
     sigs = [
-        f"def {method}(self, table: Literal[{quote(t.name)}]) -> {names[t.name].prefix}{suffix}: ..."
+        f"def {method}(self, table: Literal[{quote(t.name)}]) -> "
+        f"{query_name(names[t.name], kind, awaited)}: ..."
         for t in tables
     ]
     if loose is not None:

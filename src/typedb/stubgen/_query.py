@@ -78,8 +78,8 @@ def _imports(imports: set[tuple[str, str]], tables: list[Table], names: dict[str
         "\nfrom typedb._sql import CompiledQuery, Fragment\n"
         "from typedb.query import Aggregate, Case, Expr, Expression, Fn, SelectQuery\n"
         "from typedb.facades._db._common import (\n"
-        "    CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op, SoftDeletes,\n"
-        "    TableName, TextOp, UpdateResult,\n"
+        "    AsyncSelectEntry, CmpOp, DeleteResult, Direction, InOp, InsertResult, NullOp, Op,\n"
+        "    SelectEntry, SoftDeletes, TableName, TextOp, UpdateResult,\n"
         ")\n"
     )
     for table in tables:

@@ -17,6 +17,12 @@ R = TypeVar("R")
 class SoftDeletes:
     """Marker: a table of the query has `deleted_at` (where_not_deleted() applies)."""
 
+class SelectEntry:
+    """Marker: a table's own select (`ItemsSelect`), which a subquery or union may be."""
+
+class AsyncSelectEntry:
+    """The same for the async facade's selects."""
+
 class InsertResult(Generic[R]):
     """Rows written; `rows` holds what `returning()` asked for."""
 
