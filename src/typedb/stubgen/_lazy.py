@@ -2,7 +2,7 @@
 
     class ItemsSelectOf(Protocol):                            # db.pyi, see _entries
         def q(self) -> Select[ItemsRow, ItemsTables, ...]: ...
-    class ItemsSelect(LazySelect[ItemsSelectOf, ItemsSelect]): ...
+    class ItemsSelect(_LazySelect[ItemsSelectOf, ItemsSelect]): ...  # LazySelect, imported as _LazySelect
 
 Why: a dispatch method (`SelectFrom.__call__`) has one overload per table, and pyright builds
 every overload's return type at the first call, whichever table it names. When each table's
