@@ -29,7 +29,7 @@ from typedb.contracts import ContractTable as Table
 from typedb.contracts import Registry
 from typedb.stubgen._async import render_async_index
 from typedb.stubgen._buckets import Bucket, buckets_for, table_buckets
-from typedb.stubgen._entries import entry_base, query_name, render_entries
+from typedb.stubgen._entries import entry_base, entry_kinds, query_name, render_entries
 from typedb.stubgen._joined import render_joined
 from typedb.stubgen._lazy import ENTRY_KINDS, entry_name, lazy_module, render_lazy
 from typedb.stubgen._query import render_query
@@ -238,11 +238,8 @@ def dispatch_all(
     out: list[str] = []
     bs = ", ".join("str" for _ in buckets)
     for method, suffix in _METHODS:
-        eligible = (
-            [t for t in tables if t.soft_deletes]
-            if method in ("soft_delete", "restore")
-            else tables
-        )
+        # A table's overload returns its class of that kind, which exists for it (_entries).
+        eligible = [t for t in tables if suffix in entry_kinds(t)]
         loose = None
         if method == "select_from":
             loose = (
