@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from typedb.stubgen._query_v2 import RECEIVER
 from typedb.stubgen._table import HEADER
 
 #: The generic classes a table method gives, and so the ones with a lazy entry.
@@ -181,7 +182,7 @@ def _entry(
         for name, definitions in groups.items():
             call = CALLABLES[name]
             shared = f"class {call}(Generic[_Q, {own}]):\n" + _SELF.sub(
-                "_Q", definitions.replace(f"def {name}(self", "def __call__(self")
+                "_Q", definitions.replace(f"def {name}(self", f"def __call__({RECEIVER}")
             )
             assert calls.setdefault(call, shared + "\n") == shared + "\n", call
             body.append(f"    @property\n    def {name}(self: {of}) -> {call}[_Me, {args}]: ...\n")

@@ -21,6 +21,7 @@ from typedb.stubgen._buckets import Bucket
 from typedb.stubgen._joined import joined_class
 from typedb.stubgen._query_v2 import (
     ON_CLASS,
+    RECEIVER,
     builder_methods,
     callback_joins,
     expression_comparisons,
@@ -206,9 +207,9 @@ def _joins(
         n = names[table.name]
         ret = _joined(n, cls, bs)
         out.append(
-            f"    @overload\n    def __call__(self, table: Literal[{quote(table.name)}], "
+            f"    @overload\n    def __call__({RECEIVER}, table: Literal[{quote(table.name)}], "
             f"left_column: {any_col}, right_column: _{n.module}.{n.prefix}AnyColumn) "
-            f"-> {ret}: ...{_OVERLAP}\n"
+            f"-> {ret}: ...{_PYRIGHT_OVERLAP}\n"
         )
 
     def joined(table: Table, n: Names) -> str:
@@ -219,11 +220,11 @@ def _joins(
     # A known table whose join column is wrong must not fall through to the alias form.
     if tables:
         out.append(
-            "    @overload\n    def __call__(self, table: TableName, left_column: str, "
-            f"right_column: str) -> UnknownJoinColumn: ...{_OVERLAP}{_PYRIGHT_OVERLAP}\n"
+            f"    @overload\n    def __call__({RECEIVER}, table: TableName, left_column: str, "
+            f"right_column: str) -> UnknownJoinColumn: ...{_PYRIGHT_OVERLAP}\n"
         )
     out.append(
-        "    @overload\n    def __call__(self, table: str, left_column: str, "
+        f"    @overload\n    def __call__({RECEIVER}, table: str, left_column: str, "
         f"right_column: str) -> {cls}[dict[str, Any], Tables, SoftDel, str, {bs}]: ...\n\n"
         # The same call typed the same way; its own class so the mypy plugin can tell a left
         # join (columns `X | None` in rows) from an inner one.

@@ -180,31 +180,31 @@ class Join(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     table, then a known table with a wrong column, then an alias (`"users as u"`)."""
 
     @overload
-    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoined[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    def __call__(self: Any, table: str, on: Callable[[On], Expression], /) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def __call__(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    def __call__(self: Any, table: str, left_column: str, right_column: str) -> Select[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
 
 class LeftJoin(Join[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     """`left_join`: as `inner_join` for the stubs."""
@@ -408,31 +408,31 @@ class AsyncJoin(Generic[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     table, then a known table with a wrong column, then an alias (`"users as u"`)."""
 
     @overload
-    def __call__(self, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["blog__posts"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _blog__posts.BlogPostsAnyColumn) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["counters"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _counters.CountersAnyColumn) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["items"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _items.ItemsAnyColumn) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["tags"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _tags.TagsAnyColumn) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # type: ignore[overload-overlap]
+    def __call__(self: Any, table: Literal["users"], left_column: B0 | B1 | B2 | B3 | B4 | Loose, right_column: _users.UsersAnyColumn) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["blog__posts"], on: Callable[[On], Expression], /) -> _joined.BlogPostsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["counters"], on: Callable[[On], Expression], /) -> _joined.CountersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["items"], on: Callable[[On], Expression], /) -> _joined.ItemsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["tags"], on: Callable[[On], Expression], /) -> _joined.TagsJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: Literal["users"], on: Callable[[On], Expression], /) -> _joined.UsersJoinedAsync[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    def __call__(self: Any, table: str, on: Callable[[On], Expression], /) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
     @overload
-    def __call__(self, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self: Any, table: TableName, left_column: str, right_column: str) -> UnknownJoinColumn: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
+    def __call__(self: Any, table: str, left_column: str, right_column: str) -> AsyncSelect[dict[str, Any], Tables, SoftDel, str, B0, B1, B2, B3, B4]: ...
 
 class LeftAsyncJoin(AsyncJoin[Tables, SoftDel, Loose, B0, B1, B2, B3, B4]):
     """`left_join`: as `inner_join` for the stubs."""
