@@ -151,15 +151,37 @@ def test_module_with_contracts_but_no_migrations_checks_with_mypy_dot(tmp_path: 
     assert mypy.returncode == 0, mypy.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract files are imported under a synthetic name (_typedb_contracts_<hash>), not "
-    "as the package `modules.blog.contracts` that migration:make / stubs:generate now make, so "
-    "a relative import there (which mypy, pyright and ty accept) fails at load time; fixing it "
-    "means importing contracts as real packages with the project root on sys.path",
-)
 def test_module_contracts_may_import_relatively(tmp_path: Path) -> None:
+    """A module's contracts may import from their own package (`.shared`) and from the
+    package above (`..kinds`), as mypy, pyright and ty resolve them. They were imported under
+    a synthetic top-level name, so the relative import failed at load time."""
     root = _project(tmp_path / "app")
+    blog = root / "modules" / "blog"
+    blog.mkdir(parents=True)
+    for folder in (root / "modules", blog):
+        (folder / "__init__.py").write_text("", encoding="utf-8")
+    (root / "modules" / "kinds.py").write_text("Count = int\n", encoding="utf-8")
+    (blog / "shared.py").write_text("Title = str\n", encoding="utf-8")
+    (blog / "contracts.py").write_text(
+        "from typing import TypedDict\n\nfrom ..kinds import Count\nfrom .shared import Title\n\n\n"
+        "class PostsTable(TypedDict):\n    id: int\n    title: Title\n    hits: Count\n\n\n"
+        "class Database(TypedDict):\n    blog__posts: PostsTable\n",
+        encoding="utf-8",
+    )
+    generated = _typedb(root, Path(sys.executable), "stubs:generate")
+    assert generated.returncode == 0, generated.stderr
+    stub = (root / "stubs" / "typedb-stubs" / "facades" / "_db" / "blog__posts.pyi").read_text()
+    assert re.search(r"^    title: str$", stub, re.M), stub
+    assert re.search(r"^    hits: int$", stub, re.M), stub
+
+
+def test_contracts_read_again_see_their_edited_siblings(tmp_path: Path) -> None:
+    """Reading the contracts twice in one process (a tool regenerating stubs) reads the
+    package's other files afresh too, and a package's own module is not confused with a
+    same-named one of another project."""
+    from typedb.contracts import load_file
+
+    root = tmp_path / "app"
     blog = root / "modules" / "blog"
     blog.mkdir(parents=True)
     for folder in (root / "modules", blog):
@@ -171,5 +193,36 @@ def test_module_contracts_may_import_relatively(tmp_path: Path) -> None:
         "class Database(TypedDict):\n    blog__posts: PostsTable\n",
         encoding="utf-8",
     )
+
+    def title_type() -> str:
+        (table,) = load_file(blog / "contracts.py", "blog", root)
+        return next(c.type.full_text for c in table.columns if c.name == "title")
+
+    assert title_type() == "str"
+    (blog / "shared.py").write_text("Title = int\n", encoding="utf-8")
+    assert title_type() == "int"
+    shutil.copytree(root, tmp_path / "other")
+    (tmp_path / "other" / "modules" / "blog" / "shared.py").write_text(
+        "Title = bool\n", encoding="utf-8"
+    )
+    (table,) = load_file(tmp_path / "other" / "modules" / "blog" / "contracts.py", "blog", root)
+    assert next(c.type.full_text for c in table.columns if c.name == "title") == "bool"
+    assert title_type() == "int"
+
+
+def test_a_relative_import_that_fails_names_the_contract_file(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app")
+    blog = root / "modules" / "blog"
+    blog.mkdir(parents=True)
+    for folder in (root / "modules", blog):
+        (folder / "__init__.py").write_text("", encoding="utf-8")
+    (blog / "contracts.py").write_text(
+        "from typing import TypedDict\n\nfrom .missing import Title\n\n\n"
+        "class Database(TypedDict):\n    pass\n",
+        encoding="utf-8",
+    )
     generated = _typedb(root, Path(sys.executable), "stubs:generate")
-    assert generated.returncode == 0, generated.stderr
+    assert generated.returncode != 0
+    assert "modules/blog/contracts.py: failed to import: ModuleNotFoundError" in generated.stderr, (
+        generated.stderr
+    )

@@ -169,7 +169,7 @@ def load_file(
 ) -> list[ContractTable]:
     """The tables one contract file declares in its `class Database(TypedDict)`."""
     shown = _shown(path, root)
-    namespace = _import(path, shown)
+    namespace = _import(path, shown, root)
     database = getattr(namespace, "Database", None)
     if database is None or not is_typeddict(database):
         raise ContractError(f"{shown}: declares no `class Database(TypedDict)`")
@@ -246,11 +246,45 @@ def _columns(contract: Any, where: str) -> tuple[ContractColumn, ...]:
     return (*own, *base)
 
 
-def _import(path: Path, shown: str) -> ModuleType:
-    # A stable name per file: re-reading a file (regenerating stubs) replaces the old module.
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    name = f"_typedb_contracts_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
+def _import(path: Path, shown: str, root: Path | None) -> ModuleType:
+    """The contract file as a module. A file in a package (its folder has an `__init__.py`,
+    as `migration:make` writes) is a submodule of a stand-in for its outermost package, so
+    its relative imports (`from .shared import Title`) resolve as mypy resolves them. Names
+    are stable per file or package: reading again (regenerating stubs) reads it afresh."""
+    path = path.resolve()
+    top = _outermost_package(path.parent, root.resolve() if root is not None else None)
+    if top is None:
+        name = f"_typedb_contracts_{_digest(path)}"
+        return _run(name, path, shown, None)
+    package = f"_typedb_contracts_{_digest(top)}"
+    # Forget an earlier read: its siblings may have changed too.
+    for stale in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[stale]
+    _run(package, top / "__init__.py", shown, [str(top)])
+    name = ".".join((package, *path.relative_to(top).with_suffix("").parts))
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:
+        raise ContractError(f"{shown}: failed to import: {type(exc).__name__}: {exc}") from exc
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(str(path).encode()).hexdigest()[:12]
+
+
+def _outermost_package(folder: Path, root: Path | None) -> Path | None:
+    """The outermost folder of the chain of packages holding `folder`, not above `root`."""
+    top = None
+    while (folder / "__init__.py").is_file():
+        top = folder
+        if folder == root or folder.parent == folder:
+            break
+        folder = folder.parent
+    return top
+
+
+def _run(name: str, path: Path, shown: str, search: list[str] | None) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=search)
     if spec is None or spec.loader is None:
         raise ContractError(f"{shown}: cannot be imported")
     module = importlib.util.module_from_spec(spec)
