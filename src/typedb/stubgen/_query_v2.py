@@ -26,8 +26,13 @@ _PYRIGHT_OVERLAP = "  # pyright: ignore[reportOverlappingOverload]"
 # The receiver of a join's one-overload-per-table `__call__`. ty evaluates every overload of a
 # call and, for a generic class, matches the query against each one's implicit `self` type;
 # `self: Any` leaves nothing to match (the class's type parameters still come from the query,
-# in every checker). With 1,000 overloads a join took 25 % less of ty's time (benchmarks/
-# typecheck_scale.py, 500 tables).
+# in every checker, whenever the callable is taken from a query: `q.inner_join(...)`, `j =
+# q.inner_join; j(...)`, passed on as a value). With 1,000 overloads a join took 25 % less of
+# ty's time (benchmarks/typecheck_scale.py, 500 tables). The price: called through the class,
+# `Join.__call__(j, "users", ...)`, nothing ties the receiver to the parameters any more: mypy
+# gives UnknownJoinColumn (a `Where.__call__(...)`, Never) and no checker flags a receiver that
+# is not a Join. The classes live in the private `_db` modules; pyright and ty already lost the
+# query's types on that form.
 RECEIVER = "self: Any"
 
 
