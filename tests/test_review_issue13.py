@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from typedb.stubgen import scratch_environment
 
 ROOT = Path(__file__).resolve().parents[1]

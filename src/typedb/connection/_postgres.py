@@ -7,6 +7,7 @@ from __future__ import annotations
 import select
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from psycopg import pq
 from psycopg.adapt import PyFormat
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
-from psycopg.types.numeric import Int4
+from psycopg.types.numeric import Int4, IntNumeric, IntNumericDumper
 
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
@@ -178,6 +179,16 @@ _PsycopgInt: Any = psycopg.adapters.get_dumper(int, PyFormat.TEXT)
 _PsycopgInt4: Any = psycopg.adapters.get_dumper(Int4, PyFormat.TEXT)
 
 
+class _HugeInt(IntNumericDumper):
+    """An int beyond bigint, as numeric. psycopg writes its digits with str(), which Python
+    refuses past 4,300 digits (ValueError "Exceeds the limit ... for integer string
+    conversion"), a bare error naming no column; PostgreSQL's numeric holds 131,072.
+    Decimal writes any int's digits, exactly."""
+
+    def dump(self, obj: int) -> bytes:
+        return str(Decimal(obj)).encode()
+
+
 class IntAsLiteral(_PsycopgInt):  # type: ignore[misc]
     """A Python int typed as PostgreSQL types an integer literal: int4 when it fits, then
     int8, then numeric. psycopg's own sends int2 for a small one, so `eb.val(1) * 2` was
@@ -191,6 +202,9 @@ class IntAsLiteral(_PsycopgInt):  # type: ignore[misc]
     # The C upgrade() instantiates the class it finds here, the Python one returns the object.
     _int2_dumper = (
         _PsycopgInt4 if isinstance(_PsycopgInt._int2_dumper, type) else _PsycopgInt4(Int4)
+    )
+    _int_numeric_dumper = (
+        _HugeInt if isinstance(_PsycopgInt._int_numeric_dumper, type) else _HugeInt(IntNumeric)
     )
 
 
