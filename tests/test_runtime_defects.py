@@ -299,6 +299,56 @@ def test_a_statement_that_meets_an_ended_session_is_not_retried(
         assert db.select_from("killed").execute() == []  # the next statement: a new session
 
 
+def test_a_transaction_whose_begin_meets_an_ended_session_begins_on_another(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the window too, a transaction's BEGIN meets the ended session. Unlike a
+    statement, BEGIN ran nothing, so the block begins on a new connection and runs; it used
+    to fail with "the connection to PostgreSQL was lost". Twice in a row: two connections
+    ended while hot."""
+    monkeypatch.setattr("typedb.connection._postgres.RECHECK_AFTER_SECONDS", 1e9)
+    with typedb.connect(pg_schema_url, pool_min=2, pool_max=2) as db:
+        db.raw("CREATE TABLE killed (id integer)")
+        pids: list[int] = []
+        both = threading.Barrier(2)
+
+        def hold() -> None:  # two blocks at once: two connections, both hot afterwards
+            with db.transaction() as trx:
+                pids.append(trx.raw("SELECT pg_backend_pid() AS pid")[0]["pid"])
+                both.wait(10)
+
+        threads = [threading.Thread(target=hold) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert len(set(pids)) == 2
+        for pid in pids:
+            _end_session(pid)
+        with db.transaction() as trx:
+            trx.insert_into("killed").values({"id": 1}).execute()
+            assert trx.raw("SELECT pg_backend_pid() AS pid")[0]["pid"] not in pids
+        assert db.select_from("killed").execute() == [{"id": 1}]
+
+
+def test_an_async_transaction_whose_begin_meets_an_ended_session_begins_on_another(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("typedb.connection._postgres.RECHECK_AFTER_SECONDS", 1e9)
+
+    async def main() -> None:
+        async with typedb.connect_async(pg_schema_url, pool_min=1, pool_max=1) as db:
+            await db.raw("CREATE TABLE killed (id integer)")
+            pid = (await db.raw("SELECT pg_backend_pid() AS pid"))[0]["pid"]
+            _end_session(pid)
+            async with db.transaction() as trx:
+                await trx.insert_into("killed").values({"id": 1}).execute()
+                assert (await trx.raw("SELECT pg_backend_pid() AS pid"))[0]["pid"] != pid
+            assert await db.select_from("killed").execute() == [{"id": 1}]
+
+    asyncio.run(main())
+
+
 # -- close() while a block is open in another thread or task ------------------------------------
 
 

@@ -28,7 +28,7 @@ from typedb._errors import CompileError, ConnectionError, QueryError, TypedbErro
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
 from typedb.connection._async_pools import AsyncDriver, AsyncPool
-from typedb.connection._driver import CopyRun, Kinds, Row
+from typedb.connection._driver import BEGIN_ATTEMPTS, CopyRun, Kinds, LostConnection, Row
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import UNORDERED, TaskTurns, broken_error
 from typedb.connection._pools import DEFAULT_POOL_TIMEOUT
@@ -185,14 +185,16 @@ class AsyncDatabase:
             pool = self._pool
             if pool is None or task is None or self._loop is not task.get_loop():
                 pool = await self._opened()
-            driver = await pool.acquire()
+            driver, begun = await self._acquire_begun(pool, immediate)
             pin = AsyncPin(driver, task)
             tables = self._timestamp_tables
             outer = (pool, pin, self._pinned.set(pin), tables, tables.mark())
             OPEN.add(pin)  # dropped in a child forked inside the block (see _fork)
+        else:
+            begun = False
         rolled_back = True
         try:
-            trx = await self._begin(driver, immediate)
+            trx = await self._begin(driver, immediate, begun)
             try:
                 yield trx
             except BaseException:
@@ -231,8 +233,32 @@ class AsyncDatabase:
     # A block's beginning and end as plain coroutines, not a nested asynccontextmanager:
     # each one a transaction goes through costs a generator, its context manager object and
     # their anext/athrow calls (see README, "Throughput").
-    async def _begin(self, driver: AsyncDriver, immediate: bool) -> AsyncTransaction:
-        """BEGIN, or a SAVEPOINT in this task's turn (see _nesting)."""
+    async def _acquire_begun(self, pool: AsyncPool, immediate: bool) -> tuple[AsyncDriver, bool]:
+        """A connection for an outermost block, and whether its BEGIN went (not for a facade's
+        connection, in a transaction already: the block is a savepoint on it). One whose
+        session ended within the window a hot connection is not polled in is given back (the
+        pool drops it) and BEGIN goes to another: nothing ran on it."""
+        attempts = 1
+        while True:
+            driver = await pool.acquire()
+            if driver.turns is not None or driver.depth:
+                return driver, False
+            try:
+                await driver.run(begin_sql(0, immediate, self.dialect), None)
+                return driver, True
+            except LostConnection:
+                await pool.release(driver)
+                if attempts == BEGIN_ATTEMPTS:
+                    raise
+                attempts += 1
+            except BaseException:
+                await pool.release(driver)
+                raise
+
+    async def _begin(
+        self, driver: AsyncDriver, immediate: bool, begun: bool = False
+    ) -> AsyncTransaction:
+        """BEGIN (unless `begun`), or a SAVEPOINT in this task's turn (see _nesting)."""
         turns, via = self._turns(driver)
         me = asyncio.current_task()
         if turns is not None:
@@ -256,7 +282,8 @@ class AsyncDatabase:
                 raise
             return trx
         level = driver.depth
-        await driver.run(begin_sql(level, immediate, self.dialect), None)
+        if not begun:
+            await driver.run(begin_sql(level, immediate, self.dialect), None)
         driver.depth = level + 1
         trx = AsyncTransaction(self, driver)
         if level == 0:  # self is the AsyncDatabase, whose pool gave `driver`

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, LiteralString, Self, TypeVar, cast
 from typedb._errors import CompileError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, resolve
-from typedb.connection._driver import BulkCopier, CopyRun, Driver, Kinds, Row
+from typedb.connection._driver import (
+    BEGIN_ATTEMPTS,
+    BulkCopier,
+    CopyRun,
+    Driver,
+    Kinds,
+    LostConnection,
+    Row,
+)
 from typedb.connection._fork import OPEN
 from typedb.connection._nesting import UNORDERED, Turns, broken_error
 from typedb.connection._pools import (
@@ -159,11 +167,11 @@ class Database:
                 turns, via = self._stack, self
             else:
                 turns, via = driver.turns, None
-            block = (
-                self._outermost(driver, immediate)
-                if turns is None and driver.depth == 0  # a dry run's recording `trx`
-                else self._savepoint(driver, turns, via)
-            )
+            if turns is None and driver.depth == 0:  # a dry run's recording `trx`
+                driver.command(begin_sql(0, immediate, self.dialect))
+                block = self._outermost(driver)
+            else:
+                block = self._savepoint(driver, turns, via)
             with block as trx:
                 yield trx
             return
@@ -171,15 +179,24 @@ class Database:
         mark = tables.mark()
         rolled_back = True
         try:
-            with self._pin() as driver:
-                turns = driver.turns  # not None: a facade standing in a transaction
-                block = (
-                    self._outermost(driver, immediate)
-                    if turns is None and driver.depth == 0
-                    else self._savepoint(driver, turns, None)
-                )
-                with block as trx:
-                    yield trx
+            for attempt in range(BEGIN_ATTEMPTS):
+                with self._pin() as driver:
+                    turns = driver.turns  # not None: a facade standing in a transaction
+                    if turns is None and driver.depth == 0:
+                        try:
+                            driver.command(begin_sql(0, immediate, self.dialect))
+                        except LostConnection:
+                            # Its session ended within the window a hot connection is not
+                            # polled in: dropped as the pin lets go, BEGIN on another one.
+                            if attempt + 1 == BEGIN_ATTEMPTS:
+                                raise
+                            continue
+                        block = self._outermost(driver)
+                    else:
+                        block = self._savepoint(driver, turns, None)
+                    with block as trx:
+                        yield trx
+                break
             rolled_back = False
         finally:
             tables.ended(mark, rolled_back)
@@ -227,9 +244,9 @@ class Database:
                 pool.release(driver)
 
     @contextmanager
-    def _outermost(self, driver: Driver, immediate: bool) -> Generator[Transaction, None, None]:
-        """BEGIN .. COMMIT; the block's stack of nested blocks starts with it."""
-        driver.command(begin_sql(0, immediate, self.dialect))
+    def _outermost(self, driver: Driver) -> Generator[Transaction, None, None]:
+        """.. COMMIT after the caller's BEGIN; the block's stack of nested blocks starts
+        with it."""
         driver.depth = 1
         trx = Transaction(self._pool, self.url, driver)
         trx._timestamp_tables = self._timestamp_tables

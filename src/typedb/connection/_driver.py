@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence, Set
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from typedb._errors import CompileError
+from typedb._errors import CompileError, QueryError
 from typedb._sql import Parameters
 from typedb.dialects import Dialect
 
@@ -16,6 +16,19 @@ if TYPE_CHECKING:
     from typedb.connection._nesting import Turns
 
 Row = dict[str, Any]
+
+
+class LostConnection(QueryError):
+    """The server ended the connection's session (a restart, `pg_terminate_backend`, a network
+    cut) before or while it ran the statement. A statement is not retried: whether it ran is
+    unknown. A BEGIN is, on another connection: nothing ran, so nothing can run twice."""
+
+
+#: How many connections a transaction tries for its BEGIN, one after another while each
+#: turns out lost: the pool polls a connection idle a while before handing it out, so only
+#: ones used within the last RECHECK_AFTER_SECONDS can be; after a server restart, as many
+#: as were busy then.
+BEGIN_ATTEMPTS = 5
 
 
 class Driver(Protocol):

@@ -21,7 +21,7 @@ from psycopg.types.numeric import Int4, IntNumeric, IntNumericDumper
 from typedb._errors import ConnectionError, IntegrityError, QueryError, TypedbError
 from typedb._sql import Parameters
 from typedb._url import Url, scrub
-from typedb.connection._driver import Kinds, Row, json_dumps, unencodable
+from typedb.connection._driver import Kinds, LostConnection, Row, json_dumps, unencodable
 from typedb.connection._pg_copy import copy_rows
 from typedb.connection._rows import Maker, maker
 from typedb.connection._transaction import after_raw, settle_raw
@@ -100,7 +100,7 @@ def _error(exc: psycopg.Error, sql: str, conn: psycopg.BaseConnection[Any]) -> Q
     if conn.broken or conn.closed:
         # The server ended the session (pg_terminate_backend, a restart, a network cut): the
         # pool drops this connection when it comes back and opens a new one.
-        return QueryError(
+        return LostConnection(
             f"the connection to PostgreSQL was lost ({str(exc).strip() or type(exc).__name__}); "
             "it has been discarded and the next statement gets a new one. Whether this "
             "statement ran is unknown",
