@@ -14,6 +14,7 @@ from __future__ import annotations
 from mypy.plugin import MethodContext
 from mypy.types import CallableType, Instance, LiteralType, Type, UninhabitedType, get_proper_type
 
+from typedb._cte_name import cte_name
 from typedb.mypy_plugin._calls import (
     QUERY_MODULE,
     argument,
@@ -27,7 +28,6 @@ from typedb.mypy_plugin._sources import cte_row
 from typedb.mypy_plugin._state import Cte, QueryState, attr, with_attr, with_state
 from typedb.mypy_plugin._subquery import subquery_state
 from typedb.mypy_plugin._tables import TableCalls
-from typedb.query._with import cte_name
 
 #: The note on a QueryCreator: the CTEs declared so far, as a QueryState with no tables.
 CTES_KEY = "typedb ctes"

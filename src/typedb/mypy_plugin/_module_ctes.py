@@ -23,7 +23,7 @@ from pathlib import Path
 from mypy.nodes import MypyFile
 from mypy.plugin import CheckerPluginInterface
 
-from typedb.query._with import cte_name
+from typedb._cte_name import cte_name
 
 CTE_METHODS = frozenset({"with_", "with_recursive"})
 

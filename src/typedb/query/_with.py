@@ -10,10 +10,10 @@ like tables.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from typedb._cte_name import cte_name
 from typedb._errors import CompileError
 from typedb.dialects import quote_identifier
 from typedb.query._expr import Shape, Values
@@ -21,25 +21,6 @@ from typedb.query._select import SelectQuery
 
 if TYPE_CHECKING:
     from typedb.connection import Database
-
-# "name" or "name(col, col)": the CTE's columns, as Kysely writes them.
-_NAME = re.compile(r"^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$")
-
-
-def cte_name(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """A CTE's name and its listed columns; None if `text` is not one. The mypy plugin reads
-    names with this too, so a name it accepts is one the runtime accepts.
-
-    >>> cte_name("chain(id, depth)")
-    ('chain', ('id', 'depth'))
-    >>> cte_name("top") is None, cte_name("a(b") is None
-    (False, True)
-    """
-    match = _NAME.match(text)
-    if match is None:
-        return None
-    columns = tuple(c.strip() for c in match.group(2).split(",")) if match.group(2) else ()
-    return match.group(1), columns
 
 
 class QueryCreator:
