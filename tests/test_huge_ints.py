@@ -8,6 +8,8 @@ with a QueryError as it refuses any int past 64 bits. Both backends, every path 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 
 import pytest
@@ -65,3 +67,35 @@ def test_a_huge_int_for_a_bigint_column(table: typedb.Database, backend: str) ->
             query.execute()
     else:
         assert query.execute() == [{"id": 1}]
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one", "copy"])
+def test_an_int_past_numeric_is_refused_before_its_digits_are_written(
+    table: typedb.Database, backend: str, many: bool
+) -> None:
+    """numeric holds 131,072 digits before the point. Writing the digits of an int is
+    quadratic in its length (Python's own 4,300-digit limit guards against that): a
+    600,000-digit int took seconds, ten million hours, before PostgreSQL refused it. It is
+    refused at once, saying what the limit is; SQLite refuses any int past 64 bits."""
+    values = {"id": 1, "n": -(1 << 2_000_000)}
+    started = time.monotonic()
+    with pytest.raises(typedb.QueryError, match=r"out of range|overflows") as raised:
+        table.insert_into("huge").values([values, {"id": 2, "n": 1}] if many else values).execute()
+    assert time.monotonic() - started < 1.0
+    if backend != "sqlite":
+        assert "131072 digits" in str(raised.value)
+    assert table.select_from("huge").execute() == []
+
+
+def test_an_async_int_past_numeric_is_refused_before_its_digits_are_written(
+    db_url: str, backend: str
+) -> None:
+    async def main() -> None:
+        async with typedb.connect_async(db_url) as db:
+            await db.raw("CREATE TABLE huge (id integer PRIMARY KEY, n numeric)")
+            started = time.monotonic()
+            with pytest.raises(typedb.QueryError, match=r"out of range|overflows"):
+                await db.select_from("huge").where("n", "=", 1 << 2_000_000).execute()
+            assert time.monotonic() - started < 1.0
+
+    asyncio.run(main())

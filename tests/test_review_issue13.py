@@ -224,3 +224,94 @@ def test_a_relative_import_that_fails_names_the_contract_file(tmp_path: Path) ->
     assert "modules/blog/contracts.py: failed to import: ModuleNotFoundError" in generated.stderr, (
         generated.stderr
     )
+
+
+def _app_package(root: Path, init: str) -> Path:
+    """A project whose contracts are `myapp/contracts.py`, in the app's own package, whose
+    `__init__.py` is `init` (an app's package code: creating the app, connecting)."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[tool.typedb]\ncontracts = ["myapp/contracts.py"]\n', encoding="utf-8"
+    )
+    app = root / "myapp"
+    app.mkdir()
+    (app / "__init__.py").write_text(init, encoding="utf-8")
+    (app / "app.py").write_text("def create_app() -> None: ...\n", encoding="utf-8")
+    (app / "shared.py").write_text("Title = str\n", encoding="utf-8")
+    return app
+
+
+def test_the_contracts_package_code_is_not_run(tmp_path: Path) -> None:
+    """Contracts in the app's own package whose `__init__.py` imports the app absolutely
+    (`from myapp.app import create_app`, as Flask apps do): `typedb stubs:generate` failed
+    with "No module named 'myapp'" (the console script has no project folder on sys.path),
+    and `python -m typedb` ran the app's package code twice, once under a stand-in name.
+    A contract file's package code never ran before relative imports were allowed, and
+    mypy resolves them without it."""
+    app = _app_package(
+        tmp_path / "app",
+        "from myapp.app import create_app\n\nraise RuntimeError('the app package ran')\n",
+    )
+    (app / "contracts.py").write_text(
+        "from typing import TypedDict\n\nfrom . import shared\nfrom .shared import Title\n\n\n"
+        "class PostsTable(TypedDict):\n    id: int\n    title: Title\n    body: shared.Title\n\n\n"
+        "class Database(TypedDict):\n    posts: PostsTable\n",
+        encoding="utf-8",
+    )
+    console_script = Path(sys.executable).with_name("typedb")
+    for command in ([str(console_script)], [sys.executable, "-m", "typedb"]):
+        generated = subprocess.run(
+            [*command, "stubs:generate"],
+            cwd=tmp_path / "app",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert generated.returncode == 0, generated.stderr
+
+
+def test_a_name_the_contracts_package_defines_is_imported_relatively(tmp_path: Path) -> None:
+    """`from . import Title`, a name the package's `__init__.py` defines, as mypy resolves
+    it: the package code runs then (only then), once."""
+    from typedb.contracts import load_file
+
+    root = tmp_path / "app"
+    app = _app_package(
+        root, "import os\n\nos.mkdir(os.path.join(__path__[0], 'ran'))\nCount = int\n"
+    )
+    (app / "contracts.py").write_text(
+        "from typing import TypedDict\n\nfrom . import Count\n\n\n"
+        "class PostsTable(TypedDict):\n    id: int\n    hits: Count\n\n\n"
+        "class Database(TypedDict):\n    posts: PostsTable\n",
+        encoding="utf-8",
+    )
+    (table,) = load_file(app / "contracts.py", None, root)
+    assert next(c.type.full_text for c in table.columns if c.name == "hits") == "int"
+    assert (app / "ran").is_dir()
+
+
+def test_a_symlinked_module_folder_imports_relatively_from_where_it_is_linked(
+    tmp_path: Path,
+) -> None:
+    """A module folder linked into `modules/` (one module shared by several projects):
+    `from ..kinds import Count` is `modules/kinds.py` to mypy, which takes the path as
+    written. The link was resolved first, so the import failed ("attempted relative import
+    beyond top-level package")."""
+    from typedb.contracts import load_file
+
+    root = tmp_path / "app"
+    (root / "modules").mkdir(parents=True)
+    (root / "modules" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "modules" / "kinds.py").write_text("Count = int\n", encoding="utf-8")
+    shared = tmp_path / "shared" / "blog"
+    shared.mkdir(parents=True)
+    (shared / "__init__.py").write_text("", encoding="utf-8")
+    (shared / "contracts.py").write_text(
+        "from typing import TypedDict\n\nfrom ..kinds import Count\n\n\n"
+        "class PostsTable(TypedDict):\n    id: int\n    hits: Count\n\n\n"
+        "class Database(TypedDict):\n    blog__posts: PostsTable\n",
+        encoding="utf-8",
+    )
+    (root / "modules" / "blog").symlink_to(shared, target_is_directory=True)
+    (table,) = load_file(root / "modules" / "blog" / "contracts.py", "blog", root)
+    assert next(c.type.full_text for c in table.columns if c.name == "hits") == "int"

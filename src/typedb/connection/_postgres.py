@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import pq
 from psycopg.adapt import PyFormat
+from psycopg.errors import NumericValueOutOfRange
 from psycopg.rows import TupleRow
 from psycopg.types.json import JsonDumper
 from psycopg.types.numeric import Int4, IntNumeric, IntNumericDumper
@@ -183,10 +184,23 @@ class _HugeInt(IntNumericDumper):
     """An int beyond bigint, as numeric. psycopg writes its digits with str(), which Python
     refuses past 4,300 digits (ValueError "Exceeds the limit ... for integer string
     conversion"), a bare error naming no column; PostgreSQL's numeric holds 131,072.
-    Decimal writes any int's digits, exactly."""
+    Decimal writes any int's digits, exactly; one past numeric is refused before its digits
+    are written, a cost that grows with the square of their count (that is what Python's limit
+    guards against): 15 s for a million digits, where PostgreSQL refused it anyway."""
 
     def dump(self, obj: int) -> bytes:
+        if obj.bit_length() > _NUMERIC_BITS:
+            raise NumericValueOutOfRange(
+                f"value overflows numeric format: an int of {obj.bit_length()} bits (numeric "
+                "holds up to 131072 digits before the decimal point)"
+            )
         return str(Decimal(obj)).encode()
+
+
+#: (10**131072).bit_length(), written out (6 ms at import): 10**131072, one past the largest
+#: integer numeric holds, has this many bits; an int with more is past it (one with as many
+#: may be: PostgreSQL decides).
+_NUMERIC_BITS = 435_412
 
 
 class IntAsLiteral(_PsycopgInt):  # type: ignore[misc]

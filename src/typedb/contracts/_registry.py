@@ -8,11 +8,14 @@ shape, and a module's tables should carry its `<module>__` prefix.
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
+import os
 import sys
 import typing
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -249,10 +252,15 @@ def _columns(contract: Any, where: str) -> tuple[ContractColumn, ...]:
 def _import(path: Path, shown: str, root: Path | None) -> ModuleType:
     """The contract file as a module. A file in a package (its folder has an `__init__.py`,
     as `migration:make` writes) is a submodule of a stand-in for its outermost package, so
-    its relative imports (`from .shared import Title`) resolve as mypy resolves them. Names
-    are stable per file or package: reading again (regenerating stubs) reads it afresh."""
-    path = path.resolve()
-    top = _outermost_package(path.parent, root.resolve() if root is not None else None)
+    its relative imports (`from .shared import Title`) resolve as mypy resolves them. The
+    packages' own code (`__init__.py`: an app's package creates the app, and imports it by
+    its real name) runs only for a name a contract imports from it (`from . import Count`).
+    Names are stable per file or package: reading again (regenerating stubs) reads it
+    afresh."""
+    # Absolute, with its links kept: a package is the folder as the path names it, as mypy
+    # takes it (a linked-in module's `..kinds` is the project's, not beside the link's target).
+    path = Path(os.path.abspath(path))
+    top = _outermost_package(path.parent, Path(os.path.abspath(root)) if root else None)
     if top is None:
         name = f"_typedb_contracts_{_digest(path)}"
         return _run(name, path, shown, None)
@@ -260,12 +268,68 @@ def _import(path: Path, shown: str, root: Path | None) -> ModuleType:
     # Forget an earlier read: its siblings may have changed too.
     for stale in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[stale]
-    _run(package, top / "__init__.py", shown, [str(top)])
-    name = ".".join((package, *path.relative_to(top).with_suffix("").parts))
+    finder = _StandIns(package)
+    sys.meta_path.insert(0, finder)
     try:
+        _run(package, top / "__init__.py", shown, [str(top)], _StandIn(package))
+        name = ".".join((package, *path.relative_to(top).with_suffix("").parts))
         return importlib.import_module(name)
+    except ContractError:
+        raise
     except Exception as exc:
         raise ContractError(f"{shown}: failed to import: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.meta_path.remove(finder)
+
+
+class _StandIn(importlib.abc.Loader):
+    """A package of the contracts' stand-in, without running its `__init__.py` until a name
+    is looked up on it that is neither set nor a submodule (PEP 562 `__getattr__`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def exec_module(self, module: ModuleType) -> None:
+        folder = Path(module.__path__[0])
+        init = folder / "__init__.py"
+        ran = False
+
+        def __getattr__(attr: str) -> Any:
+            nonlocal ran
+            submodule = (folder / f"{attr}.py").is_file() or (folder / attr).is_dir()
+            if not (ran or attr.startswith("__") or submodule):
+                ran = True
+                code = compile(init.read_bytes(), str(init), "exec")
+                exec(code, module.__dict__)  # the project's own package code
+                if attr in module.__dict__:
+                    return module.__dict__[attr]
+            raise AttributeError(f"module {module.__name__!r} has no attribute {attr!r}")
+
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
+
+
+class _StandIns(importlib.abc.MetaPathFinder):
+    """While contracts load: the packages under the stand-in `package` are stand-ins too
+    (modules are left to the usual finders)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if not fullname.startswith(self.package + ".") or not path:
+            return None
+        for folder in path:
+            init = Path(folder, fullname.rpartition(".")[2], "__init__.py")
+            if init.is_file():
+                return importlib.util.spec_from_file_location(
+                    fullname,
+                    init,
+                    loader=_StandIn(fullname),
+                    submodule_search_locations=[str(init.parent)],
+                )
+        return None
 
 
 def _digest(path: Path) -> str:
@@ -283,8 +347,16 @@ def _outermost_package(folder: Path, root: Path | None) -> Path | None:
     return top
 
 
-def _run(name: str, path: Path, shown: str, search: list[str] | None) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=search)
+def _run(
+    name: str,
+    path: Path,
+    shown: str,
+    search: list[str] | None,
+    loader: importlib.abc.Loader | None = None,
+) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        name, path, loader=loader, submodule_search_locations=search
+    )
     if spec is None or spec.loader is None:
         raise ContractError(f"{shown}: cannot be imported")
     module = importlib.util.module_from_spec(spec)
