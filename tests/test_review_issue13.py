@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import typedb
 from typedb.stubgen import scratch_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,9 +273,9 @@ def test_the_contracts_package_code_is_not_run(tmp_path: Path) -> None:
         assert generated.returncode == 0, generated.stderr
 
 
-def test_a_name_the_contracts_package_defines_is_imported_relatively(tmp_path: Path) -> None:
-    """`from . import Title`, a name the package's `__init__.py` defines, as mypy resolves
-    it: the package code runs then (only then), once."""
+def test_a_name_only_the_package_defines_is_a_clear_error(tmp_path: Path) -> None:
+    """`from . import Count`, a name the package's `__init__.py` defines: the package code
+    is not run, so the name is not there; the error names the contract file and says so."""
     from typedb.contracts import load_file
 
     root = tmp_path / "app"
@@ -285,9 +288,13 @@ def test_a_name_the_contracts_package_defines_is_imported_relatively(tmp_path: P
         "class Database(TypedDict):\n    posts: PostsTable\n",
         encoding="utf-8",
     )
-    (table,) = load_file(app / "contracts.py", None, root)
-    assert next(c.type.full_text for c in table.columns if c.name == "hits") == "int"
-    assert (app / "ran").is_dir()
+    with pytest.raises(
+        typedb.ContractError,
+        match=r"(?s)contracts\.py: failed to import.*"
+        r"without running a package's __init__\.py",
+    ):
+        load_file(app / "contracts.py", None, root)
+    assert not (app / "ran").exists()
 
 
 def test_a_symlinked_module_folder_imports_relatively_from_where_it_is_linked(

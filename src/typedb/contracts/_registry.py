@@ -254,9 +254,8 @@ def _import(path: Path, shown: str, root: Path | None) -> ModuleType:
     as `migration:make` writes) is a submodule of a stand-in for its outermost package, so
     its relative imports (`from .shared import Title`) resolve as mypy resolves them. The
     packages' own code (`__init__.py`: an app's package creates the app, and imports it by
-    its real name) runs only for a name a contract imports from it (`from . import Count`).
-    Names are stable per file or package: reading again (regenerating stubs) reads it
-    afresh."""
+    its real name) is not run. Names are stable per file or package: reading again
+    (regenerating stubs) reads it afresh."""
     # Absolute, with its links kept: a package is the folder as the path names it, as mypy
     # takes it (a linked-in module's `..kinds` is the project's, not beside the link's target).
     path = Path(os.path.abspath(path))
@@ -277,35 +276,28 @@ def _import(path: Path, shown: str, root: Path | None) -> ModuleType:
     except ContractError:
         raise
     except Exception as exc:
-        raise ContractError(f"{shown}: failed to import: {type(exc).__name__}: {exc}") from exc
+        hint = (
+            " (typedb reads contracts without running a package's __init__.py: import the "
+            "name from the module that defines it)"
+            if isinstance(exc, ImportError) and "cannot import name" in str(exc)
+            else ""
+        )
+        raise ContractError(
+            f"{shown}: failed to import: {type(exc).__name__}: {exc}{hint}"
+        ) from exc
     finally:
         sys.meta_path.remove(finder)
 
 
 class _StandIn(importlib.abc.Loader):
-    """A package of the contracts' stand-in, without running its `__init__.py` until a name
-    is looked up on it that is neither set nor a submodule (PEP 562 `__getattr__`)."""
+    """A package of the contracts' stand-in: its folder, for its modules and subpackages,
+    without its `__init__.py`."""
 
     def __init__(self, name: str) -> None:
         self.name = name
 
     def exec_module(self, module: ModuleType) -> None:
-        folder = Path(module.__path__[0])
-        init = folder / "__init__.py"
-        ran = False
-
-        def __getattr__(attr: str) -> Any:
-            nonlocal ran
-            submodule = (folder / f"{attr}.py").is_file() or (folder / attr).is_dir()
-            if not (ran or attr.startswith("__") or submodule):
-                ran = True
-                code = compile(init.read_bytes(), str(init), "exec")
-                exec(code, module.__dict__)  # the project's own package code
-                if attr in module.__dict__:
-                    return module.__dict__[attr]
-            raise AttributeError(f"module {module.__name__!r} has no attribute {attr!r}")
-
-        module.__getattr__ = __getattr__  # type: ignore[method-assign]
+        pass
 
 
 class _StandIns(importlib.abc.MetaPathFinder):
